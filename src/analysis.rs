@@ -1,0 +1,627 @@
+//! The remembered experience of a journey: [`analyze`] and its result,
+//! [`Analysis`].
+
+use crate::error::Problem;
+use crate::expect::{self, Rng, Sampler};
+use crate::journey::{Journey, Scale};
+use crate::memory::{Feature, MemoryModel, PathView};
+use ordered_float::OrderedFloat;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Settings of an analysis, with chained setters.
+///
+/// ```
+/// let o = peakend::Options::new().samples(20_000).seed(7);
+/// assert_eq!(o.get_seed(), 7);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Options {
+    samples: usize,
+    seed: u64,
+    enumeration_limit: f64,
+    mean_state_limit: usize,
+}
+
+/// Default Monte Carlo seed.
+pub const DEFAULT_SEED: u64 = 20_260_101;
+/// Default number of Monte Carlo samples.
+pub const DEFAULT_SAMPLES: usize = 20_000;
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            samples: DEFAULT_SAMPLES,
+            seed: DEFAULT_SEED,
+            enumeration_limit: 2_000_000.0,
+            mean_state_limit: 2_000_000,
+        }
+    }
+}
+
+impl Options {
+    /// Defaults: 20,000 samples, seed 20260101, enumerate paths while their
+    /// total length is at most 2,000,000 touchpoint visits.
+    pub fn new() -> Self {
+        Options::default()
+    }
+    /// Number of Monte Carlo samples for figures without an exact form
+    /// (at least 1).
+    pub fn samples(mut self, n: usize) -> Self {
+        self.samples = n.max(1);
+        self
+    }
+    /// Seed of the Monte Carlo generator.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+    /// Enumerate paths (every figure exact) while the summed length of all
+    /// paths is at most this many touchpoint visits; 0 never enumerates.
+    pub fn enumeration_limit(mut self, visits: u64) -> Self {
+        self.enumeration_limit = visits as f64;
+        self
+    }
+    /// The seed in use.
+    pub fn get_seed(&self) -> u64 {
+        self.seed
+    }
+}
+
+/// Everything peakend computes about a journey under one memory model.
+/// Serializes to the documented JSON contract.
+#[derive(Debug, Clone, Serialize)]
+pub struct Analysis {
+    /// About the journey.
+    pub journey: JourneySummary,
+    /// Expected remembered experience.
+    pub remembered: Remembered,
+    /// The duration-weighted average (what a dashboard shows), for contrast.
+    pub mean: Figure,
+    /// How the remembered experience spreads across customers.
+    pub distribution: Distribution,
+    /// Per touchpoint, in file order.
+    pub touchpoints: Vec<TouchpointResult>,
+    /// Path statistics and notable paths.
+    pub paths: Paths,
+    /// Present when any figure is a Monte Carlo estimate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub estimate: Option<Estimate>,
+    /// Validation warnings.
+    pub warnings: Vec<Problem>,
+}
+
+/// About the journey analysed.
+#[derive(Debug, Clone, Serialize)]
+pub struct JourneySummary {
+    /// Journey name.
+    pub name: String,
+    /// Number of touchpoints.
+    pub touchpoints: usize,
+    /// Number of transitions (implied ones for a linear journey).
+    pub transitions: usize,
+    /// The scale.
+    pub scale: Scale,
+}
+
+/// The expected remembered experience.
+#[derive(Debug, Clone, Serialize)]
+pub struct Remembered {
+    /// Expected remembered score over all customers, on the journey's scale.
+    pub expected: f64,
+    /// Model name.
+    pub model: String,
+    /// How the model forms a score.
+    pub explain: String,
+    /// True when `expected` is exact; false for a Monte Carlo estimate.
+    pub exact: bool,
+    /// Standard error of the estimate (only when not exact).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub standard_error: Option<f64>,
+}
+
+/// One figure that may be exact or estimated.
+#[derive(Debug, Clone, Serialize)]
+pub struct Figure {
+    /// Expected value over customers.
+    pub expected: f64,
+    /// True when exact.
+    pub exact: bool,
+    /// Standard error (only when estimated).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub standard_error: Option<f64>,
+}
+
+/// The distribution of remembered scores across customers.
+#[derive(Debug, Clone, Serialize)]
+pub struct Distribution {
+    /// True when computed exactly; false for a Monte Carlo estimate.
+    pub exact: bool,
+    /// Share of customers whose remembered score is below neutral.
+    pub negative_share: f64,
+    /// Standard error of `negative_share` (only when estimated).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub negative_share_standard_error: Option<f64>,
+    /// 10th percentile of the remembered score.
+    pub p10: f64,
+    /// Median remembered score.
+    pub p50: f64,
+    /// 90th percentile of the remembered score.
+    pub p90: f64,
+    /// Lowest remembered score any customer has.
+    pub min: f64,
+    /// Highest remembered score any customer has.
+    pub max: f64,
+}
+
+/// Results for one touchpoint.
+#[derive(Debug, Clone, Serialize)]
+pub struct TouchpointResult {
+    /// Touchpoint id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Stage id, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stage: Option<String>,
+    /// Emotion.
+    pub emotion: f64,
+    /// Probability that a customer passes this touchpoint.
+    pub visit: f64,
+    /// Probability that it is the customer's remembered peak (peak-end
+    /// rule's peak, whatever the model).
+    pub peak_share: f64,
+    /// Probability that the customer's journey ends here.
+    pub end_share: f64,
+}
+
+/// Path statistics.
+#[derive(Debug, Clone, Serialize)]
+pub struct Paths {
+    /// Number of distinct paths customers can take (probability > 0).
+    /// Exact when `count_exact`; otherwise a floating-point approximation.
+    pub count: PathCount,
+    /// False when the count exceeded 2^128 and is approximate.
+    pub count_exact: bool,
+    /// The most probable path.
+    pub most_likely: PathResult,
+    /// The path with the highest remembered score.
+    pub best: PathResult,
+    /// The path with the lowest remembered score.
+    pub worst: PathResult,
+}
+
+/// A path count: an exact integer or, beyond 2^128, an approximation.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum PathCount {
+    /// Exact.
+    Exact(u128),
+    /// Approximate (too large for an integer).
+    Approx(f64),
+}
+
+impl std::fmt::Display for PathCount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PathCount::Exact(n) => write!(f, "{n}"),
+            PathCount::Approx(x) => write!(f, "≈{x:.3e}"),
+        }
+    }
+}
+
+/// One path with its probability and remembered score.
+#[derive(Debug, Clone, Serialize)]
+pub struct PathResult {
+    /// Touchpoint ids in order.
+    pub touchpoints: Vec<String>,
+    /// Probability that a customer takes exactly this path.
+    pub probability: f64,
+    /// Remembered score of this path under the model.
+    pub score: f64,
+    /// False when the path was picked from Monte Carlo samples (the true
+    /// best or worst path may be another one).
+    pub exact: bool,
+}
+
+/// How estimated figures were produced.
+#[derive(Debug, Clone, Serialize)]
+pub struct Estimate {
+    /// Always "monte-carlo".
+    pub method: String,
+    /// Number of sampled paths.
+    pub samples: usize,
+    /// Seed of the generator (rerun with the same seed for the same bytes).
+    pub seed: u64,
+    /// Which figures are estimates.
+    pub figures: Vec<String>,
+}
+
+/// A discrete distribution of scores: score → probability mass.
+#[derive(Default)]
+struct Atoms(BTreeMap<OrderedFloat<f64>, f64>);
+
+impl Atoms {
+    fn add(&mut self, score: f64, mass: f64) {
+        *self.0.entry(OrderedFloat(score + 0.0)).or_insert(0.0) += mass;
+    }
+    fn summarize(&self, scale: &Scale, exact: bool, n: usize) -> Distribution {
+        let total: f64 = self.0.values().sum();
+        let negative: f64 = self
+            .0
+            .iter()
+            .filter(|(s, _)| s.0 < scale.neutral)
+            .map(|(_, m)| m)
+            .sum::<f64>()
+            / total;
+        let q = |p: f64| {
+            let mut acc = 0.0;
+            for (s, m) in &self.0 {
+                acc += m / total;
+                if acc >= p - 1e-12 {
+                    return s.0;
+                }
+            }
+            self.0.keys().next_back().map_or(f64::NAN, |s| s.0)
+        };
+        Distribution {
+            exact,
+            negative_share: negative,
+            negative_share_standard_error: (!exact)
+                .then(|| (negative * (1.0 - negative) / n as f64).sqrt()),
+            p10: q(0.1),
+            p50: q(0.5),
+            p90: q(0.9),
+            min: self.0.keys().next().map_or(f64::NAN, |s| s.0),
+            max: self.0.keys().next_back().map_or(f64::NAN, |s| s.0),
+        }
+    }
+}
+
+/// Running mean and variance (Welford).
+#[derive(Default)]
+struct Moments {
+    n: f64,
+    mean: f64,
+    m2: f64,
+}
+
+impl Moments {
+    fn push(&mut self, x: f64) {
+        self.n += 1.0;
+        let d = x - self.mean;
+        self.mean += d / self.n;
+        self.m2 += d * (x - self.mean);
+    }
+    fn standard_error(&self) -> f64 {
+        if self.n < 2.0 {
+            return 0.0;
+        }
+        (self.m2 / (self.n - 1.0) / self.n).sqrt()
+    }
+}
+
+/// The exact expected remembered score over all paths for a model with a
+/// linear form whose features all have an exact expectation; `None`
+/// otherwise. Never enumerates paths.
+///
+/// Complexity O((V + E) · K) for K distinct emotion levels.
+///
+/// ```
+/// let j = peakend::Journey::from_json_str(r#"{"version":1,"name":"x","touchpoints":[
+///   {"id":"a","name":"A","emotion":-8},{"id":"b","name":"B","emotion":2}]}"#).unwrap();
+/// assert_eq!(peakend::expected_exact(&j, &peakend::Model::PeakEnd), Some(-3.0));
+/// ```
+pub fn expected_exact(journey: &Journey, model: &dyn MemoryModel) -> Option<f64> {
+    let peak = expect::peak_info(journey);
+    let visit = expect::visits(journey);
+    linear_expectation(
+        journey,
+        model,
+        &peak,
+        &visit,
+        Options::default().mean_state_limit,
+    )
+}
+
+fn linear_expectation(
+    j: &Journey,
+    model: &dyn MemoryModel,
+    peak: &expect::PeakInfo,
+    visit: &[f64],
+    limit: usize,
+) -> Option<f64> {
+    let form = model.linear_form()?;
+    let mut total = 0.0;
+    for (f, w) in form {
+        if w != 0.0 {
+            total += w * expect::expected_feature(j, f, peak, visit, limit)?;
+        }
+    }
+    Some(total)
+}
+
+/// Analyse a journey under a memory model: the expected remembered
+/// experience over every path, its spread across customers, per-touchpoint
+/// visit, peak and end shares, and the notable paths.
+///
+/// Figures are exact wherever possible: by enumeration when the paths are
+/// few enough (see [`Options::enumeration_limit`]), otherwise by dynamic
+/// programming over the DAG. What has no exact form is estimated by seeded
+/// Monte Carlo, and [`Analysis::estimate`] says which figures those are.
+///
+/// Complexity: O((V + E) · K) for K distinct emotion levels, plus
+/// O(samples × path length) when sampling.
+///
+/// ```
+/// use peakend::{analyze, Journey, Model, Options};
+/// // Kahneman et al. 1993: the longer trial ends milder and is remembered better.
+/// let short = Journey::from_json_str(r#"{"version":1,"name":"short","touchpoints":[
+///   {"id":"cold","name":"60 s at 14 °C","emotion":-8,"duration":1}]}"#).unwrap();
+/// let long = Journey::from_json_str(r#"{"version":1,"name":"long","touchpoints":[
+///   {"id":"cold","name":"60 s at 14 °C","emotion":-8,"duration":1},
+///   {"id":"warmer","name":"30 s at 15 °C","emotion":-6,"duration":0.5}]}"#).unwrap();
+/// let s = analyze(&short, &Model::PeakEnd, &Options::new());
+/// let l = analyze(&long, &Model::PeakEnd, &Options::new());
+/// assert!(l.remembered.expected > s.remembered.expected);
+/// assert!(l.remembered.exact);
+/// ```
+pub fn analyze(journey: &Journey, model: &dyn MemoryModel, options: &Options) -> Analysis {
+    let j = journey;
+    let n = j.len();
+    let scale = j.scale();
+    let visit = expect::visits(j);
+    let peak = expect::peak_info(j);
+    let counts = expect::count_paths(j);
+    let form = model.linear_form();
+    let mut em = Vec::new();
+    let mut du = Vec::new();
+
+    let linear = linear_expectation(j, model, &peak, &visit, options.mean_state_limit);
+    let mean_exact = expect::expected_mean(j, options.mean_state_limit);
+    let enumerate = counts.exact.is_some() && counts.steps <= options.enumeration_limit;
+    let peak_end_form = form.as_ref().filter(|f| {
+        f.iter()
+            .all(|(feat, w)| *w == 0.0 || matches!(feat, Feature::Peak | Feature::End))
+    });
+
+    let to_result =
+        |path: &[usize], prob: f64, exact: bool, em: &mut Vec<f64>, du: &mut Vec<f64>| {
+            let (score, _) = expect::score_path(j, model, path, em, du);
+            PathResult {
+                touchpoints: path
+                    .iter()
+                    .map(|&p| j.touchpoint(j.file_index(p)).id.clone())
+                    .collect(),
+                probability: prob,
+                score,
+                exact,
+            }
+        };
+
+    let (most_likely_path, most_likely_prob) =
+        expect::most_likely(j, None, None).expect("a valid journey has a path");
+    let most_likely = to_result(&most_likely_path, most_likely_prob, true, &mut em, &mut du);
+
+    let mut estimated: Vec<String> = Vec::new();
+    let remembered_expected;
+    let remembered_se;
+    let mean_fig;
+    let distribution;
+    let best;
+    let worst;
+
+    if enumerate {
+        let mut atoms = Atoms::default();
+        let mut sum = 0.0;
+        let mut mean_sum = 0.0;
+        // (score, probability, path)
+        let mut best_p: Option<(f64, f64, Vec<usize>)> = None;
+        let mut worst_p: Option<(f64, f64, Vec<usize>)> = None;
+        expect::enumerate(j, |path, prob| {
+            let (score, mean) = expect::score_path(j, model, path, &mut em, &mut du);
+            sum += prob * score;
+            mean_sum += prob * mean;
+            atoms.add(score, prob);
+            if best_p
+                .as_ref()
+                .is_none_or(|b| score > b.0 || (score == b.0 && prob > b.1))
+            {
+                best_p = Some((score, prob, path.to_vec()));
+            }
+            if worst_p
+                .as_ref()
+                .is_none_or(|b| score < b.0 || (score == b.0 && prob > b.1))
+            {
+                worst_p = Some((score, prob, path.to_vec()));
+            }
+        });
+        remembered_expected = linear.unwrap_or(sum);
+        remembered_se = None;
+        mean_fig = Figure {
+            expected: mean_exact.unwrap_or(mean_sum),
+            exact: true,
+            standard_error: None,
+        };
+        distribution = atoms.summarize(&scale, true, 0);
+        let (_, bp, bpath) = best_p.expect("at least one path");
+        let (_, wp, wpath) = worst_p.expect("at least one path");
+        best = to_result(&bpath, bp, true, &mut em, &mut du);
+        worst = to_result(&wpath, wp, true, &mut em, &mut du);
+    } else {
+        // Exact parts by dynamic programming; the rest by sampling.
+        let need_samples = linear.is_none() || mean_exact.is_none() || peak_end_form.is_none();
+        let mut score_m = Moments::default();
+        let mut mean_m = Moments::default();
+        let mut atoms = Atoms::default();
+        let mut best_s: Option<(f64, Vec<usize>)> = None;
+        let mut worst_s: Option<(f64, Vec<usize>)> = None;
+        if need_samples {
+            let sampler = Sampler::new(j);
+            let mut rng = Rng::new(options.seed);
+            let mut path = Vec::new();
+            let w = 1.0 / options.samples as f64;
+            for _ in 0..options.samples {
+                sampler.draw(&mut rng, &mut path);
+                let (score, mean) = expect::score_path(j, model, &path, &mut em, &mut du);
+                score_m.push(score);
+                mean_m.push(mean);
+                atoms.add(score, w);
+                if best_s.as_ref().is_none_or(|b| score > b.0) {
+                    best_s = Some((score, path.clone()));
+                }
+                if worst_s.as_ref().is_none_or(|b| score < b.0) {
+                    worst_s = Some((score, path.clone()));
+                }
+            }
+        }
+        match linear {
+            Some(x) => {
+                remembered_expected = x;
+                remembered_se = None;
+            }
+            None => {
+                remembered_expected = score_m.mean;
+                remembered_se = Some(score_m.standard_error());
+                estimated.push("remembered.expected".into());
+            }
+        }
+        mean_fig = match mean_exact {
+            Some(x) => Figure {
+                expected: x,
+                exact: true,
+                standard_error: None,
+            },
+            None => {
+                estimated.push("mean.expected".into());
+                Figure {
+                    expected: mean_m.mean,
+                    exact: false,
+                    standard_error: Some(mean_m.standard_error()),
+                }
+            }
+        };
+        if peak_end_form.is_some() {
+            // Exact joint distribution of (peak level, end) from the forward
+            // peak distributions at the ends.
+            let e = j.emotions();
+            let mut exact_atoms = Atoms::default();
+            let mut best_key: Option<(f64, f64, u32, usize)> = None;
+            let mut worst_key: Option<(f64, f64, u32, usize)> = None;
+            for p in 0..n {
+                if !j.succ_of(p).is_empty() {
+                    continue;
+                }
+                for &(l, m) in peak.forward.at(p) {
+                    // The model's own score of the two moments that matter, so
+                    // exact and per-path figures agree to the last bit.
+                    let s = model.score(&PathView {
+                        emotions: &[peak.levels.value[l as usize], e[p]],
+                        durations: &[1.0, 1.0],
+                        scale,
+                    });
+                    exact_atoms.add(s, m);
+                    if best_key.is_none_or(|b| s > b.0 || (s == b.0 && m > b.1)) {
+                        best_key = Some((s, m, l, p));
+                    }
+                    if worst_key.is_none_or(|b| s < b.0 || (s == b.0 && m > b.1)) {
+                        worst_key = Some((s, m, l, p));
+                    }
+                }
+            }
+            distribution = exact_atoms.summarize(&scale, true, 0);
+            let pick = |key: Option<(f64, f64, u32, usize)>,
+                        em: &mut Vec<f64>,
+                        du: &mut Vec<f64>| {
+                let (_, _, l, p) = key.expect("at least one path");
+                let (path, prob) = expect::most_likely(j, Some((&peak.levels.rank, l)), Some(p))
+                    .expect("an atom with mass has a path");
+                to_result(&path, prob, true, em, du)
+            };
+            best = pick(best_key, &mut em, &mut du);
+            worst = pick(worst_key, &mut em, &mut du);
+        } else {
+            distribution = atoms.summarize(&scale, false, options.samples);
+            estimated.push("distribution".into());
+            estimated.push("paths.best".into());
+            estimated.push("paths.worst".into());
+            let sampled = |s: Option<(f64, Vec<usize>)>, em: &mut Vec<f64>, du: &mut Vec<f64>| {
+                let (_, path) = s.expect("at least one sample");
+                let prob = path_probability(j, &path);
+                to_result(&path, prob, false, em, du)
+            };
+            best = sampled(best_s, &mut em, &mut du);
+            worst = sampled(worst_s, &mut em, &mut du);
+        }
+    }
+
+    let touchpoints = (0..n)
+        .map(|i| {
+            let p = j.position(i);
+            let t = j.touchpoint(i);
+            TouchpointResult {
+                id: t.id.clone(),
+                name: t.name.clone(),
+                stage: t.stage.clone(),
+                emotion: t.emotion,
+                visit: visit[p],
+                peak_share: peak.share[p],
+                end_share: if j.succ_of(p).is_empty() {
+                    visit[p]
+                } else {
+                    0.0
+                },
+            }
+        })
+        .collect();
+
+    let estimate = (!estimated.is_empty()).then(|| Estimate {
+        method: "monte-carlo".into(),
+        samples: options.samples,
+        seed: options.seed,
+        figures: estimated,
+    });
+
+    Analysis {
+        journey: JourneySummary {
+            name: j.spec().name.clone(),
+            touchpoints: n,
+            transitions: j.transition_count(),
+            scale,
+        },
+        remembered: Remembered {
+            expected: remembered_expected,
+            model: model.name(),
+            explain: model.explain(),
+            exact: remembered_se.is_none(),
+            standard_error: remembered_se,
+        },
+        mean: mean_fig,
+        distribution,
+        touchpoints,
+        paths: Paths {
+            count: match counts.exact {
+                Some(c) => PathCount::Exact(c),
+                None => PathCount::Approx(counts.approx),
+            },
+            count_exact: counts.exact.is_some(),
+            most_likely,
+            best,
+            worst,
+        },
+        estimate,
+        warnings: j.warnings().to_vec(),
+    }
+}
+
+fn path_probability(j: &Journey, path: &[usize]) -> f64 {
+    let mut p = j.entry_at(path[0]);
+    for w in path.windows(2) {
+        p *= j
+            .succ_of(w[0])
+            .iter()
+            .find(|s| s.0 as usize == w[1])
+            .map_or(0.0, |s| s.1);
+    }
+    p
+}

@@ -1,0 +1,183 @@
+//! Error and problem types.
+
+use serde::Serialize;
+use std::fmt;
+
+/// How serious a [`Problem`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The journey cannot be analysed.
+    Error,
+    /// The journey loads, but something is probably not what was meant.
+    Warning,
+}
+
+/// One problem found in a journey, with its place.
+///
+/// `path` is a JSON location such as `touchpoints[3].emotion` (empty for the
+/// whole document); `line` and `column` (1-based) are filled in when the
+/// journey was read from text.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Problem {
+    /// Error or warning.
+    pub severity: Severity,
+    /// JSON location, e.g. `transitions[7].to`.
+    pub path: String,
+    /// Line in the source text (1-based), when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// Column in the source text (1-based), when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
+    /// What is wrong, lowercase, no trailing full stop.
+    pub message: String,
+}
+
+impl Problem {
+    /// An error at `path`.
+    ///
+    /// ```
+    /// let p = peakend::Problem::error("touchpoints[0].emotion", "too high");
+    /// assert_eq!(p.to_string(), "touchpoints[0].emotion: too high");
+    /// ```
+    pub fn error(path: impl Into<String>, message: impl Into<String>) -> Self {
+        Problem {
+            severity: Severity::Error,
+            path: path.into(),
+            line: None,
+            column: None,
+            message: message.into(),
+        }
+    }
+
+    /// A warning at `path`.
+    ///
+    /// ```
+    /// let p = peakend::Problem::warning("touchpoints[2]", "unreachable");
+    /// assert!(p.is_warning());
+    /// ```
+    pub fn warning(path: impl Into<String>, message: impl Into<String>) -> Self {
+        Problem {
+            severity: Severity::Warning,
+            ..Problem::error(path, message)
+        }
+    }
+
+    /// True for warnings.
+    ///
+    /// ```
+    /// assert!(!peakend::Problem::error("", "x").is_warning());
+    /// ```
+    pub fn is_warning(&self) -> bool {
+        self.severity == Severity::Warning
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let (Some(l), Some(c)) = (self.line, self.column) {
+            write!(f, "{l}:{c}: ")?;
+        }
+        if self.is_warning() {
+            f.write_str("warning: ")?;
+        }
+        if self.path.is_empty() {
+            f.write_str(&self.message)
+        } else {
+            write!(f, "{}: {}", self.path, self.message)
+        }
+    }
+}
+
+/// A journey that could not be loaded: every problem found, errors first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InvalidJourney {
+    /// All problems (errors and warnings), errors first, each in file order.
+    pub problems: Vec<Problem>,
+}
+
+impl InvalidJourney {
+    /// The errors only.
+    pub fn errors(&self) -> impl Iterator<Item = &Problem> {
+        self.problems.iter().filter(|p| !p.is_warning())
+    }
+}
+
+impl fmt::Display for InvalidJourney {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.errors().count();
+        write!(
+            f,
+            "invalid journey: {n} error{}",
+            if n == 1 { "" } else { "s" }
+        )?;
+        for p in &self.problems {
+            write!(f, "\n  {p}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for InvalidJourney {}
+
+/// Errors of the analysis options (model, weights, simulation settings).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum OptionsError {
+    /// An unknown memory model name.
+    #[error("unknown model `{0}` (known: peak-end, peak-pit-end, mean, weighted)")]
+    UnknownModel(String),
+    /// Weights that cannot be parsed or do not form a blend.
+    #[error("bad weights: {0}")]
+    BadWeights(String),
+}
+
+/// Suggest the candidate closest to `word`, if any is close enough to be a
+/// plausible typo.
+pub(crate) fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let lower = word.to_lowercase();
+    let mut best: Option<(usize, &str)> = None;
+    for c in candidates {
+        let d = if c.to_lowercase() == lower {
+            0
+        } else {
+            levenshtein(&lower, &c.to_lowercase())
+        };
+        let limit = (c.chars().count().max(word.chars().count()) / 3).clamp(1, 3);
+        if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, c));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0; b.len() + 1];
+    for (i, ca) in a.chars().enumerate() {
+        cur[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur[j + 1] = sub.min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_close_names_only() {
+        let c = ["emotion", "duration", "stage"];
+        assert_eq!(did_you_mean("emotoin", c), Some("emotion"));
+        assert_eq!(did_you_mean("Stage", c), Some("stage"));
+        assert_eq!(did_you_mean("colour", c), None);
+    }
+}

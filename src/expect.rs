@@ -1,0 +1,601 @@
+//! Exact computations over all paths of a journey, without enumerating them
+//! (dynamic programming in topological order), plus path enumeration for
+//! small journeys and seeded Monte Carlo sampling for figures that have no
+//! exact form.
+//!
+//! Everything here works in *position space* (topological positions).
+
+use crate::journey::Journey;
+use crate::memory::{Feature, MemoryModel, PathView, peak_rank_cmp};
+use std::cmp::Ordering;
+
+/// Sparse distributions per node: (level, mass) sorted by level, stored flat.
+pub(crate) struct Sparse {
+    off: Vec<usize>,
+    ent: Vec<(u32, f64)>,
+}
+
+impl Sparse {
+    pub(crate) fn at(&self, p: usize) -> &[(u32, f64)] {
+        &self.ent[self.off[p]..self.off[p + 1]]
+    }
+}
+
+/// Levels: each position's rank and each rank's emotion value.
+pub(crate) struct Levels {
+    pub(crate) rank: Vec<u32>,
+    pub(crate) value: Vec<f64>,
+}
+
+impl Levels {
+    fn build(emotions: &[f64], cmp: impl Fn(f64, f64) -> Ordering) -> Levels {
+        let mut distinct: Vec<f64> = emotions.to_vec();
+        distinct.sort_by(|a, b| cmp(*a, *b));
+        distinct.dedup_by(|a, b| cmp(*a, *b) == Ordering::Equal);
+        let rank = emotions
+            .iter()
+            .map(|e| {
+                distinct
+                    .binary_search_by(|x| cmp(*x, *e))
+                    .expect("every emotion has a level") as u32
+            })
+            .collect();
+        Levels {
+            rank,
+            value: distinct,
+        }
+    }
+
+    /// Ranks for the peak: intensity, negative before positive on ties.
+    pub(crate) fn peak(j: &Journey) -> Levels {
+        let n = j.scale().neutral;
+        Levels::build(j.emotions(), |a, b| peak_rank_cmp(a, b, n))
+    }
+
+    /// Ranks for the best moment (higher emotion ranks higher).
+    pub(crate) fn best(j: &Journey) -> Levels {
+        Levels::build(j.emotions(), |a, b| {
+            a.partial_cmp(&b).unwrap_or(Ordering::Equal)
+        })
+    }
+
+    /// Ranks for the worst moment (lower emotion ranks higher).
+    pub(crate) fn worst(j: &Journey) -> Levels {
+        Levels::build(j.emotions(), |a, b| {
+            b.partial_cmp(&a).unwrap_or(Ordering::Equal)
+        })
+    }
+}
+
+/// Probability that a customer passes each position.
+///
+/// Complexity O(V + E).
+pub(crate) fn visits(j: &Journey) -> Vec<f64> {
+    let n = j.len();
+    let mut v = vec![0.0; n];
+    for p in 0..n {
+        let mut x = j.entry_at(p);
+        for &(u, pr) in j.pred_of(p) {
+            x += v[u as usize] * pr;
+        }
+        v[p] = x;
+    }
+    v
+}
+
+/// Forward running-maximum distribution: F(p) is the distribution of the
+/// highest rank seen on the path from its start up to and including `p`,
+/// as unnormalised mass (sums to the visit probability of `p`).
+///
+/// Complexity O((V + E) · K) in the worst case for K levels; a node's
+/// distribution only holds levels at or above its own, so it is usually far
+/// smaller.
+pub(crate) fn forward_max(j: &Journey, rank: &[u32], levels: usize) -> Sparse {
+    let n = j.len();
+    let mut off = Vec::with_capacity(n + 1);
+    let mut ent: Vec<(u32, f64)> = Vec::with_capacity(n);
+    let mut scratch = vec![0.0f64; levels];
+    let mut mark = vec![false; levels];
+    let mut touched: Vec<u32> = Vec::new();
+    off.push(0);
+    for p in 0..n {
+        let r = rank[p];
+        let mut low = j.entry_at(p);
+        for &(u, pr) in j.pred_of(p) {
+            if pr == 0.0 {
+                continue;
+            }
+            let u = u as usize;
+            for k in off[u]..off[u + 1] {
+                let (l, m) = ent[k];
+                if l <= r {
+                    low += m * pr;
+                } else {
+                    if !mark[l as usize] {
+                        mark[l as usize] = true;
+                        touched.push(l);
+                    }
+                    scratch[l as usize] += m * pr;
+                }
+            }
+        }
+        if low > 0.0 {
+            ent.push((r, low));
+        }
+        touched.sort_unstable();
+        for &l in &touched {
+            let m = std::mem::take(&mut scratch[l as usize]);
+            mark[l as usize] = false;
+            if m > 0.0 {
+                ent.push((l, m));
+            }
+        }
+        touched.clear();
+        off.push(ent.len());
+    }
+    Sparse { off, ent }
+}
+
+/// For each position `p`: the probability, given a customer is at `p`,
+/// that every touchpoint after `p` on their path ranks strictly below `p`.
+///
+/// Complexity as [`forward_max`].
+pub(crate) fn backward_strict(j: &Journey, rank: &[u32], levels: usize) -> Vec<f64> {
+    let n = j.len();
+    // Distributions are built from the end, so store them reversed.
+    let mut start = vec![0usize; n];
+    let mut end = vec![0usize; n];
+    let mut ent: Vec<(u32, f64)> = Vec::with_capacity(n);
+    let mut strict = vec![0.0; n];
+    let mut scratch = vec![0.0f64; levels];
+    let mut mark = vec![false; levels];
+    let mut touched: Vec<u32> = Vec::new();
+    for p in (0..n).rev() {
+        let r = rank[p];
+        let succ = j.succ_of(p);
+        start[p] = ent.len();
+        if succ.is_empty() {
+            strict[p] = 1.0;
+            ent.push((r, 1.0));
+        } else {
+            let mut below = 0.0;
+            let mut low = 0.0;
+            for &(w, pr) in succ {
+                if pr == 0.0 {
+                    continue;
+                }
+                let w = w as usize;
+                for k in start[w]..end[w] {
+                    let (l, m) = ent[k];
+                    match l.cmp(&r) {
+                        Ordering::Less => {
+                            below += m * pr;
+                            low += m * pr;
+                        }
+                        Ordering::Equal => low += m * pr,
+                        Ordering::Greater => {
+                            if !mark[l as usize] {
+                                mark[l as usize] = true;
+                                touched.push(l);
+                            }
+                            scratch[l as usize] += m * pr;
+                        }
+                    }
+                }
+            }
+            strict[p] = below;
+            if low > 0.0 {
+                ent.push((r, low));
+            }
+            touched.sort_unstable();
+            for &l in &touched {
+                let m = std::mem::take(&mut scratch[l as usize]);
+                mark[l as usize] = false;
+                if m > 0.0 {
+                    ent.push((l, m));
+                }
+            }
+            touched.clear();
+        }
+        end[p] = ent.len();
+    }
+    strict
+}
+
+/// Peak shares per position plus the forward peak distributions.
+pub(crate) struct PeakInfo {
+    pub(crate) levels: Levels,
+    pub(crate) forward: Sparse,
+    pub(crate) share: Vec<f64>,
+}
+
+pub(crate) fn peak_info(j: &Journey) -> PeakInfo {
+    let levels = Levels::peak(j);
+    let k = levels.value.len();
+    let forward = forward_max(j, &levels.rank, k);
+    let strict = backward_strict(j, &levels.rank, k);
+    let share = (0..j.len())
+        .map(|p| {
+            let r = levels.rank[p];
+            let reach = forward
+                .at(p)
+                .first()
+                .filter(|(l, _)| *l == r)
+                .map_or(0.0, |&(_, m)| m);
+            reach * strict[p]
+        })
+        .collect();
+    PeakInfo {
+        levels,
+        forward,
+        share,
+    }
+}
+
+/// Expected maximum (by the levels' order) over paths, from the forward
+/// distributions at the ends.
+fn expected_extreme(j: &Journey, levels: &Levels) -> f64 {
+    let f = forward_max(j, &levels.rank, levels.value.len());
+    let mut s = 0.0;
+    for p in 0..j.len() {
+        if j.succ_of(p).is_empty() {
+            for &(l, m) in f.at(p) {
+                s += m * levels.value[l as usize];
+            }
+        }
+    }
+    s
+}
+
+/// Exact expected value of a feature over all paths, where one exists
+/// without enumeration. `Mean` is exact when the number of distinct
+/// elapsed-time states stays under `mean_state_limit`; `Trend` never is.
+pub(crate) fn expected_feature(
+    j: &Journey,
+    f: Feature,
+    peak: &PeakInfo,
+    visit: &[f64],
+    mean_state_limit: usize,
+) -> Option<f64> {
+    let n = j.len();
+    let e = j.emotions();
+    match f {
+        Feature::Peak => Some((0..n).map(|p| peak.share[p] * e[p]).sum()),
+        Feature::End => Some(
+            (0..n)
+                .filter(|&p| j.succ_of(p).is_empty())
+                .map(|p| visit[p] * e[p])
+                .sum(),
+        ),
+        Feature::First => Some((0..n).map(|p| j.entry_at(p) * e[p]).sum()),
+        Feature::Best => Some(expected_extreme(j, &Levels::best(j))),
+        Feature::Worst => Some(expected_extreme(j, &Levels::worst(j))),
+        Feature::Mean => expected_mean(j, mean_state_limit),
+        Feature::Trend => None,
+    }
+}
+
+/// Exact expected duration-weighted mean over paths, by dynamic programming
+/// over (position, elapsed time). `None` if more than `limit` states arise.
+///
+/// Complexity O(S log S) for S states in total.
+pub(crate) fn expected_mean(j: &Journey, limit: usize) -> Option<f64> {
+    let n = j.len();
+    let e = j.emotions();
+    let d = j.durations();
+    // (elapsed, mass, mass-weighted sum of emotion×duration)
+    let mut states: Vec<Vec<(f64, f64, f64)>> = vec![Vec::new(); n];
+    let mut total = 0usize;
+    let mut result = 0.0;
+    let mut buf: Vec<(f64, f64, f64)> = Vec::new();
+    for p in 0..n {
+        buf.clear();
+        if j.entry_at(p) > 0.0 {
+            buf.push((0.0, j.entry_at(p), 0.0));
+        }
+        for &(u, pr) in j.pred_of(p) {
+            if pr == 0.0 {
+                continue;
+            }
+            for &(t, m, w) in &states[u as usize] {
+                buf.push((t, m * pr, w * pr));
+            }
+        }
+        buf.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let mut merged: Vec<(f64, f64, f64)> = Vec::new();
+        for &(t, m, w) in &buf {
+            let t2 = t + d[p];
+            let w2 = w + m * e[p] * d[p];
+            match merged.last_mut() {
+                Some(last) if last.0 == t2 => {
+                    last.1 += m;
+                    last.2 += w2;
+                }
+                _ => merged.push((t2, m, w2)),
+            }
+        }
+        total += merged.len();
+        if total > limit {
+            return None;
+        }
+        if j.succ_of(p).is_empty() {
+            for &(t, _, w) in &merged {
+                result += w / t;
+            }
+        }
+        states[p] = merged;
+    }
+    Some(result)
+}
+
+/// Path counts: exact while they fit in u128, and as f64 always; plus the
+/// total number of touchpoint visits summed over all paths (as f64), which
+/// is the cost of enumerating them.
+pub(crate) struct Counts {
+    pub(crate) exact: Option<u128>,
+    pub(crate) approx: f64,
+    pub(crate) steps: f64,
+}
+
+pub(crate) fn count_paths(j: &Journey) -> Counts {
+    let n = j.len();
+    let mut fc = vec![0u128; n];
+    let mut ff = vec![0f64; n];
+    let mut overflow = false;
+    for p in 0..n {
+        let mut c: u128 = u128::from(j.entry_at(p) > 0.0);
+        let mut cf = f64::from(u8::from(j.entry_at(p) > 0.0));
+        for &(u, pr) in j.pred_of(p) {
+            if pr > 0.0 {
+                match c.checked_add(fc[u as usize]) {
+                    Some(x) => c = x,
+                    None => overflow = true,
+                }
+                cf += ff[u as usize];
+            }
+        }
+        fc[p] = c;
+        ff[p] = cf;
+    }
+    let mut bf = vec![0f64; n];
+    let mut steps = 0.0;
+    let mut exact: u128 = 0;
+    let mut approx = 0.0;
+    for p in (0..n).rev() {
+        let succ = j.succ_of(p);
+        let mut b = 0.0;
+        if succ.is_empty() {
+            b = 1.0;
+            match exact.checked_add(fc[p]) {
+                Some(x) => exact = x,
+                None => overflow = true,
+            }
+            approx += ff[p];
+        }
+        for &(w, pr) in succ {
+            if pr > 0.0 {
+                b += bf[w as usize];
+            }
+        }
+        bf[p] = b;
+        steps += ff[p] * b;
+    }
+    Counts {
+        exact: (!overflow).then_some(exact),
+        approx,
+        steps,
+    }
+}
+
+/// Most likely path by log-probability (Viterbi), optionally restricted to
+/// positions with rank ≤ `max_rank` that pass at least one position of rank
+/// exactly `max_rank` and end at `end`. Ties go to the lower position.
+/// Returns positions and the path's probability.
+///
+/// Complexity O(V + E).
+pub(crate) fn most_likely(
+    j: &Journey,
+    constraint: Option<(&[u32], u32)>,
+    end: Option<usize>,
+) -> Option<(Vec<usize>, f64)> {
+    let n = j.len();
+    const NONE: u32 = u32::MAX;
+    // state 0: has not touched the required level; 1: has (or no constraint).
+    let mut lp = vec![[f64::NEG_INFINITY; 2]; n];
+    let mut back = vec![[(NONE, 0u8); 2]; n];
+    for p in 0..n {
+        let (allowed, hit) = match constraint {
+            Some((rank, r)) => (rank[p] <= r, rank[p] == r),
+            None => (true, true),
+        };
+        if !allowed {
+            continue;
+        }
+        let to = |s: usize| usize::from(hit || s == 1);
+        let ent = j.entry_at(p);
+        if ent > 0.0 {
+            let s = to(0);
+            if ent.ln() > lp[p][s] {
+                lp[p][s] = ent.ln();
+                back[p][s] = (NONE, 0);
+            }
+        }
+        for &(u, pr) in j.pred_of(p) {
+            if pr <= 0.0 {
+                continue;
+            }
+            for s in 0..2 {
+                let v = lp[u as usize][s] + pr.ln();
+                let ns = to(s);
+                if v > lp[p][ns] {
+                    lp[p][ns] = v;
+                    back[p][ns] = (u, s as u8);
+                }
+            }
+        }
+    }
+    let last = match end {
+        Some(e) => e,
+        None => {
+            let mut best: Option<usize> = None;
+            for p in 0..n {
+                if j.succ_of(p).is_empty()
+                    && lp[p][1] > f64::NEG_INFINITY
+                    && best.is_none_or(|b| lp[p][1] > lp[b][1])
+                {
+                    best = Some(p);
+                }
+            }
+            best?
+        }
+    };
+    if lp[last][1] == f64::NEG_INFINITY {
+        return None;
+    }
+    let mut path = vec![last];
+    let (mut p, mut s) = (last, 1usize);
+    loop {
+        let (u, us) = back[p][s];
+        if u == NONE {
+            break;
+        }
+        p = u as usize;
+        s = us as usize;
+        path.push(p);
+    }
+    path.reverse();
+    Some((path, lp[last][1].exp()))
+}
+
+/// Enumerate every path with positive probability, depth first in position
+/// order, calling `f(positions, probability)`. Iterative: no recursion.
+pub(crate) fn enumerate(j: &Journey, mut f: impl FnMut(&[usize], f64)) {
+    let n = j.len();
+    let mut path: Vec<usize> = Vec::new();
+    let mut probs: Vec<f64> = Vec::new();
+    let mut next: Vec<usize> = Vec::new();
+    for s in 0..n {
+        let pe = j.entry_at(s);
+        if pe <= 0.0 {
+            continue;
+        }
+        path.push(s);
+        probs.push(pe);
+        next.push(0);
+        while let Some(&p) = path.last() {
+            let succ = j.succ_of(p);
+            if succ.is_empty() {
+                f(&path, *probs.last().expect("same length"));
+            }
+            let k = next.last_mut().expect("same length");
+            while *k < succ.len() && succ[*k].1 <= 0.0 {
+                *k += 1;
+            }
+            if *k < succ.len() {
+                let (w, pr) = succ[*k];
+                *k += 1;
+                let base = *probs.last().expect("same length");
+                path.push(w as usize);
+                probs.push(base * pr);
+                next.push(0);
+            } else {
+                path.pop();
+                probs.pop();
+                next.pop();
+            }
+        }
+    }
+}
+
+/// A small, fast, seedable generator (SplitMix64): the same seed gives the
+/// same stream on every platform and every version of this crate.
+pub(crate) struct Rng(u64);
+
+impl Rng {
+    pub(crate) fn new(seed: u64) -> Rng {
+        Rng(seed)
+    }
+    fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    /// Uniform in [0, 1).
+    pub(crate) fn next_f64(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+    }
+}
+
+/// Sample paths at random by their probabilities.
+pub(crate) struct Sampler<'a> {
+    j: &'a Journey,
+    entries: Vec<(usize, f64)>,
+}
+
+impl<'a> Sampler<'a> {
+    pub(crate) fn new(j: &'a Journey) -> Self {
+        let mut acc = 0.0;
+        let entries = (0..j.len())
+            .filter(|&p| j.entry_at(p) > 0.0)
+            .map(|p| {
+                acc += j.entry_at(p);
+                (p, acc)
+            })
+            .collect();
+        Sampler { j, entries }
+    }
+
+    /// Draw one path into `out` (positions).
+    pub(crate) fn draw(&self, rng: &mut Rng, out: &mut Vec<usize>) {
+        out.clear();
+        let pick = |u: f64, cum: &[(usize, f64)]| -> usize {
+            let total = cum.last().map_or(0.0, |c| c.1);
+            let x = u * total;
+            let i = cum.partition_point(|c| c.1 <= x);
+            cum[i.min(cum.len() - 1)].0
+        };
+        let mut p = pick(rng.next_f64(), &self.entries);
+        out.push(p);
+        let mut cum: Vec<(usize, f64)> = Vec::new();
+        loop {
+            let succ = self.j.succ_of(p);
+            if succ.is_empty() {
+                return;
+            }
+            cum.clear();
+            let mut acc = 0.0;
+            for &(w, pr) in succ {
+                if pr > 0.0 {
+                    acc += pr;
+                    cum.push((w as usize, acc));
+                }
+            }
+            p = pick(rng.next_f64(), &cum);
+            out.push(p);
+        }
+    }
+}
+
+/// Score one path (positions) with a model.
+pub(crate) fn score_path(
+    j: &Journey,
+    model: &dyn MemoryModel,
+    path: &[usize],
+    em: &mut Vec<f64>,
+    du: &mut Vec<f64>,
+) -> (f64, f64) {
+    em.clear();
+    du.clear();
+    for &p in path {
+        em.push(j.emotions()[p]);
+        du.push(j.durations()[p]);
+    }
+    let view = PathView {
+        emotions: em,
+        durations: du,
+        scale: j.scale(),
+    };
+    (model.score(&view), view.feature(Feature::Mean))
+}

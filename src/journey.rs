@@ -1,0 +1,780 @@
+//! The validated [`Journey`]: a DAG of touchpoints with resolved
+//! probabilities and a cached topological order.
+
+use crate::error::{InvalidJourney, Problem, did_you_mean};
+use crate::load::{locate, parse_spec};
+use crate::spec::{FORMAT_VERSION, JourneySpec, TouchpointSpec};
+use petgraph::graph::{DiGraph, NodeIndex};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+
+/// Tolerance for probability sums.
+pub const PROBABILITY_TOLERANCE: f64 = 1e-9;
+
+/// The resolved emotion scale.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Scale {
+    /// Lowest emotion.
+    pub min: f64,
+    /// Highest emotion.
+    pub max: f64,
+    /// Neutral point; intensity is the distance from it.
+    pub neutral: f64,
+}
+
+impl Default for Scale {
+    fn default() -> Self {
+        Scale {
+            min: -10.0,
+            max: 10.0,
+            neutral: 0.0,
+        }
+    }
+}
+
+impl Scale {
+    /// Intensity of an emotion: its distance from neutral.
+    ///
+    /// ```
+    /// let s = peakend::Scale::default();
+    /// assert_eq!(s.intensity(-7.0), 7.0);
+    /// ```
+    pub fn intensity(&self, emotion: f64) -> f64 {
+        (emotion - self.neutral).abs()
+    }
+
+    /// True when `emotion` lies on the scale.
+    ///
+    /// ```
+    /// assert!(!peakend::Scale::default().contains(11.0));
+    /// ```
+    pub fn contains(&self, emotion: f64) -> bool {
+        emotion >= self.min && emotion <= self.max
+    }
+}
+
+/// A validated journey. Only obtainable through validation
+/// ([`Journey::from_spec`], [`Journey::from_json_str`], `TryFrom`), so every
+/// `Journey` is a DAG with resolved probabilities that sum to 1.
+///
+/// Internally touchpoints are also numbered by topological position; the
+/// public API speaks in *file indices* (the position in
+/// `spec().touchpoints`).
+#[derive(Debug, Clone)]
+pub struct Journey {
+    spec: JourneySpec,
+    scale: Scale,
+    graph: DiGraph<usize, f64>,
+    /// position -> file index
+    order: Vec<u32>,
+    /// file index -> position
+    pos: Vec<u32>,
+    // Successors and predecessors by position (CSR).
+    succ_off: Vec<u32>,
+    succ: Vec<(u32, f64)>,
+    pred_off: Vec<u32>,
+    pred: Vec<(u32, f64)>,
+    /// entry probability by position
+    entry: Vec<f64>,
+    /// emotion by position
+    emotion: Vec<f64>,
+    /// duration by position
+    duration: Vec<f64>,
+    /// id -> file index
+    ids: HashMap<String, u32>,
+    warnings: Vec<Problem>,
+}
+
+impl TryFrom<JourneySpec> for Journey {
+    type Error = InvalidJourney;
+    fn try_from(spec: JourneySpec) -> Result<Self, Self::Error> {
+        Journey::from_spec(spec)
+    }
+}
+
+impl Journey {
+    /// Parse and validate journey JSON. Every problem (syntax, types,
+    /// unknown fields, semantics) is reported with its JSON path, line and
+    /// column.
+    ///
+    /// # Errors
+    /// [`InvalidJourney`] with every problem found.
+    ///
+    /// ```
+    /// let j = peakend::Journey::from_json_str(r#"{"version": 1, "name": "Demo",
+    ///   "touchpoints": [{"id": "a", "name": "A", "emotion": -2},
+    ///                   {"id": "b", "name": "B", "emotion": 4}]}"#).unwrap();
+    /// assert_eq!(j.len(), 2);
+    /// ```
+    pub fn from_json_str(text: &str) -> Result<Journey, InvalidJourney> {
+        let spec = parse_spec(text)?;
+        let locate_all = |problems: &mut Vec<Problem>| {
+            for p in problems {
+                if let Some((l, c)) = locate(text, &p.path) {
+                    p.line = Some(l);
+                    p.column = Some(c);
+                }
+            }
+        };
+        match Journey::from_spec(spec) {
+            Ok(mut j) => {
+                locate_all(&mut j.warnings);
+                Ok(j)
+            }
+            Err(mut e) => {
+                locate_all(&mut e.problems);
+                Err(e)
+            }
+        }
+    }
+
+    /// Validate a spec. Collects every problem before reporting; warnings
+    /// (such as unreachable touchpoints) do not stop loading and are kept in
+    /// [`Journey::warnings`].
+    ///
+    /// # Errors
+    /// [`InvalidJourney`] with every problem found (errors first).
+    ///
+    /// Complexity: O(V + E) plus sorting of ids.
+    ///
+    /// ```
+    /// use peakend::{Journey, JourneySpec, TouchpointSpec};
+    /// let spec = JourneySpec::linear("Demo", vec![TouchpointSpec::new("a", "A", 30.0)]);
+    /// let err = Journey::from_spec(spec).unwrap_err();
+    /// assert_eq!(err.problems[0].to_string(),
+    ///            "touchpoints[0].emotion: 30 is outside the scale -10..10");
+    /// ```
+    pub fn from_spec(spec: JourneySpec) -> Result<Journey, InvalidJourney> {
+        Validator::new(&spec)
+            .run()
+            .map(|built| built.into_journey(spec))
+    }
+
+    /// The spec this journey was built from, unchanged.
+    pub fn spec(&self) -> &JourneySpec {
+        &self.spec
+    }
+
+    /// Give back the spec, unchanged.
+    pub fn into_spec(self) -> JourneySpec {
+        self.spec
+    }
+
+    /// Warnings found during validation (e.g. unreachable touchpoints).
+    pub fn warnings(&self) -> &[Problem] {
+        &self.warnings
+    }
+
+    /// Number of touchpoints.
+    pub fn len(&self) -> usize {
+        self.order.len()
+    }
+
+    /// Always false: a valid journey has at least one touchpoint.
+    pub fn is_empty(&self) -> bool {
+        self.order.is_empty()
+    }
+
+    /// Number of transitions (for a linear journey, the implied ones).
+    pub fn transition_count(&self) -> usize {
+        self.succ.len()
+    }
+
+    /// The resolved scale.
+    pub fn scale(&self) -> Scale {
+        self.scale
+    }
+
+    /// The touchpoint at a file index.
+    ///
+    /// # Panics
+    /// If `index >= self.len()`.
+    pub fn touchpoint(&self, index: usize) -> &TouchpointSpec {
+        &self.spec.touchpoints[index]
+    }
+
+    /// File index of the touchpoint with this id.
+    pub fn index_of(&self, id: &str) -> Option<usize> {
+        self.ids.get(id).map(|&i| i as usize)
+    }
+
+    /// File indices in the cached topological order.
+    pub fn topological_order(&self) -> impl Iterator<Item = usize> + '_ {
+        self.order.iter().map(|&i| i as usize)
+    }
+
+    /// Successors of a touchpoint (file indices) with their resolved
+    /// probabilities.
+    pub fn successors(&self, index: usize) -> impl Iterator<Item = (usize, f64)> + '_ {
+        let p = self.pos[index] as usize;
+        self.succ_of(p)
+            .iter()
+            .map(|&(q, pr)| (self.order[q as usize] as usize, pr))
+    }
+
+    /// Resolved probability that a customer starts at this touchpoint.
+    pub fn entry_probability(&self, index: usize) -> f64 {
+        self.entry[self.pos[index] as usize]
+    }
+
+    /// True when the touchpoint has no outgoing transition.
+    pub fn is_end(&self, index: usize) -> bool {
+        self.succ_of(self.pos[index] as usize).is_empty()
+    }
+
+    /// The underlying petgraph DAG: node weights are file indices, edge
+    /// weights resolved probabilities.
+    pub fn graph(&self) -> &DiGraph<usize, f64> {
+        &self.graph
+    }
+
+    // --- position-space accessors for the engine ---
+    pub(crate) fn succ_of(&self, p: usize) -> &[(u32, f64)] {
+        &self.succ[self.succ_off[p] as usize..self.succ_off[p + 1] as usize]
+    }
+    pub(crate) fn pred_of(&self, p: usize) -> &[(u32, f64)] {
+        &self.pred[self.pred_off[p] as usize..self.pred_off[p + 1] as usize]
+    }
+    pub(crate) fn entry_at(&self, p: usize) -> f64 {
+        self.entry[p]
+    }
+    pub(crate) fn emotions(&self) -> &[f64] {
+        &self.emotion
+    }
+    pub(crate) fn durations(&self) -> &[f64] {
+        &self.duration
+    }
+    pub(crate) fn file_index(&self, p: usize) -> usize {
+        self.order[p] as usize
+    }
+    pub(crate) fn position(&self, index: usize) -> usize {
+        self.pos[index] as usize
+    }
+}
+
+struct Built {
+    scale: Scale,
+    graph: DiGraph<usize, f64>,
+    order: Vec<u32>,
+    entry_by_index: Vec<f64>,
+    ids: HashMap<String, u32>,
+    warnings: Vec<Problem>,
+}
+
+impl Built {
+    fn into_journey(self, spec: JourneySpec) -> Journey {
+        let n = self.order.len();
+        let mut pos = vec![0u32; n];
+        for (p, &i) in self.order.iter().enumerate() {
+            pos[i as usize] = p as u32;
+        }
+        let mut succ_lists: Vec<Vec<(u32, f64)>> = vec![Vec::new(); n];
+        let mut pred_lists: Vec<Vec<(u32, f64)>> = vec![Vec::new(); n];
+        for e in self.graph.raw_edges() {
+            let a = pos[e.source().index()];
+            let b = pos[e.target().index()];
+            succ_lists[a as usize].push((b, e.weight));
+            pred_lists[b as usize].push((a, e.weight));
+        }
+        let csr = |lists: Vec<Vec<(u32, f64)>>| {
+            let mut off = Vec::with_capacity(n + 1);
+            let mut flat = Vec::new();
+            off.push(0u32);
+            for mut l in lists {
+                l.sort_by_key(|&(q, _)| q);
+                flat.extend(l);
+                off.push(flat.len() as u32);
+            }
+            (off, flat)
+        };
+        let (succ_off, succ) = csr(succ_lists);
+        let (pred_off, pred) = csr(pred_lists);
+        let by_pos = |f: &dyn Fn(usize) -> f64| -> Vec<f64> {
+            self.order.iter().map(|&i| f(i as usize)).collect()
+        };
+        // `+ 0.0` turns -0.0 into 0.0 so that the two are one emotion level.
+        let emotion = by_pos(&|i| spec.touchpoints[i].emotion + 0.0);
+        let duration = by_pos(&|i| spec.touchpoints[i].duration.unwrap_or(1.0));
+        let entry = by_pos(&|i| self.entry_by_index[i]);
+        Journey {
+            scale: self.scale,
+            graph: self.graph,
+            order: self.order,
+            pos,
+            succ_off,
+            succ,
+            pred_off,
+            pred,
+            entry,
+            emotion,
+            duration,
+            ids: self.ids,
+            warnings: self.warnings,
+            spec,
+        }
+    }
+}
+
+struct Validator<'a> {
+    spec: &'a JourneySpec,
+    errors: Vec<Problem>,
+    warnings: Vec<Problem>,
+}
+
+fn fmt_num(x: f64) -> String {
+    format!("{x}")
+}
+
+impl<'a> Validator<'a> {
+    fn new(spec: &'a JourneySpec) -> Self {
+        Validator {
+            spec,
+            errors: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    fn err(&mut self, path: impl Into<String>, msg: impl Into<String>) {
+        self.errors.push(Problem::error(path, msg));
+    }
+
+    fn run(mut self) -> Result<Built, InvalidJourney> {
+        let spec = self.spec;
+        if spec.version != FORMAT_VERSION {
+            self.err(
+                "version",
+                format!(
+                    "unsupported version {} (this peakend reads version {FORMAT_VERSION})",
+                    spec.version
+                ),
+            );
+        }
+        let scale = self.check_scale();
+        let stage_ids = self.check_stages();
+        if spec.touchpoints.is_empty() {
+            self.err("touchpoints", "the journey has no touchpoints");
+        }
+        let ids = self.check_touchpoints(scale, &stage_ids);
+        let n = spec.touchpoints.len();
+        let mut graph: DiGraph<usize, f64> = DiGraph::with_capacity(n, n);
+        for i in 0..n {
+            graph.add_node(i);
+        }
+        // Edges as (from, to, explicit probability, transition index).
+        let mut edges: Vec<(u32, u32, Option<f64>, Option<usize>)> = Vec::new();
+        match &spec.transitions {
+            None => {
+                for i in 1..n {
+                    edges.push(((i - 1) as u32, i as u32, Some(1.0), None));
+                }
+            }
+            Some(ts) => {
+                let mut seen: HashMap<(u32, u32), usize> = HashMap::new();
+                for (k, t) in ts.iter().enumerate() {
+                    let from = self.resolve_ref(&ids, &t.from, &format!("transitions[{k}].from"));
+                    let to = self.resolve_ref(&ids, &t.to, &format!("transitions[{k}].to"));
+                    if let Some(p) = t.probability
+                        && !(p.is_finite() && (0.0..=1.0).contains(&p))
+                    {
+                        self.err(
+                            format!("transitions[{k}].probability"),
+                            format!("{} is not a probability in [0, 1]", fmt_num(p)),
+                        );
+                    }
+                    let (Some(a), Some(b)) = (from, to) else {
+                        continue;
+                    };
+                    if a == b {
+                        self.err(
+                            format!("transitions[{k}]"),
+                            format!("cycle: \"{}\" leads to itself", t.from),
+                        );
+                        continue;
+                    }
+                    if let Some(first) = seen.insert((a, b), k) {
+                        self.err(
+                            format!("transitions[{k}]"),
+                            format!(
+                                "duplicate transition \"{}\" -> \"{}\" (first at transitions[{first}])",
+                                t.from, t.to
+                            ),
+                        );
+                        continue;
+                    }
+                    edges.push((a, b, t.probability, Some(k)));
+                }
+            }
+        }
+        let resolved = self.resolve_probabilities(n, &edges);
+        for (&(a, b, _, _), &p) in edges.iter().zip(&resolved) {
+            graph.add_edge(NodeIndex::new(a as usize), NodeIndex::new(b as usize), p);
+        }
+        let order = match petgraph::algo::toposort(&graph, None) {
+            Ok(order) => order.into_iter().map(|x| x.index() as u32).collect(),
+            Err(_) => {
+                self.report_cycles(&graph);
+                Vec::new()
+            }
+        };
+        let entry_by_index = self.resolve_entries(&graph);
+        if !self.errors.is_empty() {
+            let mut problems = self.errors;
+            problems.extend(self.warnings);
+            return Err(InvalidJourney { problems });
+        }
+        self.warn_unreachable(&graph, &order, &entry_by_index);
+        Ok(Built {
+            scale,
+            graph,
+            order,
+            entry_by_index,
+            ids: ids.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+            warnings: self.warnings,
+        })
+    }
+
+    fn check_scale(&mut self) -> Scale {
+        let Some(s) = self.spec.scale else {
+            return Scale::default();
+        };
+        let neutral = s.neutral.unwrap_or((s.min + s.max) / 2.0);
+        let mut ok = true;
+        for (name, v) in [("min", s.min), ("max", s.max), ("neutral", neutral)] {
+            if !v.is_finite() {
+                self.err(
+                    format!("scale.{name}"),
+                    format!("{} is not a finite number", fmt_num(v)),
+                );
+                ok = false;
+            }
+        }
+        if ok && s.min >= s.max {
+            self.err(
+                "scale",
+                format!(
+                    "min ({}) must be below max ({})",
+                    fmt_num(s.min),
+                    fmt_num(s.max)
+                ),
+            );
+        } else if ok && !(s.min..=s.max).contains(&neutral) {
+            self.err(
+                "scale.neutral",
+                format!(
+                    "{} is outside the scale {}..{}",
+                    fmt_num(neutral),
+                    fmt_num(s.min),
+                    fmt_num(s.max)
+                ),
+            );
+        }
+        Scale {
+            min: s.min,
+            max: s.max,
+            neutral,
+        }
+    }
+
+    fn check_stages(&mut self) -> Vec<&'a str> {
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        for (k, st) in self.spec.stages.iter().enumerate() {
+            if st.id.trim().is_empty() {
+                self.err(format!("stages[{k}].id"), "empty id");
+            } else if let Some(first) = seen.insert(&st.id, k) {
+                self.err(
+                    format!("stages[{k}].id"),
+                    format!(
+                        "duplicate stage id \"{}\" (first used at stages[{first}])",
+                        st.id
+                    ),
+                );
+            }
+        }
+        self.spec.stages.iter().map(|s| s.id.as_str()).collect()
+    }
+
+    fn check_touchpoints(&mut self, scale: Scale, stage_ids: &[&str]) -> BTreeMap<&'a str, u32> {
+        let mut ids: BTreeMap<&str, u32> = BTreeMap::new();
+        let scale_ok = scale.min.is_finite() && scale.max.is_finite() && scale.min < scale.max;
+        let range = format!("{}..{}", fmt_num(scale.min), fmt_num(scale.max));
+        for (i, t) in self.spec.touchpoints.iter().enumerate() {
+            let at = |f: &str| format!("touchpoints[{i}].{f}");
+            if t.id.trim().is_empty() {
+                self.err(at("id"), "empty id");
+            } else if let Some(&first) = ids.get(t.id.as_str()) {
+                self.err(
+                    at("id"),
+                    format!(
+                        "duplicate id \"{}\" (first used at touchpoints[{first}])",
+                        t.id
+                    ),
+                );
+            } else {
+                ids.insert(&t.id, i as u32);
+            }
+            let emotion_check = |this: &mut Self, path: String, e: f64| {
+                if !e.is_finite() {
+                    this.err(path, format!("{} is not a finite number", fmt_num(e)));
+                } else if scale_ok && !scale.contains(e) {
+                    this.err(path, format!("{} is outside the scale {range}", fmt_num(e)));
+                }
+            };
+            emotion_check(self, at("emotion"), t.emotion);
+            if let Some(d) = t.duration
+                && !(d.is_finite() && d > 0.0)
+            {
+                self.err(
+                    at("duration"),
+                    format!("{} is not a positive number of minutes", fmt_num(d)),
+                );
+            }
+            if let Some(st) = &t.stage
+                && !stage_ids.contains(&st.as_str())
+            {
+                let msg = if stage_ids.is_empty() {
+                    format!("unknown stage \"{st}\": the journey declares no `stages`")
+                } else {
+                    match did_you_mean(st, stage_ids.iter().copied()) {
+                        Some(s) => format!("unknown stage \"{st}\"; did you mean \"{s}\"?"),
+                        None => format!(
+                            "unknown stage \"{st}\" (declared: {})",
+                            stage_ids.join(", ")
+                        ),
+                    }
+                };
+                self.err(at("stage"), msg);
+            }
+            if let Some(e) = t.entry
+                && !(e.is_finite() && (0.0..=1.0).contains(&e))
+            {
+                self.err(
+                    at("entry"),
+                    format!("{} is not a probability in [0, 1]", fmt_num(e)),
+                );
+            }
+            if let Some(imp) = t.improvement {
+                emotion_check(self, at("improvement.emotion"), imp.emotion);
+                if let Some(c) = imp.cost
+                    && !(c.is_finite() && c >= 0.0)
+                {
+                    self.err(
+                        at("improvement.cost"),
+                        format!("{} is not a cost (finite, 0 or more)", fmt_num(c)),
+                    );
+                }
+            }
+        }
+        ids
+    }
+
+    fn resolve_ref(&mut self, ids: &BTreeMap<&str, u32>, id: &str, path: &str) -> Option<u32> {
+        if let Some(&i) = ids.get(id) {
+            return Some(i);
+        }
+        let hint = did_you_mean(id, ids.keys().copied())
+            .map(|s| format!("; did you mean \"{s}\"?"))
+            .unwrap_or_default();
+        self.err(path, format!("unknown touchpoint \"{id}\"{hint}"));
+        None
+    }
+
+    /// Give every edge its probability: missing ones share what the
+    /// explicit ones of the same source leave.
+    fn resolve_probabilities(
+        &mut self,
+        n: usize,
+        edges: &[(u32, u32, Option<f64>, Option<usize>)],
+    ) -> Vec<f64> {
+        let mut by_source: Vec<Vec<usize>> = vec![Vec::new(); n];
+        for (e, &(a, ..)) in edges.iter().enumerate() {
+            by_source[a as usize].push(e);
+        }
+        let mut out = vec![0.0; edges.len()];
+        for (src, list) in by_source.iter().enumerate() {
+            if list.is_empty() {
+                continue;
+            }
+            let valid = |p: f64| p.is_finite() && (0.0..=1.0).contains(&p);
+            if list.iter().any(|&e| edges[e].2.is_some_and(|p| !valid(p))) {
+                continue; // already reported
+            }
+            let explicit: f64 = list.iter().filter_map(|&e| edges[e].2).sum();
+            let missing = list.iter().filter(|&&e| edges[e].2.is_none()).count();
+            let id = &self.spec.touchpoints[src].id;
+            let places = list
+                .iter()
+                .filter_map(|&e| edges[e].3.map(|k| format!("transitions[{k}]")))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let first_path = edges[list[0]]
+                .3
+                .map(|k| format!("transitions[{k}].probability"))
+                .unwrap_or_default();
+            if missing == 0 {
+                if (explicit - 1.0).abs() > PROBABILITY_TOLERANCE {
+                    self.err(
+                        first_path,
+                        format!(
+                            "probabilities of the transitions from \"{id}\" sum to {}, not 1 ({places})",
+                            fmt_num(explicit)
+                        ),
+                    );
+                }
+            } else if explicit > 1.0 + PROBABILITY_TOLERANCE {
+                self.err(
+                    first_path,
+                    format!(
+                        "probabilities of the transitions from \"{id}\" already sum to {} before the {missing} without one ({places})",
+                        fmt_num(explicit)
+                    ),
+                );
+            } else if explicit >= 1.0 - PROBABILITY_TOLERANCE {
+                self.warnings.push(Problem::warning(
+                    first_path,
+                    format!(
+                        "transitions from \"{id}\" without a probability get none: the others already sum to 1 ({places})"
+                    ),
+                ));
+            }
+            let share = ((1.0 - explicit).max(0.0)) / missing.max(1) as f64;
+            for &e in list {
+                out[e] = edges[e].2.unwrap_or(share);
+            }
+        }
+        out
+    }
+
+    fn report_cycles(&mut self, graph: &DiGraph<usize, f64>) {
+        let sccs = petgraph::algo::kosaraju_scc(graph);
+        let mut cycles: Vec<Vec<usize>> = Vec::new();
+        for scc in sccs.into_iter().filter(|c| c.len() > 1) {
+            let members: std::collections::BTreeSet<usize> =
+                scc.iter().map(|x| x.index()).collect();
+            // Walk inside the component from its first member until a node repeats.
+            let start = *members.iter().next().expect("non-empty component");
+            let mut walk = vec![start];
+            let mut at_step: HashMap<usize, usize> = HashMap::from([(start, 0)]);
+            let mut cur = start;
+            let cycle = loop {
+                let next = graph
+                    .neighbors(NodeIndex::new(cur))
+                    .map(|x| x.index())
+                    .filter(|x| members.contains(x))
+                    .min()
+                    .expect("a strongly connected component has an edge inside");
+                if let Some(&s) = at_step.get(&next) {
+                    let mut c = walk[s..].to_vec();
+                    c.push(next);
+                    break c;
+                }
+                at_step.insert(next, walk.len());
+                walk.push(next);
+                cur = next;
+            };
+            let _ = members;
+            cycles.push(cycle);
+        }
+        cycles.sort();
+        for c in cycles {
+            let names: Vec<String> = c
+                .iter()
+                .map(|&i| format!("\"{}\"", self.spec.touchpoints[i].id))
+                .collect();
+            let path = format!("touchpoints[{}]", c[0]);
+            self.err(
+                path,
+                format!(
+                    "cycle: {} (a journey must not loop back)",
+                    names.join(" -> ")
+                ),
+            );
+        }
+    }
+
+    fn resolve_entries(&mut self, graph: &DiGraph<usize, f64>) -> Vec<f64> {
+        let n = self.spec.touchpoints.len();
+        let mut entry = vec![0.0; n];
+        let mut explicit = 0.0;
+        let mut implicit = Vec::new();
+        let mut bad = false;
+        for (i, t) in self.spec.touchpoints.iter().enumerate() {
+            match t.entry {
+                Some(e) if e.is_finite() && (0.0..=1.0).contains(&e) => {
+                    entry[i] = e;
+                    explicit += e;
+                }
+                Some(_) => bad = true,
+                None => {
+                    let has_incoming = graph
+                        .neighbors_directed(NodeIndex::new(i), petgraph::Direction::Incoming)
+                        .next()
+                        .is_some();
+                    if !has_incoming {
+                        implicit.push(i);
+                    }
+                }
+            }
+        }
+        if bad || n == 0 {
+            return entry;
+        }
+        let first_explicit = self
+            .spec
+            .touchpoints
+            .iter()
+            .position(|t| t.entry.is_some())
+            .map(|i| format!("touchpoints[{i}].entry"))
+            .unwrap_or_else(|| "touchpoints".to_string());
+        if implicit.is_empty() {
+            if (explicit - 1.0).abs() > PROBABILITY_TOLERANCE {
+                self.err(
+                    first_explicit,
+                    format!("entry probabilities sum to {}, not 1", fmt_num(explicit)),
+                );
+            }
+        } else if explicit > 1.0 + PROBABILITY_TOLERANCE {
+            self.err(
+                first_explicit,
+                format!(
+                    "entry probabilities already sum to {} before the {} entries without one",
+                    fmt_num(explicit),
+                    implicit.len()
+                ),
+            );
+        } else {
+            let share = (1.0 - explicit).max(0.0) / implicit.len() as f64;
+            for i in implicit {
+                entry[i] = share;
+            }
+        }
+        entry
+    }
+
+    fn warn_unreachable(&mut self, graph: &DiGraph<usize, f64>, order: &[u32], entry: &[f64]) {
+        let mut reached = vec![false; entry.len()];
+        for &i in order {
+            let i = i as usize;
+            if entry[i] > 0.0 {
+                reached[i] = true;
+            }
+            if reached[i] {
+                for e in graph.edges(NodeIndex::new(i)) {
+                    if *e.weight() > 0.0 {
+                        reached[petgraph::visit::EdgeRef::target(&e).index()] = true;
+                    }
+                }
+            }
+        }
+        for (i, r) in reached.iter().enumerate() {
+            if !r {
+                self.warnings.push(Problem::warning(
+                    format!("touchpoints[{i}]"),
+                    format!(
+                        "\"{}\" is unreachable: no customer gets there (no entry probability and no transition with a probability above 0)",
+                        self.spec.touchpoints[i].id
+                    ),
+                ));
+            }
+        }
+    }
+}

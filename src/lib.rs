@@ -1,0 +1,49 @@
+//! # peakend — what customers will remember
+//!
+//! Journey-mapping tools draw emotion curves; peakend computes what the
+//! customer will *remember*. Remembered experience follows the most intense
+//! moment and the end and nearly ignores duration (Kahneman et al. 1993;
+//! Redelmeier & Kahneman 1996; Alaybek et al. 2022). A journey is a DAG of
+//! touchpoints with transition probabilities; peakend computes the expected
+//! remembered experience exactly over every path, without enumerating them.
+//!
+//! ```
+//! use peakend::{analyze, Journey, Model, Options};
+//!
+//! let journey = Journey::from_json_str(r#"{
+//!   "version": 1, "name": "Support ticket",
+//!   "touchpoints": [
+//!     {"id": "report",   "name": "Report the bug",   "emotion": -3},
+//!     {"id": "escalate", "name": "Escalation",       "emotion": -8},
+//!     {"id": "fixed",    "name": "Fix and follow-up","emotion": 4}
+//!   ]
+//! }"#)?;
+//! let a = analyze(&journey, &Model::PeakEnd, &Options::new());
+//! assert_eq!(a.remembered.expected, -2.0); // (-8 + 4) / 2
+//! assert!(a.remembered.exact);
+//! assert!(a.mean.expected > a.remembered.expected); // the dashboard is rosier
+//! # Ok::<(), peakend::InvalidJourney>(())
+//! ```
+//!
+//! The journey format is documented in `docs/format.md`. Plain serde types
+//! in [`spec`] mirror the file; a validated [`Journey`] is only obtainable
+//! through validation. Memory models implement [`MemoryModel`].
+#![deny(missing_docs)]
+
+pub mod analysis;
+pub mod error;
+mod expect;
+pub mod journey;
+pub mod load;
+pub mod memory;
+pub mod report;
+pub mod spec;
+
+pub use analysis::{Analysis, Options, analyze, expected_exact};
+pub use error::{InvalidJourney, OptionsError, Problem, Severity};
+pub use journey::{Journey, Scale};
+pub use load::parse_spec;
+pub use memory::{Feature, MemoryModel, Model, PathView, Weights};
+pub use spec::{
+    ImprovementSpec, JourneySpec, ScaleSpec, StageSpec, TouchpointSpec, TransitionSpec,
+};

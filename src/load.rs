@@ -1,0 +1,462 @@
+//! Reading journey JSON text into [`JourneySpec`], reporting every problem
+//! with its JSON path, line and column.
+
+use crate::error::{InvalidJourney, Problem, did_you_mean};
+use crate::spec::{JourneySpec, ScaleSpec, StageSpec, TouchpointSpec, TransitionSpec};
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+const TOP_FIELDS: [&str; 7] = [
+    "version",
+    "name",
+    "description",
+    "scale",
+    "stages",
+    "touchpoints",
+    "transitions",
+];
+const SCALE_FIELDS: [&str; 3] = ["min", "max", "neutral"];
+const STAGE_FIELDS: [&str; 2] = ["id", "name"];
+const TOUCHPOINT_FIELDS: [&str; 11] = [
+    "id",
+    "name",
+    "emotion",
+    "duration",
+    "stage",
+    "channel",
+    "owner",
+    "tags",
+    "improvement",
+    "entry",
+    "notes",
+];
+const IMPROVEMENT_FIELDS: [&str; 2] = ["emotion", "cost"];
+const TRANSITION_FIELDS: [&str; 4] = ["from", "to", "probability", "label"];
+
+/// Parse journey JSON text into a spec. Syntax errors carry line and column;
+/// type errors and unknown fields are all collected, each with its JSON path
+/// and position. No semantic validation happens here (see
+/// [`Journey::from_spec`](crate::Journey::from_spec)).
+///
+/// # Errors
+/// [`InvalidJourney`] listing every problem found.
+///
+/// ```
+/// let err = peakend::parse_spec("{\"version\": 1,\n \"nmae\": \"x\", \"touchpoints\": []}").unwrap_err();
+/// let p = &err.problems[0];
+/// assert_eq!((p.line, p.column), (Some(2), Some(10)));
+/// assert!(p.message.contains("did you mean `name`"));
+/// ```
+pub fn parse_spec(text: &str) -> Result<JourneySpec, InvalidJourney> {
+    let value: Value = match serde_json::from_str(text) {
+        Ok(v) => v,
+        Err(e) => {
+            let mut p = Problem::error("", syntax_message(&e));
+            if e.line() > 0 {
+                p.line = Some(e.line());
+                p.column = Some(e.column().max(1));
+            }
+            return Err(InvalidJourney { problems: vec![p] });
+        }
+    };
+    let mut problems = Vec::new();
+    let spec = decode(&value, &mut problems);
+    for p in &mut problems {
+        if let Some((line, col)) = locate(text, &p.path) {
+            p.line = Some(line);
+            p.column = Some(col);
+        }
+    }
+    match spec {
+        Some(spec) if problems.is_empty() => Ok(spec),
+        _ => Err(InvalidJourney { problems }),
+    }
+}
+
+fn syntax_message(e: &serde_json::Error) -> String {
+    // serde_json appends " at line L column C"; we carry those separately.
+    let s = e.to_string();
+    let s = match s.rfind(" at line ") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    };
+    format!("invalid JSON: {s}")
+}
+
+fn decode(value: &Value, problems: &mut Vec<Problem>) -> Option<JourneySpec> {
+    let Some(obj) = value.as_object() else {
+        problems.push(Problem::error(
+            "",
+            format!(
+                "expected a journey object, found {}",
+                describe_json_type(value)
+            ),
+        ));
+        return None;
+    };
+    check_fields(obj, "", &TOP_FIELDS, problems);
+    let version = required::<u32>(obj, "", "version", problems);
+    let name = required::<String>(obj, "", "name", problems);
+    let description = optional::<String>(obj, "", "description", problems);
+    let scale = match obj.get("scale") {
+        Some(v) if !v.is_null() => {
+            if let Some(o) = v.as_object() {
+                check_fields(o, "scale", &SCALE_FIELDS, problems);
+            }
+            piece::<ScaleSpec>(v, "scale", problems).map(Some)
+        }
+        _ => Some(None),
+    };
+    let stages = list::<StageSpec>(obj, "stages", &STAGE_FIELDS, problems, |_, _, _| {});
+    let touchpoints = match obj.get("touchpoints") {
+        None => {
+            problems.push(Problem::error("", "missing field `touchpoints`"));
+            None
+        }
+        Some(_) => list::<TouchpointSpec>(
+            obj,
+            "touchpoints",
+            &TOUCHPOINT_FIELDS,
+            problems,
+            |o, path, problems| {
+                if let Some(Value::Object(imp)) = o.get("improvement") {
+                    check_fields(
+                        imp,
+                        &format!("{path}.improvement"),
+                        &IMPROVEMENT_FIELDS,
+                        problems,
+                    );
+                }
+            },
+        ),
+    };
+    let transitions = match obj.get("transitions") {
+        None | Some(Value::Null) => Some(None),
+        Some(_) => list::<TransitionSpec>(
+            obj,
+            "transitions",
+            &TRANSITION_FIELDS,
+            problems,
+            |_, _, _| {},
+        )
+        .map(Some),
+    };
+    Some(JourneySpec {
+        version: version?,
+        name: name?,
+        description: description?,
+        scale: scale?,
+        stages: stages?,
+        touchpoints: touchpoints?,
+        transitions: transitions?,
+    })
+}
+
+fn describe_json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn join(base: &str, key: &str) -> String {
+    if base.is_empty() {
+        key.to_string()
+    } else {
+        format!("{base}.{key}")
+    }
+}
+
+/// Report every key of `obj` that is not in `known`, with a suggestion.
+fn check_fields(obj: &Map<String, Value>, base: &str, known: &[&str], problems: &mut Vec<Problem>) {
+    for key in obj.keys() {
+        if !known.contains(&key.as_str()) {
+            let hint = match did_you_mean(key, known.iter().copied()) {
+                Some(s) => format!("; did you mean `{s}`?"),
+                None => format!(
+                    "; expected one of {}",
+                    known
+                        .iter()
+                        .map(|k| format!("`{k}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            problems.push(Problem::error(
+                join(base, key),
+                format!("unknown field `{key}`{hint}"),
+            ));
+        }
+    }
+}
+
+/// Deserialize one piece, reporting a type error at its exact path.
+/// Unknown-field errors are skipped: `check_fields` reports them, all of them.
+fn piece<T: DeserializeOwned>(v: &Value, path: &str, problems: &mut Vec<Problem>) -> Option<T> {
+    match serde_path_to_error::deserialize::<_, T>(v) {
+        Ok(t) => Some(t),
+        Err(e) => {
+            let inner = e.path().to_string();
+            let msg = e.inner().to_string();
+            if !msg.starts_with("unknown field") {
+                let full = if inner == "." || inner.is_empty() {
+                    path.to_string()
+                } else {
+                    join(path, &inner)
+                };
+                problems.push(Problem::error(full, msg));
+            }
+            None
+        }
+    }
+}
+
+fn required<T: DeserializeOwned>(
+    obj: &Map<String, Value>,
+    base: &str,
+    key: &str,
+    problems: &mut Vec<Problem>,
+) -> Option<T> {
+    match obj.get(key) {
+        Some(v) => piece(v, &join(base, key), problems),
+        None => {
+            problems.push(Problem::error(base, format!("missing field `{key}`")));
+            None
+        }
+    }
+}
+
+fn optional<T: DeserializeOwned>(
+    obj: &Map<String, Value>,
+    base: &str,
+    key: &str,
+    problems: &mut Vec<Problem>,
+) -> Option<Option<T>> {
+    match obj.get(key) {
+        Some(Value::Null) | None => Some(None),
+        Some(v) => piece(v, &join(base, key), problems).map(Some),
+    }
+}
+
+/// Decode an array field element by element so that every bad element is
+/// reported, not just the first.
+fn list<T: DeserializeOwned>(
+    obj: &Map<String, Value>,
+    key: &str,
+    fields: &[&str],
+    problems: &mut Vec<Problem>,
+    extra: impl Fn(&Map<String, Value>, &str, &mut Vec<Problem>),
+) -> Option<Vec<T>> {
+    let Some(v) = obj.get(key) else {
+        return Some(Vec::new());
+    };
+    let Some(items) = v.as_array() else {
+        problems.push(Problem::error(
+            key,
+            format!("expected an array, found {}", describe_json_type(v)),
+        ));
+        return None;
+    };
+    let mut out = Vec::with_capacity(items.len());
+    let mut ok = true;
+    for (i, item) in items.iter().enumerate() {
+        let path = format!("{key}[{i}]");
+        if let Some(o) = item.as_object() {
+            check_fields(o, &path, fields, problems);
+            extra(o, &path, problems);
+        }
+        match piece::<T>(item, &path, problems) {
+            Some(t) => out.push(t),
+            None => ok = false,
+        }
+    }
+    ok.then_some(out)
+}
+
+#[derive(Debug, PartialEq)]
+enum Seg {
+    Key(String),
+    Index(usize),
+}
+
+fn parse_path(path: &str) -> Vec<Seg> {
+    let mut segs = Vec::new();
+    for part in path.split('.').filter(|p| !p.is_empty()) {
+        let (key, rest) = match part.find('[') {
+            Some(i) => (&part[..i], &part[i..]),
+            None => (part, ""),
+        };
+        if !key.is_empty() {
+            segs.push(Seg::Key(key.to_string()));
+        }
+        for idx in rest.split('[').filter(|s| !s.is_empty()) {
+            if let Ok(n) = idx.trim_end_matches(']').parse() {
+                segs.push(Seg::Index(n));
+            }
+        }
+    }
+    segs
+}
+
+/// Find the 1-based line and column where the value at `path` starts in
+/// `text` (for an unknown field: where its value starts). Works on text that
+/// serde_json already accepted; returns `None` if the path is not there.
+///
+/// ```
+/// let text = "{\n  \"touchpoints\": [\n    {\"id\": \"a\"},\n    {\"id\": \"b\"}\n  ]\n}";
+/// assert_eq!(peakend::load::locate(text, "touchpoints[1].id"), Some((4, 12)));
+/// ```
+pub fn locate(text: &str, path: &str) -> Option<(usize, usize)> {
+    let b = text.as_bytes();
+    let segs = parse_path(path);
+    let mut pos = skip_ws(b, 0);
+    for seg in &segs {
+        match seg {
+            Seg::Key(k) => {
+                if b.get(pos) != Some(&b'{') {
+                    return None;
+                }
+                pos = skip_ws(b, pos + 1);
+                let mut found = false;
+                while b.get(pos) == Some(&b'"') {
+                    let kstart = pos;
+                    let kend = skip_string(b, pos)?;
+                    let name: String = serde_json::from_str(&text[kstart..kend]).ok()?;
+                    pos = skip_ws(b, kend);
+                    if b.get(pos) != Some(&b':') {
+                        return None;
+                    }
+                    pos = skip_ws(b, pos + 1);
+                    if &name == k {
+                        found = true;
+                        break;
+                    }
+                    pos = skip_ws(b, skip_value(b, pos)?);
+                    if b.get(pos) == Some(&b',') {
+                        pos = skip_ws(b, pos + 1);
+                    }
+                }
+                if !found {
+                    return None;
+                }
+            }
+            Seg::Index(n) => {
+                if b.get(pos) != Some(&b'[') {
+                    return None;
+                }
+                pos = skip_ws(b, pos + 1);
+                for _ in 0..*n {
+                    if b.get(pos) == Some(&b']') {
+                        return None;
+                    }
+                    pos = skip_ws(b, skip_value(b, pos)?);
+                    if b.get(pos) == Some(&b',') {
+                        pos = skip_ws(b, pos + 1);
+                    }
+                }
+                if b.get(pos) == Some(&b']') {
+                    return None;
+                }
+            }
+        }
+    }
+    Some(line_col(text, pos))
+}
+
+fn line_col(text: &str, at: usize) -> (usize, usize) {
+    let before = &text[..at.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before
+        .rfind('\n')
+        .map_or(before.chars().count(), |i| before[i + 1..].chars().count())
+        + 1;
+    (line, col)
+}
+
+fn skip_ws(b: &[u8], mut pos: usize) -> usize {
+    while pos < b.len() && matches!(b[pos], b' ' | b'\t' | b'\n' | b'\r') {
+        pos += 1;
+    }
+    pos
+}
+
+/// `pos` at an opening quote; returns the position after the closing quote.
+fn skip_string(b: &[u8], mut pos: usize) -> Option<usize> {
+    pos += 1;
+    while pos < b.len() {
+        match b[pos] {
+            b'\\' => pos += 2,
+            b'"' => return Some(pos + 1),
+            _ => pos += 1,
+        }
+    }
+    None
+}
+
+/// Skip one JSON value (iteratively, whatever its depth).
+fn skip_value(b: &[u8], mut pos: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    loop {
+        let c = *b.get(pos)?;
+        match c {
+            b'"' => pos = skip_string(b, pos)?,
+            b'{' | b'[' => {
+                depth += 1;
+                pos += 1;
+            }
+            b'}' | b']' => {
+                depth = depth.checked_sub(1)?;
+                pos += 1;
+            }
+            _ => {
+                if depth == 0 && matches!(c, b',' | b' ' | b'\t' | b'\n' | b'\r') {
+                    return Some(pos);
+                }
+                pos += 1;
+            }
+        }
+        if depth == 0 {
+            // A scalar continues until a delimiter; a container or string is done.
+            if matches!(c, b'"' | b'}' | b']') {
+                return Some(pos);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locates_nested_values() {
+        let text = r#"{"a": [1, {"b": "x,]"}, {"c": [true, null]}], "d": 12}"#;
+        assert_eq!(locate(text, "d"), Some((1, 52)));
+        assert_eq!(locate(text, "a[2].c[1]"), Some((1, 38)));
+        assert_eq!(locate(text, "a[5]"), None);
+        assert_eq!(locate(text, ""), Some((1, 1)));
+    }
+
+    #[test]
+    fn collects_every_type_error() {
+        let text = r#"{"version": 1, "name": "x", "touchpoints": [
+            {"id": "a", "name": "A", "emotion": "high"},
+            {"id": "b", "name": "B", "emotion": 1, "duraton": 3},
+            {"id": "c", "emotion": 1}
+        ]}"#;
+        let err = parse_spec(text).unwrap_err();
+        let shown: Vec<String> = err.problems.iter().map(|p| p.to_string()).collect();
+        assert_eq!(shown.len(), 3, "{shown:#?}");
+        assert!(shown[0].starts_with("2:49: touchpoints[0].emotion: invalid type"));
+        assert!(
+            shown[1].contains(
+                "touchpoints[1].duraton: unknown field `duraton`; did you mean `duration`?"
+            )
+        );
+        assert!(shown[2].contains("touchpoints[2]: missing field `name`"));
+    }
+}

@@ -1,0 +1,218 @@
+//! The `peakend` command-line tool: argument parsing and I/O only.
+
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+use peakend::report::{self, Style};
+use peakend::{Journey, Model, Options, analyze};
+use std::io::{IsTerminal, Read, Write};
+use std::process::ExitCode;
+
+/// What customers will remember: peak-end analysis of customer journeys.
+#[derive(Parser)]
+#[command(name = "peakend", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check journey files; list every problem with its place
+    Validate {
+        /// Journey JSON files (`-` reads standard input)
+        #[arg(required = true)]
+        files: Vec<String>,
+    },
+    /// Compute the remembered experience over every path
+    Analyze {
+        /// Journey JSON file (`-` reads standard input)
+        file: String,
+        /// Memory model
+        #[arg(long, short, default_value = "peak-end", value_parser = ["peak-end", "peak-pit-end", "mean", "weighted"])]
+        model: String,
+        /// Weights of the `weighted` model, e.g. peak=0.4,end=0.4,mean=0.2
+        /// (features: peak, best, worst, end, first, mean, trend)
+        #[arg(long)]
+        weights: Option<String>,
+        /// Output format
+        #[arg(long, short, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Monte Carlo samples, for figures that have no exact form
+        #[arg(long, default_value_t = peakend::analysis::DEFAULT_SAMPLES)]
+        samples: usize,
+        /// Monte Carlo seed
+        #[arg(long, default_value_t = peakend::analysis::DEFAULT_SEED)]
+        seed: u64,
+        /// Colour: auto (on a terminal, unless NO_COLOR is set), always, never
+        #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+        color: ColorChoice,
+    },
+    /// Print the JSON Schema of the journey format
+    Schema,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// A failure that has already been reported to stderr; carries the exit code.
+#[derive(Debug)]
+struct Exit(u8);
+
+impl std::fmt::Display for Exit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "exit {}", self.0)
+    }
+}
+
+impl std::error::Error for Exit {}
+
+fn reported(code: u8) -> anyhow::Error {
+    anyhow::Error::new(Exit(code))
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => match e.downcast::<Exit>() {
+            Ok(Exit(code)) => ExitCode::from(code),
+            Err(e) => {
+                eprintln!("peakend: error: {e:#}");
+                ExitCode::from(1)
+            }
+        },
+    }
+}
+
+fn read_input(file: &str) -> anyhow::Result<String> {
+    if file == "-" {
+        let mut s = String::new();
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .context("cannot read standard input")?;
+        Ok(s)
+    } else {
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {file}"))
+    }
+}
+
+fn display_name(file: &str) -> &str {
+    if file == "-" { "<stdin>" } else { file }
+}
+
+/// Load a journey, printing every problem (errors, then warnings) to stderr.
+fn load(file: &str) -> anyhow::Result<Result<Journey, ()>> {
+    let text = read_input(file)?;
+    let name = display_name(file);
+    match Journey::from_json_str(&text) {
+        Ok(j) => Ok(Ok(j)),
+        Err(e) => {
+            let mut err = std::io::stderr().lock();
+            for p in &e.problems {
+                let _ = writeln!(err, "{name}:{}", located(p));
+            }
+            let n = e.errors().count();
+            let _ = writeln!(
+                err,
+                "{name}: invalid journey ({n} error{})",
+                if n == 1 { "" } else { "s" }
+            );
+            Ok(Err(()))
+        }
+    }
+}
+
+fn located(p: &peakend::Problem) -> String {
+    let kind = if p.is_warning() { "warning" } else { "error" };
+    let place = match (p.line, p.column) {
+        (Some(l), Some(c)) => format!("{l}:{c}: "),
+        _ => " ".to_string(),
+    };
+    let path = if p.path.is_empty() {
+        String::new()
+    } else {
+        format!("{}: ", p.path)
+    };
+    format!("{place}{kind}: {path}{}", p.message)
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Schema => {
+            print!("{}", peakend::spec::json_schema());
+            Ok(())
+        }
+        Command::Validate { files } => {
+            let mut failed = false;
+            for file in &files {
+                match load(file)? {
+                    Ok(j) => {
+                        for w in j.warnings() {
+                            eprintln!("{}:{}", display_name(file), located(w));
+                        }
+                        println!(
+                            "{}: ok ({} touchpoints, {} transitions)",
+                            display_name(file),
+                            j.len(),
+                            j.transition_count()
+                        );
+                    }
+                    Err(()) => failed = true,
+                }
+            }
+            if failed { Err(reported(1)) } else { Ok(()) }
+        }
+        Command::Analyze {
+            file,
+            model,
+            weights,
+            format,
+            samples,
+            seed,
+            color,
+        } => {
+            let model = match Model::from_name(&model, weights.as_deref()) {
+                Ok(m) => m,
+                Err(e) => {
+                    eprintln!("peakend: error: {e}");
+                    return Err(reported(2));
+                }
+            };
+            let Ok(journey) = load(&file)? else {
+                return Err(reported(1));
+            };
+            let options = Options::new().samples(samples).seed(seed);
+            let analysis = analyze(&journey, &model, &options);
+            let out = match format {
+                Format::Json => report::json(&analysis),
+                Format::Text => report::text(&analysis, style(color)),
+            };
+            let mut stdout = std::io::stdout().lock();
+            // A closed pipe (e.g. `| head`) is not an error worth a message.
+            let _ = stdout.write_all(out.as_bytes());
+            Ok(())
+        }
+    }
+}
+
+fn style(choice: ColorChoice) -> Style {
+    let on = match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    };
+    if on { Style::COLOR } else { Style::PLAIN }
+}

@@ -1,0 +1,399 @@
+//! Memory models: how one path's moments become one remembered score.
+//!
+//! Built-ins ([`Model`]): `peak-end` (default), `peak-pit-end`, `mean` and
+//! `weighted`. Other tools can plug in their own by implementing
+//! [`MemoryModel`]; only [`MemoryModel::score`] is required. A model that
+//! also states its [`linear form`](MemoryModel::linear_form) over
+//! [`Feature`]s gets its expectation computed exactly over all paths
+//! without enumerating them.
+
+use crate::error::OptionsError;
+use crate::journey::Scale;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// The features of a path that memory models blend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Feature {
+    /// The most intense moment (largest distance from neutral), sign kept.
+    /// Ties: a negative moment beats an equally intense positive one (bad
+    /// is stronger than good); between equal emotions, the later one.
+    Peak,
+    /// The most positive moment.
+    Best,
+    /// The most negative moment.
+    Worst,
+    /// The last moment.
+    End,
+    /// The first moment.
+    First,
+    /// Duration-weighted average emotion: what a satisfaction dashboard shows.
+    Mean,
+    /// Least-squares slope of emotion per touchpoint over the second half of
+    /// the path (the last ⌈n/2⌉ touchpoints, at least 2; 0 for a single
+    /// touchpoint). Not on the emotion scale.
+    Trend,
+}
+
+impl Feature {
+    /// All features, in a fixed order.
+    pub const ALL: [Feature; 7] = [
+        Feature::Peak,
+        Feature::Best,
+        Feature::Worst,
+        Feature::End,
+        Feature::First,
+        Feature::Mean,
+        Feature::Trend,
+    ];
+
+    /// The lowercase name used in `--weights`.
+    ///
+    /// ```
+    /// assert_eq!(peakend::Feature::Peak.name(), "peak");
+    /// ```
+    pub fn name(self) -> &'static str {
+        match self {
+            Feature::Peak => "peak",
+            Feature::Best => "best",
+            Feature::Worst => "worst",
+            Feature::End => "end",
+            Feature::First => "first",
+            Feature::Mean => "mean",
+            Feature::Trend => "trend",
+        }
+    }
+
+    /// Parse a feature name.
+    ///
+    /// ```
+    /// assert_eq!(peakend::Feature::parse("end"), Some(peakend::Feature::End));
+    /// ```
+    pub fn parse(s: &str) -> Option<Feature> {
+        Feature::ALL.into_iter().find(|f| f.name() == s)
+    }
+}
+
+/// One path as a model sees it: emotions and durations in path order.
+#[derive(Debug, Clone, Copy)]
+pub struct PathView<'a> {
+    /// Emotions along the path (at least one).
+    pub emotions: &'a [f64],
+    /// Durations along the path (minutes, positive), same length.
+    pub durations: &'a [f64],
+    /// The journey's scale.
+    pub scale: Scale,
+}
+
+impl PathView<'_> {
+    /// Compute one feature of this path.
+    ///
+    /// ```
+    /// use peakend::{Feature, PathView, Scale};
+    /// let p = PathView { emotions: &[2.0, -6.0, 6.0, 1.0], durations: &[1.0; 4], scale: Scale::default() };
+    /// assert_eq!(p.feature(Feature::Peak), -6.0); // negative wins a tie in intensity
+    /// assert_eq!(p.feature(Feature::End), 1.0);
+    /// assert_eq!(p.feature(Feature::Mean), 0.75);
+    /// ```
+    pub fn feature(&self, f: Feature) -> f64 {
+        let e = self.emotions;
+        match f {
+            Feature::Peak => e[peak_index(e, self.scale.neutral)],
+            Feature::Best => e.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+            Feature::Worst => e.iter().copied().fold(f64::INFINITY, f64::min),
+            Feature::End => e[e.len() - 1],
+            Feature::First => e[0],
+            Feature::Mean => {
+                let mut num = 0.0;
+                let mut den = 0.0;
+                for (x, d) in e.iter().zip(self.durations) {
+                    num += x * d;
+                    den += d;
+                }
+                num / den
+            }
+            Feature::Trend => trend(e),
+        }
+    }
+}
+
+/// Index of the peak of a path under the documented tie rule.
+pub(crate) fn peak_index(e: &[f64], neutral: f64) -> usize {
+    let mut best = 0;
+    for i in 1..e.len() {
+        if peak_rank_cmp(e[i], e[best], neutral) != std::cmp::Ordering::Less {
+            best = i;
+        }
+    }
+    best
+}
+
+/// Order emotions by how strongly they compete for the peak: intensity,
+/// then negative before positive.
+pub(crate) fn peak_rank_cmp(a: f64, b: f64, neutral: f64) -> std::cmp::Ordering {
+    use std::cmp::Ordering::Equal;
+    let ia = (a - neutral).abs();
+    let ib = (b - neutral).abs();
+    // Equal intensity: the lower (negative) emotion ranks higher.
+    ia.partial_cmp(&ib)
+        .unwrap_or(Equal)
+        .then_with(|| b.partial_cmp(&a).unwrap_or(Equal))
+}
+
+fn trend(e: &[f64]) -> f64 {
+    let n = e.len();
+    if n < 2 {
+        return 0.0;
+    }
+    let k = n.div_ceil(2).max(2);
+    let ys = &e[n - k..];
+    let mx = (k - 1) as f64 / 2.0;
+    let my = ys.iter().sum::<f64>() / k as f64;
+    let mut num = 0.0;
+    let mut den = 0.0;
+    for (i, y) in ys.iter().enumerate() {
+        let dx = i as f64 - mx;
+        num += dx * (y - my);
+        den += dx * dx;
+    }
+    num / den
+}
+
+/// A memory model: turns one path into one remembered score.
+///
+/// Implement [`score`](MemoryModel::score); if the score is a linear blend
+/// of [`Feature`]s, also return it from
+/// [`linear_form`](MemoryModel::linear_form) so the engine can compute the
+/// expectation exactly without enumerating paths.
+///
+/// ```
+/// use peakend::{MemoryModel, PathView};
+/// /// Remember only the ending.
+/// struct EndOnly;
+/// impl MemoryModel for EndOnly {
+///     fn name(&self) -> String { "end-only".into() }
+///     fn score(&self, path: &PathView<'_>) -> f64 { *path.emotions.last().unwrap() }
+/// }
+/// let j = peakend::Journey::from_json_str(r#"{"version":1,"name":"x","touchpoints":[
+///   {"id":"a","name":"A","emotion":-8},{"id":"b","name":"B","emotion":2}]}"#).unwrap();
+/// let a = peakend::analyze(&j, &EndOnly, &peakend::Options::new());
+/// assert_eq!(a.remembered.expected, 2.0);
+/// ```
+pub trait MemoryModel {
+    /// Name shown in reports.
+    fn name(&self) -> String;
+    /// The remembered score of one path, on the journey's scale.
+    fn score(&self, path: &PathView<'_>) -> f64;
+    /// The score as `Σ weight × feature`, if it is one. Default: `None`.
+    fn linear_form(&self) -> Option<Vec<(Feature, f64)>> {
+        None
+    }
+    /// One line saying how the score is formed, for reports.
+    fn explain(&self) -> String {
+        format!("model {}", self.name())
+    }
+}
+
+/// The built-in memory models.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Model {
+    /// (peak + end) / 2 — the peak-end rule (Kahneman et al. 1993).
+    PeakEnd,
+    /// (best + worst + end) / 3 — an engineering extension for mixed
+    /// valence, not an established law.
+    PeakPitEnd,
+    /// Duration-weighted average — the dashboard baseline.
+    Mean,
+    /// A linear blend of features; weights of the level features (all but
+    /// `trend`) sum to 1.
+    Weighted(Weights),
+}
+
+/// Weights of a `weighted` model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Weights(BTreeMap<Feature, f64>);
+
+impl Weights {
+    /// Parse `peak=0.4,end=0.4,mean=0.2`.
+    ///
+    /// # Errors
+    /// Unknown feature, bad number, a feature given twice, or level weights
+    /// (all but `trend`) that do not sum to 1.
+    ///
+    /// ```
+    /// let w = peakend::Weights::parse("peak=0.4,end=0.4,mean=0.2").unwrap();
+    /// assert_eq!(w.get(peakend::Feature::Mean), 0.2);
+    /// assert!(peakend::Weights::parse("peak=0.5").is_err());
+    /// ```
+    pub fn parse(s: &str) -> Result<Weights, OptionsError> {
+        let mut map = BTreeMap::new();
+        for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (k, v) = part.split_once('=').ok_or_else(|| {
+                OptionsError::BadWeights(format!("`{part}` is not FEATURE=WEIGHT"))
+            })?;
+            let k = k.trim();
+            let f = Feature::parse(k).ok_or_else(|| {
+                let names: Vec<&str> = Feature::ALL.iter().map(|f| f.name()).collect();
+                let hint = crate::error::did_you_mean(k, names.iter().copied())
+                    .map(|s| format!("; did you mean `{s}`?"))
+                    .unwrap_or_else(|| format!(" (known: {})", names.join(", ")));
+                OptionsError::BadWeights(format!("unknown feature `{k}`{hint}"))
+            })?;
+            let w: f64 = v
+                .trim()
+                .parse()
+                .ok()
+                .filter(|w: &f64| w.is_finite())
+                .ok_or_else(|| {
+                    OptionsError::BadWeights(format!(
+                        "`{}` is not a number (in `{part}`)",
+                        v.trim()
+                    ))
+                })?;
+            if map.insert(f, w).is_some() {
+                return Err(OptionsError::BadWeights(format!("`{k}` is given twice")));
+            }
+        }
+        Weights::new(map)
+    }
+
+    /// Weights from a map.
+    ///
+    /// # Errors
+    /// If empty or the level weights (all but `trend`) do not sum to 1
+    /// (±1e-9), so that the score stays on the journey's scale.
+    pub fn new(map: BTreeMap<Feature, f64>) -> Result<Weights, OptionsError> {
+        if map.is_empty() {
+            return Err(OptionsError::BadWeights("no weights given".into()));
+        }
+        if let Some((f, w)) = map.iter().find(|(_, w)| !w.is_finite()) {
+            return Err(OptionsError::BadWeights(format!(
+                "`{}` has weight {w}",
+                f.name()
+            )));
+        }
+        let level: f64 = map
+            .iter()
+            .filter(|(f, _)| **f != Feature::Trend)
+            .map(|(_, w)| w)
+            .sum();
+        if (level - 1.0).abs() > 1e-9 {
+            return Err(OptionsError::BadWeights(format!(
+                "weights of peak, best, worst, end, first and mean must sum to 1 so the score stays on the journey's scale; they sum to {level}"
+            )));
+        }
+        Ok(Weights(map))
+    }
+
+    /// The weight of a feature (0 when absent).
+    pub fn get(&self, f: Feature) -> f64 {
+        self.0.get(&f).copied().unwrap_or(0.0)
+    }
+
+    /// Non-zero weights in feature order.
+    pub fn iter(&self) -> impl Iterator<Item = (Feature, f64)> + '_ {
+        self.0
+            .iter()
+            .map(|(f, w)| (*f, *w))
+            .filter(|(_, w)| *w != 0.0)
+    }
+}
+
+impl fmt::Display for Weights {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let parts: Vec<String> = self
+            .iter()
+            .map(|(k, w)| format!("{}={w}", k.name()))
+            .collect();
+        f.write_str(&parts.join(","))
+    }
+}
+
+impl Model {
+    /// Build a model from its CLI name and optional weights.
+    ///
+    /// # Errors
+    /// Unknown name, `weighted` without weights, or weights for another model.
+    ///
+    /// ```
+    /// let m = peakend::Model::from_name("peak-end", None).unwrap();
+    /// assert_eq!(m, peakend::Model::PeakEnd);
+    /// ```
+    pub fn from_name(name: &str, weights: Option<&str>) -> Result<Model, OptionsError> {
+        let m = match name {
+            "peak-end" => Model::PeakEnd,
+            "peak-pit-end" => Model::PeakPitEnd,
+            "mean" => Model::Mean,
+            "weighted" => {
+                let w = weights.ok_or_else(|| {
+                    OptionsError::BadWeights(
+                        "the weighted model needs --weights, e.g. peak=0.4,end=0.4,mean=0.2".into(),
+                    )
+                })?;
+                return Ok(Model::Weighted(Weights::parse(w)?));
+            }
+            other => return Err(OptionsError::UnknownModel(other.to_string())),
+        };
+        if weights.is_some() {
+            return Err(OptionsError::BadWeights(format!(
+                "--weights only applies to --model weighted, not {name}"
+            )));
+        }
+        Ok(m)
+    }
+
+    fn terms(&self) -> Vec<(Feature, f64)> {
+        match self {
+            Model::PeakEnd => vec![(Feature::Peak, 0.5), (Feature::End, 0.5)],
+            Model::PeakPitEnd => vec![
+                (Feature::Best, 1.0 / 3.0),
+                (Feature::Worst, 1.0 / 3.0),
+                (Feature::End, 1.0 / 3.0),
+            ],
+            Model::Mean => vec![(Feature::Mean, 1.0)],
+            Model::Weighted(w) => w.iter().collect(),
+        }
+    }
+}
+
+impl MemoryModel for Model {
+    fn name(&self) -> String {
+        match self {
+            Model::PeakEnd => "peak-end".into(),
+            Model::PeakPitEnd => "peak-pit-end".into(),
+            Model::Mean => "mean".into(),
+            Model::Weighted(_) => "weighted".into(),
+        }
+    }
+
+    fn score(&self, path: &PathView<'_>) -> f64 {
+        match self {
+            // Written out so that (P + E) / 2 is exactly what the docs say.
+            Model::PeakEnd => (path.feature(Feature::Peak) + path.feature(Feature::End)) / 2.0,
+            Model::PeakPitEnd => {
+                (path.feature(Feature::Best)
+                    + path.feature(Feature::Worst)
+                    + path.feature(Feature::End))
+                    / 3.0
+            }
+            _ => self.terms().iter().map(|&(f, w)| w * path.feature(f)).sum(),
+        }
+    }
+
+    fn linear_form(&self) -> Option<Vec<(Feature, f64)>> {
+        Some(self.terms())
+    }
+
+    fn explain(&self) -> String {
+        match self {
+            Model::PeakEnd => "remembered = (most intense moment + last moment) / 2".into(),
+            Model::PeakPitEnd => {
+                "remembered = (best moment + worst moment + last moment) / 3".into()
+            }
+            Model::Mean => "remembered = duration-weighted average (the dashboard view)".into(),
+            Model::Weighted(w) => format!("remembered = weighted blend {w}"),
+        }
+    }
+}

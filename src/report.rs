@@ -1,0 +1,301 @@
+//! Renderers of an [`Analysis`]: text for people, JSON for tools.
+
+use crate::analysis::{Analysis, PathResult};
+use std::fmt::Write;
+
+/// The analysis as pretty JSON (the documented contract), with a trailing
+/// newline. Deterministic: the same analysis gives the same bytes.
+///
+/// ```
+/// let j = peakend::Journey::from_json_str(r#"{"version":1,"name":"x","touchpoints":[
+///   {"id":"a","name":"A","emotion":-8},{"id":"b","name":"B","emotion":2}]}"#).unwrap();
+/// let a = peakend::analyze(&j, &peakend::Model::PeakEnd, &peakend::Options::new());
+/// let v: serde_json::Value = serde_json::from_str(&peakend::report::json(&a)).unwrap();
+/// assert_eq!(v["remembered"]["expected"], -3.0);
+/// ```
+pub fn json(analysis: &Analysis) -> String {
+    let mut s = serde_json::to_string_pretty(analysis).expect("analysis serializes");
+    s.push('\n');
+    s
+}
+
+/// Terminal styling: plain, or ANSI colours.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Style {
+    color: bool,
+}
+
+impl Style {
+    /// No colour.
+    pub const PLAIN: Style = Style { color: false };
+    /// ANSI colour.
+    pub const COLOR: Style = Style { color: true };
+
+    fn paint(&self, code: &str, s: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+    fn bold(&self, s: &str) -> String {
+        self.paint("1", s)
+    }
+    fn dim(&self, s: &str) -> String {
+        self.paint("2", s)
+    }
+    fn valence(&self, s: &str, x: f64, neutral: f64) -> String {
+        if x < neutral {
+            self.paint("31", s)
+        } else if x > neutral {
+            self.paint("32", s)
+        } else {
+            s.to_string()
+        }
+    }
+}
+
+/// Format a signed score with one decimal (`+1.5`, `-3.0`, `0.0`).
+///
+/// ```
+/// assert_eq!(peakend::report::signed(1.25), "+1.3");
+/// assert_eq!(peakend::report::signed(-0.01), "0.0");
+/// ```
+pub fn signed(x: f64) -> String {
+    let r = (x * 10.0).round() / 10.0;
+    if r == 0.0 {
+        "0.0".to_string()
+    } else {
+        format!("{r:+.1}")
+    }
+}
+
+/// Format a probability as a percentage with one decimal.
+///
+/// ```
+/// assert_eq!(peakend::report::percent(0.3816), "38.2%");
+/// assert_eq!(peakend::report::percent(0.0), "-");
+/// ```
+pub fn percent(p: f64) -> String {
+    if p == 0.0 {
+        "-".to_string()
+    } else if p < 0.0005 {
+        "<0.1%".to_string()
+    } else {
+        format!("{:.1}%", p * 100.0)
+    }
+}
+
+fn fit(s: &str, width: usize) -> String {
+    let n = s.chars().count();
+    if n <= width {
+        format!("{s}{}", " ".repeat(width - n))
+    } else {
+        let cut: String = s.chars().take(width - 1).collect();
+        format!("{cut}…")
+    }
+}
+
+fn pad_left(s: &str, width: usize) -> String {
+    let n = s.chars().count();
+    format!("{}{s}", " ".repeat(width.saturating_sub(n)))
+}
+
+fn show_path(p: &PathResult) -> String {
+    let ids = &p.touchpoints;
+    if ids.len() <= 12 {
+        ids.join(" → ")
+    } else {
+        format!(
+            "{} → … → {} ({} touchpoints)",
+            ids[..5].join(" → "),
+            ids[ids.len() - 4..].join(" → "),
+            ids.len()
+        )
+    }
+}
+
+fn exactness(exact: bool, se: Option<f64>) -> String {
+    match (exact, se) {
+        (true, _) => "exact".to_string(),
+        (false, Some(se)) => format!("estimate ± {se:.3} (standard error)"),
+        (false, None) => "estimate".to_string(),
+    }
+}
+
+/// The analysis as a report for people: the remembered score next to the
+/// dashboard average, the spread across customers, a touchpoint table and
+/// the notable paths. Deterministic for a given style.
+///
+/// ```
+/// let j = peakend::Journey::from_json_str(r#"{"version":1,"name":"x","touchpoints":[
+///   {"id":"a","name":"A","emotion":-8},{"id":"b","name":"B","emotion":2}]}"#).unwrap();
+/// let a = peakend::analyze(&j, &peakend::Model::PeakEnd, &peakend::Options::new());
+/// let text = peakend::report::text(&a, peakend::report::Style::PLAIN);
+/// assert!(text.contains("Remembered experience"));
+/// ```
+pub fn text(a: &Analysis, st: Style) -> String {
+    let mut o = String::new();
+    let sc = a.journey.scale;
+    let nt = sc.neutral;
+    let _ = writeln!(o, "{}", st.bold(&a.journey.name));
+    let _ = writeln!(
+        o,
+        "{} touchpoints · {} transitions · {} path{} · scale {}..{} (neutral {})",
+        a.journey.touchpoints,
+        a.journey.transitions,
+        a.paths.count,
+        if matches!(a.paths.count, crate::analysis::PathCount::Exact(1)) {
+            ""
+        } else {
+            "s"
+        },
+        sc.min,
+        sc.max,
+        sc.neutral
+    );
+    let _ = writeln!(o);
+    let rem = a.remembered.expected;
+    let mean = a.mean.expected;
+    let _ = writeln!(
+        o,
+        "{}  {}   {}  [{}]",
+        st.bold("Remembered experience"),
+        st.valence(&pad_left(&signed(rem), 5), rem, nt),
+        a.remembered.explain,
+        exactness(a.remembered.exact, a.remembered.standard_error)
+    );
+    let _ = writeln!(
+        o,
+        "Dashboard average      {}   duration-weighted mean of every moment  [{}]",
+        st.valence(&pad_left(&signed(mean), 5), mean, nt),
+        exactness(a.mean.exact, a.mean.standard_error)
+    );
+    let gap = rem - mean;
+    let verdict = if gap < -0.05 {
+        "customers remember it worse than the average suggests"
+    } else if gap > 0.05 {
+        "customers remember it better than the average suggests"
+    } else {
+        "memory and average agree"
+    };
+    let _ = writeln!(
+        o,
+        "Gap                    {}   {verdict}",
+        pad_left(&signed(gap), 5)
+    );
+    let _ = writeln!(o);
+    let d = &a.distribution;
+    let neg = match d.negative_share_standard_error {
+        Some(se) => format!("{} (± {:.1} points)", percent(d.negative_share), se * 100.0),
+        None => percent(d.negative_share),
+    };
+    let neg = if d.negative_share == 0.0 {
+        "0%".to_string()
+    } else {
+        neg
+    };
+    let _ = writeln!(
+        o,
+        "Across customers       {neg} remember the journey as negative  [{}]",
+        if d.exact { "exact" } else { "estimate" }
+    );
+    let _ = writeln!(
+        o,
+        "                       p10 {} · median {} · p90 {} · range {} .. {}",
+        signed(d.p10),
+        signed(d.p50),
+        signed(d.p90),
+        signed(d.min),
+        signed(d.max)
+    );
+    let _ = writeln!(o);
+
+    // Touchpoint table.
+    let _ = writeln!(o, "{}", st.bold("Touchpoints"));
+    let _ = writeln!(
+        o,
+        "{}",
+        st.dim("  visit: customers who pass it · peak: for whom it is the remembered peak · end: whose journey ends there")
+    );
+    let idw = a
+        .touchpoints
+        .iter()
+        .map(|t| t.id.chars().count())
+        .max()
+        .unwrap_or(2)
+        .clamp(2, 20);
+    let namew = a
+        .touchpoints
+        .iter()
+        .map(|t| t.name.chars().count())
+        .max()
+        .unwrap_or(4)
+        .clamp(4, 32);
+    let has_stage = a.touchpoints.iter().any(|t| t.stage.is_some());
+    let stagew = a
+        .touchpoints
+        .iter()
+        .filter_map(|t| t.stage.as_ref().map(|s| s.chars().count()))
+        .max()
+        .unwrap_or(5)
+        .clamp(5, 16);
+    let mut header = format!("  {}  {}", fit("id", idw), fit("name", namew));
+    if has_stage {
+        let _ = write!(header, "  {}", fit("stage", stagew));
+    }
+    let _ = write!(header, "  emotion   visit    peak     end");
+    let _ = writeln!(o, "{}", st.bold(header.trim_end()));
+    for t in &a.touchpoints {
+        let mut line = format!("  {}  {}", fit(&t.id, idw), fit(&t.name, namew));
+        if has_stage {
+            let _ = write!(line, "  {}", fit(t.stage.as_deref().unwrap_or(""), stagew));
+        }
+        let emo = pad_left(&signed(t.emotion), 7);
+        let _ = write!(
+            line,
+            "  {}  {}  {}  {}",
+            st.valence(&emo, t.emotion, nt),
+            pad_left(&percent(t.visit), 6),
+            pad_left(&percent(t.peak_share), 6),
+            pad_left(&percent(t.end_share), 6)
+        );
+        let _ = writeln!(o, "{}", line.trim_end());
+    }
+    let _ = writeln!(o);
+
+    let _ = writeln!(o, "{}", st.bold("Paths"));
+    for (label, p) in [
+        ("most likely", &a.paths.most_likely),
+        ("best", &a.paths.best),
+        ("worst", &a.paths.worst),
+    ] {
+        let _ = writeln!(
+            o,
+            "  {}  {} of customers  remembered {}{}  {}",
+            fit(label, 11),
+            pad_left(&percent(p.probability), 6),
+            st.valence(&pad_left(&signed(p.score), 5), p.score, nt),
+            if p.exact { "" } else { " (best sampled)" },
+            show_path(p)
+        );
+    }
+    if let Some(e) = &a.estimate {
+        let _ = writeln!(o);
+        let _ = writeln!(
+            o,
+            "Estimated by Monte Carlo ({} sampled paths, seed {}): {}. All other figures are exact.",
+            e.samples,
+            e.seed,
+            e.figures.join(", ")
+        );
+    }
+    if !a.warnings.is_empty() {
+        let _ = writeln!(o);
+        let _ = writeln!(o, "{}", st.bold("Warnings"));
+        for w in &a.warnings {
+            let _ = writeln!(o, "  {w}");
+        }
+    }
+    o
+}

@@ -1,0 +1,239 @@
+//! Plain serde types that mirror the journey file (format version 1).
+//!
+//! These are what other tools build and serialize. They carry no guarantees:
+//! turn one into a [`Journey`](crate::Journey) with
+//! [`Journey::from_spec`](crate::Journey::from_spec) to have it validated.
+//! The format is documented in `docs/format.md`; the JSON Schema in
+//! `schema/journey.schema.json` is generated from these types.
+
+use serde::{Deserialize, Serialize};
+
+/// The format version this crate reads and writes.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Tags that peakend recognises (free tags are allowed too).
+///
+/// `transition` and `milestone` mark where defining moments happen; the
+/// other four are Heath & Heath's EPIC building blocks.
+pub const RECOGNISED_TAGS: [&str; 6] = [
+    "transition",
+    "milestone",
+    "elevation",
+    "insight",
+    "pride",
+    "connection",
+];
+
+/// A whole journey file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct JourneySpec {
+    /// Format version; must be `1`.
+    pub version: u32,
+    /// Human name of the journey.
+    pub name: String,
+    /// Free text: who the customer is, the source of the emotions, outcomes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The emotion scale; default `{min: -10, max: 10, neutral: 0}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scale: Option<ScaleSpec>,
+    /// Ordered stages (phases) of the journey.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stages: Vec<StageSpec>,
+    /// The touchpoints. Without `transitions` they form a linear journey in
+    /// this order.
+    pub touchpoints: Vec<TouchpointSpec>,
+    /// Transitions between touchpoints. Absent: a linear journey in listed
+    /// order. Present (even empty): exactly these transitions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub transitions: Option<Vec<TransitionSpec>>,
+}
+
+/// The emotion scale: emotion is signed valence, intensity is the distance
+/// from `neutral`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ScaleSpec {
+    /// Lowest emotion (most negative).
+    pub min: f64,
+    /// Highest emotion (most positive).
+    pub max: f64,
+    /// The neutral point; default: halfway between `min` and `max`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub neutral: Option<f64>,
+}
+
+/// A stage (phase) of the journey, such as "Evaluate" or "Onboard".
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct StageSpec {
+    /// Identifier that touchpoints refer to.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+}
+
+/// One touchpoint: a moment of the journey.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct TouchpointSpec {
+    /// Unique readable identifier.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Signed emotion on the journey's scale.
+    pub emotion: f64,
+    /// Duration in minutes; default 1. Must be positive.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration: Option<f64>,
+    /// Id of the stage this touchpoint belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stage: Option<String>,
+    /// Channel, e.g. "email", "phone", "in person", "web app".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<String>,
+    /// The team responsible for this touchpoint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    /// Free tags; recognised: transition, milestone, elevation, insight,
+    /// pride, connection.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// A known improvement: the emotion it would reach and what it costs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub improvement: Option<ImprovementSpec>,
+    /// Probability that a customer starts the journey here. Touchpoints with
+    /// no incoming transition are entries; those without `entry` share the
+    /// remaining probability equally.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entry: Option<f64>,
+    /// Free notes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+}
+
+/// A known improvement of a touchpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ImprovementSpec {
+    /// The emotion the touchpoint would reach.
+    pub emotion: f64,
+    /// What the improvement costs, in any unit used consistently within the
+    /// journey (money, person-days); default 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<f64>,
+}
+
+/// A transition: customers at `from` go on to `to` with `probability`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct TransitionSpec {
+    /// Id of the touchpoint the customer leaves.
+    pub from: String,
+    /// Id of the touchpoint the customer reaches.
+    pub to: String,
+    /// Probability in [0, 1]. Transitions of the same `from` without a
+    /// probability share the remaining mass equally.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probability: Option<f64>,
+    /// Free label, e.g. "trial expires".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+}
+
+impl TouchpointSpec {
+    /// A touchpoint with just an id, a name and an emotion.
+    ///
+    /// ```
+    /// let t = peakend::TouchpointSpec::new("call", "Support call", -4.0);
+    /// assert_eq!(t.duration, None);
+    /// ```
+    pub fn new(id: impl Into<String>, name: impl Into<String>, emotion: f64) -> Self {
+        TouchpointSpec {
+            id: id.into(),
+            name: name.into(),
+            emotion,
+            duration: None,
+            stage: None,
+            channel: None,
+            owner: None,
+            tags: Vec::new(),
+            improvement: None,
+            entry: None,
+            notes: None,
+        }
+    }
+}
+
+impl TransitionSpec {
+    /// A transition with an optional probability.
+    ///
+    /// ```
+    /// let t = peakend::TransitionSpec::new("a", "b", Some(0.3));
+    /// assert_eq!(t.to, "b");
+    /// ```
+    pub fn new(from: impl Into<String>, to: impl Into<String>, probability: Option<f64>) -> Self {
+        TransitionSpec {
+            from: from.into(),
+            to: to.into(),
+            probability,
+            label: None,
+        }
+    }
+}
+
+impl JourneySpec {
+    /// A linear journey (no transitions) of the given touchpoints on the
+    /// default scale.
+    ///
+    /// ```
+    /// use peakend::{JourneySpec, TouchpointSpec};
+    /// let spec = JourneySpec::linear("Demo", vec![TouchpointSpec::new("a", "A", 3.0)]);
+    /// assert_eq!(spec.version, 1);
+    /// ```
+    pub fn linear(name: impl Into<String>, touchpoints: Vec<TouchpointSpec>) -> Self {
+        JourneySpec {
+            version: FORMAT_VERSION,
+            name: name.into(),
+            description: None,
+            scale: None,
+            stages: Vec::new(),
+            touchpoints,
+            transitions: None,
+        }
+    }
+
+    /// Serialize as pretty JSON (two-space indent, trailing newline).
+    ///
+    /// ```
+    /// use peakend::{JourneySpec, TouchpointSpec};
+    /// let spec = JourneySpec::linear("Demo", vec![TouchpointSpec::new("a", "A", 3.0)]);
+    /// assert!(spec.to_json().contains("\"emotion\": 3.0"));
+    /// ```
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).expect("spec types always serialize");
+        s.push('\n');
+        s
+    }
+}
+
+/// The JSON Schema of the journey format, as pretty JSON.
+///
+/// ```
+/// let schema = peakend::spec::json_schema();
+/// assert!(schema.contains("touchpoints"));
+/// ```
+#[cfg(feature = "schema")]
+pub fn json_schema() -> String {
+    let schema = schemars::schema_for!(JourneySpec);
+    let mut s = serde_json::to_string_pretty(&schema).expect("schema serializes");
+    s.push('\n');
+    s
+}
