@@ -161,10 +161,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                             eprintln!("{}:{}", display_name(file), located(w));
                         }
                         println!(
-                            "{}: ok ({} touchpoints, {} transitions)",
+                            "{}: ok ({} touchpoint{}, {} transition{})",
                             display_name(file),
                             j.len(),
-                            j.transition_count()
+                            plural(j.len()),
+                            j.transition_count(),
+                            plural(j.transition_count())
                         );
                     }
                     Err(()) => failed = true,
@@ -203,6 +205,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
 }
 
 fn style(choice: ColorChoice) -> Style {
