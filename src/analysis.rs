@@ -508,10 +508,7 @@ pub fn analyze(journey: &Journey, model: &dyn MemoryModel, options: &Options) ->
             let mut exact_atoms = Atoms::default();
             let mut best_key: Option<(f64, f64, u32, usize)> = None;
             let mut worst_key: Option<(f64, f64, u32, usize)> = None;
-            for p in 0..n {
-                if !j.succ_of(p).is_empty() {
-                    continue;
-                }
+            for p in (0..n).filter(|&p| j.succ_of(p).is_empty()) {
                 for &(l, m) in peak.forward.at(p) {
                     // The model's own score of the two moments that matter, so
                     // exact and per-path figures agree to the last bit.

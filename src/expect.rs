@@ -4,6 +4,8 @@
 //! exact form.
 //!
 //! Everything here works in *position space* (topological positions).
+// Dynamic programming over positions reads clearest with index loops.
+#![allow(clippy::needless_range_loop)]
 
 use crate::journey::Journey;
 use crate::memory::{Feature, MemoryModel, PathView, peak_rank_cmp};
@@ -106,8 +108,7 @@ pub(crate) fn forward_max(j: &Journey, rank: &[u32], levels: usize) -> Sparse {
                 continue;
             }
             let u = u as usize;
-            for k in off[u]..off[u + 1] {
-                let (l, m) = ent[k];
+            for &(l, m) in &ent[off[u]..off[u + 1]] {
                 if l <= r {
                     low += m * pr;
                 } else {
@@ -165,8 +166,7 @@ pub(crate) fn backward_strict(j: &Journey, rank: &[u32], levels: usize) -> Vec<f
                     continue;
                 }
                 let w = w as usize;
-                for k in start[w]..end[w] {
-                    let (l, m) = ent[k];
+                for &(l, m) in &ent[start[w]..end[w]] {
                     match l.cmp(&r) {
                         Ordering::Less => {
                             below += m * pr;
@@ -528,23 +528,49 @@ impl Rng {
     }
 }
 
-/// Sample paths at random by their probabilities.
-pub(crate) struct Sampler<'a> {
-    j: &'a Journey,
+/// Sample paths at random by their probabilities. Choices are laid out in
+/// touchpoint-id order, so the same seed draws the same paths whatever the
+/// order of the file.
+pub(crate) struct Sampler {
     entries: Vec<(usize, f64)>,
+    /// Per position: cumulative (successor, probability) in id order.
+    off: Vec<usize>,
+    cum: Vec<(usize, f64)>,
 }
 
-impl<'a> Sampler<'a> {
-    pub(crate) fn new(j: &'a Journey) -> Self {
-        let mut acc = 0.0;
-        let entries = (0..j.len())
-            .filter(|&p| j.entry_at(p) > 0.0)
-            .map(|p| {
-                acc += j.entry_at(p);
-                (p, acc)
-            })
-            .collect();
-        Sampler { j, entries }
+impl Sampler {
+    pub(crate) fn new(j: &Journey) -> Self {
+        let id = |p: usize| j.touchpoint(j.file_index(p)).id.as_str();
+        let cumulate = |mut items: Vec<(usize, f64)>| {
+            items.sort_by(|a, b| id(a.0).cmp(id(b.0)));
+            let mut acc = 0.0;
+            items
+                .into_iter()
+                .map(|(p, pr)| {
+                    acc += pr;
+                    (p, acc)
+                })
+                .collect::<Vec<_>>()
+        };
+        let entries = cumulate(
+            (0..j.len())
+                .filter(|&p| j.entry_at(p) > 0.0)
+                .map(|p| (p, j.entry_at(p)))
+                .collect(),
+        );
+        let mut off = vec![0];
+        let mut cum = Vec::with_capacity(j.transition_count());
+        for p in 0..j.len() {
+            cum.extend(cumulate(
+                j.succ_of(p)
+                    .iter()
+                    .filter(|s| s.1 > 0.0)
+                    .map(|&(w, pr)| (w as usize, pr))
+                    .collect(),
+            ));
+            off.push(cum.len());
+        }
+        Sampler { entries, off, cum }
     }
 
     /// Draw one path into `out` (positions).
@@ -558,21 +584,12 @@ impl<'a> Sampler<'a> {
         };
         let mut p = pick(rng.next_f64(), &self.entries);
         out.push(p);
-        let mut cum: Vec<(usize, f64)> = Vec::new();
         loop {
-            let succ = self.j.succ_of(p);
-            if succ.is_empty() {
+            let choices = &self.cum[self.off[p]..self.off[p + 1]];
+            if choices.is_empty() {
                 return;
             }
-            cum.clear();
-            let mut acc = 0.0;
-            for &(w, pr) in succ {
-                if pr > 0.0 {
-                    acc += pr;
-                    cum.push((w as usize, acc));
-                }
-            }
-            p = pick(rng.next_f64(), &cum);
+            p = pick(rng.next_f64(), choices);
             out.push(p);
         }
     }

@@ -2,7 +2,7 @@
 //! probabilities and a cached topological order.
 
 use crate::error::{InvalidJourney, Problem, did_you_mean};
-use crate::load::{locate, parse_spec};
+use crate::load::{locate, parse_lenient};
 use crate::spec::{FORMAT_VERSION, JourneySpec, TouchpointSpec};
 use petgraph::graph::{DiGraph, NodeIndex};
 use serde::Serialize;
@@ -107,8 +107,11 @@ impl Journey {
     /// assert_eq!(j.len(), 2);
     /// ```
     pub fn from_json_str(text: &str) -> Result<Journey, InvalidJourney> {
-        let spec = parse_spec(text)?;
-        let locate_all = |problems: &mut Vec<Problem>| {
+        let (spec, mut problems) = parse_lenient(text);
+        let Some(spec) = spec else {
+            return Err(InvalidJourney { problems });
+        };
+        let locate_all = |problems: &mut [Problem]| {
             for p in problems {
                 if let Some((l, c)) = locate(text, &p.path) {
                     p.line = Some(l);
@@ -116,16 +119,38 @@ impl Journey {
                 }
             }
         };
-        match Journey::from_spec(spec) {
-            Ok(mut j) => {
+        let result = match (Journey::from_spec(spec), problems.is_empty()) {
+            (Ok(mut j), true) => {
                 locate_all(&mut j.warnings);
                 Ok(j)
             }
-            Err(mut e) => {
-                locate_all(&mut e.problems);
-                Err(e)
+            (Ok(j), false) => {
+                let mut warnings = j.warnings;
+                locate_all(&mut warnings);
+                problems.extend(warnings);
+                Err(InvalidJourney { problems })
             }
-        }
+            (Err(mut e), _) => {
+                locate_all(&mut e.problems);
+                // Structural problems first, then errors, then warnings.
+                let (errs, warns): (Vec<Problem>, Vec<Problem>) =
+                    e.problems.into_iter().partition(|p| !p.is_warning());
+                problems.extend(errs);
+                problems.extend(warns);
+                Err(InvalidJourney { problems })
+            }
+        };
+        result.map_err(|mut e| {
+            // Errors first, each group in file order.
+            e.problems.sort_by_key(|p| {
+                (
+                    p.is_warning(),
+                    p.line.unwrap_or(usize::MAX),
+                    p.column.unwrap_or(usize::MAX),
+                )
+            });
+            e
+        })
     }
 
     /// Validate a spec. Collects every problem before reporting; warnings
@@ -203,13 +228,17 @@ impl Journey {
         self.order.iter().map(|&i| i as usize)
     }
 
-    /// Successors of a touchpoint (file indices) with their resolved
-    /// probabilities.
+    /// Successors of a touchpoint (file indices, ascending) with their
+    /// resolved probabilities.
     pub fn successors(&self, index: usize) -> impl Iterator<Item = (usize, f64)> + '_ {
         let p = self.pos[index] as usize;
-        self.succ_of(p)
+        let mut v: Vec<(usize, f64)> = self
+            .succ_of(p)
             .iter()
             .map(|&(q, pr)| (self.order[q as usize] as usize, pr))
+            .collect();
+        v.sort_by_key(|s| s.0);
+        v.into_iter()
     }
 
     /// Resolved probability that a customer starts at this touchpoint.
@@ -671,15 +700,19 @@ impl<'a> Validator<'a> {
                 walk.push(next);
                 cur = next;
             };
-            let _ = members;
             cycles.push(cycle);
         }
         cycles.sort();
         for c in cycles {
-            let names: Vec<String> = c
-                .iter()
-                .map(|&i| format!("\"{}\"", self.spec.touchpoints[i].id))
-                .collect();
+            let show = |i: &usize| format!("\"{}\"", self.spec.touchpoints[*i].id);
+            let names: Vec<String> = if c.len() <= 12 {
+                c.iter().map(show).collect()
+            } else {
+                let mut v: Vec<String> = c[..5].iter().map(show).collect();
+                v.push(format!("… {} more …", c.len() - 9));
+                v.extend(c[c.len() - 4..].iter().map(show));
+                v
+            };
             let path = format!("touchpoints[{}]", c[0]);
             self.err(
                 path,

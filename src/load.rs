@@ -48,6 +48,16 @@ const TRANSITION_FIELDS: [&str; 4] = ["from", "to", "probability", "label"];
 /// assert!(p.message.contains("did you mean `name`"));
 /// ```
 pub fn parse_spec(text: &str) -> Result<JourneySpec, InvalidJourney> {
+    match parse_lenient(text) {
+        (Some(spec), problems) if problems.is_empty() => Ok(spec),
+        (_, problems) => Err(InvalidJourney { problems }),
+    }
+}
+
+/// Parse as far as possible: the spec is `Some` whenever the only problems
+/// are unknown fields (which are left out of it, and reported), so that
+/// semantic validation can still report everything else in one go.
+pub(crate) fn parse_lenient(text: &str) -> (Option<JourneySpec>, Vec<Problem>) {
     let value: Value = match serde_json::from_str(text) {
         Ok(v) => v,
         Err(e) => {
@@ -56,7 +66,7 @@ pub fn parse_spec(text: &str) -> Result<JourneySpec, InvalidJourney> {
                 p.line = Some(e.line());
                 p.column = Some(e.column().max(1));
             }
-            return Err(InvalidJourney { problems: vec![p] });
+            return (None, vec![p]);
         }
     };
     let mut problems = Vec::new();
@@ -67,10 +77,10 @@ pub fn parse_spec(text: &str) -> Result<JourneySpec, InvalidJourney> {
             p.column = Some(col);
         }
     }
-    match spec {
-        Some(spec) if problems.is_empty() => Ok(spec),
-        _ => Err(InvalidJourney { problems }),
-    }
+    let only_unknown = problems
+        .iter()
+        .all(|p| p.message.starts_with("unknown field"));
+    (spec.filter(|_| only_unknown), problems)
 }
 
 fn syntax_message(e: &serde_json::Error) -> String {
@@ -103,11 +113,11 @@ fn decode(value: &Value, problems: &mut Vec<Problem>) -> Option<JourneySpec> {
             if let Some(o) = v.as_object() {
                 check_fields(o, "scale", &SCALE_FIELDS, problems);
             }
-            piece::<ScaleSpec>(v, "scale", problems).map(Some)
+            piece::<ScaleSpec>(&strip(v, &SCALE_FIELDS, None), "scale", problems).map(Some)
         }
         _ => Some(None),
     };
-    let stages = list::<StageSpec>(obj, "stages", &STAGE_FIELDS, problems, |_, _, _| {});
+    let stages = list::<StageSpec>(obj, "stages", &STAGE_FIELDS, problems, None);
     let touchpoints = match obj.get("touchpoints") {
         None => {
             problems.push(Problem::error("", "missing field `touchpoints`"));
@@ -118,28 +128,14 @@ fn decode(value: &Value, problems: &mut Vec<Problem>) -> Option<JourneySpec> {
             "touchpoints",
             &TOUCHPOINT_FIELDS,
             problems,
-            |o, path, problems| {
-                if let Some(Value::Object(imp)) = o.get("improvement") {
-                    check_fields(
-                        imp,
-                        &format!("{path}.improvement"),
-                        &IMPROVEMENT_FIELDS,
-                        problems,
-                    );
-                }
-            },
+            Some(("improvement", &IMPROVEMENT_FIELDS)),
         ),
     };
     let transitions = match obj.get("transitions") {
         None | Some(Value::Null) => Some(None),
-        Some(_) => list::<TransitionSpec>(
-            obj,
-            "transitions",
-            &TRANSITION_FIELDS,
-            problems,
-            |_, _, _| {},
-        )
-        .map(Some),
+        Some(_) => {
+            list::<TransitionSpec>(obj, "transitions", &TRANSITION_FIELDS, problems, None).map(Some)
+        }
     };
     Some(JourneySpec {
         version: version?,
@@ -192,6 +188,25 @@ fn check_fields(obj: &Map<String, Value>, base: &str, known: &[&str], problems: 
             ));
         }
     }
+}
+
+/// A copy of `v` without the keys that are not `known` (they are reported
+/// by `check_fields`); with `nested`, the same one level down.
+fn strip(v: &Value, known: &[&str], nested: Option<(&str, &[&str])>) -> Value {
+    let Value::Object(o) = v else {
+        return v.clone();
+    };
+    let mut out = Map::new();
+    for (k, x) in o {
+        if known.contains(&k.as_str()) {
+            let x = match nested {
+                Some((key, inner)) if key == k => strip(x, inner, None),
+                _ => x.clone(),
+            };
+            out.insert(k.clone(), x);
+        }
+    }
+    Value::Object(out)
 }
 
 /// Deserialize one piece, reporting a type error at its exact path.
@@ -249,7 +264,7 @@ fn list<T: DeserializeOwned>(
     key: &str,
     fields: &[&str],
     problems: &mut Vec<Problem>,
-    extra: impl Fn(&Map<String, Value>, &str, &mut Vec<Problem>),
+    nested: Option<(&str, &[&str])>,
 ) -> Option<Vec<T>> {
     let Some(v) = obj.get(key) else {
         return Some(Vec::new());
@@ -267,9 +282,13 @@ fn list<T: DeserializeOwned>(
         let path = format!("{key}[{i}]");
         if let Some(o) = item.as_object() {
             check_fields(o, &path, fields, problems);
-            extra(o, &path, problems);
+            if let Some((key, known)) = nested
+                && let Some(Value::Object(inner)) = o.get(key)
+            {
+                check_fields(inner, &format!("{path}.{key}"), known, problems);
+            }
         }
-        match piece::<T>(item, &path, problems) {
+        match piece::<T>(&strip(item, fields, nested), &path, problems) {
             Some(t) => out.push(t),
             None => ok = false,
         }

@@ -1,0 +1,277 @@
+//! The real binary: exit codes, formats, stdin, determinism, colour.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+fn peakend(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_peakend"))
+        .args(args)
+        .env_remove("NO_COLOR")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("binary runs")
+}
+
+fn peakend_stdin(args: &[&str], input: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_peakend"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("binary runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8(b.to_vec()).unwrap()
+}
+
+#[test]
+fn analyze_prints_a_report() {
+    let out = peakend(&["analyze", "journeys/support-escalation.json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let s = text(&out.stdout);
+    assert!(s.contains("Remembered experience"));
+    assert!(s.contains("Dashboard average"));
+    assert!(!s.contains('\x1b'), "no colour when not on a terminal");
+}
+
+#[test]
+fn json_output_keeps_the_contract() {
+    let out = peakend(&[
+        "analyze",
+        "journeys/saas-trial-to-purchase.json",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v["remembered"]["expected"].is_f64());
+    assert_eq!(v["remembered"]["model"], "peak-end");
+    assert_eq!(v["remembered"]["exact"], true);
+    for t in v["touchpoints"].as_array().unwrap() {
+        for k in ["id", "emotion", "visit", "peak_share", "end_share"] {
+            assert!(!t[k].is_null(), "touchpoint field {k}");
+        }
+    }
+    assert!(v["paths"]["count"].is_u64());
+    for p in ["most_likely", "best", "worst"] {
+        let path = &v["paths"][p];
+        assert!(
+            path["touchpoints"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|x| x.is_string())
+        );
+        assert!(path["probability"].is_f64());
+        assert!(path["score"].is_number());
+    }
+}
+
+#[test]
+fn output_is_deterministic() {
+    let a = peakend(&[
+        "analyze",
+        "journeys/tender-procurement.json",
+        "--format",
+        "json",
+        "--model",
+        "weighted",
+        "--weights",
+        "peak=0.4,end=0.4,mean=0.2,trend=0.5",
+    ]);
+    let b = peakend(&[
+        "analyze",
+        "journeys/tender-procurement.json",
+        "--format",
+        "json",
+        "--model",
+        "weighted",
+        "--weights",
+        "peak=0.4,end=0.4,mean=0.2,trend=0.5",
+    ]);
+    assert_eq!(a.status.code(), Some(0), "{}", text(&a.stderr));
+    assert_eq!(a.stdout, b.stdout);
+}
+
+#[test]
+fn color_is_opt_in_off_a_terminal() {
+    let out = peakend(&[
+        "analyze",
+        "journeys/invoice-dispute.json",
+        "--color",
+        "always",
+    ]);
+    assert!(text(&out.stdout).contains("\x1b[31m"));
+}
+
+#[test]
+fn reads_standard_input() {
+    let input = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/journeys/cold-pressor-long.json"
+    ))
+    .unwrap();
+    let out = peakend_stdin(&["analyze", "-", "--format", "json"], &input);
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["remembered"]["expected"], -7.0);
+}
+
+#[test]
+fn bad_input_exits_1_with_every_problem_located() {
+    let input = "{\"version\": 1, \"name\": \"x\",\n \"touchpoints\": [{\"id\": \"a\", \"name\": \"A\", \"emotion\": 40, \"stgae\": \"s\"}]}";
+    let out = peakend_stdin(&["analyze", "-"], input);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty(), "no partial score");
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(
+            "<stdin>:2:54: error: touchpoints[0].emotion: 40 is outside the scale -10..10"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("<stdin>:2:67: error: touchpoints[0].stgae: unknown field `stgae`; did you mean `stage`?"), "{err}");
+    assert!(err.contains("invalid journey (2 errors)"), "{err}");
+}
+
+#[test]
+fn validate_checks_many_files() {
+    let ok = peakend(&[
+        "validate",
+        "journeys/contract-renewal.json",
+        "journeys/field-service-visit.json",
+    ]);
+    assert_eq!(ok.status.code(), Some(0));
+    assert_eq!(text(&ok.stdout).lines().count(), 2);
+    let bad = peakend(&[
+        "validate",
+        "journeys/contract-renewal.json",
+        "no/such/file.json",
+    ]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(text(&bad.stderr).contains("cannot read no/such/file.json"));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(peakend(&["analyze"]).status.code(), Some(2));
+    assert_eq!(
+        peakend(&[
+            "analyze",
+            "journeys/invoice-dispute.json",
+            "--model",
+            "peek-end"
+        ])
+        .status
+        .code(),
+        Some(2)
+    );
+    let w = peakend(&[
+        "analyze",
+        "journeys/invoice-dispute.json",
+        "--model",
+        "weighted",
+        "--weights",
+        "peak=0.5,ned=0.5",
+    ]);
+    assert_eq!(w.status.code(), Some(2));
+    assert!(text(&w.stderr).contains("did you mean `end`?"));
+    assert_eq!(peakend(&["frobnicate"]).status.code(), Some(2));
+}
+
+#[test]
+fn committed_schema_is_current() {
+    let out = peakend(&["schema"]);
+    let committed = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/schema/journey.schema.json"
+    ))
+    .unwrap();
+    assert_eq!(
+        text(&out.stdout),
+        committed,
+        "regenerate with: cargo run -- schema > schema/journey.schema.json"
+    );
+}
+
+#[test]
+fn monte_carlo_figures_say_so() {
+    // A wide layered journey: too many paths to enumerate, and a model
+    // (trend) with no exact form.
+    let mut tps = Vec::new();
+    let mut trs = Vec::new();
+    let layers = 30;
+    let width = 4;
+    for l in 0..layers {
+        for w in 0..width {
+            let e = ((l * 7 + w * 3) % 21) - 10;
+            tps.push(format!(
+                r#"{{"id": "n{l}-{w}", "name": "N", "emotion": {e}, "duration": {}}}"#,
+                1 + (l + w) % 4
+            ));
+            if l + 1 < layers {
+                for v in 0..width {
+                    trs.push(format!(r#"{{"from": "n{l}-{w}", "to": "n{}-{v}"}}"#, l + 1));
+                }
+            }
+        }
+    }
+    let input = format!(
+        r#"{{"version": 1, "name": "wide", "touchpoints": [{}], "transitions": [{}]}}"#,
+        tps.join(","),
+        trs.join(",")
+    );
+    let out = peakend_stdin(
+        &[
+            "analyze",
+            "-",
+            "--model",
+            "weighted",
+            "--weights",
+            "peak=0.5,end=0.5,trend=1",
+            "--format",
+            "json",
+            "--seed",
+            "7",
+            "--samples",
+            "5000",
+        ],
+        &input,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["remembered"]["exact"], false);
+    assert!(v["remembered"]["standard_error"].as_f64().unwrap() > 0.0);
+    assert_eq!(v["estimate"]["seed"], 7);
+    assert_eq!(v["estimate"]["samples"], 5000);
+    let t = peakend_stdin(
+        &[
+            "analyze",
+            "-",
+            "--model",
+            "weighted",
+            "--weights",
+            "peak=0.5,end=0.5,trend=1",
+            "--seed",
+            "7",
+            "--samples",
+            "5000",
+        ],
+        &input,
+    );
+    let s = text(&t.stdout);
+    assert!(
+        s.contains("Estimated by Monte Carlo (5000 sampled paths, seed 7)"),
+        "{s}"
+    );
+    assert!(s.contains("estimate ±"), "{s}");
+}

@@ -1,0 +1,303 @@
+//! Property tests of the scoring rules and the exact computation.
+
+use super::dag_spec;
+use peakend::{Analysis, Journey, JourneySpec, Model, Options, TouchpointSpec, analyze};
+use proptest::prelude::*;
+use proptest::sample::subsequence;
+
+const TOL: f64 = 1e-9;
+
+/// Random small DAG: nodes 0..n, edges only from lower to higher index, with
+/// explicit probabilities, or none (equal split).
+#[derive(Debug, Clone)]
+struct Dag {
+    nodes: Vec<(f64, f64)>,
+    edges: Vec<(usize, usize, Option<f64>)>,
+}
+
+impl Dag {
+    fn spec(&self) -> JourneySpec {
+        dag_spec(&self.nodes, &self.edges)
+    }
+    fn journey(&self) -> Journey {
+        Journey::from_spec(self.spec()).expect("generated DAGs are valid")
+    }
+}
+
+fn arb_dag(max_nodes: usize, half_steps: bool) -> impl Strategy<Value = Dag> {
+    (1..=max_nodes)
+        .prop_flat_map(move |n| {
+            let pairs: Vec<(usize, usize)> = (0..n)
+                .flat_map(|a| (a + 1..n).map(move |b| (a, b)))
+                .collect();
+            let m = pairs.len();
+            (
+                proptest::collection::vec((-20i32..=20, 1u32..6), n),
+                subsequence(pairs, 0..=m),
+                proptest::collection::vec(1u32..10, m),
+                any::<bool>(),
+            )
+        })
+        .prop_map(move |(nodes, edges, weights, explicit)| {
+            let nodes: Vec<(f64, f64)> = nodes
+                .into_iter()
+                .map(|(e, d)| {
+                    let e = if half_steps {
+                        e as f64 / 2.0
+                    } else {
+                        (e / 2) as f64
+                    };
+                    (e, d as f64)
+                })
+                .collect();
+            let mut out = Vec::new();
+            for a in 0..nodes.len() {
+                let mine: Vec<(usize, (usize, usize))> = edges
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, e)| e.0 == a)
+                    .map(|(k, e)| (k, *e))
+                    .collect();
+                let total: u32 = mine.iter().map(|(k, _)| weights[*k]).sum();
+                for (k, (x, y)) in mine {
+                    let p = explicit.then(|| weights[k] as f64 / total as f64);
+                    out.push((x, y, p));
+                }
+            }
+            Dag { nodes, edges: out }
+        })
+}
+
+/// Reference implementation, written independently of the crate: enumerate
+/// every path recursively straight from the spec.
+struct Brute {
+    expected: f64,
+    visit: Vec<f64>,
+    peak_share: Vec<f64>,
+    end_share: Vec<f64>,
+    scores: Vec<(f64, f64)>,
+}
+
+fn brute(dag: &Dag) -> Brute {
+    let n = dag.nodes.len();
+    let mut succ: Vec<Vec<(usize, f64)>> = vec![Vec::new(); n];
+    let mut has_in = vec![false; n];
+    for &(a, b, p) in &dag.edges {
+        succ[a].push((b, p.unwrap_or(f64::NAN)));
+        has_in[b] = true;
+    }
+    for s in &mut succ {
+        let k = s.len() as f64;
+        for e in s.iter_mut() {
+            if e.1.is_nan() {
+                e.1 = 1.0 / k;
+            }
+        }
+    }
+    let entries: Vec<usize> = (0..n).filter(|&i| !has_in[i]).collect();
+    let mut r = Brute {
+        expected: 0.0,
+        visit: vec![0.0; n],
+        peak_share: vec![0.0; n],
+        end_share: vec![0.0; n],
+        scores: Vec::new(),
+    };
+    fn walk(
+        dag: &Dag,
+        succ: &[Vec<(usize, f64)>],
+        path: &mut Vec<usize>,
+        prob: f64,
+        r: &mut Brute,
+    ) {
+        let last = *path.last().unwrap();
+        if succ[last].is_empty() {
+            // Peak: most intense; tie: negative wins; equal: later wins.
+            let mut peak = path[0];
+            for &i in path.iter() {
+                let (e, pe) = (dag.nodes[i].0, dag.nodes[peak].0);
+                if e.abs() > pe.abs() || (e.abs() == pe.abs() && e <= pe) {
+                    peak = i;
+                }
+            }
+            let score = (dag.nodes[peak].0 + dag.nodes[last].0) / 2.0;
+            r.expected += prob * score;
+            r.peak_share[peak] += prob;
+            r.end_share[last] += prob;
+            for &i in path.iter() {
+                r.visit[i] += prob;
+            }
+            r.scores.push((score, prob));
+            return;
+        }
+        for &(w, p) in &succ[last] {
+            path.push(w);
+            walk(dag, succ, path, prob * p, r);
+            path.pop();
+        }
+    }
+    for &s in &entries {
+        walk(dag, &succ, &mut vec![s], 1.0 / entries.len() as f64, &mut r);
+    }
+    r
+}
+
+fn dp(j: &Journey, model: &Model) -> Analysis {
+    analyze(j, model, &Options::new().enumeration_limit(0))
+}
+
+fn shares(a: &Analysis) -> (f64, f64) {
+    (
+        a.touchpoints.iter().map(|t| t.peak_share).sum(),
+        a.touchpoints.iter().map(|t| t.end_share).sum(),
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn exact_expectation_equals_brute_force(dag in arb_dag(8, false)) {
+        let j = dag.journey();
+        let b = brute(&dag);
+        for a in [dp(&j, &Model::PeakEnd), analyze(&j, &Model::PeakEnd, &Options::new())] {
+            prop_assert!((a.remembered.expected - b.expected).abs() < TOL,
+                "{} vs brute {}", a.remembered.expected, b.expected);
+            prop_assert!(a.remembered.exact);
+            prop_assert!(a.distribution.exact);
+            for (i, t) in a.touchpoints.iter().enumerate() {
+                prop_assert!((t.visit - b.visit[i]).abs() < TOL);
+                prop_assert!((t.peak_share - b.peak_share[i]).abs() < TOL, "peak share of {}", t.id);
+                prop_assert!((t.end_share - b.end_share[i]).abs() < TOL);
+            }
+            let neg: f64 = b.scores.iter().filter(|s| s.0 < 0.0).map(|s| s.1).sum();
+            prop_assert!((a.distribution.negative_share - neg).abs() < TOL);
+            let best = b.scores.iter().map(|s| s.0).fold(f64::NEG_INFINITY, f64::max);
+            let worst = b.scores.iter().map(|s| s.0).fold(f64::INFINITY, f64::min);
+            prop_assert!((a.paths.best.score - best).abs() < TOL);
+            prop_assert!((a.paths.worst.score - worst).abs() < TOL);
+        }
+    }
+
+    #[test]
+    fn dynamic_programming_equals_enumeration_for_every_model(dag in arb_dag(7, true)) {
+        let j = dag.journey();
+        let models = [
+            Model::PeakEnd,
+            Model::PeakPitEnd,
+            Model::Mean,
+            Model::from_name("weighted", Some("peak=0.3,end=0.3,first=0.1,best=0.1,worst=0.1,mean=0.1")).unwrap(),
+        ];
+        for m in &models {
+            let exact = analyze(&j, m, &Options::new());
+            let by_dp = dp(&j, m);
+            prop_assert!(by_dp.remembered.exact);
+            prop_assert!((exact.remembered.expected - by_dp.remembered.expected).abs() < TOL, "{m:?}");
+            prop_assert!((exact.mean.expected - by_dp.mean.expected).abs() < TOL);
+        }
+    }
+
+    #[test]
+    fn peak_and_end_shares_each_sum_to_one(dag in arb_dag(8, true)) {
+        let (p, e) = shares(&dp(&dag.journey(), &Model::PeakEnd));
+        prop_assert!((p - 1.0).abs() < TOL, "peak shares sum to {p}");
+        prop_assert!((e - 1.0).abs() < TOL, "end shares sum to {e}");
+    }
+
+    #[test]
+    fn duration_is_neglected_under_peak_end(dag in arb_dag(8, true), scale in 0.1f64..50.0) {
+        let before = dp(&dag.journey(), &Model::PeakEnd).remembered.expected;
+        let mut longer = dag.clone();
+        for (i, n) in longer.nodes.iter_mut().enumerate() {
+            n.1 *= scale * (1.0 + i as f64);
+        }
+        let after = dp(&longer.journey(), &Model::PeakEnd).remembered.expected;
+        prop_assert!((before - after).abs() < TOL);
+    }
+
+    #[test]
+    fn raising_an_emotion_never_lowers_peak_end(dag in arb_dag(8, true), pick in any::<prop::sample::Index>(), up in 0.5f64..20.0) {
+        let before = dp(&dag.journey(), &Model::PeakEnd).remembered.expected;
+        let mut raised = dag.clone();
+        let i = pick.index(raised.nodes.len());
+        raised.nodes[i].0 = (raised.nodes[i].0 + up).min(10.0);
+        let after = dp(&raised.journey(), &Model::PeakEnd).remembered.expected;
+        prop_assert!(after >= before - TOL, "{before} -> {after}");
+    }
+
+    #[test]
+    fn every_score_lies_within_its_paths_emotion_range(dag in arb_dag(8, true)) {
+        let j = dag.journey();
+        for m in [Model::PeakEnd, Model::PeakPitEnd, Model::Mean] {
+            let a = analyze(&j, &m, &Options::new());
+            for p in [&a.paths.best, &a.paths.worst, &a.paths.most_likely] {
+                let ems: Vec<f64> = p.touchpoints.iter()
+                    .map(|id| j.touchpoint(j.index_of(id).unwrap()).emotion).collect();
+                let lo = ems.iter().copied().fold(f64::INFINITY, f64::min);
+                let hi = ems.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                prop_assert!(p.score >= lo - TOL && p.score <= hi + TOL);
+            }
+            prop_assert!(a.distribution.min <= a.remembered.expected + TOL);
+            prop_assert!(a.distribution.max >= a.remembered.expected - TOL);
+        }
+    }
+
+    #[test]
+    fn a_milder_better_ending_raises_the_score(ems in proptest::collection::vec(-10i32..=10, 1..10), frac in 0.0f64..1.0) {
+        let tps: Vec<TouchpointSpec> = ems.iter().enumerate()
+            .map(|(i, &e)| TouchpointSpec::new(format!("t{i}"), "t", e as f64)).collect();
+        let peak = ems.iter().map(|e| e.abs()).max().unwrap() as f64;
+        let end = *ems.last().unwrap() as f64;
+        // A new last moment strictly milder than the peak and better than the end.
+        let lo = end;
+        let hi = peak;
+        prop_assume!(hi > lo && peak > 0.0);
+        let x = lo + (hi - lo) * (0.01 + 0.98 * frac);
+        prop_assume!(x.abs() < peak && x > end);
+        let before = dp(&Journey::from_spec(JourneySpec::linear("x", tps.clone())).unwrap(), &Model::PeakEnd);
+        let mut more = tps;
+        more.push(TouchpointSpec::new("gentle", "gentler ending", x));
+        let after = dp(&Journey::from_spec(JourneySpec::linear("x", more)).unwrap(), &Model::PeakEnd);
+        prop_assert!(after.remembered.expected > before.remembered.expected);
+    }
+
+    #[test]
+    fn file_order_does_not_change_results(dag in arb_dag(8, true), seed in any::<u64>()) {
+        let spec = dag.spec();
+        let mut shuffled = spec.clone();
+        // Deterministic shuffle of touchpoints and transitions.
+        let mut s = seed | 1;
+        let mut next = || { s ^= s << 13; s ^= s >> 7; s ^= s << 17; s };
+        for i in (1..shuffled.touchpoints.len()).rev() {
+            let k = (next() % (i as u64 + 1)) as usize;
+            shuffled.touchpoints.swap(i, k);
+        }
+        if let Some(ts) = shuffled.transitions.as_mut() {
+            for i in (1..ts.len()).rev() {
+                let k = (next() % (i as u64 + 1)) as usize;
+                ts.swap(i, k);
+            }
+        }
+        for m in [Model::PeakEnd, Model::PeakPitEnd, Model::Mean] {
+            let a = dp(&Journey::from_spec(spec.clone()).unwrap(), &m);
+            let b = dp(&Journey::from_spec(shuffled.clone()).unwrap(), &m);
+            prop_assert!((a.remembered.expected - b.remembered.expected).abs() < TOL);
+            prop_assert!((a.distribution.p50 - b.distribution.p50).abs() < TOL);
+            prop_assert!((a.distribution.negative_share - b.distribution.negative_share).abs() < TOL);
+            for t in &a.touchpoints {
+                let u = b.touchpoints.iter().find(|u| u.id == t.id).unwrap();
+                prop_assert!((t.peak_share - u.peak_share).abs() < TOL);
+                prop_assert!((t.visit - u.visit).abs() < TOL);
+            }
+        }
+    }
+
+    #[test]
+    fn spec_round_trips_through_journey_and_json(dag in arb_dag(8, true)) {
+        let spec = dag.spec();
+        let j = Journey::from_spec(spec.clone()).unwrap();
+        prop_assert_eq!(j.spec(), &spec);
+        let text = spec.to_json();
+        let back = Journey::from_json_str(&text).unwrap().into_spec();
+        prop_assert_eq!(back, spec);
+    }
+}

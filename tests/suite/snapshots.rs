@@ -1,0 +1,46 @@
+//! Snapshots of the user-facing output for every bundled journey.
+
+use super::journey_files;
+use peakend::{Journey, Model, Options, analyze, report};
+
+#[test]
+fn analyze_every_journey() {
+    for path in journey_files() {
+        let name = path.file_stem().unwrap().to_string_lossy().to_string();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let j = Journey::from_json_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let a = analyze(&j, &Model::PeakEnd, &Options::new());
+        insta::assert_snapshot!(
+            format!("analyze-text-{name}"),
+            report::text(&a, report::Style::PLAIN)
+        );
+        insta::assert_snapshot!(format!("analyze-json-{name}"), report::json(&a));
+    }
+}
+
+#[test]
+fn the_classic_studies_come_out_as_published() {
+    let score = |f: &str| {
+        let text = std::fs::read_to_string(format!("{}/journeys/{f}", env!("CARGO_MANIFEST_DIR")))
+            .unwrap();
+        let j = Journey::from_json_str(&text).unwrap();
+        let pe = analyze(&j, &Model::PeakEnd, &Options::new())
+            .remembered
+            .expected;
+        let total_pain: f64 = j
+            .spec()
+            .touchpoints
+            .iter()
+            .map(|t| t.emotion * t.duration.unwrap_or(1.0))
+            .sum();
+        (pe, total_pain)
+    };
+    // Cold-pressor: the long trial has more pain but is remembered better.
+    let (short, short_total) = score("cold-pressor-short.json");
+    let (long, long_total) = score("cold-pressor-long.json");
+    assert!(long_total < short_total && long > short);
+    // Colonoscopy: patient B had more total pain but remembers it as milder.
+    let (a, a_total) = score("colonoscopy-patient-a.json");
+    let (b, b_total) = score("colonoscopy-patient-b.json");
+    assert!(b_total < a_total && b > a);
+}
