@@ -1,1 +1,32 @@
-fn main() {}
+//! `analyze` against `validate` on large layered journeys.
+//!
+//! Run: `cargo bench --bench analyze`. Figures go to docs/performance.md.
+use criterion::{Criterion, criterion_group, criterion_main};
+use peakend::{Journey, Model, Options, analyze, report};
+use std::hint::black_box;
+use std::time::Duration;
+
+fn bench(c: &mut Criterion) {
+    let mut g = c.benchmark_group("layered-100k");
+    g.sample_size(10).measurement_time(Duration::from_secs(20));
+    // 100,000 touchpoints, ~400,000 transitions, 21 emotion levels.
+    let text = peakend::generate::layered(100_000, 100, 4, 1).to_json();
+    g.bench_function("validate", |b| {
+        b.iter(|| Journey::from_json_str(black_box(&text)).unwrap())
+    });
+    g.bench_function("analyze", |b| {
+        b.iter(|| {
+            let j = Journey::from_json_str(black_box(&text)).unwrap();
+            let a = analyze(&j, &Model::PeakEnd, &Options::new());
+            report::json(&a)
+        })
+    });
+    let j = Journey::from_json_str(&text).unwrap();
+    g.bench_function("analyze-only", |b| {
+        b.iter(|| analyze(black_box(&j), &Model::PeakEnd, &Options::new()))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Options {
-    samples: usize,
+    samples: Option<usize>,
     seed: u64,
     enumeration_limit: f64,
     mean_state_limit: usize,
@@ -27,29 +27,41 @@ pub struct Options {
 pub const DEFAULT_SEED: u64 = 20_260_101;
 /// Default number of Monte Carlo samples.
 pub const DEFAULT_SAMPLES: usize = 20_000;
+const MIN_AUTO_SAMPLES: usize = 1_000;
+const SAMPLING_BUDGET: f64 = 1_000_000.0;
 
 impl Default for Options {
     fn default() -> Self {
         Options {
-            samples: DEFAULT_SAMPLES,
+            samples: None,
             seed: DEFAULT_SEED,
             enumeration_limit: 2_000_000.0,
-            mean_state_limit: 2_000_000,
+            mean_state_limit: 500_000,
         }
     }
 }
 
 impl Options {
-    /// Defaults: 20,000 samples, seed 20260101, enumerate paths while their
-    /// total length is at most 2,000,000 touchpoint visits.
+    /// Defaults: automatic sample count (see [`Options::samples`]), seed
+    /// 20260101, enumerate paths while their total length is at most
+    /// 2,000,000 touchpoint visits.
     pub fn new() -> Self {
         Options::default()
     }
     /// Number of Monte Carlo samples for figures without an exact form
-    /// (at least 1).
+    /// (at least 1). Without it: 20,000, or fewer for very long paths so
+    /// that sampling visits at most about 1,000,000 touchpoints (never fewer
+    /// than 1,000 samples). The analysis reports the number used.
     pub fn samples(mut self, n: usize) -> Self {
-        self.samples = n.max(1);
+        self.samples = Some(n.max(1));
         self
+    }
+
+    fn sample_count(&self, expected_length: f64) -> usize {
+        self.samples.unwrap_or_else(|| {
+            let by_budget = (SAMPLING_BUDGET / expected_length.max(1.0)) as usize;
+            by_budget.clamp(MIN_AUTO_SAMPLES, DEFAULT_SAMPLES)
+        })
     }
     /// Seed of the Monte Carlo generator.
     pub fn seed(mut self, seed: u64) -> Self {
@@ -178,11 +190,14 @@ pub struct TouchpointResult {
 /// Path statistics.
 #[derive(Debug, Clone, Serialize)]
 pub struct Paths {
-    /// Number of distinct paths customers can take (probability > 0).
-    /// Exact when `count_exact`; otherwise a floating-point approximation.
+    /// Number of distinct paths customers can take (probability > 0): an
+    /// exact integer up to 2^128, beyond that a floating-point
+    /// approximation, and `null` beyond 1.8e308 (see `count_log10`).
     pub count: PathCount,
-    /// False when the count exceeded 2^128 and is approximate.
+    /// False when `count` is an approximation.
     pub count_exact: bool,
+    /// Base-10 logarithm of the number of paths (always present).
+    pub count_log10: f64,
     /// The most probable path.
     pub most_likely: PathResult,
     /// The path with the highest remembered score.
@@ -191,21 +206,39 @@ pub struct Paths {
     pub worst: PathResult,
 }
 
-/// A path count: an exact integer or, beyond 2^128, an approximation.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-#[serde(untagged)]
+/// A path count: exact, or (beyond 2^128) approximate.
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum PathCount {
     /// Exact.
     Exact(u128),
-    /// Approximate (too large for an integer).
-    Approx(f64),
+    /// Approximate, as its base-10 logarithm.
+    Approx {
+        /// log10 of the count.
+        log10: f64,
+    },
+}
+
+impl Serialize for PathCount {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match *self {
+            PathCount::Exact(n) => s.serialize_u128(n),
+            PathCount::Approx { log10 } => {
+                let x = 10f64.powf(log10);
+                if x.is_finite() {
+                    s.serialize_f64(x)
+                } else {
+                    s.serialize_none()
+                }
+            }
+        }
+    }
 }
 
 impl std::fmt::Display for PathCount {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             PathCount::Exact(n) => write!(f, "{n}"),
-            PathCount::Approx(x) => write!(f, "≈{x:.3e}"),
+            PathCount::Approx { log10 } => write!(f, "≈10^{log10:.1}"),
         }
     }
 }
@@ -376,6 +409,8 @@ pub fn analyze(journey: &Journey, model: &dyn MemoryModel, options: &Options) ->
     let form = model.linear_form();
     let mut em = Vec::new();
     let mut du = Vec::new();
+    // Expected number of touchpoints on a path: the sum of visit probabilities.
+    let samples = options.sample_count(visit.iter().sum());
 
     let linear = linear_expectation(j, model, &peak, &visit, options.mean_state_limit);
     let mean_exact = expect::expected_mean(j, options.mean_state_limit);
@@ -460,8 +495,8 @@ pub fn analyze(journey: &Journey, model: &dyn MemoryModel, options: &Options) ->
             let sampler = Sampler::new(j);
             let mut rng = Rng::new(options.seed);
             let mut path = Vec::new();
-            let w = 1.0 / options.samples as f64;
-            for _ in 0..options.samples {
+            let w = 1.0 / samples as f64;
+            for _ in 0..samples {
                 sampler.draw(&mut rng, &mut path);
                 let (score, mean) = expect::score_path(j, model, &path, &mut em, &mut du);
                 score_m.push(score);
@@ -538,7 +573,7 @@ pub fn analyze(journey: &Journey, model: &dyn MemoryModel, options: &Options) ->
             best = pick(best_key, &mut em, &mut du);
             worst = pick(worst_key, &mut em, &mut du);
         } else {
-            distribution = atoms.summarize(&scale, false, options.samples);
+            distribution = atoms.summarize(&scale, false, samples);
             estimated.push("distribution".into());
             estimated.push("paths.best".into());
             estimated.push("paths.worst".into());
@@ -574,7 +609,7 @@ pub fn analyze(journey: &Journey, model: &dyn MemoryModel, options: &Options) ->
 
     let estimate = (!estimated.is_empty()).then(|| Estimate {
         method: "monte-carlo".into(),
-        samples: options.samples,
+        samples,
         seed: options.seed,
         figures: estimated,
     });
@@ -599,9 +634,15 @@ pub fn analyze(journey: &Journey, model: &dyn MemoryModel, options: &Options) ->
         paths: Paths {
             count: match counts.exact {
                 Some(c) => PathCount::Exact(c),
-                None => PathCount::Approx(counts.approx),
+                None => PathCount::Approx {
+                    log10: counts.ln / std::f64::consts::LN_10,
+                },
             },
             count_exact: counts.exact.is_some(),
+            count_log10: match counts.exact {
+                Some(c) => (c as f64).log10(),
+                None => counts.ln / std::f64::consts::LN_10,
+            },
             most_likely,
             best,
             worst,

@@ -32,7 +32,7 @@ pub(crate) struct Levels {
 impl Levels {
     fn build(emotions: &[f64], cmp: impl Fn(f64, f64) -> Ordering) -> Levels {
         let mut distinct: Vec<f64> = emotions.to_vec();
-        distinct.sort_by(|a, b| cmp(*a, *b));
+        distinct.sort_unstable_by(|a, b| cmp(*a, *b));
         distinct.dedup_by(|a, b| cmp(*a, *b) == Ordering::Equal);
         let rank = emotions
             .iter()
@@ -275,6 +275,8 @@ pub(crate) fn expected_feature(
     }
 }
 
+const MEAN_STATES_PER_TOUCHPOINT: usize = 4_096;
+
 /// Exact expected duration-weighted mean over paths, by dynamic programming
 /// over (position, elapsed time). `None` if more than `limit` states arise.
 ///
@@ -301,7 +303,7 @@ pub(crate) fn expected_mean(j: &Journey, limit: usize) -> Option<f64> {
                 buf.push((t, m * pr, w * pr));
             }
         }
-        buf.sort_by(|a, b| a.0.total_cmp(&b.0));
+        buf.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
         let mut merged: Vec<(f64, f64, f64)> = Vec::new();
         for &(t, m, w) in &buf {
             let t2 = t + d[p];
@@ -315,7 +317,9 @@ pub(crate) fn expected_mean(j: &Journey, limit: usize) -> Option<f64> {
             }
         }
         total += merged.len();
-        if total > limit {
+        // Elapsed times multiply along branches; when one touchpoint alone
+        // holds this many, the total will not stay small: give up early.
+        if total > limit || merged.len() > MEAN_STATES_PER_TOUCHPOINT {
             return None;
         }
         if j.succ_of(p).is_empty() {
@@ -333,18 +337,35 @@ pub(crate) fn expected_mean(j: &Journey, limit: usize) -> Option<f64> {
 /// is the cost of enumerating them.
 pub(crate) struct Counts {
     pub(crate) exact: Option<u128>,
-    pub(crate) approx: f64,
+    /// Natural log of the count (exact or not).
+    pub(crate) ln: f64,
     pub(crate) steps: f64,
+}
+
+/// ln(e^a + e^b) without overflow.
+fn ln_add(a: f64, b: f64) -> f64 {
+    let (hi, lo) = if a > b { (a, b) } else { (b, a) };
+    if lo == f64::NEG_INFINITY {
+        hi
+    } else {
+        hi + (lo - hi).exp().ln_1p()
+    }
 }
 
 pub(crate) fn count_paths(j: &Journey) -> Counts {
     let n = j.len();
     let mut fc = vec![0u128; n];
     let mut ff = vec![0f64; n];
+    let mut lf = vec![f64::NEG_INFINITY; n];
     let mut overflow = false;
     for p in 0..n {
         let mut c: u128 = u128::from(j.entry_at(p) > 0.0);
         let mut cf = f64::from(u8::from(j.entry_at(p) > 0.0));
+        let mut lc = if j.entry_at(p) > 0.0 {
+            0.0
+        } else {
+            f64::NEG_INFINITY
+        };
         for &(u, pr) in j.pred_of(p) {
             if pr > 0.0 {
                 match c.checked_add(fc[u as usize]) {
@@ -352,15 +373,17 @@ pub(crate) fn count_paths(j: &Journey) -> Counts {
                     None => overflow = true,
                 }
                 cf += ff[u as usize];
+                lc = ln_add(lc, lf[u as usize]);
             }
         }
         fc[p] = c;
         ff[p] = cf;
+        lf[p] = lc;
     }
     let mut bf = vec![0f64; n];
     let mut steps = 0.0;
     let mut exact: u128 = 0;
-    let mut approx = 0.0;
+    let mut ln = f64::NEG_INFINITY;
     for p in (0..n).rev() {
         let succ = j.succ_of(p);
         let mut b = 0.0;
@@ -370,7 +393,7 @@ pub(crate) fn count_paths(j: &Journey) -> Counts {
                 Some(x) => exact = x,
                 None => overflow = true,
             }
-            approx += ff[p];
+            ln = ln_add(ln, lf[p]);
         }
         for &(w, pr) in succ {
             if pr > 0.0 {
@@ -382,7 +405,7 @@ pub(crate) fn count_paths(j: &Journey) -> Counts {
     }
     Counts {
         exact: (!overflow).then_some(exact),
-        approx,
+        ln,
         steps,
     }
 }
@@ -540,9 +563,13 @@ pub(crate) struct Sampler {
 
 impl Sampler {
     pub(crate) fn new(j: &Journey) -> Self {
-        let id = |p: usize| j.touchpoint(j.file_index(p)).id.as_str();
+        // Rank of each position's id in id order.
+        let mut id_rank = vec![0u32; j.len()];
+        for (r, &i) in j.id_order().iter().enumerate() {
+            id_rank[j.position(i as usize)] = r as u32;
+        }
         let cumulate = |mut items: Vec<(usize, f64)>| {
-            items.sort_by(|a, b| id(a.0).cmp(id(b.0)));
+            items.sort_unstable_by_key(|a| id_rank[a.0]);
             let mut acc = 0.0;
             items
                 .into_iter()

@@ -33,6 +33,7 @@
 pub mod analysis;
 pub mod error;
 mod expect;
+pub mod generate;
 pub mod journey;
 pub mod load;
 pub mod memory;

@@ -58,6 +58,10 @@ pub fn parse_spec(text: &str) -> Result<JourneySpec, InvalidJourney> {
 /// are unknown fields (which are left out of it, and reported), so that
 /// semantic validation can still report everything else in one go.
 pub(crate) fn parse_lenient(text: &str) -> (Option<JourneySpec>, Vec<Problem>) {
+    // Fast path: a well-formed file deserializes straight into the spec.
+    if let Ok(spec) = serde_json::from_str::<JourneySpec>(text) {
+        return (Some(spec), Vec::new());
+    }
     let value: Value = match serde_json::from_str(text) {
         Ok(v) => v,
         Err(e) => {

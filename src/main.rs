@@ -38,8 +38,9 @@ enum Command {
         #[arg(long, short, value_enum, default_value_t = Format::Text)]
         format: Format,
         /// Monte Carlo samples, for figures that have no exact form
-        #[arg(long, default_value_t = peakend::analysis::DEFAULT_SAMPLES)]
-        samples: usize,
+        /// [default: 20000, fewer for very long paths; the report says how many]
+        #[arg(long)]
+        samples: Option<usize>,
         /// Monte Carlo seed
         #[arg(long, default_value_t = peakend::analysis::DEFAULT_SEED)]
         seed: u64,
@@ -193,7 +194,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let Ok(journey) = load(&file)? else {
                 return Err(reported(1));
             };
-            let options = Options::new().samples(samples).seed(seed);
+            let mut options = Options::new().seed(seed);
+            if let Some(n) = samples {
+                options = options.samples(n);
+            }
             let analysis = analyze(&journey, &model, &options);
             let out = match format {
                 Format::Json => report::json(&analysis),

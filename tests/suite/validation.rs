@@ -110,7 +110,10 @@ fn empty_and_non_object_journeys_are_errors() {
         problems("[]"),
         ["1:1: expected a journey object, found an array"]
     );
-    assert_eq!(problems("")[0], "1:1: invalid JSON: EOF while parsing a value");
+    assert_eq!(
+        problems("")[0],
+        "1:1: invalid JSON: EOF while parsing a value"
+    );
 }
 
 #[test]

@@ -1,0 +1,65 @@
+//! Seeded generator of large layered journeys, for benchmarks and tests.
+
+use crate::expect::Rng;
+use crate::spec::{JourneySpec, TouchpointSpec, TransitionSpec};
+
+/// A layered journey: `touchpoints` touchpoints in layers of `width`, each
+/// touchpoint (but the last layer's) linked to `out_degree` distinct
+/// touchpoints of the next layer with random probabilities; integer emotions
+/// on the 21-level scale -10..10, durations 1..30 minutes. The same
+/// arguments always give the same journey.
+///
+/// ```
+/// let spec = peakend::generate::layered(1_000, 50, 4, 7);
+/// assert_eq!(spec.touchpoints.len(), 1_000);
+/// assert!(peakend::Journey::from_spec(spec).is_ok());
+/// ```
+pub fn layered(touchpoints: usize, width: usize, out_degree: usize, seed: u64) -> JourneySpec {
+    let width = width.max(1);
+    let mut rng = Rng::new(seed);
+    let mut below = |n: usize| ((rng.next_f64() * n as f64) as usize).min(n - 1);
+    let mut tps = Vec::with_capacity(touchpoints);
+    for i in 0..touchpoints {
+        let mut t = TouchpointSpec::new(
+            format!("t{i}"),
+            format!("Touchpoint {i}"),
+            below(21) as f64 - 10.0,
+        );
+        t.duration = Some(1.0 + below(30) as f64);
+        tps.push(t);
+    }
+    let mut transitions = Vec::with_capacity(touchpoints * out_degree);
+    let layers = touchpoints.div_ceil(width);
+    for l in 0..layers.saturating_sub(1) {
+        let next_start = (l + 1) * width;
+        let next_len = width.min(touchpoints - next_start);
+        let k = out_degree.clamp(1, next_len);
+        for i in l * width..next_start {
+            // k distinct targets, random weights, probabilities summing to 1.
+            let mut targets: Vec<usize> = Vec::with_capacity(k);
+            while targets.len() < k {
+                let t = next_start + below(next_len);
+                if !targets.contains(&t) {
+                    targets.push(t);
+                }
+            }
+            let weights: Vec<usize> = (0..k).map(|_| 1 + below(9)).collect();
+            let total: usize = weights.iter().sum();
+            for (n, (&t, &w)) in targets.iter().zip(&weights).enumerate() {
+                // The last one takes what is left, so every sum is exactly 1.
+                let p = if n + 1 == k {
+                    None
+                } else {
+                    Some(w as f64 / total as f64)
+                };
+                transitions.push(TransitionSpec::new(format!("t{i}"), format!("t{t}"), p));
+            }
+        }
+    }
+    let mut spec = JourneySpec::linear(
+        format!("layered {touchpoints}x{out_degree} (seed {seed})"),
+        tps,
+    );
+    spec.transitions = Some(transitions);
+    spec
+}
