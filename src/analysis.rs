@@ -176,6 +176,9 @@ pub struct TouchpointResult {
     /// Stage id, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stage: Option<String>,
+    /// Stage display name, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stage_name: Option<String>,
     /// Emotion.
     pub emotion: f64,
     /// Probability that a customer passes this touchpoint.
@@ -595,6 +598,13 @@ pub fn analyze(journey: &Journey, model: &dyn MemoryModel, options: &Options) ->
                 id: t.id.clone(),
                 name: t.name.clone(),
                 stage: t.stage.clone(),
+                stage_name: t.stage.as_ref().and_then(|id| {
+                    j.spec()
+                        .stages
+                        .iter()
+                        .find(|s| &s.id == id)
+                        .map(|s| s.name.clone())
+                }),
                 emotion: t.emotion,
                 visit: visit[p],
                 peak_share: peak.share[p],

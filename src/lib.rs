@@ -40,6 +40,11 @@ pub mod memory;
 pub mod report;
 pub mod spec;
 
+/// The README's examples compile and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 pub use analysis::{Analysis, Options, analyze, expected_exact};
 pub use error::{InvalidJourney, OptionsError, Problem, Severity};
 pub use journey::{Journey, Scale};

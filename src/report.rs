@@ -115,6 +115,10 @@ fn show_path(p: &PathResult) -> String {
     }
 }
 
+fn stage_label(t: &crate::analysis::TouchpointResult) -> Option<&str> {
+    t.stage_name.as_deref().or(t.stage.as_deref())
+}
+
 fn exactness(exact: bool, se: Option<f64>) -> String {
     match (exact, se) {
         (true, _) => "exact".to_string(),
@@ -231,12 +235,12 @@ pub fn text(a: &Analysis, st: Style) -> String {
         .map(|t| t.name.chars().count())
         .max()
         .unwrap_or(4)
-        .clamp(4, 32);
+        .clamp(4, 40);
     let has_stage = a.touchpoints.iter().any(|t| t.stage.is_some());
     let stagew = a
         .touchpoints
         .iter()
-        .filter_map(|t| t.stage.as_ref().map(|s| s.chars().count()))
+        .filter_map(|t| stage_label(t).map(|s| s.chars().count()))
         .max()
         .unwrap_or(5)
         .clamp(5, 16);
@@ -249,7 +253,7 @@ pub fn text(a: &Analysis, st: Style) -> String {
     for t in &a.touchpoints {
         let mut line = format!("  {}  {}", fit(&t.id, idw), fit(&t.name, namew));
         if has_stage {
-            let _ = write!(line, "  {}", fit(t.stage.as_deref().unwrap_or(""), stagew));
+            let _ = write!(line, "  {}", fit(stage_label(t).unwrap_or(""), stagew));
         }
         let emo = pad_left(&signed(t.emotion), 7);
         let _ = write!(

@@ -1,0 +1,55 @@
+//! Shared by the fuzz targets: what must hold for any journey that loads,
+//! and a replay `main` so the targets build and run on stable.
+
+use peakend::{Journey, Model, MemoryModel, Options, analyze};
+
+/// Analyse a loaded journey under every model and check the invariants.
+pub fn check_journey(j: &Journey) {
+    let weighted = Model::from_name("weighted", Some("peak=0.4,end=0.4,mean=0.2,trend=0.1")).unwrap();
+    for model in [Model::PeakEnd, Model::PeakPitEnd, Model::Mean, weighted] {
+        let a = analyze(j, &model, &Options::new().samples(200).seed(1));
+        let scale = j.scale();
+        let x = a.remembered.expected;
+        assert!(x.is_finite(), "{}: expected {x}", model.name());
+        if model.name() != "weighted" {
+            assert!(x >= scale.min - 1e-6 && x <= scale.max + 1e-6, "{}: {x} off the scale", model.name());
+        }
+        let peak: f64 = a.touchpoints.iter().map(|t| t.peak_share).sum();
+        let end: f64 = a.touchpoints.iter().map(|t| t.end_share).sum();
+        assert!((peak - 1.0).abs() < 1e-6, "peak shares sum to {peak}");
+        assert!((end - 1.0).abs() < 1e-6, "end shares sum to {end}");
+        let json = peakend::report::json(&a);
+        assert!(!json.is_empty());
+        let _ = peakend::report::text(&a, peakend::report::Style::PLAIN);
+    }
+    // Round trip: what loaded serializes and loads back unchanged.
+    let text = j.spec().to_json();
+    let back = Journey::from_json_str(&text).expect("a valid journey's JSON reloads");
+    assert_eq!(back.spec(), j.spec());
+}
+
+/// Replay: run `check` on every file named (folders: every file in them),
+/// or on the committed seeds and regressions of this target.
+#[allow(dead_code)]
+pub fn replay(target: &str, check: fn(&[u8])) {
+    let mut args: Vec<std::path::PathBuf> = std::env::args_os().skip(1).map(Into::into).collect();
+    if args.is_empty() {
+        let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        args.push(here.join("seeds").join(target));
+        args.push(here.join("regressions").join(target));
+    }
+    let mut files = Vec::new();
+    for a in args {
+        if a.is_dir() {
+            let mut v: Vec<_> = std::fs::read_dir(&a).unwrap().map(|e| e.unwrap().path()).collect();
+            v.sort();
+            files.extend(v);
+        } else if a.exists() {
+            files.push(a);
+        }
+    }
+    for f in &files {
+        check(&std::fs::read(f).unwrap());
+    }
+    println!("{target}: replayed {} inputs, no failure", files.len());
+}
