@@ -202,21 +202,44 @@ impl Journey {
     }
 
     /// The spec this journey was built from, unchanged.
+    ///
+    /// ```
+    /// # let j = peakend::Journey::from_json_str(r#"{"version":1,"name":"Demo","touchpoints":[{"id":"a","name":"A","emotion":1}]}"#).unwrap();
+    /// assert_eq!(j.spec().name, "Demo");
+    /// ```
     pub fn spec(&self) -> &JourneySpec {
         &self.spec
     }
 
     /// Give back the spec, unchanged.
+    ///
+    /// ```
+    /// # let j = peakend::Journey::from_json_str(r#"{"version":1,"name":"Demo","touchpoints":[{"id":"a","name":"A","emotion":1}]}"#).unwrap();
+    /// let spec = j.into_spec();
+    /// assert_eq!(spec.touchpoints[0].emotion, 1.0);
+    /// ```
     pub fn into_spec(self) -> JourneySpec {
         self.spec
     }
 
     /// Warnings found during validation (e.g. unreachable touchpoints).
+    ///
+    /// ```
+    /// let j = peakend::Journey::from_json_str(r#"{"version":1,"name":"x","touchpoints":[
+    ///   {"id":"a","name":"A","emotion":1,"entry":1},{"id":"b","name":"B","emotion":2,"entry":0}],
+    ///   "transitions":[]}"#).unwrap();
+    /// assert!(j.warnings()[0].message.contains("unreachable"));
+    /// ```
     pub fn warnings(&self) -> &[Problem] {
         &self.warnings
     }
 
     /// Number of touchpoints.
+    ///
+    /// ```
+    /// # let j = peakend::Journey::from_json_str(r#"{"version":1,"name":"Demo","touchpoints":[{"id":"a","name":"A","emotion":1}]}"#).unwrap();
+    /// assert_eq!(j.len(), 1);
+    /// ```
     pub fn len(&self) -> usize {
         self.order.len()
     }
@@ -227,11 +250,22 @@ impl Journey {
     }
 
     /// Number of transitions (for a linear journey, the implied ones).
+    ///
+    /// ```
+    /// let j = peakend::Journey::from_json_str(r#"{"version":1,"name":"x","touchpoints":[
+    ///   {"id":"a","name":"A","emotion":1},{"id":"b","name":"B","emotion":2}]}"#).unwrap();
+    /// assert_eq!(j.transition_count(), 1);
+    /// ```
     pub fn transition_count(&self) -> usize {
         self.succ.len()
     }
 
     /// The resolved scale.
+    ///
+    /// ```
+    /// # let j = peakend::Journey::from_json_str(r#"{"version":1,"name":"Demo","scale":{"min":1,"max":5},"touchpoints":[{"id":"a","name":"A","emotion":4}]}"#).unwrap();
+    /// assert_eq!(j.scale().neutral, 3.0);
+    /// ```
     pub fn scale(&self) -> Scale {
         self.scale
     }
@@ -245,6 +279,14 @@ impl Journey {
     }
 
     /// File index of the touchpoint with this id.
+    ///
+    /// ```
+    /// let j = peakend::Journey::from_json_str(r#"{"version":1,"name":"x","touchpoints":[
+    ///   {"id":"a","name":"A","emotion":1},{"id":"b","name":"B","emotion":2}]}"#).unwrap();
+    /// assert_eq!(j.index_of("b"), Some(1));
+    /// assert_eq!(j.touchpoint(1).name, "B");
+    /// assert_eq!(j.index_of("c"), None);
+    /// ```
     pub fn index_of(&self, id: &str) -> Option<usize> {
         self.id_order
             .binary_search_by(|&i| self.spec.touchpoints[i as usize].id.as_str().cmp(id))
@@ -253,6 +295,17 @@ impl Journey {
     }
 
     /// File indices in the cached topological order.
+    ///
+    /// ```
+    /// let j = peakend::Journey::from_json_str(r#"{"version":1,"name":"x","touchpoints":[
+    ///   {"id":"b","name":"B","emotion":2},{"id":"a","name":"A","emotion":1}],
+    ///   "transitions":[{"from":"a","to":"b"}]}"#).unwrap();
+    /// assert_eq!(j.topological_order().collect::<Vec<_>>(), [1, 0]);
+    /// assert_eq!(j.successors(1).collect::<Vec<_>>(), [(0, 1.0)]);
+    /// assert_eq!(j.entry_probability(1), 1.0);
+    /// assert!(j.is_end(0));
+    /// assert_eq!(j.graph().edge_count(), 1);
+    /// ```
     pub fn topological_order(&self) -> impl Iterator<Item = usize> + '_ {
         self.order.iter().map(|&i| i as usize)
     }
