@@ -45,6 +45,11 @@ pub mod spec;
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
 
+/// petgraph is part of the public API on purpose: [`Journey::graph`] gives
+/// the DAG as a petgraph graph for tools that want to run their own graph
+/// algorithms on it.
+pub use petgraph;
+
 pub use analysis::{Analysis, Options, analyze, expected_exact};
 pub use error::{InvalidJourney, OptionsError, Problem, Severity};
 pub use journey::{Journey, Scale};

@@ -215,6 +215,35 @@ pub fn text(a: &Analysis, st: Style) -> String {
     );
     let _ = writeln!(o);
 
+    // The moments that make the memory.
+    let top = |key: &dyn Fn(&crate::analysis::TouchpointResult) -> f64| {
+        let mut v: Vec<&crate::analysis::TouchpointResult> =
+            a.touchpoints.iter().filter(|t| key(t) > 0.0).collect();
+        v.sort_by(|x, y| key(y).total_cmp(&key(x)));
+        let shown: Vec<String> = v
+            .iter()
+            .take(3)
+            .map(|t| {
+                format!(
+                    "\"{}\" ({}) for {}",
+                    t.name,
+                    st.valence(&signed(t.emotion), t.emotion, nt),
+                    percent(key(t))
+                )
+            })
+            .collect();
+        let more = v.len().saturating_sub(3);
+        let mut line = shown.join(" · ");
+        if more > 0 {
+            let _ = write!(line, " · {more} more");
+        }
+        line
+    };
+    let _ = writeln!(o, "{}", st.bold("What customers remember"));
+    let _ = writeln!(o, "  as the peak     {}", top(&|t| t.peak_share));
+    let _ = writeln!(o, "  as the ending   {}", top(&|t| t.end_share));
+    let _ = writeln!(o);
+
     // Touchpoint table.
     let _ = writeln!(o, "{}", st.bold("Touchpoints"));
     let _ = writeln!(
