@@ -99,6 +99,8 @@ pub struct Analysis {
     /// Present when any figure is a Monte Carlo estimate.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub estimate: Option<Estimate>,
+    /// True when every touchpoint's `memory_weight` is exact.
+    pub memory_weight_exact: bool,
     /// Validation warnings.
     pub warnings: Vec<Problem>,
 }
@@ -188,6 +190,10 @@ pub struct TouchpointResult {
     pub peak_share: f64,
     /// Probability that the customer's journey ends here.
     pub end_share: f64,
+    /// Memory weight: the change in expected remembered experience per
+    /// unit raise of this touchpoint's emotion (the derivative, away from
+    /// ties). 0 means investing here moves no one's memory.
+    pub memory_weight: f64,
 }
 
 /// Path statistics.
@@ -441,6 +447,24 @@ pub fn analyze(journey: &Journey, model: &dyn MemoryModel, options: &Options) ->
         expect::most_likely(j, None, None).expect("a valid journey has a path");
     let most_likely = to_result(&most_likely_path, most_likely_prob, true, &mut em, &mut du);
 
+    // Memory weights: exact from the shares when the model is a blend of
+    // peak, best, worst, end and first; otherwise averaged over paths.
+    let exact_grad: Option<Vec<f64>> = form.as_ref().and_then(|f| {
+        let mut g = vec![0.0; n];
+        for &(feat, w) in f {
+            if w != 0.0 {
+                let fg = expect::feature_gradient(j, feat, &peak, &visit)?;
+                for (a, b) in g.iter_mut().zip(fg) {
+                    *a += w * b;
+                }
+            }
+        }
+        Some(g)
+    });
+    let mut grad = exact_grad.clone().unwrap_or_else(|| vec![0.0; n]);
+    let mut grad_exact = exact_grad.is_some();
+    let mut gbuf: Vec<f64> = Vec::new();
+
     let mut estimated: Vec<String> = Vec::new();
     let remembered_expected;
     let remembered_se;
@@ -456,8 +480,15 @@ pub fn analyze(journey: &Journey, model: &dyn MemoryModel, options: &Options) ->
         // (score, probability, path)
         let mut best_p: Option<(f64, f64, Vec<usize>)> = None;
         let mut worst_p: Option<(f64, f64, Vec<usize>)> = None;
+        let need_grad = exact_grad.is_none();
         expect::enumerate(j, |path, prob| {
             let (score, mean) = expect::score_path(j, model, path, &mut em, &mut du);
+            if need_grad {
+                path_gradient(j, model, form.as_deref(), &em, &du, &mut gbuf);
+                for (&p, g) in path.iter().zip(&gbuf) {
+                    grad[p] += prob * g;
+                }
+            }
             sum += prob * score;
             mean_sum += prob * mean;
             atoms.add(score, prob);
@@ -476,6 +507,7 @@ pub fn analyze(journey: &Journey, model: &dyn MemoryModel, options: &Options) ->
         });
         remembered_expected = linear.unwrap_or(sum);
         remembered_se = None;
+        grad_exact = true;
         mean_fig = Figure {
             expected: mean_exact.unwrap_or(mean_sum),
             exact: true,
@@ -488,7 +520,10 @@ pub fn analyze(journey: &Journey, model: &dyn MemoryModel, options: &Options) ->
         worst = to_result(&wpath, wp, true, &mut em, &mut du);
     } else {
         // Exact parts by dynamic programming; the rest by sampling.
-        let need_samples = linear.is_none() || mean_exact.is_none() || peak_end_form.is_none();
+        let need_samples = linear.is_none()
+            || mean_exact.is_none()
+            || peak_end_form.is_none()
+            || exact_grad.is_none();
         let mut score_m = Moments::default();
         let mut mean_m = Moments::default();
         let mut atoms = Atoms::default();
@@ -502,6 +537,12 @@ pub fn analyze(journey: &Journey, model: &dyn MemoryModel, options: &Options) ->
             for _ in 0..samples {
                 sampler.draw(&mut rng, &mut path);
                 let (score, mean) = expect::score_path(j, model, &path, &mut em, &mut du);
+                if exact_grad.is_none() {
+                    path_gradient(j, model, form.as_deref(), &em, &du, &mut gbuf);
+                    for (&p, g) in path.iter().zip(&gbuf) {
+                        grad[p] += w * g;
+                    }
+                }
                 score_m.push(score);
                 mean_m.push(mean);
                 atoms.add(score, w);
@@ -512,6 +553,10 @@ pub fn analyze(journey: &Journey, model: &dyn MemoryModel, options: &Options) ->
                     worst_s = Some((score, path.clone()));
                 }
             }
+        }
+        if exact_grad.is_none() {
+            grad_exact = false;
+            estimated.push("touchpoints.memory_weight".into());
         }
         match linear {
             Some(x) => {
@@ -608,6 +653,7 @@ pub fn analyze(journey: &Journey, model: &dyn MemoryModel, options: &Options) ->
                 emotion: t.emotion,
                 visit: visit[p],
                 peak_share: peak.share[p],
+                memory_weight: grad[p] + 0.0,
                 end_share: if j.succ_of(p).is_empty() {
                     visit[p]
                 } else {
@@ -658,7 +704,49 @@ pub fn analyze(journey: &Journey, model: &dyn MemoryModel, options: &Options) ->
             worst,
         },
         estimate,
+        memory_weight_exact: grad_exact,
         warnings: j.warnings().to_vec(),
+    }
+}
+
+/// The gradient of one path's score with respect to each of its
+/// touchpoints' emotions: from the model's linear form, or by finite
+/// differences for a model without one.
+fn path_gradient(
+    j: &Journey,
+    model: &dyn MemoryModel,
+    form: Option<&[(Feature, f64)]>,
+    em: &[f64],
+    du: &[f64],
+    out: &mut Vec<f64>,
+) {
+    out.clear();
+    out.resize(em.len(), 0.0);
+    let view = PathView {
+        emotions: em,
+        durations: du,
+        scale: j.scale(),
+    };
+    match form {
+        Some(form) => {
+            for &(f, w) in form {
+                view.add_gradient(f, w, out);
+            }
+        }
+        None => {
+            let base = model.score(&view);
+            let mut bumped = em.to_vec();
+            const H: f64 = 1e-6;
+            for i in 0..em.len() {
+                bumped[i] += H;
+                let v = PathView {
+                    emotions: &bumped,
+                    ..view
+                };
+                out[i] = (model.score(&v) - base) / H;
+                bumped[i] = em[i];
+            }
+        }
     }
 }
 

@@ -210,7 +210,13 @@ pub(crate) struct PeakInfo {
 }
 
 pub(crate) fn peak_info(j: &Journey) -> PeakInfo {
-    let levels = Levels::peak(j);
+    share_info(j, Levels::peak(j))
+}
+
+/// For levels of any order: per position, the probability that it is the
+/// path's top-ranked touchpoint (ties: the later one), plus the forward
+/// distributions.
+pub(crate) fn share_info(j: &Journey, levels: Levels) -> PeakInfo {
     let k = levels.value.len();
     let forward = forward_max(j, &levels.rank, k);
     let strict = backward_strict(j, &levels.rank, k);
@@ -229,6 +235,36 @@ pub(crate) fn peak_info(j: &Journey) -> PeakInfo {
         levels,
         forward,
         share,
+    }
+}
+
+/// Per position, the exact derivative of a feature's expectation with
+/// respect to that touchpoint's emotion (away from ties), where it exists
+/// without enumeration: peak, best, worst, end, first.
+pub(crate) fn feature_gradient(
+    j: &Journey,
+    f: Feature,
+    peak: &PeakInfo,
+    visit: &[f64],
+) -> Option<Vec<f64>> {
+    let n = j.len();
+    match f {
+        Feature::Peak => Some(peak.share.clone()),
+        Feature::Best => Some(share_info(j, Levels::best(j)).share),
+        Feature::Worst => Some(share_info(j, Levels::worst(j)).share),
+        Feature::End => Some(
+            (0..n)
+                .map(|p| {
+                    if j.succ_of(p).is_empty() {
+                        visit[p]
+                    } else {
+                        0.0
+                    }
+                })
+                .collect(),
+        ),
+        Feature::First => Some((0..n).map(|p| j.entry_at(p)).collect()),
+        Feature::Mean | Feature::Trend => None,
     }
 }
 

@@ -37,6 +37,7 @@ pub mod generate;
 pub mod journey;
 pub mod load;
 pub mod memory;
+pub mod moments;
 pub mod report;
 pub mod spec;
 

@@ -2,6 +2,7 @@
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
+use peakend::moments::{self, Thresholds};
 use peakend::report::{self, Style};
 use peakend::{Journey, Model, Options, analyze};
 use std::io::{IsTerminal, Read, Write};
@@ -27,29 +28,85 @@ enum Command {
     Analyze {
         /// Journey JSON file (`-` reads standard input)
         file: String,
-        /// Memory model
-        #[arg(long, short, default_value = "peak-end", value_parser = ["peak-end", "peak-pit-end", "mean", "weighted"])]
-        model: String,
-        /// Weights of the `weighted` model, e.g. peak=0.4,end=0.4,mean=0.2
-        /// (features: peak, best, worst, end, first, mean, trend)
-        #[arg(long)]
-        weights: Option<String>,
-        /// Output format
-        #[arg(long, short, value_enum, default_value_t = Format::Text)]
-        format: Format,
-        /// Monte Carlo samples, for figures that have no exact form
-        /// [default: 20000, fewer for very long paths; the report says how many]
-        #[arg(long)]
-        samples: Option<usize>,
-        /// Monte Carlo seed
-        #[arg(long, default_value_t = peakend::analysis::DEFAULT_SEED)]
-        seed: u64,
-        /// Colour: auto (on a terminal, unless NO_COLOR is set), always, never
-        #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
-        color: ColorChoice,
+        #[command(flatten)]
+        model: ModelArgs,
+        #[command(flatten)]
+        thresholds: ThresholdArgs,
+        #[command(flatten)]
+        out: OutArgs,
+    },
+    /// Defining, missed and forgettable moments, with every reason
+    Moments {
+        /// Journey JSON file (`-` reads standard input)
+        file: String,
+        #[command(flatten)]
+        model: ModelArgs,
+        #[command(flatten)]
+        thresholds: ThresholdArgs,
+        #[command(flatten)]
+        out: OutArgs,
     },
     /// Print the JSON Schema of the journey format
     Schema,
+}
+
+#[derive(clap::Args)]
+struct ModelArgs {
+    /// Memory model
+    #[arg(long, short, default_value = "peak-end", value_parser = ["peak-end", "peak-pit-end", "mean", "weighted"])]
+    model: String,
+    /// Weights of the `weighted` model, e.g. peak=0.4,end=0.4,mean=0.2
+    /// (features: peak, best, worst, end, first, mean, trend)
+    #[arg(long)]
+    weights: Option<String>,
+    /// Monte Carlo samples, for figures that have no exact form
+    /// [default: 20000, fewer for very long paths; the report says how many]
+    #[arg(long)]
+    samples: Option<usize>,
+    /// Monte Carlo seed
+    #[arg(long, default_value_t = peakend::analysis::DEFAULT_SEED)]
+    seed: u64,
+}
+
+#[derive(clap::Args)]
+struct ThresholdArgs {
+    /// Peak moment: remembered peak for at least this share of customers
+    #[arg(long, default_value_t = 0.10)]
+    peak_share: f64,
+    /// End moment: at least this share of journeys end there
+    #[arg(long, default_value_t = 0.10)]
+    end_share: f64,
+    /// Pit: negative, with intensity at least this fraction of neutral..min
+    #[arg(long, default_value_t = 0.5)]
+    pit_intensity: f64,
+    /// Missed moment: transition or milestone with intensity at most this
+    /// fraction of the way from neutral to the nearer end of the scale
+    #[arg(long, default_value_t = 0.2)]
+    missed_intensity: f64,
+    /// Forgettable: |memory weight| at most this
+    #[arg(long, default_value_t = 0.01)]
+    forgettable_weight: f64,
+}
+
+impl ThresholdArgs {
+    fn thresholds(&self) -> Thresholds {
+        Thresholds::new()
+            .peak_share(self.peak_share)
+            .end_share(self.end_share)
+            .pit_intensity(self.pit_intensity)
+            .missed_intensity(self.missed_intensity)
+            .forgettable_weight(self.forgettable_weight)
+    }
+}
+
+#[derive(clap::Args)]
+struct OutArgs {
+    /// Output format
+    #[arg(long, short, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Colour: auto (on a terminal, unless NO_COLOR is set), always, never
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -178,37 +235,77 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Analyze {
             file,
             model,
-            weights,
-            format,
-            samples,
-            seed,
-            color,
+            thresholds,
+            out,
         } => {
-            let model = match Model::from_name(&model, weights.as_deref()) {
-                Ok(m) => m,
-                Err(e) => {
-                    eprintln!("peakend: error: {e}");
-                    return Err(reported(2));
-                }
-            };
-            let Ok(journey) = load(&file)? else {
+            let Some((journey, analysis)) = load_and_analyze(&file, &model)? else {
                 return Err(reported(1));
             };
-            let mut options = Options::new().seed(seed);
-            if let Some(n) = samples {
-                options = options.samples(n);
-            }
-            let analysis = analyze(&journey, &model, &options);
-            let out = match format {
-                Format::Json => report::json(&analysis),
-                Format::Text => report::text(&analysis, style(color)),
+            let m = moments::find(&journey, &analysis, &thresholds.thresholds());
+            emit(match out.format {
+                Format::Json => report::json_with_moments(&analysis, &m),
+                Format::Text => {
+                    let st = style(out.color);
+                    format!(
+                        "{}\n{}",
+                        report::text(&analysis, st),
+                        report::moments_text(&m, st)
+                    )
+                }
+            });
+            Ok(())
+        }
+        Command::Moments {
+            file,
+            model,
+            thresholds,
+            out,
+        } => {
+            let Some((journey, analysis)) = load_and_analyze(&file, &model)? else {
+                return Err(reported(1));
             };
-            let mut stdout = std::io::stdout().lock();
-            // A closed pipe (e.g. `| head`) is not an error worth a message.
-            let _ = stdout.write_all(out.as_bytes());
+            let m = moments::find(&journey, &analysis, &thresholds.thresholds());
+            emit(match out.format {
+                Format::Json => {
+                    let mut s = serde_json::to_string_pretty(&m)?;
+                    s.push('\n');
+                    s
+                }
+                Format::Text => report::moments_text(&m, style(out.color)),
+            });
             Ok(())
         }
     }
+}
+
+/// Parse the model (usage errors exit 2), load the journey (problems exit
+/// 1) and analyse it.
+fn load_and_analyze(
+    file: &str,
+    args: &ModelArgs,
+) -> anyhow::Result<Option<(Journey, peakend::Analysis)>> {
+    let model = match Model::from_name(&args.model, args.weights.as_deref()) {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("peakend: error: {e}");
+            return Err(reported(2));
+        }
+    };
+    let Ok(journey) = load(file)? else {
+        return Ok(None);
+    };
+    let mut options = Options::new().seed(args.seed);
+    if let Some(n) = args.samples {
+        options = options.samples(n);
+    }
+    let analysis = analyze(&journey, &model, &options);
+    Ok(Some((journey, analysis)))
+}
+
+fn emit(out: String) {
+    let mut stdout = std::io::stdout().lock();
+    // A closed pipe (e.g. `| head`) is not an error worth a message.
+    let _ = stdout.write_all(out.as_bytes());
 }
 
 fn plural(n: usize) -> &'static str {

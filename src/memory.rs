@@ -119,6 +119,57 @@ impl PathView<'_> {
     }
 }
 
+impl PathView<'_> {
+    /// Add `weight ×` the gradient of a feature with respect to each
+    /// touchpoint's emotion (in path order) to `out`. Away from ties the
+    /// extreme features move one for one with their touchpoint.
+    ///
+    /// ```
+    /// use peakend::{Feature, PathView, Scale};
+    /// let p = PathView { emotions: &[2.0, -6.0, 1.0], durations: &[1.0, 2.0, 1.0], scale: Scale::default() };
+    /// let mut g = vec![0.0; 3];
+    /// p.add_gradient(Feature::Mean, 1.0, &mut g);
+    /// assert_eq!(g, [0.25, 0.5, 0.25]);
+    /// ```
+    pub fn add_gradient(&self, f: Feature, weight: f64, out: &mut [f64]) {
+        let e = self.emotions;
+        let n = e.len();
+        let argext = |better: &dyn Fn(f64, f64) -> bool| {
+            let mut k = 0;
+            for i in 1..n {
+                if !better(e[k], e[i]) {
+                    k = i;
+                }
+            }
+            k
+        };
+        match f {
+            Feature::Peak => out[peak_index(e, self.scale.neutral)] += weight,
+            Feature::Best => out[argext(&|a, b| a > b)] += weight,
+            Feature::Worst => out[argext(&|a, b| a < b)] += weight,
+            Feature::End => out[n - 1] += weight,
+            Feature::First => out[0] += weight,
+            Feature::Mean => {
+                let total: f64 = self.durations.iter().sum();
+                for (o, d) in out.iter_mut().zip(self.durations) {
+                    *o += weight * d / total;
+                }
+            }
+            Feature::Trend => {
+                if n < 2 {
+                    return;
+                }
+                let k = n.div_ceil(2).max(2);
+                let mx = (k - 1) as f64 / 2.0;
+                let den: f64 = (0..k).map(|i| (i as f64 - mx).powi(2)).sum();
+                for i in 0..k {
+                    out[n - k + i] += weight * (i as f64 - mx) / den;
+                }
+            }
+        }
+    }
+}
+
 /// Index of the peak of a path under the documented tie rule.
 pub(crate) fn peak_index(e: &[f64], neutral: f64) -> usize {
     let mut best = 0;

@@ -332,3 +332,117 @@ pub fn text(a: &Analysis, st: Style) -> String {
     }
     o
 }
+
+/// The analysis and its moments as one JSON document: every field of
+/// [`json`] plus `moments`.
+///
+/// ```
+/// use peakend::{analyze, moments, report, Journey, Model, Options};
+/// let j = Journey::from_json_str(r#"{"version":1,"name":"x","touchpoints":[
+///   {"id":"a","name":"A","emotion":-8},{"id":"b","name":"B","emotion":2}]}"#).unwrap();
+/// let a = analyze(&j, &Model::PeakEnd, &Options::new());
+/// let m = moments::find(&j, &a, &moments::Thresholds::new());
+/// let v: serde_json::Value = serde_json::from_str(&report::json_with_moments(&a, &m)).unwrap();
+/// assert_eq!(v["moments"]["defining"][0]["id"], "a");
+/// assert_eq!(v["remembered"]["expected"], -3.0);
+/// ```
+pub fn json_with_moments(analysis: &Analysis, moments: &crate::moments::Moments) -> String {
+    #[derive(serde::Serialize)]
+    struct Full<'a> {
+        #[serde(flatten)]
+        analysis: &'a Analysis,
+        moments: &'a crate::moments::Moments,
+    }
+    let mut s = serde_json::to_string_pretty(&Full { analysis, moments }).expect("serializes");
+    s.push('\n');
+    s
+}
+
+/// The moments as text: defining moments with their reasons, missed
+/// moments, forgettable touchpoints.
+///
+/// ```
+/// use peakend::{analyze, moments, report, Journey, Model, Options};
+/// let j = Journey::from_json_str(r#"{"version":1,"name":"x","touchpoints":[
+///   {"id":"a","name":"A","emotion":-8},{"id":"b","name":"B","emotion":2}]}"#).unwrap();
+/// let a = analyze(&j, &Model::PeakEnd, &Options::new());
+/// let m = moments::find(&j, &a, &moments::Thresholds::new());
+/// assert!(report::moments_text(&m, report::Style::PLAIN).contains("peak, pit"));
+/// ```
+pub fn moments_text(m: &crate::moments::Moments, st: Style) -> String {
+    let mut o = String::new();
+    let _ = writeln!(o, "{}", st.bold("Defining moments"));
+    let _ = writeln!(
+        o,
+        "{}",
+        st.dim("  where memory is made: remembered peaks and endings, pits, transitions, milestones, EPIC moments")
+    );
+    if m.defining.is_empty() {
+        let _ = writeln!(o, "  none");
+    }
+    let namew = m
+        .defining
+        .iter()
+        .map(|x| x.name.chars().count())
+        .max()
+        .unwrap_or(4)
+        .clamp(4, 40);
+    for x in &m.defining {
+        let reasons: Vec<&str> = x.reasons.iter().map(|r| r.name()).collect();
+        let _ = writeln!(
+            o,
+            "  {}  {}  weight {:>5.2}  {}",
+            fit(&x.name, namew),
+            st.valence(&pad_left(&signed(x.emotion), 5), x.emotion, m.neutral),
+            x.memory_weight,
+            reasons.join(", ")
+        );
+    }
+    let _ = writeln!(o);
+    let _ = writeln!(o, "{}", st.bold("Missed moments"));
+    let _ = writeln!(
+        o,
+        "{}",
+        st.dim(
+            "  transitions and milestones near neutral: mark them, commemorate them, build a peak"
+        )
+    );
+    if m.missed.is_empty() {
+        let _ = writeln!(o, "  none");
+    }
+    for x in &m.missed {
+        let reasons: Vec<&str> = x.reasons.iter().map(|r| r.name()).collect();
+        let _ = writeln!(
+            o,
+            "  \"{}\" ({}) — {}, passed by {}",
+            x.name,
+            signed(x.emotion),
+            reasons.join(" and "),
+            percent(x.visit)
+        );
+    }
+    let _ = writeln!(o);
+    let _ = writeln!(o, "{}", st.bold("Forgettable touchpoints"));
+    let _ = writeln!(
+        o,
+        "{}",
+        st.dim("  memory weight about 0: improving them moves no one's memory")
+    );
+    if m.forgettable.is_empty() {
+        let _ = writeln!(o, "  none");
+    }
+    for x in &m.forgettable {
+        let cost = x
+            .improvement_cost
+            .map(|c| format!(" · planned improvement costs {c}"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            o,
+            "  \"{}\" ({}), passed by {}{cost}",
+            x.name,
+            signed(x.emotion),
+            percent(x.visit)
+        );
+    }
+    o
+}

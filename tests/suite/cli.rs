@@ -275,3 +275,45 @@ fn monte_carlo_figures_say_so() {
     );
     assert!(s.contains("estimate ±"), "{s}");
 }
+
+#[test]
+fn moments_lists_defining_missed_and_forgettable() {
+    let out = peakend(&["moments", "journeys/field-service-visit.json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let s = text(&out.stdout);
+    assert!(
+        s.contains("Cold-room temperature alarm at night") && s.contains("peak, pit, transition"),
+        "{s}"
+    );
+    let json = peakend(&[
+        "moments",
+        "journeys/field-service-visit.json",
+        "--format",
+        "json",
+        "--peak-share",
+        "0.5",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(v["thresholds"]["peak_share"], 0.5);
+    assert!(
+        v["defining"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["id"] == "invoice")
+    );
+    // analyze carries the same moments, in text and JSON.
+    let a = peakend(&[
+        "analyze",
+        "journeys/field-service-visit.json",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&a.stdout).unwrap();
+    assert!(v["moments"]["forgettable"].is_array());
+    assert!(v["touchpoints"][0]["memory_weight"].is_number());
+    assert!(
+        text(&peakend(&["analyze", "journeys/field-service-visit.json"]).stdout)
+            .contains("Defining moments")
+    );
+}

@@ -292,6 +292,44 @@ proptest! {
     }
 
     #[test]
+    fn memory_weight_is_zero_off_the_peak_and_end(dag in arb_dag(8, false)) {
+        let a = dp(&dag.journey(), &Model::PeakEnd);
+        for t in &a.touchpoints {
+            if t.peak_share == 0.0 && t.end_share == 0.0 {
+                prop_assert_eq!(t.memory_weight, 0.0, "{}", t.id);
+            }
+        }
+        prop_assert!(a.memory_weight_exact);
+    }
+
+    #[test]
+    fn memory_weight_matches_a_finite_difference(
+        dag in arb_dag(7, true),
+        jitter in proptest::collection::vec(0.0f64..0.4, 7),
+        pick in any::<prop::sample::Index>(),
+    ) {
+        // Distinct emotions (no ties), so the derivative exists.
+        let mut dag = dag;
+        for (i, n) in dag.nodes.iter_mut().enumerate() {
+            n.0 = (n.0 * 0.9 + jitter[i] + i as f64 * 0.013).clamp(-9.9, 9.9);
+        }
+        let weighted = Model::from_name("weighted", Some("peak=0.3,end=0.3,mean=0.2,first=0.1,best=0.05,worst=0.05,trend=0.5")).unwrap();
+        for m in [Model::PeakEnd, Model::PeakPitEnd, Model::Mean, weighted] {
+            let j = dag.journey();
+            let a = analyze(&j, &m, &Options::new());
+            prop_assert!(a.memory_weight_exact);
+            let i = pick.index(dag.nodes.len());
+            let h = 1e-4;
+            let mut up = dag.clone();
+            up.nodes[i].0 += h;
+            let b = analyze(&up.journey(), &m, &Options::new());
+            let fd = (b.remembered.expected - a.remembered.expected) / h;
+            prop_assert!((fd - a.touchpoints[i].memory_weight).abs() < 1e-6,
+                "{m:?} t{i}: finite difference {fd} vs weight {}", a.touchpoints[i].memory_weight);
+        }
+    }
+
+    #[test]
     fn spec_round_trips_through_journey_and_json(dag in arb_dag(8, true)) {
         let spec = dag.spec();
         let j = Journey::from_spec(spec.clone()).unwrap();

@@ -44,3 +44,22 @@ fn the_classic_studies_come_out_as_published() {
     let (b, b_total) = score("colonoscopy-patient-b.json");
     assert!(b_total < a_total && b > a);
 }
+
+#[test]
+fn moments_of_every_journey() {
+    use peakend::moments;
+    for path in journey_files() {
+        let name = path.file_stem().unwrap().to_string_lossy().to_string();
+        let j = Journey::from_json_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let a = analyze(&j, &Model::PeakEnd, &Options::new());
+        let m = moments::find(&j, &a, &moments::Thresholds::new());
+        insta::assert_snapshot!(
+            format!("moments-text-{name}"),
+            report::moments_text(&m, report::Style::PLAIN)
+        );
+        insta::assert_snapshot!(
+            format!("moments-json-{name}"),
+            serde_json::to_string_pretty(&m).unwrap()
+        );
+    }
+}
