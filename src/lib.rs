@@ -39,6 +39,7 @@ pub mod load;
 pub mod memory;
 pub mod moments;
 pub mod report;
+pub mod simulate;
 pub mod spec;
 
 /// The README's examples compile and run as doc tests.

@@ -1,7 +1,7 @@
 //! The `peakend` command-line tool: argument parsing and I/O only.
 
 use anyhow::Context;
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use peakend::moments::{self, Thresholds};
 use peakend::report::{self, Style};
 use peakend::{Journey, Model, Options, analyze};
@@ -39,6 +39,32 @@ enum Command {
     Moments {
         /// Journey JSON file (`-` reads standard input)
         file: String,
+        #[command(flatten)]
+        model: ModelArgs,
+        #[command(flatten)]
+        thresholds: ThresholdArgs,
+        #[command(flatten)]
+        out: OutArgs,
+    },
+    /// What if: edit the journey and compare the remembered experience
+    Simulate {
+        /// Journey JSON file (`-` reads standard input)
+        file: String,
+        /// Set a touchpoint's emotion: ID=EMOTION
+        #[arg(long, value_name = "ID=EMOTION")]
+        set: Vec<String>,
+        /// Shift a touchpoint's emotion: ID=DELTA
+        #[arg(long, value_name = "ID=DELTA", allow_hyphen_values = true)]
+        shift: Vec<String>,
+        /// Add a closing touchpoint after every end: NAME=EMOTION
+        #[arg(long, value_name = "NAME=EMOTION")]
+        append: Vec<String>,
+        /// Cut a step; its predecessors take over its transitions
+        #[arg(long, value_name = "ID")]
+        remove: Vec<String>,
+        /// Re-route customers: FROM->TO=P (siblings renormalised)
+        #[arg(long, value_name = "FROM->TO=P")]
+        probability: Vec<String>,
         #[command(flatten)]
         model: ModelArgs,
         #[command(flatten)]
@@ -139,8 +165,25 @@ fn reported(code: u8) -> anyhow::Error {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match run(cli) {
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    // Operations of `simulate` apply in the order they were given.
+    let order = matches
+        .subcommand_matches("simulate")
+        .map(|m| {
+            let mut v: Vec<(usize, &'static str, usize)> = Vec::new();
+            for name in ["set", "shift", "append", "remove", "probability"] {
+                if let Some(ix) = m.indices_of(name) {
+                    for (k, i) in ix.enumerate() {
+                        v.push((i, name, k));
+                    }
+                }
+            }
+            v.sort();
+            v.into_iter().map(|(_, n, k)| (n, k)).collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+    match run(cli, &order) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => match e.downcast::<Exit>() {
             Ok(Exit(code)) => ExitCode::from(code),
@@ -204,7 +247,7 @@ fn located(p: &peakend::Problem) -> String {
     format!("{place}{kind}: {path}{}", p.message)
 }
 
-fn run(cli: Cli) -> anyhow::Result<()> {
+fn run(cli: Cli, order: &[(&str, usize)]) -> anyhow::Result<()> {
     match cli.command {
         Command::Schema => {
             print!("{}", peakend::spec::json_schema());
@@ -255,6 +298,24 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             });
             Ok(())
         }
+        Command::Simulate {
+            file,
+            set,
+            shift,
+            append,
+            remove,
+            probability,
+            model,
+            thresholds,
+            out,
+        } => run_simulate(
+            &file,
+            [&set, &shift, &append, &remove, &probability],
+            order,
+            &model,
+            &thresholds,
+            &out,
+        ),
         Command::Moments {
             file,
             model,
@@ -278,27 +339,95 @@ fn run(cli: Cli) -> anyhow::Result<()> {
     }
 }
 
+fn run_simulate(
+    file: &str,
+    lists: [&[String]; 5],
+    order: &[(&str, usize)],
+    model: &ModelArgs,
+    thresholds: &ThresholdArgs,
+    out: &OutArgs,
+) -> anyhow::Result<()> {
+    use peakend::simulate::{Operation, simulate};
+    let mut ops = Vec::new();
+    for &(name, k) in order {
+        type Parse = fn(&str) -> Result<Operation, String>;
+        let (list, parse): (&[String], Parse) = match name {
+            "set" => (lists[0], Operation::parse_set),
+            "shift" => (lists[1], Operation::parse_shift),
+            "append" => (lists[2], Operation::parse_append),
+            "remove" => (lists[3], |s| {
+                Ok(Operation::Remove {
+                    id: s.trim().into(),
+                })
+            }),
+            _ => (lists[4], Operation::parse_probability),
+        };
+        match parse(&list[k]) {
+            Ok(op) => ops.push(op),
+            Err(e) => {
+                eprintln!("peakend: error: --{name} {}: {e}", list[k]);
+                return Err(reported(2));
+            }
+        }
+    }
+    let m = parse_model(model)?;
+    let Ok(journey) = load(file)? else {
+        return Err(reported(1));
+    };
+    match simulate(
+        &journey,
+        &ops,
+        &m,
+        &options(model),
+        &thresholds.thresholds(),
+    ) {
+        Ok(s) => {
+            emit(match out.format {
+                Format::Json => {
+                    let mut t = serde_json::to_string_pretty(&s)?;
+                    t.push('\n');
+                    t
+                }
+                Format::Text => report::simulation_text(&s, style(out.color)),
+            });
+            Ok(())
+        }
+        Err(e) => {
+            eprintln!("{}: error: {e}", display_name(file));
+            Err(reported(1))
+        }
+    }
+}
+
+fn parse_model(args: &ModelArgs) -> anyhow::Result<Model> {
+    match Model::from_name(&args.model, args.weights.as_deref()) {
+        Ok(m) => Ok(m),
+        Err(e) => {
+            eprintln!("peakend: error: {e}");
+            Err(reported(2))
+        }
+    }
+}
+
+fn options(args: &ModelArgs) -> Options {
+    let mut options = Options::new().seed(args.seed);
+    if let Some(n) = args.samples {
+        options = options.samples(n);
+    }
+    options
+}
+
 /// Parse the model (usage errors exit 2), load the journey (problems exit
 /// 1) and analyse it.
 fn load_and_analyze(
     file: &str,
     args: &ModelArgs,
 ) -> anyhow::Result<Option<(Journey, peakend::Analysis)>> {
-    let model = match Model::from_name(&args.model, args.weights.as_deref()) {
-        Ok(m) => m,
-        Err(e) => {
-            eprintln!("peakend: error: {e}");
-            return Err(reported(2));
-        }
-    };
+    let model = parse_model(args)?;
     let Ok(journey) = load(file)? else {
         return Ok(None);
     };
-    let mut options = Options::new().seed(args.seed);
-    if let Some(n) = args.samples {
-        options = options.samples(n);
-    }
-    let analysis = analyze(&journey, &model, &options);
+    let analysis = analyze(&journey, &model, &options(args));
     Ok(Some((journey, analysis)))
 }
 

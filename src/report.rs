@@ -446,3 +446,73 @@ pub fn moments_text(m: &crate::moments::Moments, st: Style) -> String {
     }
     o
 }
+
+/// A what-if simulation as text: the operations, the remembered experience
+/// before and after, the spread across customers, and the moments that
+/// changed.
+///
+/// ```
+/// use peakend::{Journey, Model, Options, moments::Thresholds, report, simulate::{simulate, Operation}};
+/// let j = Journey::from_json_str(r#"{"version":1,"name":"x","touchpoints":[
+///   {"id":"a","name":"A","emotion":-3},{"id":"b","name":"B","emotion":-8}]}"#).unwrap();
+/// let ops = [Operation::Set { id: "b".into(), emotion: -4.0 }];
+/// let s = simulate(&j, &ops, &Model::PeakEnd, &Options::new(), &Thresholds::new()).unwrap();
+/// assert!(report::simulation_text(&s, report::Style::PLAIN).contains("-8.0 → -4.0"));
+/// ```
+pub fn simulation_text(s: &crate::simulate::Simulation, st: Style) -> String {
+    let mut o = String::new();
+    let _ = writeln!(o, "{}", st.bold("What if"));
+    if s.operations.is_empty() {
+        let _ = writeln!(o, "  (no change)");
+    }
+    for op in &s.operations {
+        let _ = writeln!(o, "  {op}");
+    }
+    let _ = writeln!(o);
+    let _ = writeln!(
+        o,
+        "Remembered experience  {} → {}  ({} change, {})  [{}]",
+        signed(s.before),
+        signed(s.after),
+        signed(s.delta),
+        s.model,
+        if s.exact { "exact" } else { "estimate" }
+    );
+    let _ = writeln!(
+        o,
+        "Dashboard average      {} → {}",
+        signed(s.mean_before),
+        signed(s.mean_after)
+    );
+    let (a, b) = (&s.distribution_before, &s.distribution_after);
+    let _ = writeln!(
+        o,
+        "Remember it negative   {} → {}",
+        percent(a.negative_share),
+        percent(b.negative_share)
+    );
+    let _ = writeln!(
+        o,
+        "p10 · median · p90     {} · {} · {} → {} · {} · {}",
+        signed(a.p10),
+        signed(a.p50),
+        signed(a.p90),
+        signed(b.p10),
+        signed(b.p50),
+        signed(b.p90)
+    );
+    for (title, list) in [
+        ("Became defining", &s.became_defining),
+        ("Stopped being defining", &s.stopped_defining),
+    ] {
+        if !list.is_empty() {
+            let _ = writeln!(o);
+            let _ = writeln!(o, "{}", st.bold(title));
+            for m in list {
+                let r: Vec<&str> = m.reasons.iter().map(|r| r.name()).collect();
+                let _ = writeln!(o, "  {} ({})", m.id, r.join(", "));
+            }
+        }
+    }
+    o
+}

@@ -317,3 +317,70 @@ fn moments_lists_defining_missed_and_forgettable() {
             .contains("Defining moments")
     );
 }
+
+#[test]
+fn simulate_applies_operations_in_order_and_rejects_bad_ones() {
+    let out = peakend(&[
+        "simulate",
+        "journeys/cold-pressor-short.json",
+        "--append",
+        "30 s at 15 °C=-6",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // The cold-pressor result: the longer trial with a milder end is remembered better.
+    assert_eq!(
+        (
+            v["before"].as_f64(),
+            v["after"].as_f64(),
+            v["delta"].as_f64()
+        ),
+        (Some(-8.0), Some(-7.0), Some(1.0))
+    );
+    // Order matters: shift then set gives the set value; set then shift adds to it.
+    let a = peakend(&[
+        "simulate",
+        "journeys/invoice-dispute.json",
+        "--shift",
+        "closed=2",
+        "--set",
+        "closed=4",
+        "--format",
+        "json",
+    ]);
+    let b = peakend(&[
+        "simulate",
+        "journeys/invoice-dispute.json",
+        "--set",
+        "closed=4",
+        "--shift",
+        "closed=2",
+        "--format",
+        "json",
+    ]);
+    let va: serde_json::Value = serde_json::from_slice(&a.stdout).unwrap();
+    let vb: serde_json::Value = serde_json::from_slice(&b.stdout).unwrap();
+    assert_ne!(va["after"], vb["after"]);
+    assert_eq!(vb["operations"][1], "shift \"closed\" by +2");
+    let bad = peakend(&[
+        "simulate",
+        "journeys/invoice-dispute.json",
+        "--set",
+        "clsoed=4",
+    ]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(
+        text(&bad.stderr).contains("unknown touchpoint \"clsoed\"; did you mean \"closed\"?"),
+        "{}",
+        text(&bad.stderr)
+    );
+    let usage = peakend(&[
+        "simulate",
+        "journeys/invoice-dispute.json",
+        "--probability",
+        "a-b=0.3",
+    ]);
+    assert_eq!(usage.status.code(), Some(2));
+}

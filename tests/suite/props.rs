@@ -330,6 +330,56 @@ proptest! {
     }
 
     #[test]
+    fn simulating_nothing_or_the_current_value_changes_nothing(dag in arb_dag(8, true), pick in any::<prop::sample::Index>()) {
+        use peakend::{moments::Thresholds, simulate::{simulate, Operation}};
+        let j = dag.journey();
+        let none = simulate(&j, &[], &Model::PeakEnd, &Options::new(), &Thresholds::new()).unwrap();
+        prop_assert_eq!(none.delta, 0.0);
+        let i = pick.index(dag.nodes.len());
+        let same = Operation::Set { id: format!("t{i}"), emotion: dag.nodes[i].0 };
+        let s = simulate(&j, &[same], &Model::PeakEnd, &Options::new(), &Thresholds::new()).unwrap();
+        prop_assert_eq!(s.delta, 0.0);
+        prop_assert!(s.became_defining.is_empty() && s.stopped_defining.is_empty());
+    }
+
+    #[test]
+    fn a_what_if_equals_reanalysing_the_edited_journey(dag in arb_dag(8, true), pick in any::<prop::sample::Index>(), to in -10i32..=10) {
+        use peakend::{moments::Thresholds, simulate::{simulate, Operation}};
+        let i = pick.index(dag.nodes.len());
+        let op = Operation::Set { id: format!("t{i}"), emotion: to as f64 };
+        let s = simulate(&dag.journey(), &[op], &Model::PeakEnd, &Options::new(), &Thresholds::new()).unwrap();
+        let mut edited = dag.clone();
+        edited.nodes[i].0 = to as f64;
+        let direct = brute(&edited).expected;
+        prop_assert!((s.after - direct).abs() < TOL, "{} vs {}", s.after, direct);
+    }
+
+    #[test]
+    fn removing_a_step_keeps_probabilities_whole(dag in arb_dag(8, true), pick in any::<prop::sample::Index>()) {
+        use peakend::simulate::{apply, Operation};
+        let j = dag.journey();
+        let i = pick.index(dag.nodes.len());
+        match apply(&j, &[Operation::Remove { id: format!("t{i}") }]) {
+            Ok(edited) => {
+                // Validation passed, so every touchpoint's outgoing sums to 1;
+                // check it directly too, and that the entry mass is whole.
+                for k in 0..edited.len() {
+                    let out: f64 = edited.successors(k).map(|s| s.1).sum();
+                    prop_assert!(edited.is_end(k) || (out - 1.0).abs() < 1e-9);
+                }
+                let entries: f64 = (0..edited.len()).map(|k| edited.entry_probability(k)).sum();
+                prop_assert!((entries - 1.0).abs() < 1e-9);
+                prop_assert_eq!(edited.len(), j.len() - 1);
+            }
+            Err(e) => {
+                // Only an end with siblings, or the last touchpoint, refuses.
+                prop_assert!(e.message.contains("nowhere to go") || e.message.contains("empty")
+                    || e.message.contains("no customer entering"), "{}", e);
+            }
+        }
+    }
+
+    #[test]
     fn spec_round_trips_through_journey_and_json(dag in arb_dag(8, true)) {
         let spec = dag.spec();
         let j = Journey::from_spec(spec.clone()).unwrap();

@@ -1,0 +1,519 @@
+//! What-if simulation: edit a journey (set or shift an emotion, append a
+//! gentler ending, cut a step, re-route customers) and compare the
+//! remembered experience before and after. Every figure comes from a full,
+//! exact re-analysis of the edited journey.
+
+use crate::analysis::{Analysis, Distribution, Options, analyze};
+use crate::error::did_you_mean;
+use crate::journey::Journey;
+use crate::memory::MemoryModel;
+use crate::moments::{self, Reason, Thresholds};
+use crate::spec::{JourneySpec, TouchpointSpec, TransitionSpec};
+use serde::Serialize;
+use std::fmt;
+
+/// One edit of a journey.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Operation {
+    /// Set a touchpoint's emotion.
+    Set {
+        /// Touchpoint id.
+        id: String,
+        /// New emotion.
+        emotion: f64,
+    },
+    /// Add to a touchpoint's emotion.
+    Shift {
+        /// Touchpoint id.
+        id: String,
+        /// Change (may be negative).
+        delta: f64,
+    },
+    /// Add a closing touchpoint after every end (the gentler ending of the
+    /// cold-pressor and colonoscopy studies).
+    Append {
+        /// Display name; the id is made from it.
+        name: String,
+        /// Its emotion.
+        emotion: f64,
+    },
+    /// Cut a step: its predecessors take over its outgoing transitions,
+    /// probabilities multiplied through.
+    Remove {
+        /// Touchpoint id.
+        id: String,
+    },
+    /// Re-route customers: set one transition's probability; the other
+    /// transitions from the same touchpoint are scaled to fill the rest.
+    Probability {
+        /// Source id.
+        from: String,
+        /// Target id.
+        to: String,
+        /// New probability in [0, 1].
+        probability: f64,
+    },
+}
+
+impl fmt::Display for Operation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Operation::Set { id, emotion } => write!(f, "set \"{id}\" to {emotion}"),
+            Operation::Shift { id, delta } => write!(f, "shift \"{id}\" by {delta:+}"),
+            Operation::Append { name, emotion } => {
+                write!(f, "append \"{name}\" ({emotion}) after every end")
+            }
+            Operation::Remove { id } => write!(f, "remove \"{id}\""),
+            Operation::Probability {
+                from,
+                to,
+                probability,
+            } => write!(f, "route {probability} of \"{from}\" to \"{to}\""),
+        }
+    }
+}
+
+/// An operation that cannot be applied.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{operation}: {message}")]
+pub struct SimulateError {
+    /// The operation, as written.
+    pub operation: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+fn num(s: &str, what: &str) -> Result<f64, String> {
+    s.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|x| x.is_finite())
+        .ok_or_else(|| format!("`{}` is not a number ({what})", s.trim()))
+}
+
+impl Operation {
+    /// Parse `ID=EMOTION` (`--set`).
+    ///
+    /// # Errors
+    /// A message when the text is not of that form.
+    ///
+    /// ```
+    /// let op = peakend::simulate::Operation::parse_set("call=-2").unwrap();
+    /// assert_eq!(op.to_string(), "set \"call\" to -2");
+    /// ```
+    pub fn parse_set(s: &str) -> Result<Operation, String> {
+        let (id, v) = s.rsplit_once('=').ok_or("expected ID=EMOTION")?;
+        Ok(Operation::Set {
+            id: id.trim().into(),
+            emotion: num(v, "emotion")?,
+        })
+    }
+    /// Parse `ID=DELTA` (`--shift`).
+    ///
+    /// # Errors
+    /// A message when the text is not of that form.
+    pub fn parse_shift(s: &str) -> Result<Operation, String> {
+        let (id, v) = s.rsplit_once('=').ok_or("expected ID=DELTA")?;
+        Ok(Operation::Shift {
+            id: id.trim().into(),
+            delta: num(v, "delta")?,
+        })
+    }
+    /// Parse `NAME=EMOTION` (`--append`).
+    ///
+    /// # Errors
+    /// A message when the text is not of that form.
+    pub fn parse_append(s: &str) -> Result<Operation, String> {
+        let (name, v) = s.rsplit_once('=').ok_or("expected NAME=EMOTION")?;
+        if name.trim().is_empty() {
+            return Err("the appended touchpoint needs a name".into());
+        }
+        Ok(Operation::Append {
+            name: name.trim().into(),
+            emotion: num(v, "emotion")?,
+        })
+    }
+    /// Parse `FROM->TO=P` (`--probability`).
+    ///
+    /// # Errors
+    /// A message when the text is not of that form.
+    ///
+    /// ```
+    /// let op = peakend::simulate::Operation::parse_probability("l2->engineering=0.2").unwrap();
+    /// assert_eq!(op.to_string(), "route 0.2 of \"l2\" to \"engineering\"");
+    /// ```
+    pub fn parse_probability(s: &str) -> Result<Operation, String> {
+        let (edge, v) = s.rsplit_once('=').ok_or("expected FROM->TO=P")?;
+        let (from, to) = edge.split_once("->").ok_or("expected FROM->TO=P")?;
+        Ok(Operation::Probability {
+            from: from.trim().into(),
+            to: to.trim().into(),
+            probability: num(v, "probability")?,
+        })
+    }
+}
+
+/// A touchpoint that became, or stopped being, a defining moment.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MomentChange {
+    /// Touchpoint id.
+    pub id: String,
+    /// Reasons after (for `became`) or before (for `stopped`).
+    pub reasons: Vec<Reason>,
+}
+
+/// Before and after one set of edits.
+#[derive(Debug, Clone, Serialize)]
+pub struct Simulation {
+    /// The operations, as text.
+    pub operations: Vec<String>,
+    /// Model name.
+    pub model: String,
+    /// Expected remembered experience before.
+    pub before: f64,
+    /// Expected remembered experience after.
+    pub after: f64,
+    /// `after - before`.
+    pub delta: f64,
+    /// True when both figures are exact.
+    pub exact: bool,
+    /// Spread across customers before.
+    pub distribution_before: Distribution,
+    /// Spread across customers after.
+    pub distribution_after: Distribution,
+    /// Dashboard average before and after.
+    pub mean_before: f64,
+    /// Dashboard average after.
+    pub mean_after: f64,
+    /// Touchpoints that became defining moments (or gained reasons).
+    pub became_defining: Vec<MomentChange>,
+    /// Touchpoints that stopped being defining moments (or lost reasons).
+    pub stopped_defining: Vec<MomentChange>,
+}
+
+/// The journey with all transitions, probabilities and entry
+/// probabilities written out, so that edits can work on them.
+fn explicit(j: &Journey) -> JourneySpec {
+    let mut spec = j.spec().clone();
+    let mut ts = Vec::with_capacity(j.transition_count());
+    for i in 0..j.len() {
+        for (w, p) in j.successors(i) {
+            let mut t = TransitionSpec::new(
+                spec.touchpoints[i].id.clone(),
+                spec.touchpoints[w].id.clone(),
+                Some(p),
+            );
+            // Keep the labels the user gave.
+            if let Some(orig) = j.spec().transitions.as_ref().and_then(|v| {
+                v.iter()
+                    .find(|o| o.from == spec.touchpoints[i].id && o.to == spec.touchpoints[w].id)
+            }) {
+                t.label = orig.label.clone();
+            }
+            ts.push(t);
+        }
+    }
+    for i in 0..j.len() {
+        let e = j.entry_probability(i);
+        let source = !ts.iter().any(|t| t.to == spec.touchpoints[i].id);
+        spec.touchpoints[i].entry = if e > 0.0 || source { Some(e) } else { None };
+    }
+    spec.transitions = Some(ts);
+    spec
+}
+
+fn unknown(j: &Journey, id: &str) -> String {
+    let ids: Vec<&str> = j.spec().touchpoints.iter().map(|t| t.id.as_str()).collect();
+    match did_you_mean(id, ids) {
+        Some(s) => format!("unknown touchpoint \"{id}\"; did you mean \"{s}\"?"),
+        None => format!("unknown touchpoint \"{id}\""),
+    }
+}
+
+fn check_emotion(j: &Journey, e: f64) -> Result<(), String> {
+    let s = j.scale();
+    if !e.is_finite() || !s.contains(e) {
+        return Err(format!(
+            "emotion {e} is outside the scale {}..{}",
+            s.min, s.max
+        ));
+    }
+    Ok(())
+}
+
+fn apply_one(j: &Journey, op: &Operation) -> Result<JourneySpec, String> {
+    match op {
+        Operation::Set { id, emotion } => {
+            let i = j.index_of(id).ok_or_else(|| unknown(j, id))?;
+            check_emotion(j, *emotion)?;
+            let mut spec = j.spec().clone();
+            spec.touchpoints[i].emotion = *emotion;
+            Ok(spec)
+        }
+        Operation::Shift { id, delta } => {
+            let i = j.index_of(id).ok_or_else(|| unknown(j, id))?;
+            let e = j.touchpoint(i).emotion + delta;
+            check_emotion(j, e).map_err(|m| format!("{m} (\"{id}\" would be {e})"))?;
+            let mut spec = j.spec().clone();
+            spec.touchpoints[i].emotion = e;
+            Ok(spec)
+        }
+        Operation::Append { name, emotion } => {
+            check_emotion(j, *emotion)?;
+            let base: String = name
+                .to_lowercase()
+                .chars()
+                .map(|c| if c.is_alphanumeric() { c } else { '-' })
+                .collect::<String>()
+                .split('-')
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join("-");
+            let base = if base.is_empty() {
+                "appended".to_string()
+            } else {
+                base
+            };
+            let mut id = base.clone();
+            let mut k = 2;
+            while j.index_of(&id).is_some() {
+                id = format!("{base}-{k}");
+                k += 1;
+            }
+            let t = TouchpointSpec::new(id.clone(), name.clone(), *emotion);
+            if j.spec().transitions.is_none() {
+                let mut spec = j.spec().clone();
+                spec.touchpoints.push(t);
+                return Ok(spec);
+            }
+            let mut spec = explicit(j);
+            let ends: Vec<String> = (0..j.len())
+                .filter(|&i| j.is_end(i))
+                .map(|i| j.touchpoint(i).id.clone())
+                .collect();
+            spec.touchpoints.push(t);
+            let ts = spec.transitions.as_mut().expect("explicit");
+            for e in ends {
+                ts.push(TransitionSpec::new(e, id.clone(), Some(1.0)));
+            }
+            Ok(spec)
+        }
+        Operation::Remove { id } => {
+            let v = j.index_of(id).ok_or_else(|| unknown(j, id))?;
+            if j.len() == 1 {
+                return Err("removing the only touchpoint would empty the journey".into());
+            }
+            if j.spec().transitions.is_none() {
+                let mut spec = j.spec().clone();
+                spec.touchpoints.remove(v);
+                return Ok(spec);
+            }
+            let mut spec = explicit(j);
+            let ts = spec.transitions.take().expect("explicit");
+            let out: Vec<(String, f64)> = ts
+                .iter()
+                .filter(|t| &t.from == id)
+                .map(|t| (t.to.clone(), t.probability.unwrap_or(0.0)))
+                .collect();
+            let preds: Vec<(String, f64)> = ts
+                .iter()
+                .filter(|t| &t.to == id)
+                .map(|t| (t.from.clone(), t.probability.unwrap_or(0.0)))
+                .collect();
+            if out.is_empty() && j.entry_probability(v) > 0.0 {
+                return Err(format!(
+                    "customers who start at \"{id}\" also end there: removing it would leave them nowhere to go"
+                ));
+            }
+            if out.is_empty() {
+                for (u, p) in &preds {
+                    let others = ts.iter().any(|t| &t.from == u && &t.to != id);
+                    if others && *p > 0.0 {
+                        return Err(format!(
+                            "\"{id}\" is an end and \"{u}\" has other branches: its customers would have nowhere to go (re-route them with --probability first)"
+                        ));
+                    }
+                }
+            }
+            let mut next: Vec<TransitionSpec> = ts
+                .into_iter()
+                .filter(|t| &t.from != id && &t.to != id)
+                .collect();
+            for (u, pu) in &preds {
+                for (w, pw) in &out {
+                    match next.iter_mut().find(|t| &t.from == u && &t.to == w) {
+                        Some(t) => t.probability = Some(t.probability.unwrap_or(0.0) + pu * pw),
+                        None => next.push(TransitionSpec::new(u.clone(), w.clone(), Some(pu * pw))),
+                    }
+                }
+            }
+            let entry_v = j.entry_probability(v);
+            if entry_v > 0.0 {
+                for (w, pw) in &out {
+                    let t = spec
+                        .touchpoints
+                        .iter_mut()
+                        .find(|t| &t.id == w)
+                        .expect("successor exists");
+                    t.entry = Some(t.entry.unwrap_or(0.0) + entry_v * pw);
+                }
+            }
+            spec.touchpoints.remove(v);
+            if spec
+                .touchpoints
+                .iter()
+                .all(|t| t.entry.unwrap_or(0.0) == 0.0)
+            {
+                return Err(format!(
+                    "removing \"{id}\" leaves no customer entering the journey"
+                ));
+            }
+            spec.transitions = Some(next);
+            Ok(spec)
+        }
+        Operation::Probability {
+            from,
+            to,
+            probability,
+        } => {
+            let a = j.index_of(from).ok_or_else(|| unknown(j, from))?;
+            j.index_of(to).ok_or_else(|| unknown(j, to))?;
+            if !(0.0..=1.0).contains(probability) {
+                return Err(format!("{probability} is not a probability in [0, 1]"));
+            }
+            let mut spec = explicit(j);
+            let ts = spec.transitions.as_mut().expect("explicit");
+            let Some(k) = ts.iter().position(|t| &t.from == from && &t.to == to) else {
+                return Err(format!("there is no transition \"{from}\" -> \"{to}\""));
+            };
+            let old = ts[k].probability.unwrap_or(0.0);
+            let siblings: Vec<usize> = (0..ts.len())
+                .filter(|&i| i != k && ts[i].from == j.touchpoint(a).id)
+                .collect();
+            if siblings.is_empty() && *probability != 1.0 {
+                return Err(format!(
+                    "\"{from}\" -> \"{to}\" is the only transition from \"{from}\": it must keep probability 1"
+                ));
+            }
+            let rest = 1.0 - old;
+            for &i in &siblings {
+                let p = ts[i].probability.unwrap_or(0.0);
+                ts[i].probability = Some(if rest > 0.0 {
+                    p * (1.0 - probability) / rest
+                } else {
+                    (1.0 - probability) / siblings.len() as f64
+                });
+            }
+            ts[k].probability = Some(*probability);
+            Ok(spec)
+        }
+    }
+}
+
+/// Apply the operations in order and return the edited, validated journey.
+///
+/// # Errors
+/// [`SimulateError`] naming the operation and what is wrong (unknown id,
+/// emotion outside the scale, a removal that would empty the journey, …).
+///
+/// ```
+/// use peakend::{Journey, simulate::{apply, Operation}};
+/// let j = Journey::from_json_str(r#"{"version":1,"name":"x","touchpoints":[
+///   {"id":"a","name":"A","emotion":-8},{"id":"b","name":"B","emotion":2}]}"#).unwrap();
+/// let edited = apply(&j, &[Operation::Remove { id: "b".into() }]).unwrap();
+/// assert_eq!(edited.len(), 1);
+/// assert!(apply(&edited, &[Operation::Remove { id: "a".into() }]).is_err());
+/// ```
+pub fn apply(journey: &Journey, ops: &[Operation]) -> Result<Journey, SimulateError> {
+    let mut cur = journey.clone();
+    for op in ops {
+        let fail = |message: String| SimulateError {
+            operation: op.to_string(),
+            message,
+        };
+        let spec = apply_one(&cur, op).map_err(fail)?;
+        cur = Journey::from_spec(spec).map_err(|e| {
+            fail(
+                e.errors()
+                    .map(|p| p.to_string())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            )
+        })?;
+    }
+    Ok(cur)
+}
+
+fn changes(a: &moments::Moments, b: &moments::Moments) -> Vec<MomentChange> {
+    b.defining
+        .iter()
+        .filter_map(|m| {
+            let before = a.defining.iter().find(|x| x.id == m.id);
+            let gained: Vec<Reason> = m
+                .reasons
+                .iter()
+                .copied()
+                .filter(|r| before.is_none_or(|x| !x.reasons.contains(r)))
+                .collect();
+            (!gained.is_empty()).then(|| MomentChange {
+                id: m.id.clone(),
+                reasons: gained,
+            })
+        })
+        .collect()
+}
+
+/// Simulate the operations: analyse before and after with the same model
+/// and options, and report the change in remembered experience and which
+/// touchpoints became or stopped being defining moments.
+///
+/// # Errors
+/// As [`apply`].
+///
+/// ```
+/// use peakend::{Journey, Model, Options, moments::Thresholds, simulate::{simulate, Operation}};
+/// // Redelmeier et al. 2003: a short, milder ending lowers remembered pain.
+/// let j = Journey::from_json_str(r#"{"version":1,"name":"x","touchpoints":[
+///   {"id":"a","name":"A","emotion":-3},{"id":"b","name":"B","emotion":-8}]}"#).unwrap();
+/// let ops = [Operation::Append { name: "Gentle end".into(), emotion: -2.0 }];
+/// let s = simulate(&j, &ops, &Model::PeakEnd, &Options::new(), &Thresholds::new()).unwrap();
+/// assert_eq!((s.before, s.after, s.delta), (-8.0, -5.0, 3.0));
+/// ```
+pub fn simulate(
+    journey: &Journey,
+    ops: &[Operation],
+    model: &dyn MemoryModel,
+    options: &Options,
+    thresholds: &Thresholds,
+) -> Result<Simulation, SimulateError> {
+    let edited = apply(journey, ops)?;
+    let a = analyze(journey, model, options);
+    let b = analyze(&edited, model, options);
+    Ok(compare(journey, &a, &edited, &b, ops, thresholds))
+}
+
+fn compare(
+    ja: &Journey,
+    a: &Analysis,
+    jb: &Journey,
+    b: &Analysis,
+    ops: &[Operation],
+    t: &Thresholds,
+) -> Simulation {
+    let ma = moments::find(ja, a, t);
+    let mb = moments::find(jb, b, t);
+    Simulation {
+        operations: ops.iter().map(|o| o.to_string()).collect(),
+        model: a.remembered.model.clone(),
+        before: a.remembered.expected,
+        after: b.remembered.expected,
+        delta: b.remembered.expected - a.remembered.expected,
+        exact: a.remembered.exact && b.remembered.exact,
+        distribution_before: a.distribution.clone(),
+        distribution_after: b.distribution.clone(),
+        mean_before: a.mean.expected,
+        mean_after: b.mean.expected,
+        became_defining: changes(&ma, &mb),
+        stopped_defining: changes(&mb, &ma),
+    }
+}
