@@ -38,6 +38,7 @@ pub mod journey;
 pub mod load;
 pub mod memory;
 pub mod moments;
+pub mod recommend;
 pub mod report;
 pub mod simulate;
 pub mod spec;

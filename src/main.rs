@@ -72,6 +72,21 @@ enum Command {
         #[command(flatten)]
         out: OutArgs,
     },
+    /// Where to invest: simulated actions ranked by lift per cost, a plan
+    Recommend {
+        /// Journey JSON file (`-` reads standard input)
+        file: String,
+        /// Budget for a plan (same unit as the journey's improvement costs;
+        /// actions without a cost count 1)
+        #[arg(long)]
+        budget: Option<f64>,
+        #[command(flatten)]
+        model: ModelArgs,
+        #[command(flatten)]
+        thresholds: ThresholdArgs,
+        #[command(flatten)]
+        out: OutArgs,
+    },
     /// Print the JSON Schema of the journey format
     Schema,
 }
@@ -316,6 +331,41 @@ fn run(cli: Cli, order: &[(&str, usize)]) -> anyhow::Result<()> {
             &thresholds,
             &out,
         ),
+        Command::Recommend {
+            file,
+            budget,
+            model,
+            thresholds,
+            out,
+        } => {
+            if let Some(b) = budget
+                && !(b.is_finite() && b >= 0.0)
+            {
+                eprintln!("peakend: error: --budget {b} is not a budget (finite, 0 or more)");
+                return Err(reported(2));
+            }
+            let m = parse_model(&model)?;
+            let Ok(journey) = load(&file)? else {
+                return Err(reported(1));
+            };
+            let opts = peakend::recommend::RecommendOptions {
+                analysis: options(&model),
+                thresholds: thresholds.thresholds(),
+                budget,
+            };
+            let r = peakend::recommend::recommend(&journey, &m, &opts);
+            emit(match out.format {
+                Format::Json => {
+                    let mut t = serde_json::to_string_pretty(&r)?;
+                    t.push('\n');
+                    t
+                }
+                Format::Text => {
+                    report::recommendations_text(&r, display_name(&file), style(out.color))
+                }
+            });
+            Ok(())
+        }
         Command::Moments {
             file,
             model,

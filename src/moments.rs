@@ -78,6 +78,10 @@ impl Thresholds {
     pub fn get_peak_share(&self) -> f64 {
         self.peak_share
     }
+    /// The pit-intensity threshold.
+    pub fn get_pit_intensity(&self) -> f64 {
+        self.pit_intensity
+    }
 }
 
 /// Why a touchpoint is a defining moment.

@@ -516,3 +516,142 @@ pub fn simulation_text(s: &crate::simulate::Simulation, st: Style) -> String {
     }
     o
 }
+
+/// Recommendations as text: ranked actions with their rationale and the
+/// `peakend simulate` command that reproduces each lift, the plan, where
+/// not to invest, and where the dashboard average would rank differently.
+/// `file` is used in the reproduce commands.
+///
+/// ```
+/// use peakend::{Journey, Model, report, recommend::{recommend, RecommendOptions}};
+/// let j = Journey::from_json_str(r#"{"version":1,"name":"x","touchpoints":[
+///   {"id":"a","name":"A","emotion":2},{"id":"b","name":"B","emotion":-8}]}"#).unwrap();
+/// let r = recommend(&j, &Model::PeakEnd, &RecommendOptions::default());
+/// assert!(report::recommendations_text(&r, "x.json", report::Style::PLAIN).contains("peakend simulate x.json"));
+/// ```
+pub fn recommendations_text(
+    r: &crate::recommend::Recommendations,
+    file: &str,
+    st: Style,
+) -> String {
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "{}  (model {}, remembered now {})",
+        st.bold("Where to invest"),
+        r.model,
+        signed(r.before)
+    );
+    let _ = writeln!(
+        o,
+        "{}",
+        st.dim("  every lift is simulated: rerun the command shown to reproduce it")
+    );
+    if r.recommendations.is_empty() {
+        let _ = writeln!(o, "  no candidate action lifts the remembered experience");
+    }
+    const SHOWN: usize = 10;
+    for (k, x) in r.recommendations.iter().enumerate().take(SHOWN) {
+        let _ = writeln!(o);
+        let ratio = if x.cost > 0.0 {
+            format!("{:.3} per unit of cost", x.lift / x.cost)
+        } else {
+            "free".to_string()
+        };
+        let _ = writeln!(
+            o,
+            "  {:>2}. {}  lift {}  cost {}  ({ratio})",
+            k + 1,
+            st.bold(x.action.name()),
+            st.valence(&signed(x.lift), x.lift, 0.0),
+            x.cost
+        );
+        let _ = writeln!(o, "      {}", x.rationale);
+        let _ = writeln!(
+            o,
+            "      {}",
+            st.dim(&format!("peakend simulate {file} {}", x.simulate))
+        );
+    }
+    if r.recommendations.len() > SHOWN {
+        let _ = writeln!(o);
+        let _ = writeln!(
+            o,
+            "  … {} more candidate actions with a smaller lift per cost (--format json lists them all)",
+            r.recommendations.len() - SHOWN
+        );
+    }
+    if let Some(p) = &r.plan {
+        let _ = writeln!(o);
+        let _ = writeln!(
+            o,
+            "{}  budget {}: {} action{}, cost {}, lift {} ({} → {})",
+            st.bold("Plan"),
+            p.budget,
+            p.actions.len(),
+            if p.actions.len() == 1 { "" } else { "s" },
+            p.cost,
+            signed(p.lift),
+            signed(r.before),
+            signed(p.after)
+        );
+        for (k, x) in p.actions.iter().enumerate() {
+            let _ = writeln!(
+                o,
+                "  {}. {} {}  (+{:.2} at this point, cost {})",
+                k + 1,
+                x.action.name(),
+                x.touchpoint
+                    .as_deref()
+                    .unwrap_or("(new closing touchpoint)"),
+                x.lift,
+                x.cost
+            );
+        }
+        if !p.actions.is_empty() {
+            let _ = writeln!(
+                o,
+                "  {}",
+                st.dim(&format!("peakend simulate {file} {}", p.simulate))
+            );
+        }
+    }
+    let _ = writeln!(o);
+    let _ = writeln!(o, "{}", st.bold("Where not to invest"));
+    if r.do_not_invest.is_empty() {
+        let _ = writeln!(o, "  every visited touchpoint moves someone's memory");
+    }
+    for x in &r.do_not_invest {
+        let cost = x
+            .improvement_cost
+            .map(|c| format!("; its planned improvement (cost {c}) would change no one's memory"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            o,
+            "  \"{}\" ({}): neither a remembered peak nor an ending{cost}",
+            x.name,
+            signed(x.emotion)
+        );
+    }
+    if !r.dashboard_would_differ.is_empty() {
+        let _ = writeln!(o);
+        let _ = writeln!(
+            o,
+            "{}",
+            st.bold("What the dashboard average would do differently")
+        );
+        for d in &r.dashboard_would_differ {
+            let _ = writeln!(
+                o,
+                "  it ranks {} {} #{} (average {}), memory ranks it #{} (remembered {})",
+                d.action.name(),
+                d.touchpoint.as_deref().unwrap_or("(closing touchpoint)"),
+                d.mean_rank,
+                signed(d.mean_lift),
+                d.memory_rank,
+                signed(d.lift)
+            );
+        }
+    }
+    o
+}

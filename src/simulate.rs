@@ -73,6 +73,44 @@ impl fmt::Display for Operation {
     }
 }
 
+impl Operation {
+    /// The `peakend simulate` flag that performs this operation, so every
+    /// recommendation can be reproduced on the command line.
+    ///
+    /// ```
+    /// use peakend::simulate::Operation;
+    /// let op = Operation::Append { name: "Thank-you call".into(), emotion: 2.0 };
+    /// assert_eq!(op.to_flag(), "--append 'Thank-you call=2'");
+    /// ```
+    pub fn to_flag(&self) -> String {
+        let quote = |s: String| {
+            if s.chars()
+                .all(|c| c.is_alphanumeric() || "-_.=>".contains(c))
+            {
+                s
+            } else {
+                format!("'{}'", s.replace('\'', "'\\''"))
+            }
+        };
+        match self {
+            Operation::Set { id, emotion } => format!("--set {}", quote(format!("{id}={emotion}"))),
+            Operation::Shift { id, delta } => format!("--shift {}", quote(format!("{id}={delta}"))),
+            Operation::Append { name, emotion } => {
+                format!("--append {}", quote(format!("{name}={emotion}")))
+            }
+            Operation::Remove { id } => format!("--remove {}", quote(id.clone())),
+            Operation::Probability {
+                from,
+                to,
+                probability,
+            } => format!(
+                "--probability {}",
+                quote(format!("{from}->{to}={probability}"))
+            ),
+        }
+    }
+}
+
 /// An operation that cannot be applied.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{operation}: {message}")]

@@ -384,3 +384,67 @@ fn simulate_applies_operations_in_order_and_rejects_bad_ones() {
     ]);
     assert_eq!(usage.status.code(), Some(2));
 }
+
+/// Split a flag string as a POSIX shell would for our quoting ('…').
+fn shell_words(s: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    let mut any = false;
+    for c in s.chars() {
+        match c {
+            '\'' => {
+                quoted = !quoted;
+                any = true;
+            }
+            ' ' if !quoted => {
+                if any || !cur.is_empty() {
+                    out.push(std::mem::take(&mut cur));
+                }
+                any = false;
+            }
+            _ => cur.push(c),
+        }
+    }
+    if any || !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+#[test]
+fn every_recommended_lift_is_reproduced_by_simulate() {
+    let file = "journeys/support-escalation.json";
+    let out = peakend(&["recommend", file, "--budget", "60", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let recs = v["recommendations"].as_array().unwrap();
+    assert!(!recs.is_empty());
+    for r in recs.iter().take(6) {
+        for k in ["action", "touchpoint", "lift", "cost", "rationale"] {
+            assert!(r.get(k).is_some(), "recommendation field {k}");
+        }
+        let mut args = vec!["simulate".to_string(), file.to_string()];
+        args.extend(shell_words(r["simulate"].as_str().unwrap()));
+        args.extend(["--format".into(), "json".into()]);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let s = peakend(&args);
+        assert_eq!(s.status.code(), Some(0), "{args:?}: {}", text(&s.stderr));
+        let sv: serde_json::Value = serde_json::from_slice(&s.stdout).unwrap();
+        assert_eq!(sv["delta"], r["lift"], "{args:?}");
+    }
+    let plan = &v["plan"];
+    assert!(plan["cost"].as_f64().unwrap() <= 60.0);
+    let mut args = vec!["simulate".to_string(), file.to_string()];
+    args.extend(shell_words(plan["simulate"].as_str().unwrap()));
+    args.extend(["--format".into(), "json".into()]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let sv: serde_json::Value = serde_json::from_slice(&peakend(&args).stdout).unwrap();
+    assert!((sv["delta"].as_f64().unwrap() - plan["lift"].as_f64().unwrap()).abs() < 1e-12);
+    assert_eq!(
+        peakend(&["recommend", file, "--budget", "-1"])
+            .status
+            .code(),
+        Some(2)
+    );
+}

@@ -380,6 +380,31 @@ proptest! {
     }
 
     #[test]
+    fn a_plan_keeps_its_budget_and_its_word(dag in arb_dag(7, false), budget in 0.0f64..6.0, costs in proptest::collection::vec(0u8..5, 7)) {
+        use peakend::recommend::{RecommendOptions, recommend};
+        use peakend::simulate::apply;
+        let mut spec = dag.spec();
+        for (t, c) in spec.touchpoints.iter_mut().zip(&costs) {
+            if *c > 0 {
+                t.improvement = Some(peakend::ImprovementSpec { emotion: (t.emotion + 3.0).min(10.0), cost: Some(*c as f64) });
+            }
+        }
+        let j = Journey::from_spec(spec).unwrap();
+        let r = recommend(&j, &Model::PeakEnd, &RecommendOptions { budget: Some(budget), ..Default::default() });
+        let plan = r.plan.unwrap();
+        prop_assert!(plan.cost <= budget + 1e-9, "cost {} over budget {budget}", plan.cost);
+        let edited = apply(&j, &plan.operations).unwrap();
+        let after = analyze(&edited, &Model::PeakEnd, &Options::new()).remembered.expected;
+        prop_assert!((after - r.before - plan.lift).abs() < 1e-9);
+        let steps: f64 = plan.actions.iter().map(|a| a.lift).sum();
+        prop_assert!((steps - plan.lift).abs() < 1e-9);
+        for w in r.recommendations.windows(2) {
+            let ratio = |x: &peakend::recommend::Recommendation| if x.cost > 0.0 { x.lift / x.cost } else { f64::INFINITY };
+            prop_assert!(ratio(&w[0]) >= ratio(&w[1]));
+        }
+    }
+
+    #[test]
     fn spec_round_trips_through_journey_and_json(dag in arb_dag(8, true)) {
         let spec = dag.spec();
         let j = Journey::from_spec(spec.clone()).unwrap();

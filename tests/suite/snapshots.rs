@@ -63,3 +63,42 @@ fn moments_of_every_journey() {
         );
     }
 }
+
+#[test]
+fn recommendations_for_every_journey() {
+    use peakend::recommend::{RecommendOptions, recommend};
+    for path in journey_files() {
+        let name = path.file_stem().unwrap().to_string_lossy().to_string();
+        let j = Journey::from_json_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let r = recommend(
+            &j,
+            &Model::PeakEnd,
+            &RecommendOptions {
+                budget: Some(20.0),
+                ..Default::default()
+            },
+        );
+        let file = format!("journeys/{name}.json");
+        insta::assert_snapshot!(
+            format!("recommend-text-{name}"),
+            report::recommendations_text(&r, &file, report::Style::PLAIN)
+        );
+        insta::assert_snapshot!(
+            format!("recommend-json-{name}"),
+            serde_json::to_string_pretty(&r).unwrap()
+        );
+        // Every lift is what a simulation of that one operation gives.
+        for rec in &r.recommendations {
+            let edited =
+                peakend::simulate::apply(&j, std::slice::from_ref(&rec.operation)).unwrap();
+            let after = analyze(&edited, &Model::PeakEnd, &Options::new())
+                .remembered
+                .expected;
+            assert!(
+                (after - r.before - rec.lift).abs() < 1e-12,
+                "{name}: {}",
+                rec.simulate
+            );
+        }
+    }
+}

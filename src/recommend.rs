@@ -1,0 +1,570 @@
+//! Where to invest: candidate actions, each *simulated* by the engine,
+//! ranked by lift per cost, and a budgeted plan chosen greedily with
+//! re-simulation after each pick (actions interact through the peak).
+//!
+//! Candidates: raise a touchpoint to its `improvement.emotion` (or, without
+//! one, by a tenth of the scale's span, capped at its top: a modest,
+//! plausible improvement), fill a pit to neutral, lift an ending the same
+//! way, add a gentler closing touchpoint after every end (Redelmeier et al.
+//! 2003), cut a negative step, send half as many customers into a pit.
+//!
+//! Costs: an action on a touchpoint with an `improvement.cost` costs that.
+//! Every other action costs the *median* of the journey's given improvement
+//! costs — a typical improvement — or [`DEFAULT_COST`] when the journey gives
+//! none. Enter real costs for a ranking that means money.
+
+use crate::analysis::{Analysis, Options, analyze};
+use crate::journey::Journey;
+use crate::memory::{MemoryModel, Model};
+use crate::moments::{self, Forgettable, Thresholds};
+use crate::report::{percent, signed};
+use crate::simulate::{Operation, apply};
+use serde::Serialize;
+
+/// Cost of an action when the journey gives none.
+pub const DEFAULT_COST: f64 = 1.0;
+
+/// The kinds of action peakend considers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Action {
+    /// Raise a touchpoint to its improvement emotion.
+    Improve,
+    /// Raise a pit to neutral.
+    FillPit,
+    /// Raise an ending touchpoint.
+    LiftEnding,
+    /// Add a gentler closing touchpoint after every end.
+    AddClosing,
+    /// Remove a negative step.
+    CutStep,
+    /// Send half as many customers into a pit.
+    Reroute,
+}
+
+impl Action {
+    /// Kebab-case name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::Improve => "improve",
+            Action::FillPit => "fill-pit",
+            Action::LiftEnding => "lift-ending",
+            Action::AddClosing => "add-closing",
+            Action::CutStep => "cut-step",
+            Action::Reroute => "reroute",
+        }
+    }
+}
+
+/// One simulated candidate.
+#[derive(Debug, Clone, Serialize)]
+pub struct Recommendation {
+    /// What kind of action.
+    pub action: Action,
+    /// The touchpoint it acts on (for `add-closing`, none).
+    pub touchpoint: Option<String>,
+    /// Change in expected remembered experience, simulated.
+    pub lift: f64,
+    /// Cost (see the module docs).
+    pub cost: f64,
+    /// One line built from the numbers.
+    pub rationale: String,
+    /// The `peakend simulate` flag that reproduces `lift`.
+    pub simulate: String,
+    /// The operation itself.
+    #[serde(skip)]
+    pub operation: Operation,
+    /// The change the duration-weighted average (`mean` model) would show.
+    pub mean_lift: f64,
+}
+
+/// A budgeted plan.
+#[derive(Debug, Clone, Serialize)]
+pub struct Plan {
+    /// The picked actions, in order, with their marginal lifts.
+    pub actions: Vec<Recommendation>,
+    /// Total lift of the plan (re-analysis of the journey with all of it).
+    pub lift: f64,
+    /// Total cost (never above the budget).
+    pub cost: f64,
+    /// The budget.
+    pub budget: f64,
+    /// Expected remembered experience with the plan applied.
+    pub after: f64,
+    /// The `peakend simulate` flags that apply the whole plan.
+    pub simulate: String,
+    /// The operations, in order.
+    #[serde(skip)]
+    pub operations: Vec<Operation>,
+}
+
+/// An action the dashboard average would rank differently.
+#[derive(Debug, Clone, Serialize)]
+pub struct DashboardView {
+    /// The action (as in `recommendations`).
+    pub action: Action,
+    /// Its touchpoint.
+    pub touchpoint: Option<String>,
+    /// Rank by remembered lift per cost (1 = first).
+    pub memory_rank: usize,
+    /// Rank by average lift per cost.
+    pub mean_rank: usize,
+    /// Remembered lift.
+    pub lift: f64,
+    /// Average lift.
+    pub mean_lift: f64,
+}
+
+/// Recommendations for one journey.
+#[derive(Debug, Clone, Serialize)]
+pub struct Recommendations {
+    /// Model name.
+    pub model: String,
+    /// Expected remembered experience now.
+    pub before: f64,
+    /// Candidates with a positive lift, best lift per cost first.
+    pub recommendations: Vec<Recommendation>,
+    /// The plan, when a budget was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plan: Option<Plan>,
+    /// Where not to invest: forgettable touchpoints.
+    pub do_not_invest: Vec<Forgettable>,
+    /// Of the three actions the dashboard average ranks first, those that
+    /// memory ranks differently.
+    pub dashboard_would_differ: Vec<DashboardView>,
+}
+
+struct Candidate {
+    action: Action,
+    touchpoint: Option<String>,
+    op: Operation,
+    cost: f64,
+}
+
+/// The cost of an action without a given cost: the median of the journey's
+/// improvement costs, or [`DEFAULT_COST`].
+fn typical_cost(j: &Journey) -> f64 {
+    let mut costs: Vec<f64> = j
+        .spec()
+        .touchpoints
+        .iter()
+        .filter_map(|t| t.improvement.and_then(|i| i.cost))
+        .collect();
+    if costs.is_empty() {
+        return DEFAULT_COST;
+    }
+    costs.sort_by(f64::total_cmp);
+    let m = costs.len() / 2;
+    if costs.len() % 2 == 1 {
+        costs[m]
+    } else {
+        (costs[m - 1] + costs[m]) / 2.0
+    }
+}
+
+fn candidates(j: &Journey, a: &Analysis, t: &Thresholds) -> Vec<Candidate> {
+    let s = j.scale();
+    let step = (s.max - s.min) / 10.0;
+    let typical = typical_cost(j);
+    let mut out = Vec::new();
+    let cost_of = |i: usize| {
+        j.touchpoint(i)
+            .improvement
+            .and_then(|imp| imp.cost)
+            .unwrap_or(typical)
+    };
+    let pit = |i: usize| {
+        let e = j.touchpoint(i).emotion;
+        e < s.neutral && s.intensity(e) >= t.get_pit_intensity() * (s.neutral - s.min)
+    };
+    for (i, r) in a.touchpoints.iter().enumerate() {
+        if r.visit <= 0.0 {
+            continue;
+        }
+        let tp = j.touchpoint(i);
+        let id = Some(tp.id.clone());
+        let target = tp
+            .improvement
+            .map_or((tp.emotion + step).min(s.max), |imp| imp.emotion);
+        if target > tp.emotion {
+            out.push(Candidate {
+                action: if j.is_end(i) {
+                    Action::LiftEnding
+                } else {
+                    Action::Improve
+                },
+                touchpoint: id.clone(),
+                op: Operation::Set {
+                    id: tp.id.clone(),
+                    emotion: target,
+                },
+                cost: cost_of(i),
+            });
+        }
+        if pit(i) && target < s.neutral {
+            out.push(Candidate {
+                action: Action::FillPit,
+                touchpoint: id.clone(),
+                op: Operation::Set {
+                    id: tp.id.clone(),
+                    emotion: s.neutral,
+                },
+                cost: cost_of(i),
+            });
+        }
+        if tp.emotion < s.neutral && j.len() > 1 {
+            out.push(Candidate {
+                action: Action::CutStep,
+                touchpoint: id.clone(),
+                op: Operation::Remove { id: tp.id.clone() },
+                cost: cost_of(i),
+            });
+        }
+        if pit(i) {
+            for u in 0..j.len() {
+                let succ: Vec<(usize, f64)> = j.successors(u).collect();
+                if succ.len() > 1
+                    && let Some(&(_, p)) = succ.iter().find(|(w, p)| *w == i && *p > 0.0)
+                {
+                    out.push(Candidate {
+                        action: Action::Reroute,
+                        touchpoint: id.clone(),
+                        op: Operation::Probability {
+                            from: j.touchpoint(u).id.clone(),
+                            to: tp.id.clone(),
+                            probability: p / 2.0,
+                        },
+                        cost: typical,
+                    });
+                }
+            }
+        }
+    }
+    out.push(Candidate {
+        action: Action::AddClosing,
+        touchpoint: None,
+        op: Operation::Append {
+            name: "Gentle closing touchpoint".into(),
+            emotion: s.neutral + 0.2 * (s.max - s.neutral),
+        },
+        cost: typical,
+    });
+    out
+}
+
+fn lift_of(
+    j: &Journey,
+    ops: &[Operation],
+    model: &dyn MemoryModel,
+    o: &Options,
+    base: f64,
+) -> Option<f64> {
+    let edited = apply(j, ops).ok()?;
+    Some(analyze(&edited, model, o).remembered.expected - base)
+}
+
+fn rationale(j: &Journey, a: &Analysis, c: &Candidate, lift: f64) -> String {
+    let before = a.remembered.expected;
+    let after = before + lift;
+    let effect = format!(
+        "lifts the expected remembered experience from {} to {}",
+        signed(before),
+        signed(after)
+    );
+    let role = |i: usize| {
+        let r = &a.touchpoints[i];
+        let mut parts = Vec::new();
+        if r.peak_share > 0.0 {
+            parts.push(format!(
+                "the remembered peak for {} of customers",
+                percent(r.peak_share)
+            ));
+        }
+        if r.end_share > 0.0 {
+            parts.push(format!("the ending for {}", percent(r.end_share)));
+        }
+        if parts.is_empty() {
+            parts.push(format!("passed by {} of customers", percent(r.visit)));
+        }
+        parts.join(" and ")
+    };
+    let idx = c.touchpoint.as_deref().and_then(|id| j.index_of(id));
+    let name = |i: usize| {
+        format!(
+            "'{}' ({})",
+            j.touchpoint(i).name,
+            signed(j.touchpoint(i).emotion)
+        )
+    };
+    match (&c.op, idx) {
+        (Operation::Set { emotion, .. }, Some(i)) => {
+            let verb = match c.action {
+                Action::FillPit => "Fill the pit",
+                Action::LiftEnding => "Lift the ending",
+                _ => "Improve",
+            };
+            format!(
+                "{verb} {}: it is {}; raising it to {} {effect}",
+                name(i),
+                role(i),
+                signed(*emotion)
+            )
+        }
+        (Operation::Remove { .. }, Some(i)) => {
+            format!(
+                "Cut the step {}: it is {}; removing it {effect}",
+                name(i),
+                role(i)
+            )
+        }
+        (
+            Operation::Probability {
+                from, probability, ..
+            },
+            Some(i),
+        ) => {
+            let f = j
+                .index_of(from)
+                .map(|u| j.touchpoint(u).name.clone())
+                .unwrap_or_default();
+            format!(
+                "Send fewer customers from '{f}' into the pit {} ({} instead of {} of them): it is {}; this {effect}",
+                name(i),
+                percent(*probability),
+                percent(probability * 2.0),
+                role(i)
+            )
+        }
+        (Operation::Append { emotion, .. }, _) => {
+            let ends: Vec<String> = a
+                .touchpoints
+                .iter()
+                .filter(|t| t.end_share > 0.0)
+                .map(|t| {
+                    format!(
+                        "'{}' ({}) for {}",
+                        t.name,
+                        signed(t.emotion),
+                        percent(t.end_share)
+                    )
+                })
+                .collect();
+            format!(
+                "Add a short, gentler closing touchpoint ({}) after every end — journeys now end on {}; it {effect}",
+                signed(*emotion),
+                ends.join(", ")
+            )
+        }
+        _ => effect,
+    }
+}
+
+/// Settings of [`recommend`].
+#[derive(Debug, Clone, Default)]
+pub struct RecommendOptions {
+    /// Analysis options (samples, seed).
+    pub analysis: Options,
+    /// Moment thresholds (pits, forgettable).
+    pub thresholds: Thresholds,
+    /// Budget for a plan; none means no plan.
+    pub budget: Option<f64>,
+}
+
+/// Simulate every candidate action, rank them by lift per cost, plan within
+/// the budget, and list where not to invest.
+///
+/// Complexity: one analysis per candidate (O(V) candidates), and per plan
+/// step one more per remaining candidate.
+///
+/// ```
+/// use peakend::{Journey, Model, recommend::{recommend, RecommendOptions}};
+/// let j = Journey::from_json_str(r#"{"version":1,"name":"x","touchpoints":[
+///   {"id":"a","name":"A","emotion":2},{"id":"b","name":"B","emotion":-8,"improvement":{"emotion":-2,"cost":5}},
+///   {"id":"c","name":"C","emotion":1}]}"#).unwrap();
+/// let r = recommend(&j, &Model::PeakEnd, &RecommendOptions { budget: Some(5.0), ..Default::default() });
+/// assert!(r.recommendations[0].lift > 0.0);
+/// let plan = r.plan.unwrap();
+/// assert!(plan.cost <= 5.0);
+/// ```
+pub fn recommend(
+    journey: &Journey,
+    model: &dyn MemoryModel,
+    o: &RecommendOptions,
+) -> Recommendations {
+    let a = analyze(journey, model, &o.analysis);
+    let mean_base = analyze(journey, &Model::Mean, &o.analysis)
+        .remembered
+        .expected;
+    let base = a.remembered.expected;
+    let mut recs: Vec<Recommendation> = Vec::new();
+    for c in candidates(journey, &a, &o.thresholds) {
+        let ops = [c.op.clone()];
+        let Some(lift) = lift_of(journey, &ops, model, &o.analysis, base) else {
+            continue;
+        };
+        let mean_lift = lift_of(journey, &ops, &Model::Mean, &o.analysis, mean_base).unwrap_or(0.0);
+        if lift <= 1e-12 {
+            continue;
+        }
+        recs.push(Recommendation {
+            action: c.action,
+            touchpoint: c.touchpoint.clone(),
+            lift,
+            cost: c.cost,
+            rationale: rationale(journey, &a, &c, lift),
+            simulate: c.op.to_flag(),
+            operation: c.op.clone(),
+            mean_lift,
+        });
+    }
+    let ratio = |lift: f64, cost: f64| {
+        if cost > 0.0 {
+            lift / cost
+        } else {
+            f64::INFINITY
+        }
+    };
+    recs.sort_by(|x, y| {
+        ratio(y.lift, y.cost)
+            .total_cmp(&ratio(x.lift, x.cost))
+            .then(y.lift.total_cmp(&x.lift))
+            .then(x.simulate.cmp(&y.simulate))
+    });
+    // The dashboard's view: rank the same actions by the average's lift.
+    let mut by_mean: Vec<usize> = (0..recs.len()).collect();
+    by_mean.sort_by(|&x, &y| {
+        ratio(recs[y].mean_lift, recs[y].cost)
+            .total_cmp(&ratio(recs[x].mean_lift, recs[x].cost))
+            .then(recs[x].simulate.cmp(&recs[y].simulate))
+    });
+    let dashboard_would_differ = by_mean
+        .iter()
+        .enumerate()
+        .take(3)
+        .filter(|&(mean_rank, &k)| k != mean_rank)
+        .map(|(mean_rank, &k)| DashboardView {
+            action: recs[k].action,
+            touchpoint: recs[k].touchpoint.clone(),
+            memory_rank: k + 1,
+            mean_rank: mean_rank + 1,
+            lift: recs[k].lift,
+            mean_lift: recs[k].mean_lift,
+        })
+        .collect();
+    let plan = o.budget.map(|b| plan(journey, model, o, b, base));
+    let m = moments::find(journey, &a, &o.thresholds);
+    // Forgettable at the margin *and* no simulated action on it helps.
+    let do_not_invest = m
+        .forgettable
+        .into_iter()
+        .filter(|f| {
+            !recs
+                .iter()
+                .any(|r| r.touchpoint.as_deref() == Some(f.id.as_str()) && r.lift > 1e-9)
+        })
+        .collect();
+    Recommendations {
+        model: model.name(),
+        before: base,
+        recommendations: recs,
+        plan,
+        do_not_invest,
+        dashboard_would_differ,
+    }
+}
+
+fn plan(
+    journey: &Journey,
+    model: &dyn MemoryModel,
+    o: &RecommendOptions,
+    budget: f64,
+    base: f64,
+) -> Plan {
+    // Candidates come from the journey as it is; each is used at most once,
+    // and at most one action per touchpoint (the plan never edits a
+    // touchpoint it added or changed already).
+    let a0 = analyze(journey, model, &o.analysis);
+    let mut pool = candidates(journey, &a0, &o.thresholds);
+    let mut ops: Vec<Operation> = Vec::new();
+    let mut picked: Vec<Recommendation> = Vec::new();
+    let mut spent = 0.0;
+    let mut cur = journey.clone();
+    let mut cur_score = base;
+    loop {
+        let a = analyze(&cur, model, &o.analysis);
+        let mean_now = analyze(&cur, &Model::Mean, &o.analysis).remembered.expected;
+        let mut best: Option<(f64, f64, usize)> = None;
+        for (k, c) in pool.iter().enumerate() {
+            if spent + c.cost > budget + 1e-12 {
+                continue;
+            }
+            let Some(lift) = lift_of(
+                &cur,
+                std::slice::from_ref(&c.op),
+                model,
+                &o.analysis,
+                cur_score,
+            ) else {
+                continue;
+            };
+            if lift <= 1e-12 {
+                continue;
+            }
+            let r = if c.cost > 0.0 {
+                lift / c.cost
+            } else {
+                f64::INFINITY
+            };
+            if best.is_none_or(|(br, bl, bk)| {
+                r > br
+                    || (r == br
+                        && (lift > bl || (lift == bl && c.op.to_flag() < pool[bk].op.to_flag())))
+            }) {
+                best = Some((r, lift, k));
+            }
+        }
+        let Some((_, lift, k)) = best else { break };
+        let c = pool.swap_remove(k);
+        pool.retain(|x| x.touchpoint.is_none() || x.touchpoint != c.touchpoint);
+        if c.action == Action::AddClosing {
+            pool.retain(|x| x.action != Action::AddClosing);
+        }
+        let next = apply(&cur, std::slice::from_ref(&c.op)).expect("simulated before");
+        picked.push(Recommendation {
+            action: c.action,
+            touchpoint: c.touchpoint.clone(),
+            lift,
+            cost: c.cost,
+            rationale: rationale(&cur, &a, &c, lift),
+            simulate: c.op.to_flag(),
+            operation: c.op.clone(),
+            mean_lift: lift_of(
+                &cur,
+                std::slice::from_ref(&c.op),
+                &Model::Mean,
+                &o.analysis,
+                mean_now,
+            )
+            .unwrap_or(0.0),
+        });
+        spent += c.cost;
+        ops.push(c.op);
+        cur = next;
+        cur_score += lift;
+    }
+    // The plan's lift is a fresh analysis of the journey with all of it.
+    let after = analyze(&cur, model, &o.analysis).remembered.expected;
+    Plan {
+        simulate: ops
+            .iter()
+            .map(|op| op.to_flag())
+            .collect::<Vec<_>>()
+            .join(" "),
+        actions: picked,
+        lift: after - base,
+        cost: spent,
+        budget,
+        after,
+        operations: ops,
+    }
+}
