@@ -12,14 +12,25 @@
 //! Every other action costs the *median* of the journey's given improvement
 //! costs — a typical improvement — or [`DEFAULT_COST`] when the journey gives
 //! none. Enter real costs for a ranking that means money.
+//!
+//! The plan is greedy: at each step it re-simulates every remaining
+//! candidate on the journey as edited so far (at most [`PLAN_POOL`] of
+//! them, the best by lift per cost on the original journey), takes the best
+//! lift per cost that fits the budget, and uses each touchpoint at most
+//! once.
 
-use crate::analysis::{Analysis, Options, analyze};
+use crate::analysis::{Analysis, Options, analyze, expected_exact};
 use crate::journey::Journey;
 use crate::memory::{MemoryModel, Model};
 use crate::moments::{self, Forgettable, Thresholds};
 use crate::report::{percent, signed};
 use crate::simulate::{Operation, apply};
 use serde::Serialize;
+
+/// The plan re-simulates at most this many candidates at each step: on a
+/// journey with more, the ones with the best lift per cost on the journey
+/// as it is.
+pub const PLAN_POOL: usize = 64;
 
 /// Cost of an action when the journey gives none.
 pub const DEFAULT_COST: f64 = 1.0;
@@ -260,7 +271,14 @@ fn lift_of(
     base: f64,
 ) -> Option<f64> {
     let edited = apply(j, ops).ok()?;
-    Some(analyze(&edited, model, o).remembered.expected - base)
+    Some(expected(&edited, model, o) - base)
+}
+
+/// The expected remembered experience alone: exact by dynamic programming
+/// when the model allows (the same figure `analyze` reports), otherwise
+/// from a full analysis.
+fn expected(j: &Journey, model: &dyn MemoryModel, o: &Options) -> f64 {
+    expected_exact(j, model).unwrap_or_else(|| analyze(j, model, o).remembered.expected)
 }
 
 fn rationale(j: &Journey, a: &Analysis, c: &Candidate, lift: f64) -> String {
@@ -402,10 +420,12 @@ pub fn recommend(
         let Some(lift) = lift_of(journey, &ops, model, &o.analysis, base) else {
             continue;
         };
-        let mean_lift = lift_of(journey, &ops, &Model::Mean, &o.analysis, mean_base).unwrap_or(0.0);
         if lift <= 1e-12 {
             continue;
         }
+        // The dashboard's view of the same action (only for actions that
+        // move memory: that is where the contrast matters).
+        let mean_lift = lift_of(journey, &ops, &Model::Mean, &o.analysis, mean_base).unwrap_or(0.0);
         recs.push(Recommendation {
             action: c.action,
             touchpoint: c.touchpoint.clone(),
@@ -485,6 +505,35 @@ fn plan(
     // touchpoint it added or changed already).
     let a0 = analyze(journey, model, &o.analysis);
     let mut pool = candidates(journey, &a0, &o.thresholds);
+    if pool.len() > PLAN_POOL {
+        // Large journeys: keep the most promising candidates by their lift
+        // per cost on the journey as it is.
+        let mut scored: Vec<(f64, Candidate)> = pool
+            .into_iter()
+            .map(|c| {
+                let lift = lift_of(
+                    journey,
+                    std::slice::from_ref(&c.op),
+                    model,
+                    &o.analysis,
+                    base,
+                )
+                .unwrap_or(f64::NEG_INFINITY);
+                let r = if c.cost > 0.0 {
+                    lift / c.cost
+                } else {
+                    f64::INFINITY
+                };
+                (r, c)
+            })
+            .collect();
+        scored.sort_by(|x, y| {
+            y.0.total_cmp(&x.0)
+                .then_with(|| x.1.op.to_flag().cmp(&y.1.op.to_flag()))
+        });
+        scored.truncate(PLAN_POOL);
+        pool = scored.into_iter().map(|(_, c)| c).collect();
+    }
     let mut ops: Vec<Operation> = Vec::new();
     let mut picked: Vec<Recommendation> = Vec::new();
     let mut spent = 0.0;
@@ -492,7 +541,7 @@ fn plan(
     let mut cur_score = base;
     loop {
         let a = analyze(&cur, model, &o.analysis);
-        let mean_now = analyze(&cur, &Model::Mean, &o.analysis).remembered.expected;
+        let mean_now = expected(&cur, &Model::Mean, &o.analysis);
         let mut best: Option<(f64, f64, usize)> = None;
         for (k, c) in pool.iter().enumerate() {
             if spent + c.cost > budget + 1e-12 {
@@ -553,7 +602,7 @@ fn plan(
         cur_score += lift;
     }
     // The plan's lift is a fresh analysis of the journey with all of it.
-    let after = analyze(&cur, model, &o.analysis).remembered.expected;
+    let after = expected(&cur, model, &o.analysis);
     Plan {
         simulate: ops
             .iter()

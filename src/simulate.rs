@@ -233,28 +233,34 @@ pub struct Simulation {
 /// probabilities written out, so that edits can work on them.
 fn explicit(j: &Journey) -> JourneySpec {
     let mut spec = j.spec().clone();
+    // Keep the labels the user gave.
+    let labels: std::collections::HashMap<(&str, &str), &str> = j
+        .spec()
+        .transitions
+        .iter()
+        .flatten()
+        .filter_map(|t| Some(((t.from.as_str(), t.to.as_str()), t.label.as_deref()?)))
+        .collect();
     let mut ts = Vec::with_capacity(j.transition_count());
+    let mut has_incoming = vec![false; j.len()];
     for i in 0..j.len() {
         for (w, p) in j.successors(i) {
-            let mut t = TransitionSpec::new(
-                spec.touchpoints[i].id.clone(),
-                spec.touchpoints[w].id.clone(),
-                Some(p),
-            );
-            // Keep the labels the user gave.
-            if let Some(orig) = j.spec().transitions.as_ref().and_then(|v| {
-                v.iter()
-                    .find(|o| o.from == spec.touchpoints[i].id && o.to == spec.touchpoints[w].id)
-            }) {
-                t.label = orig.label.clone();
-            }
+            has_incoming[w] = true;
+            let (from, to) = (&j.touchpoint(i).id, &j.touchpoint(w).id);
+            let mut t = TransitionSpec::new(from.clone(), to.clone(), Some(p));
+            t.label = labels
+                .get(&(from.as_str(), to.as_str()))
+                .map(|l| l.to_string());
             ts.push(t);
         }
     }
-    for i in 0..j.len() {
+    for (i, tp) in spec.touchpoints.iter_mut().enumerate() {
         let e = j.entry_probability(i);
-        let source = !ts.iter().any(|t| t.to == spec.touchpoints[i].id);
-        spec.touchpoints[i].entry = if e > 0.0 || source { Some(e) } else { None };
+        tp.entry = if e > 0.0 || !has_incoming[i] {
+            Some(e)
+        } else {
+            None
+        };
     }
     spec.transitions = Some(ts);
     spec
