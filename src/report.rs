@@ -426,7 +426,7 @@ pub fn moments_text(m: &crate::moments::Moments, st: Style) -> String {
     let _ = writeln!(
         o,
         "{}",
-        st.dim("  memory weight about 0: improving them moves no one's memory")
+        st.dim("  memory weight about 0: a small improvement here moves no one's memory (a raise big enough to make a new peak is a what-if: see `recommend`)")
     );
     if m.forgettable.is_empty() {
         let _ = writeln!(o, "  none");
