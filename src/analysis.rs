@@ -27,8 +27,8 @@ pub struct Options {
 pub const DEFAULT_SEED: u64 = 20_260_101;
 /// Default number of Monte Carlo samples.
 pub const DEFAULT_SAMPLES: usize = 20_000;
-const MIN_AUTO_SAMPLES: usize = 1_000;
-const SAMPLING_BUDGET: f64 = 1_000_000.0;
+const MIN_AUTO_SAMPLES: usize = 500;
+const SAMPLING_BUDGET: f64 = 500_000.0;
 
 impl Default for Options {
     fn default() -> Self {
@@ -50,8 +50,8 @@ impl Options {
     }
     /// Number of Monte Carlo samples for figures without an exact form
     /// (at least 1). Without it: 20,000, or fewer for very long paths so
-    /// that sampling visits at most about 1,000,000 touchpoints (never fewer
-    /// than 1,000 samples). The analysis reports the number used.
+    /// that sampling visits at most about 500,000 touchpoints (never fewer
+    /// than 500 samples). The analysis reports the number used.
     pub fn samples(mut self, n: usize) -> Self {
         self.samples = Some(n.max(1));
         self
