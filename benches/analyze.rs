@@ -25,6 +25,12 @@ fn bench(c: &mut Criterion) {
     g.bench_function("analyze-only", |b| {
         b.iter(|| analyze(black_box(&j), &Model::PeakEnd, &Options::new()))
     });
+    // Issue #3: memory weights (inside analyze) and every single-touchpoint
+    // what-if (each touchpoint set to neutral) within 2x one analyze.
+    let queries: Vec<(usize, f64)> = (0..j.len()).map(|i| (i, 0.0)).collect();
+    g.bench_function("whatif-every-touchpoint", |b| {
+        b.iter(|| peakend::whatif_emotions(black_box(&j), &Model::PeakEnd, &queries).unwrap())
+    });
     g.finish();
 }
 

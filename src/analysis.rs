@@ -366,6 +366,68 @@ pub fn expected_exact(journey: &Journey, model: &dyn MemoryModel) -> Option<f64>
     )
 }
 
+/// Every single-touchpoint what-if at once: for each `(index, emotion)`
+/// (file index), the expected remembered experience if that one
+/// touchpoint's emotion were `emotion`. Incremental, not one re-analysis per
+/// query: for a model that blends `peak`, `end` and `first` (such as
+/// `peak-end`), all queries together cost about one analysis. Returns
+/// `None` for other models (simulate those with [`crate::simulate`]).
+///
+/// Complexity O((V + E) · K) plus O(Q · K) for Q queries.
+///
+/// ```
+/// use peakend::{Journey, Model, whatif_emotions};
+/// let j = Journey::from_json_str(r#"{"version":1,"name":"x","touchpoints":[
+///   {"id":"a","name":"A","emotion":-8},{"id":"b","name":"B","emotion":2}]}"#).unwrap();
+/// // Filling the pit: the ending (+2) becomes the peak too.
+/// assert_eq!(whatif_emotions(&j, &Model::PeakEnd, &[(0, 0.0), (1, 5.0)]), Some(vec![2.0, -1.5]));
+/// ```
+pub fn whatif_emotions(
+    journey: &Journey,
+    model: &dyn MemoryModel,
+    queries: &[(usize, f64)],
+) -> Option<Vec<f64>> {
+    let form = model.linear_form()?;
+    if form
+        .iter()
+        .any(|(f, w)| *w != 0.0 && !matches!(f, Feature::Peak | Feature::End | Feature::First))
+    {
+        return None;
+    }
+    let w = |feat: Feature| -> f64 {
+        form.iter()
+            .filter(|(f, _)| *f == feat)
+            .map(|(_, w)| w)
+            .sum()
+    };
+    let (wp, we, wf) = (w(Feature::Peak), w(Feature::End), w(Feature::First));
+    let peak = expect::peak_info(journey);
+    let visit = expect::visits(journey);
+    let base = linear_expectation(journey, model, &peak, &visit, 0)?;
+    let pos: Vec<(usize, f64)> = queries
+        .iter()
+        .map(|&(i, x)| (journey.position(i), x))
+        .collect();
+    let old_peak: f64 = (0..journey.len())
+        .map(|p| peak.share[p] * journey.emotions()[p])
+        .sum();
+    let new_peak = expect::peak_whatif(journey, &peak, &pos);
+    Some(
+        pos.iter()
+            .zip(new_peak)
+            .map(|(&(p, x), np)| {
+                let d = x - journey.emotions()[p];
+                let end = if journey.succ_of(p).is_empty() {
+                    visit[p]
+                } else {
+                    0.0
+                };
+                base + wp * (np - old_peak) + we * end * d + wf * journey.entry_at(p) * d
+            })
+            .collect(),
+    )
+}
+
 fn linear_expectation(
     j: &Journey,
     model: &dyn MemoryModel,

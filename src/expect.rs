@@ -141,7 +141,7 @@ pub(crate) fn forward_max(j: &Journey, rank: &[u32], levels: usize) -> Sparse {
 /// that every touchpoint after `p` on their path ranks strictly below `p`.
 ///
 /// Complexity as [`forward_max`].
-pub(crate) fn backward_strict(j: &Journey, rank: &[u32], levels: usize) -> Vec<f64> {
+pub(crate) fn backward_strict(j: &Journey, rank: &[u32], levels: usize) -> (Vec<f64>, Backward) {
     let n = j.len();
     // Distributions are built from the end, so store them reversed.
     let mut start = vec![0usize; n];
@@ -199,13 +199,29 @@ pub(crate) fn backward_strict(j: &Journey, rank: &[u32], levels: usize) -> Vec<f
         }
         end[p] = ent.len();
     }
-    strict
+    (strict, Backward { start, end, ent })
+}
+
+/// Backward running-maximum distributions: B(p) is the distribution of the
+/// highest rank on the rest of the path from `p` (inclusive), given a
+/// customer is at `p`.
+pub(crate) struct Backward {
+    start: Vec<usize>,
+    end: Vec<usize>,
+    ent: Vec<(u32, f64)>,
+}
+
+impl Backward {
+    pub(crate) fn at(&self, p: usize) -> &[(u32, f64)] {
+        &self.ent[self.start[p]..self.end[p]]
+    }
 }
 
 /// Peak shares per position plus the forward peak distributions.
 pub(crate) struct PeakInfo {
     pub(crate) levels: Levels,
     pub(crate) forward: Sparse,
+    pub(crate) backward: Backward,
     pub(crate) share: Vec<f64>,
 }
 
@@ -219,7 +235,7 @@ pub(crate) fn peak_info(j: &Journey) -> PeakInfo {
 pub(crate) fn share_info(j: &Journey, levels: Levels) -> PeakInfo {
     let k = levels.value.len();
     let forward = forward_max(j, &levels.rank, k);
-    let strict = backward_strict(j, &levels.rank, k);
+    let (strict, backward) = backward_strict(j, &levels.rank, k);
     let share = (0..j.len())
         .map(|p| {
             let r = levels.rank[p];
@@ -234,6 +250,7 @@ pub(crate) fn share_info(j: &Journey, levels: Levels) -> PeakInfo {
     PeakInfo {
         levels,
         forward,
+        backward,
         share,
     }
 }
@@ -266,6 +283,91 @@ pub(crate) fn feature_gradient(
         Feature::First => Some((0..n).map(|p| j.entry_at(p)).collect()),
         Feature::Mean | Feature::Trend => None,
     }
+}
+
+/// For each query (position, new emotion): the expected *peak* over all
+/// paths if that one touchpoint's emotion were the new value, every other
+/// touchpoint unchanged. Only paths through the touchpoint change, and on
+/// them prefix and suffix are independent given the touchpoint, so the
+/// peak's distribution there is the product of the prefix and suffix
+/// maximum distributions: no re-analysis.
+///
+/// Complexity O(Σ over queries of the predecessors' and successors'
+/// distribution sizes): for one query per touchpoint, O((V + E) · K) — the
+/// cost of one analysis.
+pub(crate) fn peak_whatif(j: &Journey, peak: &PeakInfo, queries: &[(usize, f64)]) -> Vec<f64> {
+    let neutral = j.scale().neutral;
+    let k = peak.levels.value.len();
+    let old_total: f64 = (0..j.len()).map(|p| peak.share[p] * j.emotions()[p]).sum();
+    let mut sa = vec![0.0f64; k];
+    let mut sb = vec![0.0f64; k];
+    let mut mark = vec![false; k];
+    let mut touched: Vec<u32> = Vec::new();
+    let mut out = Vec::with_capacity(queries.len());
+    for &(p, x) in queries {
+        // Prefix (before p) and suffix (after p) maximum distributions;
+        // "none" is the mass of an empty prefix or suffix.
+        let a_none = j.entry_at(p);
+        for &(u, pr) in j.pred_of(p) {
+            if pr == 0.0 {
+                continue;
+            }
+            for &(l, m) in peak.forward.at(u as usize) {
+                if !mark[l as usize] {
+                    mark[l as usize] = true;
+                    touched.push(l);
+                }
+                sa[l as usize] += m * pr;
+            }
+        }
+        let succ = j.succ_of(p);
+        let b_none = if succ.is_empty() { 1.0 } else { 0.0 };
+        for &(w, pr) in succ {
+            if pr == 0.0 {
+                continue;
+            }
+            for &(l, m) in peak.backward.at(w as usize) {
+                if !mark[l as usize] {
+                    mark[l as usize] = true;
+                    touched.push(l);
+                }
+                sb[l as usize] += m * pr;
+            }
+        }
+        touched.sort_unstable();
+        // Expected peak over paths through p with p's emotion set to e:
+        // the larger (by peak rank) of max(prefix, suffix) and e.
+        let through = |e: f64| {
+            let (mut ca, mut cb) = (a_none, b_none);
+            let mut prev = ca * cb; // both empty-or-below: p itself is the peak
+            let mut total = 0.0;
+            let mut below_mass = prev;
+            for &l in &touched {
+                ca += sa[l as usize];
+                cb += sb[l as usize];
+                let c = ca * cb;
+                let m = c - prev;
+                prev = c;
+                let v = peak.levels.value[l as usize];
+                if peak_rank_cmp(v, e, neutral) == Ordering::Greater {
+                    total += m * v;
+                } else {
+                    below_mass += m;
+                }
+            }
+            total + below_mass * e
+        };
+        let before = through(j.emotions()[p]);
+        let after = through(x);
+        out.push(old_total - before + after);
+        for &l in &touched {
+            sa[l as usize] = 0.0;
+            sb[l as usize] = 0.0;
+            mark[l as usize] = false;
+        }
+        touched.clear();
+    }
+    out
 }
 
 /// Expected maximum (by the levels' order) over paths, from the forward

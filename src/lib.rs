@@ -53,7 +53,7 @@ pub struct ReadmeDoctests;
 /// algorithms on it.
 pub use petgraph;
 
-pub use analysis::{Analysis, Options, analyze, expected_exact};
+pub use analysis::{Analysis, Options, analyze, expected_exact, whatif_emotions};
 pub use error::{InvalidJourney, OptionsError, Problem, Severity};
 pub use journey::{Journey, Scale};
 pub use load::parse_spec;

@@ -405,6 +405,24 @@ proptest! {
     }
 
     #[test]
+    fn every_incremental_what_if_equals_full_reanalysis(dag in arb_dag(8, true), targets in proptest::collection::vec(-20i32..=20, 8)) {
+        use peakend::whatif_emotions;
+        let j = dag.journey();
+        let weighted = Model::from_name("weighted", Some("peak=0.6,end=0.3,first=0.1")).unwrap();
+        for m in [Model::PeakEnd, weighted] {
+            let queries: Vec<(usize, f64)> = (0..dag.nodes.len()).map(|i| (i, targets[i] as f64 / 2.0)).collect();
+            let fast = whatif_emotions(&j, &m, &queries).unwrap();
+            for (&(i, x), got) in queries.iter().zip(&fast) {
+                let mut edited = dag.clone();
+                edited.nodes[i].0 = x;
+                let full = analyze(&edited.journey(), &m, &Options::new().enumeration_limit(0)).remembered.expected;
+                prop_assert!((got - full).abs() < 1e-9, "{m:?} t{i}={x}: incremental {got} vs full {full}");
+            }
+        }
+        prop_assert!(whatif_emotions(&j, &Model::Mean, &[(0, 1.0)]).is_none());
+    }
+
+    #[test]
     fn spec_round_trips_through_journey_and_json(dag in arb_dag(8, true)) {
         let spec = dag.spec();
         let j = Journey::from_spec(spec.clone()).unwrap();
