@@ -6,7 +6,8 @@
 //! one, by a tenth of the scale's span, capped at its top: a modest,
 //! plausible improvement), fill a pit to neutral, lift an ending the same
 //! way, add a gentler closing touchpoint after every end (Redelmeier et al.
-//! 2003), cut a negative step, send half as many customers into a pit.
+//! 2003), cut a negative step (not where journeys start: that is the
+//! customer's trigger), send half as many customers into a pit.
 //!
 //! Costs: an action on a touchpoint with an `improvement.cost` costs that.
 //! Every other action costs the *median* of the journey's given improvement
@@ -223,7 +224,9 @@ fn candidates(j: &Journey, a: &Analysis, t: &Thresholds) -> Vec<Candidate> {
                 cost: cost_of(i),
             });
         }
-        if tp.emotion < s.neutral && j.len() > 1 {
+        // Cut only service steps: where a journey starts is the customer's
+        // trigger (a breakdown, a need), not a step the supplier can drop.
+        if tp.emotion < s.neutral && j.len() > 1 && j.entry_probability(i) == 0.0 {
             out.push(Candidate {
                 action: Action::CutStep,
                 touchpoint: id.clone(),
