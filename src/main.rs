@@ -355,11 +355,7 @@ fn run(cli: Cli, order: &[(&str, usize)]) -> anyhow::Result<()> {
             };
             let r = peakend::recommend::recommend(&journey, &m, &opts);
             emit(match out.format {
-                Format::Json => {
-                    let mut t = serde_json::to_string_pretty(&r)?;
-                    t.push('\n');
-                    t
-                }
+                Format::Json => report::pretty_json(&r),
                 Format::Text => {
                     report::recommendations_text(&r, display_name(&file), style(out.color))
                 }
@@ -377,11 +373,7 @@ fn run(cli: Cli, order: &[(&str, usize)]) -> anyhow::Result<()> {
             };
             let m = moments::find(&journey, &analysis, &thresholds.thresholds());
             emit(match out.format {
-                Format::Json => {
-                    let mut s = serde_json::to_string_pretty(&m)?;
-                    s.push('\n');
-                    s
-                }
+                Format::Json => report::pretty_json(&m),
                 Format::Text => report::moments_text(&m, style(out.color)),
             });
             Ok(())
@@ -433,11 +425,7 @@ fn run_simulate(
     ) {
         Ok(s) => {
             emit(match out.format {
-                Format::Json => {
-                    let mut t = serde_json::to_string_pretty(&s)?;
-                    t.push('\n');
-                    t
-                }
+                Format::Json => report::pretty_json(&s),
                 Format::Text => report::simulation_text(&s, style(out.color)),
             });
             Ok(())

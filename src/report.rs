@@ -14,7 +14,16 @@ use std::fmt::Write;
 /// assert_eq!(v["remembered"]["expected"], -3.0);
 /// ```
 pub fn json(analysis: &Analysis) -> String {
-    let mut s = serde_json::to_string_pretty(analysis).expect("analysis serializes");
+    pretty_json(analysis)
+}
+
+/// Any of peakend's results as pretty JSON with a trailing newline.
+///
+/// ```
+/// assert_eq!(peakend::report::pretty_json(&[1, 2]), "[\n  1,\n  2\n]\n");
+/// ```
+pub fn pretty_json<T: serde::Serialize + ?Sized>(value: &T) -> String {
+    let mut s = serde_json::to_string_pretty(value).expect("peakend's results always serialize");
     s.push('\n');
     s
 }
@@ -353,9 +362,7 @@ pub fn json_with_moments(analysis: &Analysis, moments: &crate::moments::Moments)
         analysis: &'a Analysis,
         moments: &'a crate::moments::Moments,
     }
-    let mut s = serde_json::to_string_pretty(&Full { analysis, moments }).expect("serializes");
-    s.push('\n');
-    s
+    pretty_json(&Full { analysis, moments })
 }
 
 /// The moments as text: defining moments with their reasons, missed
