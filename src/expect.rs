@@ -120,21 +120,35 @@ pub(crate) fn forward_max(j: &Journey, rank: &[u32], levels: usize) -> Sparse {
                 }
             }
         }
-        if low > 0.0 {
-            ent.push((r, low));
-        }
-        touched.sort_unstable();
-        for &l in &touched {
-            let m = std::mem::take(&mut scratch[l as usize]);
-            mark[l as usize] = false;
-            if m > 0.0 {
-                ent.push((l, m));
-            }
-        }
-        touched.clear();
+        collapse(r, low, &mut touched, &mut scratch, &mut mark, &mut ent);
         off.push(ent.len());
     }
     Sparse { off, ent }
+}
+
+/// Append one node's distribution to `ent`: the mass collapsed onto its own
+/// level `r`, then the higher levels gathered in `scratch` (in level order);
+/// reset the scratch space for the next node.
+fn collapse(
+    r: u32,
+    low: f64,
+    touched: &mut Vec<u32>,
+    scratch: &mut [f64],
+    mark: &mut [bool],
+    ent: &mut Vec<(u32, f64)>,
+) {
+    if low > 0.0 {
+        ent.push((r, low));
+    }
+    touched.sort_unstable();
+    for &l in touched.iter() {
+        let m = std::mem::take(&mut scratch[l as usize]);
+        mark[l as usize] = false;
+        if m > 0.0 {
+            ent.push((l, m));
+        }
+    }
+    touched.clear();
 }
 
 /// For each position `p`: the probability, given a customer is at `p`,
@@ -184,18 +198,7 @@ pub(crate) fn backward_strict(j: &Journey, rank: &[u32], levels: usize) -> (Vec<
                 }
             }
             strict[p] = below;
-            if low > 0.0 {
-                ent.push((r, low));
-            }
-            touched.sort_unstable();
-            for &l in &touched {
-                let m = std::mem::take(&mut scratch[l as usize]);
-                mark[l as usize] = false;
-                if m > 0.0 {
-                    ent.push((l, m));
-                }
-            }
-            touched.clear();
+            collapse(r, low, &mut touched, &mut scratch, &mut mark, &mut ent);
         }
         end[p] = ent.len();
     }
