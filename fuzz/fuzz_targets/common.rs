@@ -22,6 +22,29 @@ pub fn check_journey(j: &Journey) {
         assert!(!json.is_empty());
         let _ = peakend::report::text(&a, peakend::report::Style::PLAIN);
     }
+    // Moments, what-ifs and recommendations never panic; the incremental
+    // what-if agrees with a full re-analysis.
+    let a = analyze(j, &Model::PeakEnd, &Options::new().samples(200).seed(1));
+    let m = peakend::moments::find(j, &a, &peakend::moments::Thresholds::new());
+    let _ = peakend::report::moments_text(&m, peakend::report::Style::PLAIN);
+    if j.len() <= 12 {
+        let queries: Vec<(usize, f64)> = (0..j.len()).map(|i| (i, j.scale().neutral)).collect();
+        let fast = peakend::whatif_emotions(j, &Model::PeakEnd, &queries).unwrap();
+        for (&(i, x), got) in queries.iter().zip(&fast) {
+            let op = peakend::simulate::Operation::Set { id: j.touchpoint(i).id.clone(), emotion: x };
+            let edited = peakend::simulate::apply(j, &[op]).expect("setting neutral is valid");
+            let full = analyze(&edited, &Model::PeakEnd, &Options::new().samples(200).seed(1)).remembered.expected;
+            assert!((got - full).abs() <= 1e-9 * (1.0 + full.abs()), "what-if {i}: {got} vs {full}");
+        }
+        let r = peakend::recommend::recommend(
+            j,
+            &Model::PeakEnd,
+            &peakend::recommend::RecommendOptions { budget: Some(3.0), ..Default::default() },
+        );
+        if let Some(p) = &r.plan {
+            assert!(p.cost <= 3.0 + 1e-9);
+        }
+    }
     // Round trip: what loaded serializes and loads back unchanged.
     let text = j.spec().to_json();
     let back = Journey::from_json_str(&text).expect("a valid journey's JSON reloads");
