@@ -77,7 +77,7 @@ enum Command {
         /// Journey JSON file (`-` reads standard input)
         file: String,
         /// Budget for a plan (same unit as the journey's improvement costs;
-        /// actions without a cost count 1)
+        /// an action without a given cost costs the median of those, or 1)
         #[arg(long)]
         budget: Option<f64>,
         #[command(flatten)]
