@@ -311,32 +311,22 @@ pub(crate) fn peak_whatif(j: &Journey, peak: &PeakInfo, queries: &[(usize, f64)]
         // Prefix (before p) and suffix (after p) maximum distributions;
         // "none" is the mass of an empty prefix or suffix.
         let a_none = j.entry_at(p);
-        for &(u, pr) in j.pred_of(p) {
-            if pr == 0.0 {
-                continue;
-            }
-            for &(l, m) in peak.forward.at(u as usize) {
-                if !mark[l as usize] {
-                    mark[l as usize] = true;
-                    touched.push(l);
-                }
-                sa[l as usize] += m * pr;
-            }
-        }
+        gather(
+            j.pred_of(p),
+            |u| peak.forward.at(u),
+            &mut sa,
+            &mut mark,
+            &mut touched,
+        );
         let succ = j.succ_of(p);
         let b_none = if succ.is_empty() { 1.0 } else { 0.0 };
-        for &(w, pr) in succ {
-            if pr == 0.0 {
-                continue;
-            }
-            for &(l, m) in peak.backward.at(w as usize) {
-                if !mark[l as usize] {
-                    mark[l as usize] = true;
-                    touched.push(l);
-                }
-                sb[l as usize] += m * pr;
-            }
-        }
+        gather(
+            succ,
+            |w| peak.backward.at(w),
+            &mut sb,
+            &mut mark,
+            &mut touched,
+        );
         touched.sort_unstable();
         // Expected peak over paths through p with p's emotion set to e:
         // the larger (by peak rank) of max(prefix, suffix) and e.
@@ -371,6 +361,26 @@ pub(crate) fn peak_whatif(j: &Journey, peak: &PeakInfo, queries: &[(usize, f64)]
         touched.clear();
     }
     out
+}
+
+/// Add the neighbours' distributions, weighted by their transition
+/// probabilities, into the dense scratch `into`, noting new levels.
+fn gather<'a>(
+    neighbours: &[(u32, f64)],
+    dist: impl Fn(usize) -> &'a [(u32, f64)],
+    into: &mut [f64],
+    mark: &mut [bool],
+    touched: &mut Vec<u32>,
+) {
+    for &(v, pr) in neighbours.iter().filter(|n| n.1 != 0.0) {
+        for &(l, m) in dist(v as usize) {
+            if !mark[l as usize] {
+                mark[l as usize] = true;
+                touched.push(l);
+            }
+            into[l as usize] += m * pr;
+        }
+    }
 }
 
 /// Expected maximum (by the levels' order) over paths, from the forward

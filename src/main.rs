@@ -296,10 +296,9 @@ fn run(cli: Cli, order: &[(&str, usize)]) -> anyhow::Result<()> {
             thresholds,
             out,
         } => {
-            let Some((journey, analysis)) = load_and_analyze(&file, &model)? else {
+            let Some((analysis, m)) = load_with_moments(&file, &model, &thresholds)? else {
                 return Err(reported(1));
             };
-            let m = moments::find(&journey, &analysis, &thresholds.thresholds());
             emit(match out.format {
                 Format::Json => report::json_with_moments(&analysis, &m),
                 Format::Text => {
@@ -368,10 +367,9 @@ fn run(cli: Cli, order: &[(&str, usize)]) -> anyhow::Result<()> {
             thresholds,
             out,
         } => {
-            let Some((journey, analysis)) = load_and_analyze(&file, &model)? else {
+            let Some((_, m)) = load_with_moments(&file, &model, &thresholds)? else {
                 return Err(reported(1));
             };
-            let m = moments::find(&journey, &analysis, &thresholds.thresholds());
             emit(match out.format {
                 Format::Json => report::pretty_json(&m),
                 Format::Text => report::moments_text(&m, style(out.color)),
@@ -453,6 +451,18 @@ fn options(args: &ModelArgs) -> Options {
         options = options.samples(n);
     }
     options
+}
+
+/// Load, analyse and find the moments (problems exit 1, usage errors 2).
+fn load_with_moments(
+    file: &str,
+    model: &ModelArgs,
+    thresholds: &ThresholdArgs,
+) -> anyhow::Result<Option<(peakend::Analysis, moments::Moments)>> {
+    Ok(load_and_analyze(file, model)?.map(|(journey, analysis)| {
+        let m = moments::find(&journey, &analysis, &thresholds.thresholds());
+        (analysis, m)
+    }))
 }
 
 /// Parse the model (usage errors exit 2), load the journey (problems exit
