@@ -166,6 +166,27 @@ pub struct Distribution {
     pub min: f64,
     /// Highest remembered score any customer has.
     pub max: f64,
+    /// Share of customers per remembered-score bin: the scale cut into
+    /// [`HISTOGRAM_BINS`] equal bins from its minimum to its maximum, each
+    /// closed below and open above (the last one closed above too). Scores
+    /// outside the scale (possible with a `trend` weight) count in the
+    /// nearest end bin. Exact or estimated together with the rest of the
+    /// distribution.
+    pub histogram: Vec<Bin>,
+}
+
+/// Number of bins in [`Distribution::histogram`].
+pub const HISTOGRAM_BINS: usize = 20;
+
+/// One bin of [`Distribution::histogram`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Bin {
+    /// Lower edge (included).
+    pub from: f64,
+    /// Upper edge (excluded, but for the last bin).
+    pub to: f64,
+    /// Share of customers whose remembered score falls in the bin.
+    pub share: f64,
 }
 
 /// Results for one touchpoint.
@@ -316,7 +337,31 @@ impl Atoms {
             p90: q(0.9),
             min: self.0.keys().next().map_or(f64::NAN, |s| s.0),
             max: self.0.keys().next_back().map_or(f64::NAN, |s| s.0),
+            histogram: self.histogram(scale, total),
         }
+    }
+    fn histogram(&self, scale: &Scale, total: f64) -> Vec<Bin> {
+        let width = (scale.max - scale.min) / HISTOGRAM_BINS as f64;
+        let mut bins: Vec<Bin> = (0..HISTOGRAM_BINS)
+            .map(|k| Bin {
+                from: scale.min + width * k as f64,
+                to: if k + 1 == HISTOGRAM_BINS {
+                    scale.max
+                } else {
+                    scale.min + width * (k + 1) as f64
+                },
+                share: 0.0,
+            })
+            .collect();
+        for (s, m) in &self.0 {
+            // The first bin whose upper edge lies above the score, else the last.
+            let k = bins
+                .iter()
+                .position(|b| s.0 < b.to)
+                .unwrap_or(HISTOGRAM_BINS - 1);
+            bins[k].share += m / total;
+        }
+        bins
     }
 }
 

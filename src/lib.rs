@@ -39,6 +39,7 @@ pub mod load;
 pub mod memory;
 pub mod moments;
 pub mod recommend;
+pub mod render;
 pub mod report;
 pub mod simulate;
 pub mod spec;

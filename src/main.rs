@@ -87,6 +87,41 @@ enum Command {
         #[command(flatten)]
         out: OutArgs,
     },
+    /// Draw the journey map as SVG: what customers will remember, at a glance
+    Render {
+        /// Journey JSON file (`-` reads standard input)
+        file: String,
+        /// Write the SVG here instead of standard output
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<String>,
+        /// Draw at most this many touchpoints; a longer journey is collapsed
+        /// (defining moments, the most likely path, then the most visited)
+        #[arg(long, default_value_t = 200)]
+        max_touchpoints: usize,
+        #[command(flatten)]
+        model: ModelArgs,
+        #[command(flatten)]
+        thresholds: ThresholdArgs,
+    },
+    /// Write a self-contained HTML report: summary, map, distribution,
+    /// defining moments, where to invest and where not to
+    Report {
+        /// Journey JSON file (`-` reads standard input)
+        file: String,
+        /// Write the HTML here instead of standard output
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<String>,
+        /// Budget for a plan (as in `recommend`)
+        #[arg(long)]
+        budget: Option<f64>,
+        /// Draw at most this many touchpoints on the map
+        #[arg(long, default_value_t = 200)]
+        max_touchpoints: usize,
+        #[command(flatten)]
+        model: ModelArgs,
+        #[command(flatten)]
+        thresholds: ThresholdArgs,
+    },
     /// Print the JSON Schema of the journey format
     Schema,
 }
@@ -330,6 +365,53 @@ fn run(cli: Cli, order: &[(&str, usize)]) -> anyhow::Result<()> {
             &thresholds,
             &out,
         ),
+        Command::Render {
+            file,
+            output,
+            max_touchpoints,
+            model,
+            thresholds,
+        } => {
+            check_max_touchpoints(max_touchpoints)?;
+            let Some((journey, analysis)) = load_and_analyze(&file, &model)? else {
+                return Err(reported(1));
+            };
+            let m = moments::find(&journey, &analysis, &thresholds.thresholds());
+            let map = peakend::render::MapOptions::new().max_touchpoints(max_touchpoints);
+            write_output(
+                output.as_deref(),
+                peakend::render::map_svg(&journey, &analysis, &m, &map),
+            )
+        }
+        Command::Report {
+            file,
+            output,
+            budget,
+            max_touchpoints,
+            model,
+            thresholds,
+        } => {
+            check_budget(budget)?;
+            check_max_touchpoints(max_touchpoints)?;
+            let Some((journey, analysis)) = load_and_analyze(&file, &model)? else {
+                return Err(reported(1));
+            };
+            let t = thresholds.thresholds();
+            let m = moments::find(&journey, &analysis, &t);
+            let opts = peakend::recommend::RecommendOptions {
+                analysis: options(&model),
+                thresholds: t,
+                budget,
+            };
+            let r = peakend::recommend::recommend(&journey, &parse_model(&model)?, &opts);
+            let report = peakend::render::ReportOptions::new()
+                .map(peakend::render::MapOptions::new().max_touchpoints(max_touchpoints))
+                .source(display_name(&file));
+            write_output(
+                output.as_deref(),
+                peakend::render::html_report(&journey, &analysis, &m, &r, &report),
+            )
+        }
         Command::Recommend {
             file,
             budget,
@@ -337,12 +419,7 @@ fn run(cli: Cli, order: &[(&str, usize)]) -> anyhow::Result<()> {
             thresholds,
             out,
         } => {
-            if let Some(b) = budget
-                && !(b.is_finite() && b >= 0.0)
-            {
-                eprintln!("peakend: error: --budget {b} is not a budget (finite, 0 or more)");
-                return Err(reported(2));
-            }
+            check_budget(budget)?;
             let m = parse_model(&model)?;
             let Ok(journey) = load(&file)? else {
                 return Err(reported(1));
@@ -477,6 +554,35 @@ fn load_and_analyze(
     };
     let analysis = analyze(&journey, &model, &options(args));
     Ok(Some((journey, analysis)))
+}
+
+fn check_budget(budget: Option<f64>) -> anyhow::Result<()> {
+    if let Some(b) = budget
+        && !(b.is_finite() && b >= 0.0)
+    {
+        eprintln!("peakend: error: --budget {b} is not a budget (finite, 0 or more)");
+        return Err(reported(2));
+    }
+    Ok(())
+}
+
+fn check_max_touchpoints(n: usize) -> anyhow::Result<()> {
+    if n < 2 {
+        eprintln!("peakend: error: --max-touchpoints {n}: a map needs at least 2 touchpoints");
+        return Err(reported(2));
+    }
+    Ok(())
+}
+
+/// Write to the named file, or to standard output without one.
+fn write_output(path: Option<&str>, out: String) -> anyhow::Result<()> {
+    match path {
+        None | Some("-") => {
+            emit(out);
+            Ok(())
+        }
+        Some(p) => std::fs::write(p, out).with_context(|| format!("cannot write {p}")),
+    }
 }
 
 fn emit(out: String) {

@@ -1,3 +1,4 @@
+mod browser;
 mod cli;
 mod props;
 mod snapshots;
@@ -41,3 +42,4 @@ pub fn dag_spec(nodes: &[(f64, f64)], edges: &[(usize, usize, Option<f64>)]) -> 
     );
     spec
 }
+mod render;

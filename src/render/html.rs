@@ -1,0 +1,517 @@
+//! The self-contained HTML report.
+
+use super::escape;
+use super::svg::{MapOptions, histogram_svg, map_svg_sized};
+use crate::analysis::Analysis;
+use crate::journey::Journey;
+use crate::moments::Moments;
+use crate::recommend::Recommendations;
+use crate::report::{percent, signed};
+use std::fmt::Write;
+
+/// Options of the HTML report, with chained setters.
+///
+/// ```
+/// let o = peakend::render::ReportOptions::new()
+///     .map(peakend::render::MapOptions::new().max_touchpoints(80))
+///     .source("journeys/x.json")
+///     .recommendations_shown(5);
+/// assert_eq!(o.get_recommendations_shown(), 5);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportOptions {
+    map: MapOptions,
+    source: Option<String>,
+    shown: usize,
+}
+
+impl Default for ReportOptions {
+    fn default() -> Self {
+        ReportOptions {
+            map: MapOptions::default(),
+            source: None,
+            shown: 10,
+        }
+    }
+}
+
+impl ReportOptions {
+    /// The defaults: the map's defaults, 10 recommendations shown, no
+    /// source file named.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Options of the embedded map.
+    pub fn map(mut self, map: MapOptions) -> Self {
+        self.map = map;
+        self
+    }
+    /// The journey file as the reader would type it; the report then shows
+    /// each recommendation as a complete `peakend simulate` command.
+    pub fn source(mut self, file: &str) -> Self {
+        self.source = Some(file.to_string());
+        self
+    }
+    /// How many recommendations the table lists (the rest are counted).
+    pub fn recommendations_shown(mut self, n: usize) -> Self {
+        self.shown = n;
+        self
+    }
+    /// The number of recommendations listed.
+    pub fn get_recommendations_shown(&self) -> usize {
+        self.shown
+    }
+}
+
+const CSS: &str = r##"
+:root { --ink: #1a1a1a; --muted: #555; --line: #d8d8d8; --blue: #0072B2; --red: #B34700; --purple: #8E3B73; --green: #00735A; }
+* { box-sizing: border-box; }
+html { -webkit-text-size-adjust: 100%; }
+body { margin: 0; color: var(--ink); background: #fff; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
+main { max-width: 1180px; margin: 0 auto; padding: 24px 28px 48px; }
+h1 { font-size: 28px; line-height: 1.2; margin: 0 0 4px; overflow-wrap: anywhere; }
+h2 { font-size: 20px; margin: 36px 0 10px; padding-bottom: 4px; border-bottom: 2px solid var(--ink); }
+p { margin: 6px 0; }
+.lede { color: var(--muted); margin: 0 0 18px; }
+.cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(200px, 1fr)); gap: 12px; margin: 16px 0 8px; }
+.card { border: 1px solid var(--line); border-radius: 6px; padding: 12px 14px; }
+.card .label { color: var(--muted); font-size: 13px; }
+.card .value { font-size: 30px; font-weight: 700; line-height: 1.2; font-variant-numeric: tabular-nums; }
+.card .sub { font-size: 13px; color: var(--muted); }
+.card.remembered { border-left: 6px solid #CC79A7; }
+.card.average { border-left: 6px dashed #009E73; }
+.headline { font-size: 17px; margin: 12px 0; }
+figure { margin: 12px 0; }
+figcaption { color: var(--muted); font-size: 13px; margin-top: 4px; }
+.scroll { overflow-x: auto; max-width: 100%; border: 1px solid var(--line); border-radius: 6px; }
+.scroll svg { display: block; }
+.fit svg { max-width: 100%; height: auto; display: block; }
+table { border-collapse: collapse; width: 100%; margin: 8px 0; font-size: 14px; }
+th, td { text-align: left; vertical-align: top; padding: 6px 8px; border-bottom: 1px solid var(--line); overflow-wrap: anywhere; }
+th { font-size: 13px; color: var(--muted); font-weight: 600; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.pos { color: var(--blue); }
+.neg { color: var(--red); }
+.tag { display: inline-block; border: 1px solid var(--ink); border-radius: 3px; padding: 0 5px; margin: 1px 2px 1px 0; font-size: 12px; font-weight: 600; text-transform: uppercase; letter-spacing: .02em; }
+code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12.5px; background: #f4f4f4; padding: 1px 4px; border-radius: 3px; overflow-wrap: anywhere; }
+.note { color: var(--muted); font-size: 13px; }
+footer { margin-top: 40px; color: var(--muted); font-size: 13px; border-top: 1px solid var(--line); padding-top: 10px; }
+@media print {
+  @page { size: A4 landscape; margin: 12mm; }
+  body { font-size: 11pt; }
+  main { max-width: none; padding: 0; }
+  h2 { break-after: avoid; }
+  figure, .card, tr { break-inside: avoid; }
+  .scroll { overflow: visible; border: none; }
+  .scroll svg { max-width: 100%; height: auto; }
+  code { background: none; padding: 0; }
+  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+}
+"##;
+
+/// Maps up to this wide are scaled to the page (at 1280 px, at most to
+/// about 75 %); wider ones scroll in their own box.
+const FIT_WIDTH: f64 = 1500.0;
+
+fn valence(x: f64, neutral: f64) -> &'static str {
+    if x < neutral {
+        "neg"
+    } else if x > neutral {
+        "pos"
+    } else {
+        ""
+    }
+}
+
+/// One self-contained HTML page (no scripts, no network, no external fonts)
+/// with the summary (remembered against the average, the share remembering
+/// the journey negatively), the journey map, the histogram of remembered
+/// experience, the defining and missed moments, the recommendations with
+/// their simulated lifts and the plan, and where not to invest. Prints
+/// cleanly (print CSS, A4 landscape) and fits a 1280-pixel laptop screen.
+///
+/// Deterministic: the same inputs give the same bytes (no date is written).
+///
+/// ```
+/// use peakend::{analyze, moments, recommend, render, Journey, Model, Options};
+/// let j = Journey::from_json_str(r##"{"version":1,"name":"Onboarding","touchpoints":[
+///   {"id":"a","name":"Kick-off","emotion":3},{"id":"b","name":"Data migration","emotion":-6},
+///   {"id":"c","name":"Go-live","emotion":5}]}"##).unwrap();
+/// let a = analyze(&j, &Model::PeakEnd, &Options::new());
+/// let m = moments::find(&j, &a, &moments::Thresholds::new());
+/// let r = recommend::recommend(&j, &Model::PeakEnd, &recommend::RecommendOptions::default());
+/// let html = render::html_report(&j, &a, &m, &r, &render::ReportOptions::new());
+/// assert!(html.starts_with("<!DOCTYPE html>"));
+/// assert!(!html.contains("<script"));
+/// assert!(html.contains("Data migration"));
+/// ```
+pub fn html_report(
+    journey: &Journey,
+    analysis: &Analysis,
+    moments: &Moments,
+    recommendations: &Recommendations,
+    options: &ReportOptions,
+) -> String {
+    let a = analysis;
+    let scale = journey.scale();
+    let neutral = scale.neutral;
+    let name = escape(&journey.spec().name);
+    let rem = a.remembered.expected;
+    let mean = a.mean.expected;
+    let gap = rem - mean;
+    let mut h = String::new();
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta name=\"generator\" content=\"peakend {}\">\n\
+         <title>{name} — what customers will remember</title>\n<style>{CSS}</style>\n</head>\n<body>\n<main>\n",
+        env!("CARGO_PKG_VERSION")
+    );
+    let _ = writeln!(h, "<h1>{name}</h1>");
+    let paths = match a.paths.count {
+        crate::analysis::PathCount::Exact(c) => format!("{c} path{}", if c == 1 { "" } else { "s" }),
+        crate::analysis::PathCount::Approx { log10 } => format!("about 10^{log10:.1} paths"),
+    };
+    let _ = writeln!(
+        h,
+        "<p class=\"lede\">What customers will remember · {} touchpoints · {} transitions · {paths} · scale {} to {} (neutral {}) · model <b>{}</b>: {}</p>",
+        a.journey.touchpoints,
+        a.journey.transitions,
+        fmt_num(scale.min),
+        fmt_num(scale.max),
+        fmt_num(neutral),
+        escape(&a.remembered.model),
+        escape(&a.remembered.explain)
+    );
+
+    // Summary.
+    let rem_sub = match a.remembered.standard_error {
+        Some(se) => format!("Monte Carlo estimate ± {se:.3} (standard error)"),
+        None => "exact, over every path".into(),
+    };
+    let mean_sub = match a.mean.standard_error {
+        Some(se) => format!("Monte Carlo estimate ± {se:.3} (standard error)"),
+        None => "duration-weighted, what a dashboard shows".into(),
+    };
+    let neg_sub = match a.distribution.negative_share_standard_error {
+        Some(se) => format!("estimate ± {} (standard error)", percent(se)),
+        None => "remembered score below neutral".into(),
+    };
+    let _ = writeln!(h, "<section id=\"summary\"><h2>Summary</h2><div class=\"cards\">");
+    let card = |h: &mut String, class: &str, label: &str, value: String, vclass: &str, sub: &str| {
+        let _ = writeln!(
+            h,
+            "<div class=\"card {class}\"><div class=\"label\">{label}</div><div class=\"value {vclass}\" data-figure=\"{class}\">{value}</div><div class=\"sub\">{sub}</div></div>",
+            sub = escape(sub)
+        );
+    };
+    card(
+        &mut h,
+        "remembered",
+        "Remembered experience",
+        signed(rem),
+        valence(rem, neutral),
+        &rem_sub,
+    );
+    card(
+        &mut h,
+        "average",
+        "Average experience",
+        signed(mean),
+        valence(mean, neutral),
+        &mean_sub,
+    );
+    card(
+        &mut h,
+        "gap",
+        "Gap: memory − average",
+        signed(gap),
+        valence(gap, 0.0),
+        if gap < -0.05 {
+            "customers remember it worse than the dashboard says"
+        } else if gap > 0.05 {
+            "customers remember it better than the dashboard says"
+        } else {
+            "memory matches the average"
+        },
+    );
+    card(
+        &mut h,
+        "negative",
+        "Remember it as negative",
+        percent(a.distribution.negative_share),
+        "",
+        &neg_sub,
+    );
+    h.push_str("</div>\n");
+    let headline = headline(a, moments, recommendations);
+    let _ = writeln!(h, "<p class=\"headline\">{}</p>", headline);
+    if let Some(est) = &a.estimate {
+        let _ = writeln!(
+            h,
+            "<p class=\"note\">Estimated by Monte Carlo ({} samples, seed {}): {}. Every other figure is exact.</p>",
+            est.samples,
+            est.seed,
+            escape(&est.figures.join(", "))
+        );
+    }
+    h.push_str("</section>\n");
+
+    // The map: scaled to the page when that keeps its text legible,
+    // otherwise in its own horizontally scrolling box.
+    let (map, map_width) = map_svg_sized(journey, a, moments, &options.map);
+    let _ = writeln!(
+        h,
+        "<section id=\"map\"><h2>Journey map</h2><figure><div class=\"{}\">{map}</div><figcaption>Touchpoints in journey order, emotion on the vertical axis. The thick line is the most likely path ({} of customers); thinner lines are the other branches, their width the share of customers who take them. Ringed touchpoints are defining moments; faded, hollow ones are forgettable. The solid purple line is what customers remember, the dashed green one the duration-weighted average. Hover any marker for its figures.</figcaption></figure></section>",
+        if map_width <= FIT_WIDTH { "fit" } else { "scroll" },
+        percent(a.paths.most_likely.probability)
+    );
+
+    // Histogram.
+    let d = &a.distribution;
+    let _ = writeln!(
+        h,
+        "<section id=\"distribution\"><h2>How customers remember it</h2><figure><div class=\"fit\">{}</div><figcaption>Share of customers by remembered score ({}). Median {}, 10th percentile {}, 90th percentile {}, range {} to {}.</figcaption></figure></section>",
+        histogram_svg(a),
+        if d.exact { "exact over every path" } else { "Monte Carlo estimate" },
+        signed(d.p50),
+        signed(d.p10),
+        signed(d.p90),
+        signed(d.min),
+        signed(d.max)
+    );
+
+    // Defining moments.
+    h.push_str("<section id=\"moments\"><h2>Defining moments</h2>\n");
+    if moments.defining.is_empty() {
+        h.push_str("<p>No touchpoint is a defining moment under the current thresholds.</p>\n");
+    } else {
+        h.push_str("<p class=\"note\">Where memory is made: remembered peaks and pits, endings, transitions and milestones, and EPIC moments (elevation, insight, pride, connection). Memory weight: how much the remembered experience moves per point of emotion here.</p>\n");
+        h.push_str("<table><thead><tr><th>Touchpoint</th><th>Why it defines the memory</th><th class=\"num\">Emotion</th><th class=\"num\">Remembered peak for</th><th class=\"num\">Last moment for</th><th class=\"num\">Memory weight</th></tr></thead><tbody>\n");
+        for m in &moments.defining {
+            let tags: String = m
+                .reasons
+                .iter()
+                .map(|r| format!("<span class=\"tag\">{}</span>", r.name()))
+                .collect();
+            let _ = writeln!(
+                h,
+                "<tr><td>{}</td><td>{tags}</td><td class=\"num {}\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{:.3}</td></tr>",
+                escape(&m.name),
+                valence(m.emotion, neutral),
+                fmt_signed(m.emotion, scale.min < 0.0),
+                percent(m.peak_share),
+                percent(m.end_share),
+                m.memory_weight
+            );
+        }
+        h.push_str("</tbody></table>\n");
+    }
+    if !moments.missed.is_empty() {
+        h.push_str("<h3>Missed moments</h3><p class=\"note\">Transitions and milestones that pass near neutral: places where a peak could be built.</p><ul>\n");
+        for m in &moments.missed {
+            let rs: Vec<&str> = m.reasons.iter().map(|r| r.name()).collect();
+            let _ = writeln!(
+                h,
+                "<li>{} ({}; {}): passed by {}</li>",
+                escape(&m.name),
+                fmt_signed(m.emotion, scale.min < 0.0),
+                rs.join(", "),
+                percent(m.visit)
+            );
+        }
+        h.push_str("</ul>\n");
+    }
+    h.push_str("</section>\n");
+
+    // Recommendations.
+    let r = recommendations;
+    let _ = writeln!(
+        h,
+        "<section id=\"invest\"><h2>Where to invest</h2><p class=\"note\">Every lift is simulated on the whole journey ({} model, remembered now {}); the command under each action reproduces it.</p>",
+        escape(&r.model),
+        signed(r.before)
+    );
+    let file = options.source.as_deref().unwrap_or("JOURNEY");
+    if r.recommendations.is_empty() {
+        h.push_str("<p>No candidate action lifts the remembered experience.</p>\n");
+    } else {
+        h.push_str("<table><thead><tr><th class=\"num\">#</th><th>Action</th><th class=\"num\">Lift</th><th class=\"num\">Cost</th><th class=\"num\">Lift per cost</th><th class=\"num\">Average would show</th></tr></thead><tbody>\n");
+        for (k, x) in r.recommendations.iter().enumerate().take(options.shown) {
+            let per = if x.cost > 0.0 {
+                format!("{:.3}", x.lift / x.cost)
+            } else {
+                "free".into()
+            };
+            let _ = writeln!(
+                h,
+                "<tr class=\"recommendation\"><td class=\"num\">{}</td><td><b>{}</b> — {}<br><code>peakend simulate {} {}</code></td><td class=\"num pos\">{}</td><td class=\"num\">{}</td><td class=\"num\">{per}</td><td class=\"num\">{}</td></tr>",
+                k + 1,
+                x.action.name(),
+                escape(&x.rationale),
+                escape(file),
+                escape(&x.simulate),
+                signed(x.lift),
+                fmt_num(x.cost),
+                signed(x.mean_lift)
+            );
+        }
+        h.push_str("</tbody></table>\n");
+        if r.recommendations.len() > options.shown {
+            let _ = writeln!(
+                h,
+                "<p class=\"note\">{} more candidate actions with a smaller lift per cost: <code>peakend recommend {} --format json</code> lists them all.</p>",
+                r.recommendations.len() - options.shown,
+                escape(file)
+            );
+        }
+    }
+    if let Some(p) = &r.plan {
+        let _ = writeln!(
+            h,
+            "<h3>Plan for a budget of {}</h3><p>{} action{}, cost {}, lift <b>{}</b> (remembered {} → {}).</p><ol>",
+            fmt_num(p.budget),
+            p.actions.len(),
+            if p.actions.len() == 1 { "" } else { "s" },
+            fmt_num(p.cost),
+            signed(p.lift),
+            signed(r.before),
+            signed(p.after)
+        );
+        for x in &p.actions {
+            let _ = writeln!(
+                h,
+                "<li>{} {} (+{:.2} at this point, cost {})</li>",
+                x.action.name(),
+                escape(x.touchpoint.as_deref().unwrap_or("(new closing touchpoint)")),
+                x.lift,
+                fmt_num(x.cost)
+            );
+        }
+        h.push_str("</ol>\n");
+        if !p.actions.is_empty() {
+            let _ = writeln!(
+                h,
+                "<p><code>peakend simulate {} {}</code></p>",
+                escape(file),
+                escape(&p.simulate)
+            );
+        }
+    }
+    if !r.dashboard_would_differ.is_empty() {
+        h.push_str("<h3>What the dashboard average would do differently</h3><ul>\n");
+        for d in &r.dashboard_would_differ {
+            let _ = writeln!(
+                h,
+                "<li>It ranks <b>{} {}</b> #{} (average {}); memory ranks it #{} (remembered {}).</li>",
+                d.action.name(),
+                escape(d.touchpoint.as_deref().unwrap_or("(closing touchpoint)")),
+                d.mean_rank,
+                signed(d.mean_lift),
+                d.memory_rank,
+                signed(d.lift)
+            );
+        }
+        h.push_str("</ul>\n");
+    }
+    h.push_str("</section>\n");
+
+    // Where not to invest.
+    h.push_str("<section id=\"not-invest\"><h2>Where not to invest</h2>\n");
+    if r.do_not_invest.is_empty() {
+        h.push_str("<p>Every visited touchpoint moves someone's memory.</p>\n");
+    } else {
+        h.push_str("<p class=\"note\">Neither a remembered peak nor an ending for anyone, and no simulated action on them helps: improving them changes no one's memory.</p><ul>\n");
+        for x in &r.do_not_invest {
+            let cost = x
+                .improvement_cost
+                .map(|c| format!("; its planned improvement (cost {}) would change no one's memory", fmt_num(c)))
+                .unwrap_or_default();
+            let _ = writeln!(
+                h,
+                "<li>{} ({}){}</li>",
+                escape(&x.name),
+                fmt_signed(x.emotion, scale.min < 0.0),
+                escape(&cost)
+            );
+        }
+        h.push_str("</ul>\n");
+    }
+    h.push_str("</section>\n");
+
+    let _ = writeln!(
+        h,
+        "<footer>Made by peakend {}. Remembered experience follows the most intense moment and the end, and nearly ignores duration (Kahneman et al. 1993; Redelmeier &amp; Kahneman 1996; Alaybek et al. 2022). Defining moments after Heath &amp; Heath, <i>The Power of Moments</i> (2017).</footer>",
+        env!("CARGO_PKG_VERSION")
+    );
+    h.push_str("</main>\n</body>\n</html>\n");
+    h
+}
+
+/// One sentence a designer can read first.
+fn headline(a: &Analysis, moments: &Moments, r: &Recommendations) -> String {
+    let rem = a.remembered.expected;
+    let mean = a.mean.expected;
+    let mut s = format!(
+        "Customers will remember this journey at <b>{}</b>, ",
+        signed(rem)
+    );
+    if (rem - mean).abs() < 0.05 {
+        s.push_str("the same as the average suggests");
+    } else {
+        let _ = write!(
+            s,
+            "{} than the {} the average suggests",
+            if rem < mean { "worse" } else { "better" },
+            signed(mean)
+        );
+    }
+    let peaks: Vec<String> = moments
+        .defining
+        .iter()
+        .filter(|m| {
+            m.reasons
+                .iter()
+                .any(|r| matches!(r, crate::moments::Reason::Peak | crate::moments::Reason::End))
+        })
+        .map(|m| format!("“{}”", escape(&m.name)))
+        .collect();
+    if !peaks.is_empty() {
+        let _ = write!(s, "; the memory is made at {}", peaks.join(", "));
+    }
+    s.push('.');
+    if let Some(x) = r.recommendations.first() {
+        let target = x
+            .touchpoint
+            .as_deref()
+            .and_then(|id| a.touchpoints.iter().find(|t| t.id == id))
+            .map(|t| format!(" “{}”", escape(&t.name)))
+            .unwrap_or_default();
+        let _ = write!(
+            s,
+            " Best value: <b>{}</b>{target}, lift {} for cost {}.",
+            x.action.name(),
+            signed(x.lift),
+            fmt_num(x.cost)
+        );
+    }
+    s
+}
+
+fn fmt_num(x: f64) -> String {
+    if (x - x.round()).abs() < 1e-9 {
+        format!("{}", x.round() as i64)
+    } else {
+        let s = format!("{x:.2}");
+        s.trim_end_matches('0').to_string()
+    }
+}
+
+fn fmt_signed(x: f64, signed_scale: bool) -> String {
+    if signed_scale {
+        signed(x)
+    } else {
+        format!("{x:.1}")
+    }
+}

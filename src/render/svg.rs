@@ -1,0 +1,1204 @@
+//! The SVG journey map and the histogram of remembered experience.
+
+use super::{escape, num, truncate, wrap};
+use crate::analysis::Analysis;
+use crate::journey::Journey;
+use crate::moments::{Moments, Reason};
+use crate::report::{percent, signed};
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BinaryHeap};
+use std::fmt::Write;
+
+/// Okabe–Ito colours.
+const BLUE: &str = "#0072B2";
+const VERMILLION: &str = "#D55E00";
+const GREEN: &str = "#009E73";
+const PURPLE: &str = "#CC79A7";
+const GREY: &str = "#7a7a7a";
+const INK: &str = "#1a1a1a";
+const FONT: &str = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif";
+
+const LEFT: f64 = 72.0;
+const RIGHT: f64 = 200.0;
+const PLOT_H: f64 = 300.0;
+const MIN_WIDTH: f64 = 960.0;
+
+/// Options of the journey map, with chained setters.
+///
+/// ```
+/// let o = peakend::render::MapOptions::new().max_touchpoints(50);
+/// assert_eq!(o.get_max_touchpoints(), 50);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MapOptions {
+    max_touchpoints: usize,
+}
+
+impl Default for MapOptions {
+    fn default() -> Self {
+        MapOptions {
+            max_touchpoints: 200,
+        }
+    }
+}
+
+impl MapOptions {
+    /// The defaults: at most 200 touchpoints drawn.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Draw at most this many touchpoints (at least 2). A larger journey is
+    /// collapsed: the defining moments, then the most likely path (evenly
+    /// thinned when it alone is too long), then the most visited
+    /// touchpoints are kept, and the map says how many were left out.
+    pub fn max_touchpoints(mut self, n: usize) -> Self {
+        self.max_touchpoints = n.max(2);
+        self
+    }
+    /// The touchpoint limit.
+    pub fn get_max_touchpoints(&self) -> usize {
+        self.max_touchpoints
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum LabelMode {
+    /// Wrapped horizontal names under each column.
+    Wrapped,
+    /// Names rotated under the axis, truncated.
+    Rotated,
+}
+
+/// One drawn column.
+struct Column {
+    /// File index.
+    index: usize,
+    x: f64,
+    y: f64,
+}
+
+/// Kahn's algorithm preferring earlier stages, then the journey's own
+/// topological order, so that each stage's touchpoints sit together
+/// whenever the graph allows it. Touchpoints without a stage take the
+/// stage rank of their latest predecessor. Returns file indices.
+fn stage_order(journey: &Journey) -> Vec<usize> {
+    let n = journey.len();
+    let spec = journey.spec();
+    let topo: Vec<usize> = journey.topological_order().collect();
+    let mut topo_pos = vec![0usize; n];
+    for (k, &i) in topo.iter().enumerate() {
+        topo_pos[i] = k;
+    }
+    let stage_rank: BTreeMap<&str, usize> = spec
+        .stages
+        .iter()
+        .enumerate()
+        .map(|(k, s)| (s.id.as_str(), k))
+        .collect();
+    let mut rank = vec![0usize; n];
+    let mut indegree = vec![0usize; n];
+    for &i in &topo {
+        if let Some(r) = journey
+            .touchpoint(i)
+            .stage
+            .as_deref()
+            .and_then(|s| stage_rank.get(s))
+        {
+            rank[i] = *r;
+        }
+        for (s, _) in journey.successors(i) {
+            indegree[s] += 1;
+            if journey.touchpoint(s).stage.is_none() {
+                rank[s] = rank[s].max(rank[i]);
+            }
+        }
+    }
+    let mut heap: BinaryHeap<Reverse<(usize, usize, usize)>> = (0..n)
+        .filter(|&i| indegree[i] == 0)
+        .map(|i| Reverse((rank[i], topo_pos[i], i)))
+        .collect();
+    let mut out = Vec::with_capacity(n);
+    while let Some(Reverse((_, _, i))) = heap.pop() {
+        out.push(i);
+        for (s, _) in journey.successors(i) {
+            indegree[s] -= 1;
+            if indegree[s] == 0 {
+                heap.push(Reverse((rank[s], topo_pos[s], s)));
+            }
+        }
+    }
+    out
+}
+
+/// Which touchpoints to draw when there are too many: a sorted list of file
+/// indices and a sentence saying what was kept.
+fn select(
+    journey: &Journey,
+    analysis: &Analysis,
+    defining: &[bool],
+    main: &[usize],
+    limit: usize,
+) -> (Vec<bool>, Option<String>) {
+    let n = journey.len();
+    if n <= limit {
+        return (vec![true; n], None);
+    }
+    let mut keep = vec![false; n];
+    let mut kept = 0;
+    let mut take = |i: usize, keep: &mut Vec<bool>| {
+        if kept < limit && !keep[i] {
+            keep[i] = true;
+            kept += 1;
+        }
+    };
+    for i in (0..n).filter(|&i| defining[i]) {
+        take(i, &mut keep);
+    }
+    let room = limit.saturating_sub(keep.iter().filter(|&&k| k).count());
+    let thinned = main.len() > room;
+    if thinned && room > 0 {
+        // Evenly spaced along the path, first and last included.
+        for k in 0..room {
+            let at = if room == 1 {
+                main.len() - 1
+            } else {
+                k * (main.len() - 1) / (room - 1)
+            };
+            take(main[at], &mut keep);
+        }
+    } else {
+        for &i in main {
+            take(i, &mut keep);
+        }
+    }
+    let mut rest: Vec<usize> = (0..n).filter(|&i| !keep[i]).collect();
+    rest.sort_by(|&a, &b| {
+        analysis.touchpoints[b]
+            .visit
+            .total_cmp(&analysis.touchpoints[a].visit)
+            .then(a.cmp(&b))
+    });
+    for i in rest {
+        take(i, &mut keep);
+    }
+    let note = format!(
+        "{} touchpoints: this map shows {limit} of them (the defining moments, {}, then the most \
+         visited); {} are left out",
+        n,
+        if thinned {
+            "every so many touchpoints of the most likely path"
+        } else {
+            "the most likely path"
+        },
+        n - limit
+    );
+    (keep, Some(note))
+}
+
+/// Round step for about `target` ticks over `span`.
+fn nice_step(span: f64, target: f64) -> f64 {
+    let raw = span / target;
+    let mag = 10f64.powf(raw.log10().floor());
+    for m in [1.0, 2.0, 2.5, 5.0, 10.0] {
+        if m * mag >= raw {
+            return m * mag;
+        }
+    }
+    10.0 * mag
+}
+
+fn tick_label(x: f64, signed_scale: bool) -> String {
+    let s = if (x - x.round()).abs() < 1e-9 {
+        format!("{}", x.round() as i64)
+    } else {
+        format!("{:.1}", x)
+    };
+    if signed_scale && x > 0.0 {
+        format!("+{s}")
+    } else {
+        s
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Shape {
+    Circle,
+    Triangle,
+    Diamond,
+}
+
+fn shape_for(emotion: f64, neutral: f64) -> (Shape, &'static str) {
+    if emotion > neutral {
+        (Shape::Circle, BLUE)
+    } else if emotion < neutral {
+        (Shape::Triangle, VERMILLION)
+    } else {
+        (Shape::Diamond, GREY)
+    }
+}
+
+fn shape(out: &mut String, s: Shape, x: f64, y: f64, r: f64, attrs: &str) {
+    match s {
+        Shape::Circle => {
+            let _ = write!(
+                out,
+                r##"<circle cx="{}" cy="{}" r="{}" {attrs}/>"##,
+                num(x),
+                num(y),
+                num(r)
+            );
+        }
+        Shape::Triangle => {
+            let _ = write!(
+                out,
+                r##"<path d="M{} {}L{} {}L{} {}Z" {attrs}/>"##,
+                num(x - r * 1.2),
+                num(y - r * 0.85),
+                num(x + r * 1.2),
+                num(y - r * 0.85),
+                num(x),
+                num(y + r * 1.25)
+            );
+        }
+        Shape::Diamond => {
+            let _ = write!(
+                out,
+                r##"<path d="M{} {}L{} {}L{} {}L{} {}Z" {attrs}/>"##,
+                num(x),
+                num(y - r * 1.3),
+                num(x + r * 1.3),
+                num(y),
+                num(x),
+                num(y + r * 1.3),
+                num(x - r * 1.3),
+                num(y)
+            );
+        }
+    }
+}
+
+/// Approximate width of text in the map's sans-serif font.
+fn text_width(s: &str, size: f64) -> f64 {
+    s.chars().count() as f64 * size * 0.56
+}
+
+/// The journey map as a standalone SVG document: stages as labelled bands,
+/// touchpoints along x in journey order (a topological order that keeps
+/// stages together), emotion on y with the scale and the neutral line; the
+/// most likely path as the main curve, other branches thinner with their
+/// width showing the share of customers and probabilities at branch points;
+/// defining moments ringed and labelled with their reasons, forgettable
+/// touchpoints faded, ends marked; the remembered experience drawn beside
+/// the duration-weighted average. A journey longer than
+/// [`MapOptions::max_touchpoints`] is collapsed and the map says so.
+///
+/// Deterministic: the same inputs give the same bytes.
+///
+/// Complexity O((V + E) log V).
+///
+/// ```
+/// use peakend::{analyze, moments, render, Journey, Model, Options};
+/// let j = Journey::from_json_str(r##"{"version":1,"name":"A & B","touchpoints":[
+///   {"id":"a","name":"<Kick-off>","emotion":3},{"id":"b","name":"Go-live","emotion":-5}]}"##).unwrap();
+/// let a = analyze(&j, &Model::PeakEnd, &Options::new());
+/// let m = moments::find(&j, &a, &moments::Thresholds::new());
+/// let svg = render::map_svg(&j, &a, &m, &render::MapOptions::new());
+/// assert!(svg.contains("<title>A &amp; B: journey map</title>"));
+/// assert!(svg.contains("&lt;Kick-off&gt;"));
+/// ```
+pub fn map_svg(
+    journey: &Journey,
+    analysis: &Analysis,
+    moments: &Moments,
+    options: &MapOptions,
+) -> String {
+    map_svg_sized(journey, analysis, moments, options).0
+}
+
+/// The map and its width in pixels.
+pub(super) fn map_svg_sized(
+    journey: &Journey,
+    analysis: &Analysis,
+    moments: &Moments,
+    options: &MapOptions,
+) -> (String, f64) {
+    let n = journey.len();
+    let spec = journey.spec();
+    let scale = journey.scale();
+    let signed_scale = scale.min < 0.0;
+    let tps = &analysis.touchpoints;
+
+    let mut reasons: Vec<&[Reason]> = vec![&[]; n];
+    for m in &moments.defining {
+        if let Some(i) = journey.index_of(&m.id) {
+            reasons[i] = &m.reasons;
+        }
+    }
+    let defining: Vec<bool> = reasons.iter().map(|r| !r.is_empty()).collect();
+    let mut forgettable = vec![false; n];
+    for f in &moments.forgettable {
+        if let Some(i) = journey.index_of(&f.id) {
+            forgettable[i] = true;
+        }
+    }
+    let main: Vec<usize> = analysis
+        .paths
+        .most_likely
+        .touchpoints
+        .iter()
+        .filter_map(|id| journey.index_of(id))
+        .collect();
+    let mut on_main = vec![false; n];
+    for &i in &main {
+        on_main[i] = true;
+    }
+    let (keep, collapse_note) = select(
+        journey,
+        analysis,
+        &defining,
+        &main,
+        options.max_touchpoints,
+    );
+    let order: Vec<usize> = stage_order(journey)
+        .into_iter()
+        .filter(|&i| keep[i])
+        .collect();
+    let cols = order.len();
+
+    // Geometry.
+    let mut colw = (880.0 / cols as f64).clamp(14.0, 128.0);
+    if LEFT + colw * cols as f64 + RIGHT < MIN_WIDTH {
+        colw = (MIN_WIDTH - LEFT - RIGHT) / cols as f64;
+    }
+    let mode = if colw >= 64.0 {
+        LabelMode::Wrapped
+    } else {
+        LabelMode::Rotated
+    };
+    let roomy = colw >= 28.0;
+    let plot_w = colw * cols as f64;
+    let width = LEFT + plot_w + RIGHT;
+    let band_top = 92.0;
+    let plot_top = band_top + 30.0;
+    let plot_bottom = plot_top + PLOT_H;
+    let span = scale.max - scale.min;
+    let y_of = |e: f64| plot_top + (scale.max - e) / span * PLOT_H;
+    let r = if colw >= 20.0 { 6.5 } else { 4.5 };
+    let label_chars = ((colw - 6.0) / 6.2).floor().max(3.0) as usize;
+    let rotated_chars = 26;
+    let label_top = plot_bottom + 18.0;
+    let label_h = match mode {
+        LabelMode::Wrapped => 3.0 * 13.0,
+        LabelMode::Rotated => {
+            let longest = order
+                .iter()
+                .map(|&i| journey.touchpoint(i).name.chars().count().min(rotated_chars))
+                .max()
+                .unwrap_or(0);
+            text_width(&"x".repeat(longest), 10.5) * 0.82 + 12.0
+        }
+    };
+
+    let mut col_of = vec![usize::MAX; n];
+    let columns: Vec<Column> = order
+        .iter()
+        .enumerate()
+        .map(|(k, &i)| {
+            col_of[i] = k;
+            Column {
+                index: i,
+                x: LEFT + colw * (k as f64 + 0.5),
+                y: y_of(journey.touchpoint(i).emotion),
+            }
+        })
+        .collect();
+
+    // Legend and notes, laid out before the height is known.
+    let main_share = analysis.paths.most_likely.probability;
+    let model = &analysis.remembered.model;
+    // The legend lists what the map shows.
+    let has = |f: &dyn Fn(usize) -> bool| columns.iter().any(|c| f(c.index));
+    let emotion_of = |i: usize| journey.touchpoint(i).emotion;
+    let any_branch = columns.iter().any(|c| {
+        journey.successors(c.index).any(|(v, _)| {
+            keep[v] && !main.windows(2).any(|w| w[0] == c.index && w[1] == v)
+        })
+    });
+    let legend: Vec<(&str, String)> = [
+        (has(&|i| emotion_of(i) > scale.neutral), "pos", "positive".to_string()),
+        (has(&|i| emotion_of(i) < scale.neutral), "neg", "negative".into()),
+        (has(&|i| emotion_of(i) == scale.neutral), "neu", "neutral".into()),
+        (has(&|i| defining[i]), "ring", "defining moment (reasons beside it)".into()),
+        (
+            has(&|i| forgettable[i]),
+            "faded",
+            "forgettable: investing here moves no memory".into(),
+        ),
+        (true, "end", "journey ends here".into()),
+        (
+            true,
+            "main",
+            format!("most likely path ({} of customers)", percent(main_share)),
+        ),
+        (
+            any_branch,
+            "branch",
+            "other branches (width: share of customers)".into(),
+        ),
+        (true, "rem", format!("remembered ({model} model)")),
+        (
+            true,
+            "avg",
+            "average, duration-weighted (the dashboard view)".into(),
+        ),
+    ]
+    .into_iter()
+    .filter(|(shown, _, _)| *shown)
+    .map(|(_, key, text)| (key, text))
+    .collect();
+    let legend_top = label_top + label_h + 20.0;
+    let mut legend_rows: Vec<Vec<(f64, usize)>> = vec![Vec::new()];
+    let mut lx = LEFT;
+    for (k, (_, text)) in legend.iter().enumerate() {
+        let w = 30.0 + text_width(text, 12.0) + 18.0;
+        if lx + w > width - 16.0 && lx > LEFT {
+            legend_rows.push(Vec::new());
+            lx = LEFT;
+        }
+        legend_rows.last_mut().expect("a row").push((lx, k));
+        lx += w;
+    }
+    let mut notes: Vec<String> = Vec::new();
+    if let Some(c) = &collapse_note {
+        notes.push(c.clone());
+    }
+    if let Some(est) = &analysis.estimate {
+        let se = analysis
+            .remembered
+            .standard_error
+            .map(|s| format!(" (remembered ± {s:.3} standard error)"))
+            .unwrap_or_default();
+        notes.push(format!(
+            "estimated by Monte Carlo: {}{se}; {} samples, seed {}",
+            est.figures.join(", "),
+            est.samples,
+            est.seed
+        ));
+    }
+    if !roomy {
+        notes.push("branch and entry probabilities: hover a line or a marker".into());
+    }
+    if mode == LabelMode::Rotated {
+        notes.push(format!(
+            "names longer than {rotated_chars} characters are cut; hover a marker for the full name"
+        ));
+    }
+    let notes_top = legend_top + legend_rows.len() as f64 * 24.0 + 8.0;
+    let height = notes_top + notes.len() as f64 * 17.0 + 12.0;
+
+    let mut s = String::new();
+    let name = &spec.name;
+    let rem = analysis.remembered.expected;
+    let mean = analysis.mean.expected;
+    let _ = write!(
+        s,
+        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" aria-labelledby="map-title map-desc" font-family="{FONT}" class="peakend-map">"##,
+        w = num(width),
+        h = num(height)
+    );
+    s.push('\n');
+    let _ = writeln!(s, "<title id=\"map-title\">{}: journey map</title>", escape(name));
+    // A description that says in words what the picture shows.
+    let mut desc = format!(
+        "{} touchpoints. Customers will remember {} on average ({} model); the duration-weighted \
+         average is {}. {} remember the journey as negative.",
+        n,
+        signed(rem),
+        model,
+        signed(mean),
+        percent(analysis.distribution.negative_share)
+    );
+    if !moments.defining.is_empty() {
+        let list: Vec<String> = moments
+            .defining
+            .iter()
+            .map(|m| {
+                let rs: Vec<&str> = m.reasons.iter().map(|r| r.name()).collect();
+                format!("{} ({})", m.name, rs.join(", "))
+            })
+            .collect();
+        let _ = write!(desc, " Defining moments: {}.", list.join("; "));
+    }
+    let _ = write!(
+        desc,
+        " Most likely path ({}): {}.",
+        percent(main_share),
+        main.iter()
+            .map(|&i| journey.touchpoint(i).name.as_str())
+            .collect::<Vec<_>>()
+            .join(" → ")
+    );
+    if let Some(c) = &collapse_note {
+        let _ = write!(desc, " {c}.");
+    }
+    let _ = writeln!(s, "<desc id=\"map-desc\">{}</desc>", escape(&desc));
+    let _ = writeln!(
+        s,
+        r##"<rect x="0" y="0" width="{}" height="{}" fill="#ffffff"/>"##,
+        num(width),
+        num(height)
+    );
+
+    // Header.
+    let _ = writeln!(
+        s,
+        r##"<text x="{}" y="30" font-size="20" font-weight="700" fill="{INK}">{}</text>"##,
+        num(LEFT),
+        escape(&truncate(name, ((width - LEFT - 16.0) / 11.0) as usize))
+    );
+    let _ = writeln!(
+        s,
+        r##"<text x="{}" y="52" font-size="13" fill="#444">What customers will remember · {} model: {}</text>"##,
+        num(LEFT),
+        escape(model),
+        escape(&truncate(
+            &analysis.remembered.explain,
+            ((width - LEFT - 260.0) / 7.0).max(20.0) as usize
+        ))
+    );
+    let gap = rem - mean;
+    let gap_text = if gap.abs() < 0.05 {
+        "memory matches the average".to_string()
+    } else if gap < 0.0 {
+        format!("memory is {:.1} below the average", -gap)
+    } else {
+        format!("memory is {:.1} above the average", gap)
+    };
+    let _ = writeln!(
+        s,
+        r##"<text x="{}" y="72" font-size="13" fill="{INK}"><tspan font-weight="700">Remembered {}</tspan> · average {} · {} · {} remember it as negative</text>"##,
+        num(LEFT),
+        signed(rem),
+        signed(mean),
+        gap_text,
+        percent(analysis.distribution.negative_share)
+    );
+
+    // Stage bands: maximal runs of columns in the same stage.
+    let stage_names: BTreeMap<&str, &str> = spec
+        .stages
+        .iter()
+        .map(|st| (st.id.as_str(), st.name.as_str()))
+        .collect();
+    let mut k = 0;
+    let mut band = 0;
+    while k < cols {
+        let st = journey.touchpoint(columns[k].index).stage.as_deref();
+        let mut e = k + 1;
+        while e < cols && journey.touchpoint(columns[e].index).stage.as_deref() == st {
+            e += 1;
+        }
+        if let Some(st) = st {
+            let x0 = LEFT + colw * k as f64;
+            let bw = colw * (e - k) as f64;
+            let label = stage_names.get(st).copied().unwrap_or(st);
+            let fill = if band % 2 == 0 { "#f2f2f2" } else { "#e4e4e4" };
+            band += 1;
+            let _ = writeln!(
+                s,
+                r##"<g class="stage"><title>Stage: {}</title><rect x="{}" y="{}" width="{}" height="{}" fill="{fill}"/><text x="{}" y="{}" font-size="12" font-weight="600" fill="#333" text-anchor="middle">{}</text></g>"##,
+                escape(label),
+                num(x0),
+                num(band_top),
+                num(bw),
+                num(plot_bottom - band_top),
+                num(x0 + bw / 2.0),
+                num(band_top + 18.0),
+                escape(&truncate(label, ((bw - 8.0) / 7.0).max(1.0) as usize))
+            );
+        }
+        k = e;
+    }
+
+    // Axis, ticks, neutral line.
+    let step = nice_step(span, 8.0);
+    let mut t = (scale.min / step).ceil() * step;
+    let mut ticks = String::new();
+    while t <= scale.max + 1e-9 {
+        let y = y_of(t);
+        let _ = write!(
+            ticks,
+            r##"<line x1="{}" y1="{y}" x2="{}" y2="{y}" stroke="#d0d0d0" stroke-width="0.75"/><text x="{}" y="{}" font-size="11" fill="#444" text-anchor="end">{}</text>"##,
+            num(LEFT),
+            num(LEFT + plot_w),
+            num(LEFT - 8.0),
+            num(y + 4.0),
+            tick_label(t, signed_scale),
+            y = num(y)
+        );
+        t += step;
+    }
+    let _ = writeln!(s, "<g class=\"axis\">{ticks}</g>");
+    let yn = y_of(scale.neutral);
+    let _ = writeln!(
+        s,
+        r##"<g class="neutral"><line x1="{}" y1="{y}" x2="{}" y2="{y}" stroke="{INK}" stroke-width="1" stroke-dasharray="2 3"/><text x="{}" y="{}" font-size="10" fill="#444" text-anchor="end">neutral</text></g>"##,
+        num(LEFT),
+        num(LEFT + plot_w),
+        num(LEFT - 8.0),
+        num(yn + 15.0),
+        y = num(yn)
+    );
+    let _ = writeln!(
+        s,
+        r##"<text transform="translate(18 {}) rotate(-90)" font-size="12" fill="#444" text-anchor="middle">emotion</text>"##,
+        num(plot_top + PLOT_H / 2.0)
+    );
+    let _ = writeln!(
+        s,
+        r##"<line x1="{x}" y1="{}" x2="{x}" y2="{}" stroke="#888" stroke-width="1"/>"##,
+        num(plot_top),
+        num(plot_bottom),
+        x = num(LEFT)
+    );
+
+    // Edges: branches first, the most likely path on top.
+    let mut branches = String::new();
+    let mut main_edges = String::new();
+    let mut probs = String::new();
+    for c in &columns {
+        let u = c.index;
+        let succ: Vec<(usize, f64)> = journey.successors(u).collect();
+        let branching = succ.len() > 1;
+        for &(v, p) in &succ {
+            if !keep[v] {
+                continue;
+            }
+            let d = &columns[col_of[v]];
+            let flow = tps[u].visit * p;
+            let is_main = main
+                .windows(2)
+                .any(|w| w[0] == u && w[1] == v);
+            let mid = (d.x - c.x) / 2.0;
+            let path = format!(
+                "M{} {}C{} {} {} {} {} {}",
+                num(c.x),
+                num(c.y),
+                num(c.x + mid),
+                num(c.y),
+                num(d.x - mid),
+                num(d.y),
+                num(d.x),
+                num(d.y)
+            );
+            let title = format!(
+                "{} → {}: {} of those at {} ({} of all customers)",
+                journey.touchpoint(u).name,
+                journey.touchpoint(v).name,
+                percent(p),
+                journey.touchpoint(u).name,
+                percent(flow)
+            );
+            let w = 0.75 + 7.0 * flow;
+            let (target, stroke, width, opacity) = if is_main {
+                (&mut main_edges, INK, w.max(2.5), "1")
+            } else {
+                (&mut branches, "#9a9a9a", w, "0.85")
+            };
+            let _ = writeln!(
+                target,
+                r##"<path class="edge" d="{path}" fill="none" stroke="{stroke}" stroke-width="{}" stroke-opacity="{opacity}" stroke-linecap="round"><title>{}</title></path>"##,
+                num(width),
+                escape(&title)
+            );
+            if branching && roomy {
+                let t = 0.32;
+                let px = c.x + (d.x - c.x) * t;
+                let py = c.y + (d.y - c.y) * t - 5.0;
+                let _ = writeln!(
+                    probs,
+                    r##"<text x="{}" y="{}" font-size="10" fill="#333" text-anchor="middle" stroke="#ffffff" stroke-width="3" paint-order="stroke">{}</text>"##,
+                    num(px),
+                    num(py),
+                    short_percent(p)
+                );
+            }
+        }
+    }
+    let _ = writeln!(s, "<g class=\"branches\">\n{branches}</g>");
+    let _ = writeln!(s, "<g class=\"main-path\">\n{main_edges}</g>");
+
+    // Remembered and average lines with their labels in the right margin.
+    let yr = y_of(rem.clamp(scale.min, scale.max));
+    let ym = y_of(mean.clamp(scale.min, scale.max));
+    let (mut lr, mut lm) = (yr, ym);
+    if (lr - lm).abs() < 34.0 {
+        let mid = (lr + lm) / 2.0;
+        let (a, b) = if rem >= mean { (-17.0, 17.0) } else { (17.0, -17.0) };
+        lr = mid + a;
+        lm = mid + b;
+    }
+    let right = LEFT + plot_w;
+    let rem_note = match analysis.remembered.standard_error {
+        Some(se) => format!("{model} · estimate ±{se:.2}"),
+        None => format!("{model} model"),
+    };
+    let _ = writeln!(
+        s,
+        r##"<g class="remembered"><line x1="{}" y1="{y}" x2="{}" y2="{y}" stroke="{PURPLE}" stroke-width="3"/><path d="M{} {y}L{} {}" stroke="{PURPLE}" stroke-width="1.5" fill="none"/><text x="{}" y="{}" font-size="13" font-weight="700" fill="{INK}">Remembered {}</text><text x="{}" y="{}" font-size="11" fill="#444">{}</text></g>"##,
+        num(LEFT),
+        num(right),
+        num(right),
+        num(right + 10.0),
+        num(lr),
+        num(right + 14.0),
+        num(lr + 1.0),
+        signed(rem),
+        num(right + 14.0),
+        num(lr + 14.0),
+        escape(&rem_note),
+        y = num(yr)
+    );
+    let _ = writeln!(
+        s,
+        r##"<g class="average"><line x1="{}" y1="{y}" x2="{}" y2="{y}" stroke="{GREEN}" stroke-width="2.5" stroke-dasharray="7 4"/><path d="M{} {y}L{} {}" stroke="{GREEN}" stroke-width="1.5" fill="none"/><text x="{}" y="{}" font-size="13" font-weight="700" fill="{INK}">Average {}</text><text x="{}" y="{}" font-size="11" fill="#444">duration-weighted</text></g>"##,
+        num(LEFT),
+        num(right),
+        num(right),
+        num(right + 10.0),
+        num(lm),
+        num(right + 14.0),
+        num(lm + 1.0),
+        signed(mean),
+        num(right + 14.0),
+        num(lm + 14.0),
+        y = num(ym)
+    );
+    let _ = writeln!(s, "<g class=\"probabilities\">\n{probs}</g>");
+
+    // Touchpoints.
+    let _ = writeln!(s, "<g class=\"touchpoints\">");
+    for c in &columns {
+        let i = c.index;
+        let tp = journey.touchpoint(i);
+        let res = &tps[i];
+        let (sh, colour) = shape_for(tp.emotion, scale.neutral);
+        let faded = forgettable[i];
+        let mut tip = format!(
+            "{} — emotion {}; visited by {}",
+            tp.name,
+            tick_label(tp.emotion, signed_scale),
+            percent(res.visit)
+        );
+        if res.peak_share > 0.0 {
+            let _ = write!(tip, "; remembered peak for {}", percent(res.peak_share));
+        }
+        if res.end_share > 0.0 {
+            let _ = write!(tip, "; last moment for {}", percent(res.end_share));
+        }
+        let _ = write!(tip, "; memory weight {:.3}", res.memory_weight);
+        let entry = journey.entry_probability(i);
+        if entry > 0.0 && entry < 1.0 {
+            let _ = write!(tip, "; {} of customers start here", percent(entry));
+        }
+        if defining[i] {
+            let rs: Vec<&str> = reasons[i].iter().map(|r| r.name()).collect();
+            let _ = write!(tip, "; defining moment: {}", rs.join(", "));
+        }
+        if faded {
+            tip.push_str("; forgettable");
+        }
+        let class = if defining[i] {
+            "touchpoint defining"
+        } else if faded {
+            "touchpoint forgettable"
+        } else {
+            "touchpoint"
+        };
+        let _ = write!(
+            s,
+            r##"<g class="{class}" data-touchpoint="{}"><title>{}</title>"##,
+            escape(&tp.id),
+            escape(&tip)
+        );
+        if defining[i] {
+            let _ = write!(
+                s,
+                r##"<circle cx="{}" cy="{}" r="{}" fill="none" stroke="{INK}" stroke-width="2.25"/>"##,
+                num(c.x),
+                num(c.y),
+                num(r + 4.5)
+            );
+        }
+        let attrs = if faded {
+            format!(
+                r##"class="marker" fill="#ffffff" stroke="{colour}" stroke-width="1.5" opacity="0.55""##
+            )
+        } else {
+            format!(r##"class="marker" fill="{colour}" stroke="#ffffff" stroke-width="1""##)
+        };
+        shape(&mut s, sh, c.x, c.y, r, &attrs);
+        if journey.is_end(i) {
+            let ex = c.x + r + 6.0;
+            let _ = write!(
+                s,
+                r##"<line class="end" x1="{x}" y1="{}" x2="{x}" y2="{}" stroke="{INK}" stroke-width="2.5"/>"##,
+                num(c.y - 10.0),
+                num(c.y + 10.0),
+                x = num(ex)
+            );
+        }
+        if roomy && entry > 0.0 && entry < 1.0 {
+            let _ = write!(
+                s,
+                r##"<text x="{}" y="{}" font-size="9.5" fill="#444" text-anchor="middle" stroke="#ffffff" stroke-width="3" paint-order="stroke">start {}</text>"##,
+                num(c.x),
+                num(c.y + r + 24.0),
+                short_percent(entry)
+            );
+        }
+        if defining[i] {
+            reason_label(
+                &mut s,
+                reasons[i],
+                c,
+                r,
+                mode,
+                plot_top,
+                plot_bottom,
+            );
+        }
+        // The name under the plot.
+        let fill = if faded { "#8a8a8a" } else { INK };
+        let style = if faded { r##" font-style="italic""## } else { "" };
+        match mode {
+            LabelMode::Wrapped => {
+                let lines = wrap(&tp.name, label_chars, 3);
+                let _ = write!(
+                    s,
+                    r##"<text class="name" x="{}" y="{}" font-size="11" fill="{fill}" text-anchor="middle"{style}>"##,
+                    num(c.x),
+                    num(label_top)
+                );
+                for (k, line) in lines.iter().enumerate() {
+                    let _ = write!(
+                        s,
+                        r##"<tspan x="{}" dy="{}">{}</tspan>"##,
+                        num(c.x),
+                        if k == 0 { "0" } else { "13" },
+                        escape(line)
+                    );
+                }
+                s.push_str("</text>");
+            }
+            LabelMode::Rotated => {
+                let _ = write!(
+                    s,
+                    r##"<text class="name" x="{x}" y="{y}" font-size="10.5" fill="{fill}" text-anchor="end" transform="rotate(-55 {x} {y})"{style}>{}</text>"##,
+                    escape(&truncate(&tp.name, rotated_chars)),
+                    x = num(c.x + 3.0),
+                    y = num(label_top - 6.0)
+                );
+            }
+        }
+        s.push_str("</g>\n");
+    }
+    s.push_str("</g>\n");
+
+    // Legend.
+    let _ = writeln!(s, "<g class=\"legend\" font-size=\"12\" fill=\"{INK}\">");
+    for (row, items) in legend_rows.iter().enumerate() {
+        let y = legend_top + row as f64 * 24.0;
+        for &(x, k) in items {
+            let (key, text) = &legend[k];
+            let cx = x + 10.0;
+            match *key {
+                "pos" => shape(&mut s, Shape::Circle, cx, y, 6.0, &format!(r##"fill="{BLUE}""##)),
+                "neg" => shape(&mut s, Shape::Triangle, cx, y, 6.0, &format!(r##"fill="{VERMILLION}""##)),
+                "neu" => shape(&mut s, Shape::Diamond, cx, y, 6.0, &format!(r##"fill="{GREY}""##)),
+                "ring" => {
+                    let _ = write!(
+                        s,
+                        r##"<circle cx="{}" cy="{}" r="10" fill="none" stroke="{INK}" stroke-width="2.25"/>"##,
+                        num(cx),
+                        num(y)
+                    );
+                }
+                "faded" => shape(
+                    &mut s,
+                    Shape::Circle,
+                    cx,
+                    y,
+                    6.0,
+                    &format!(r##"fill="#ffffff" stroke="{BLUE}" stroke-width="1.5" opacity="0.55""##),
+                ),
+                "end" => {
+                    let _ = write!(
+                        s,
+                        r##"<line x1="{x}" y1="{}" x2="{x}" y2="{}" stroke="{INK}" stroke-width="2.5"/>"##,
+                        num(y - 9.0),
+                        num(y + 9.0),
+                        x = num(cx)
+                    );
+                }
+                _ => {
+                    let (stroke, w, dash) = match *key {
+                        "main" => (INK, 3.0, ""),
+                        "branch" => ("#9a9a9a", 1.5, ""),
+                        "rem" => (PURPLE, 3.0, ""),
+                        _ => (GREEN, 2.5, r##" stroke-dasharray="7 4""##),
+                    };
+                    let _ = write!(
+                        s,
+                        r##"<line x1="{}" y1="{y}" x2="{}" y2="{y}" stroke="{stroke}" stroke-width="{w}"{dash}/>"##,
+                        num(x),
+                        num(x + 22.0),
+                        y = num(y)
+                    );
+                }
+            }
+            let _ = write!(
+                s,
+                r##"<text x="{}" y="{}">{}</text>"##,
+                num(x + 30.0),
+                num(y + 4.0),
+                escape(text)
+            );
+        }
+        s.push('\n');
+    }
+    s.push_str("</g>\n");
+    for (k, note) in notes.iter().enumerate() {
+        let _ = writeln!(
+            s,
+            r##"<text class="note" x="{}" y="{}" font-size="11.5" fill="#444">{}</text>"##,
+            num(LEFT),
+            num(notes_top + k as f64 * 17.0 + 4.0),
+            escape(note)
+        );
+    }
+    s.push_str("</svg>\n");
+    (s, width)
+}
+
+/// A percentage without decimals unless it needs them: `60%`, `2.5%`.
+fn short_percent(p: f64) -> String {
+    let x = p * 100.0;
+    if (x - x.round()).abs() < 0.05 {
+        format!("{}%", x.round() as i64)
+    } else {
+        format!("{x:.1}%")
+    }
+}
+
+/// The reasons of a defining moment beside its marker: stacked above or
+/// below it, or rotated when columns are narrow.
+fn reason_label(
+    s: &mut String,
+    reasons: &[Reason],
+    c: &Column,
+    r: f64,
+    mode: LabelMode,
+    plot_top: f64,
+    plot_bottom: f64,
+) {
+    let names: Vec<String> = reasons.iter().map(|r| r.name().to_uppercase()).collect();
+    let upper_half = c.y < (plot_top + plot_bottom) / 2.0;
+    match mode {
+        LabelMode::Wrapped => {
+            let lines = names.len() as f64;
+            // Below a marker in the upper half, above one in the lower half.
+            let first = if upper_half {
+                c.y + r + 20.0
+            } else {
+                c.y - r - 10.0 - (lines - 1.0) * 12.0
+            };
+            let _ = write!(
+                s,
+                r##"<text class="reasons" x="{}" y="{}" font-size="10" font-weight="700" fill="{INK}" text-anchor="middle" stroke="#ffffff" stroke-width="3" paint-order="stroke">"##,
+                num(c.x),
+                num(first)
+            );
+            for (k, n) in names.iter().enumerate() {
+                let _ = write!(
+                    s,
+                    r##"<tspan x="{}" dy="{}">{}</tspan>"##,
+                    num(c.x),
+                    if k == 0 { "0" } else { "12" },
+                    n
+                );
+            }
+            s.push_str("</text>");
+        }
+        LabelMode::Rotated => {
+            let text = names.join("·");
+            let (y, angle, anchor) = if upper_half {
+                (c.y + r + 8.0, 90, "start")
+            } else {
+                (c.y - r - 8.0, -90, "start")
+            };
+            let _ = write!(
+                s,
+                r##"<text class="reasons" x="{x}" y="{y}" font-size="9.5" font-weight="700" fill="{INK}" text-anchor="{anchor}" dy="3" transform="rotate({angle} {x} {y})" stroke="#ffffff" stroke-width="3" paint-order="stroke">{text}</text>"##,
+                x = num(c.x),
+                y = num(y)
+            );
+        }
+    }
+}
+
+/// The distribution of remembered experience across customers as an SVG
+/// bar chart over the scale ([`crate::analysis::Distribution::histogram`]),
+/// negative bins as hatched vermillion and positive ones as blue, with the
+/// expected remembered score and the duration-weighted average marked.
+///
+/// ```
+/// use peakend::{analyze, render, Journey, Model, Options};
+/// let j = Journey::from_json_str(r##"{"version":1,"name":"x","touchpoints":[
+///   {"id":"a","name":"A","emotion":-8},{"id":"b","name":"B","emotion":2}]}"##).unwrap();
+/// let a = analyze(&j, &Model::PeakEnd, &Options::new());
+/// let svg = render::histogram_svg(&a);
+/// assert_eq!(svg.matches("class=\"bar\"").count(), 20);
+/// assert!(svg.contains("100%"));
+/// ```
+pub fn histogram_svg(analysis: &Analysis) -> String {
+    let bins = &analysis.distribution.histogram;
+    let scale = analysis.journey.scale;
+    let signed_scale = scale.min < 0.0;
+    let (w, h) = (760.0, 300.0);
+    let (left, right, top, bottom) = (56.0, 24.0, 30.0, 56.0);
+    let pw = w - left - right;
+    let ph = h - top - bottom;
+    let span = scale.max - scale.min;
+    let x_of = |v: f64| left + (v.clamp(scale.min, scale.max) - scale.min) / span * pw;
+    let max_share = bins.iter().map(|b| b.share).fold(0.0, f64::max).max(1e-12);
+    let y_top = nice_step(max_share, 4.0) * (max_share / nice_step(max_share, 4.0)).ceil();
+    let y_of = |share: f64| top + ph - share / y_top * ph;
+    let exact = if analysis.distribution.exact {
+        "exact"
+    } else {
+        "Monte Carlo estimate"
+    };
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" aria-labelledby="hist-title hist-desc" font-family="{FONT}" class="peakend-histogram">"##
+    );
+    let _ = writeln!(
+        s,
+        "<title id=\"hist-title\">How customers remember {}</title>",
+        escape(&analysis.journey.name)
+    );
+    let _ = writeln!(
+        s,
+        "<desc id=\"hist-desc\">Share of customers by remembered score ({exact}): {} remember the journey as negative; median {}, 10th percentile {}, 90th percentile {}.</desc>",
+        percent(analysis.distribution.negative_share),
+        signed(analysis.distribution.p50),
+        signed(analysis.distribution.p10),
+        signed(analysis.distribution.p90)
+    );
+    s.push_str(r##"<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#D55E00"/><line x1="0" y1="0" x2="0" y2="6" stroke="#ffffff" stroke-width="2"/></pattern></defs>"##);
+    s.push('\n');
+    let _ = writeln!(s, r##"<rect width="{w}" height="{h}" fill="#ffffff"/>"##);
+    // Horizontal grid with share labels.
+    let step = nice_step(y_top, 4.0);
+    let mut t = 0.0;
+    while t <= y_top + 1e-12 {
+        let y = y_of(t);
+        let _ = writeln!(
+            s,
+            r##"<line x1="{}" y1="{y}" x2="{}" y2="{y}" stroke="#d0d0d0" stroke-width="0.75"/><text x="{}" y="{}" font-size="11" fill="#444" text-anchor="end">{}</text>"##,
+            num(left),
+            num(left + pw),
+            num(left - 6.0),
+            num(y + 4.0),
+            short_percent(t),
+            y = num(y)
+        );
+        t += step;
+    }
+    let bw = pw / bins.len() as f64;
+    for (k, b) in bins.iter().enumerate() {
+        let x = left + bw * k as f64;
+        let y = y_of(b.share);
+        let centre = (b.from + b.to) / 2.0;
+        let fill = if centre < scale.neutral {
+            "url(#hatch)"
+        } else {
+            BLUE
+        };
+        let _ = write!(
+            s,
+            r##"<rect class="bar" x="{}" y="{}" width="{}" height="{}" fill="{fill}"><title>{} to {}: {} of customers</title></rect>"##,
+            num(x + 1.0),
+            num(y),
+            num(bw - 2.0),
+            num(top + ph - y),
+            tick_label(b.from, signed_scale),
+            tick_label(b.to, signed_scale),
+            percent(b.share)
+        );
+        if b.share >= 0.005 {
+            let _ = write!(
+                s,
+                r##"<text x="{}" y="{}" font-size="10" fill="{INK}" text-anchor="middle">{}</text>"##,
+                num(x + bw / 2.0),
+                num(y - 4.0),
+                short_percent((b.share * 100.0).round() / 100.0)
+            );
+        }
+        s.push('\n');
+    }
+    // x axis: scale ticks.
+    let xstep = nice_step(span, 10.0);
+    let mut v = (scale.min / xstep).ceil() * xstep;
+    while v <= scale.max + 1e-9 {
+        let x = x_of(v);
+        let _ = writeln!(
+            s,
+            r##"<line x1="{x}" y1="{}" x2="{x}" y2="{}" stroke="#888"/><text x="{x}" y="{}" font-size="11" fill="#444" text-anchor="middle">{}</text>"##,
+            num(top + ph),
+            num(top + ph + 5.0),
+            num(top + ph + 18.0),
+            tick_label(v, signed_scale),
+            x = num(x)
+        );
+        v += xstep;
+    }
+    let _ = writeln!(
+        s,
+        r##"<text x="{}" y="{}" font-size="12" fill="#444" text-anchor="middle">remembered score ({}; left of neutral: negative, hatched)</text>"##,
+        num(left + pw / 2.0),
+        num(h - 10.0),
+        exact
+    );
+    // Expected remembered score and the average.
+    let rem = analysis.remembered.expected;
+    let mean = analysis.mean.expected;
+    let xr = x_of(rem);
+    let xm = x_of(mean);
+    let (ar, am) = if xr <= xm { ("end", "start") } else { ("start", "end") };
+    let (dr, dm) = if xr <= xm { (-4.0, 4.0) } else { (4.0, -4.0) };
+    let _ = writeln!(
+        s,
+        r##"<g class="remembered"><line x1="{x}" y1="{}" x2="{x}" y2="{}" stroke="{PURPLE}" stroke-width="3"/><text x="{}" y="{}" font-size="12" font-weight="700" fill="{INK}" text-anchor="{ar}">remembered {}</text></g>"##,
+        num(top - 4.0),
+        num(top + ph),
+        num(xr + dr),
+        num(top - 8.0),
+        signed(rem),
+        x = num(xr)
+    );
+    let _ = writeln!(
+        s,
+        r##"<g class="average"><line x1="{x}" y1="{}" x2="{x}" y2="{}" stroke="{GREEN}" stroke-width="2.5" stroke-dasharray="7 4"/><text x="{}" y="{}" font-size="12" fill="{INK}" text-anchor="{am}">average {}</text></g>"##,
+        num(top + 6.0),
+        num(top + ph),
+        num(xm + dm),
+        num(top + 18.0),
+        signed(mean),
+        x = num(xm)
+    );
+    s.push_str("</svg>\n");
+    s
+}
