@@ -27,6 +27,12 @@ pub fn check_journey(j: &Journey) {
     let a = analyze(j, &Model::PeakEnd, &Options::new().samples(200).seed(1));
     let m = peakend::moments::find(j, &a, &peakend::moments::Thresholds::new());
     let _ = peakend::report::moments_text(&m, peakend::report::Style::PLAIN);
+    // Pictures: well-formed XML with one marker per drawn touchpoint.
+    let svg = peakend::render::map_svg(j, &a, &m, &peakend::render::MapOptions::new());
+    let doc = roxmltree::Document::parse(&svg).expect("the map is XML");
+    let markers = doc.descendants().filter(|n| n.attribute("data-touchpoint").is_some()).count();
+    assert_eq!(markers, j.len().min(200));
+    roxmltree::Document::parse(&peakend::render::histogram_svg(&a)).expect("the histogram is XML");
     if j.len() <= 12 {
         let queries: Vec<(usize, f64)> = (0..j.len()).map(|i| (i, j.scale().neutral)).collect();
         let fast = peakend::whatif_emotions(j, &Model::PeakEnd, &queries).unwrap();
@@ -44,6 +50,8 @@ pub fn check_journey(j: &Journey) {
         if let Some(p) = &r.plan {
             assert!(p.cost <= 3.0 + 1e-9);
         }
+        let html = peakend::render::html_report(j, &a, &m, &r, &peakend::render::ReportOptions::new());
+        assert!(!html.contains("<script"));
     }
     // Round trip: what loaded serializes and loads back unchanged.
     let text = j.spec().to_json();

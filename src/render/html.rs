@@ -170,7 +170,9 @@ pub fn html_report(
     );
     let _ = writeln!(h, "<h1>{name}</h1>");
     let paths = match a.paths.count {
-        crate::analysis::PathCount::Exact(c) => format!("{c} path{}", if c == 1 { "" } else { "s" }),
+        crate::analysis::PathCount::Exact(c) => {
+            format!("{c} path{}", if c == 1 { "" } else { "s" })
+        }
         crate::analysis::PathCount::Approx { log10 } => format!("about 10^{log10:.1} paths"),
     };
     let _ = writeln!(
@@ -198,8 +200,16 @@ pub fn html_report(
         Some(se) => format!("estimate ± {} (standard error)", percent(se)),
         None => "remembered score below neutral".into(),
     };
-    let _ = writeln!(h, "<section id=\"summary\"><h2>Summary</h2><div class=\"cards\">");
-    let card = |h: &mut String, class: &str, label: &str, value: String, vclass: &str, sub: &str| {
+    let _ = writeln!(
+        h,
+        "<section id=\"summary\"><h2>Summary</h2><div class=\"cards\">"
+    );
+    let card = |h: &mut String,
+                class: &str,
+                label: &str,
+                value: String,
+                vclass: &str,
+                sub: &str| {
         let _ = writeln!(
             h,
             "<div class=\"card {class}\"><div class=\"label\">{label}</div><div class=\"value {vclass}\" data-figure=\"{class}\">{value}</div><div class=\"sub\">{sub}</div></div>",
@@ -264,7 +274,11 @@ pub fn html_report(
     let _ = writeln!(
         h,
         "<section id=\"map\"><h2>Journey map</h2><figure><div class=\"{}\">{map}</div><figcaption>Touchpoints in journey order, emotion on the vertical axis. The thick line is the most likely path ({} of customers); thinner lines are the other branches, their width the share of customers who take them. Ringed touchpoints are defining moments; faded, hollow ones are forgettable. The solid purple line is what customers remember, the dashed green one the duration-weighted average. Hover any marker for its figures.</figcaption></figure></section>",
-        if map_width <= FIT_WIDTH { "fit" } else { "scroll" },
+        if map_width <= FIT_WIDTH {
+            "fit"
+        } else {
+            "scroll"
+        },
         percent(a.paths.most_likely.probability)
     );
 
@@ -274,7 +288,11 @@ pub fn html_report(
         h,
         "<section id=\"distribution\"><h2>How customers remember it</h2><figure><div class=\"fit\">{}</div><figcaption>Share of customers by remembered score ({}). Median {}, 10th percentile {}, 90th percentile {}, range {} to {}.</figcaption></figure></section>",
         histogram_svg(a),
-        if d.exact { "exact over every path" } else { "Monte Carlo estimate" },
+        if d.exact {
+            "exact over every path"
+        } else {
+            "Monte Carlo estimate"
+        },
         signed(d.p50),
         signed(d.p10),
         signed(d.p90),
@@ -384,7 +402,11 @@ pub fn html_report(
                 h,
                 "<li>{} {} (+{:.2} at this point, cost {})</li>",
                 x.action.name(),
-                escape(x.touchpoint.as_deref().unwrap_or("(new closing touchpoint)")),
+                escape(
+                    x.touchpoint
+                        .as_deref()
+                        .unwrap_or("(new closing touchpoint)")
+                ),
                 x.lift,
                 fmt_num(x.cost)
             );
@@ -426,7 +448,12 @@ pub fn html_report(
         for x in &r.do_not_invest {
             let cost = x
                 .improvement_cost
-                .map(|c| format!("; its planned improvement (cost {}) would change no one's memory", fmt_num(c)))
+                .map(|c| {
+                    format!(
+                        "; its planned improvement (cost {}) would change no one's memory",
+                        fmt_num(c)
+                    )
+                })
                 .unwrap_or_default();
             let _ = writeln!(
                 h,
@@ -471,9 +498,12 @@ fn headline(a: &Analysis, moments: &Moments, r: &Recommendations) -> String {
         .defining
         .iter()
         .filter(|m| {
-            m.reasons
-                .iter()
-                .any(|r| matches!(r, crate::moments::Reason::Peak | crate::moments::Reason::End))
+            m.reasons.iter().any(|r| {
+                matches!(
+                    r,
+                    crate::moments::Reason::Peak | crate::moments::Reason::End
+                )
+            })
         })
         .map(|m| format!("“{}”", escape(&m.name)))
         .collect();

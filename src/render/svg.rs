@@ -16,7 +16,8 @@ const GREEN: &str = "#009E73";
 const PURPLE: &str = "#CC79A7";
 const GREY: &str = "#7a7a7a";
 const INK: &str = "#1a1a1a";
-const FONT: &str = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif";
+const FONT: &str =
+    "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif";
 
 const LEFT: f64 = 72.0;
 const RIGHT: f64 = 200.0;
@@ -48,8 +49,9 @@ impl MapOptions {
         Self::default()
     }
     /// Draw at most this many touchpoints (at least 2). A larger journey is
-    /// collapsed: the defining moments, then the most likely path (evenly
-    /// thinned when it alone is too long), then the most visited
+    /// collapsed: the first and last touchpoints of the most likely path,
+    /// the defining moments (by memory weight), then the most likely path
+    /// (evenly thinned when it is too long), then the most visited
     /// touchpoints are kept, and the map says how many were left out.
     pub fn max_touchpoints(mut self, n: usize) -> Self {
         self.max_touchpoints = n.max(2);
@@ -151,7 +153,18 @@ fn select(
             kept += 1;
         }
     };
-    for i in (0..n).filter(|&i| defining[i]) {
+    // Where the main story starts and ends, then the defining moments that
+    // weigh most in memory.
+    if let (Some(&first), Some(&last)) = (main.first(), main.last()) {
+        take(last, &mut keep);
+        take(first, &mut keep);
+    }
+    let mut def: Vec<usize> = (0..n).filter(|&i| defining[i]).collect();
+    def.sort_by(|&a, &b| {
+        let w = |i: usize| analysis.touchpoints[i].memory_weight.abs();
+        w(b).total_cmp(&w(a)).then(a.cmp(&b))
+    });
+    for i in def {
         take(i, &mut keep);
     }
     let room = limit.saturating_sub(keep.iter().filter(|&&k| k).count());
@@ -303,7 +316,7 @@ fn text_width(s: &str, size: f64) -> f64 {
 /// let a = analyze(&j, &Model::PeakEnd, &Options::new());
 /// let m = moments::find(&j, &a, &moments::Thresholds::new());
 /// let svg = render::map_svg(&j, &a, &m, &render::MapOptions::new());
-/// assert!(svg.contains("<title>A &amp; B: journey map</title>"));
+/// assert!(svg.contains(">A &amp; B: journey map</title>"));
 /// assert!(svg.contains("&lt;Kick-off&gt;"));
 /// ```
 pub fn map_svg(
@@ -352,13 +365,8 @@ pub(super) fn map_svg_sized(
     for &i in &main {
         on_main[i] = true;
     }
-    let (keep, collapse_note) = select(
-        journey,
-        analysis,
-        &defining,
-        &main,
-        options.max_touchpoints,
-    );
+    let (keep, collapse_note) =
+        select(journey, analysis, &defining, &main, options.max_touchpoints);
     let order: Vec<usize> = stage_order(journey)
         .into_iter()
         .filter(|&i| keep[i])
@@ -392,7 +400,14 @@ pub(super) fn map_svg_sized(
         LabelMode::Rotated => {
             let longest = order
                 .iter()
-                .map(|&i| journey.touchpoint(i).name.chars().count().min(rotated_chars))
+                .map(|&i| {
+                    journey
+                        .touchpoint(i)
+                        .name
+                        .chars()
+                        .count()
+                        .min(rotated_chars)
+                })
                 .max()
                 .unwrap_or(0);
             text_width(&"x".repeat(longest), 10.5) * 0.82 + 12.0
@@ -420,15 +435,31 @@ pub(super) fn map_svg_sized(
     let has = |f: &dyn Fn(usize) -> bool| columns.iter().any(|c| f(c.index));
     let emotion_of = |i: usize| journey.touchpoint(i).emotion;
     let any_branch = columns.iter().any(|c| {
-        journey.successors(c.index).any(|(v, _)| {
-            keep[v] && !main.windows(2).any(|w| w[0] == c.index && w[1] == v)
-        })
+        journey
+            .successors(c.index)
+            .any(|(v, _)| keep[v] && !main.windows(2).any(|w| w[0] == c.index && w[1] == v))
     });
     let legend: Vec<(&str, String)> = [
-        (has(&|i| emotion_of(i) > scale.neutral), "pos", "positive".to_string()),
-        (has(&|i| emotion_of(i) < scale.neutral), "neg", "negative".into()),
-        (has(&|i| emotion_of(i) == scale.neutral), "neu", "neutral".into()),
-        (has(&|i| defining[i]), "ring", "defining moment (reasons beside it)".into()),
+        (
+            has(&|i| emotion_of(i) > scale.neutral),
+            "pos",
+            "positive".to_string(),
+        ),
+        (
+            has(&|i| emotion_of(i) < scale.neutral),
+            "neg",
+            "negative".into(),
+        ),
+        (
+            has(&|i| emotion_of(i) == scale.neutral),
+            "neu",
+            "neutral".into(),
+        ),
+        (
+            has(&|i| defining[i]),
+            "ring",
+            "defining moment (reasons beside it)".into(),
+        ),
         (
             has(&|i| forgettable[i]),
             "faded",
@@ -507,7 +538,11 @@ pub(super) fn map_svg_sized(
         h = num(height)
     );
     s.push('\n');
-    let _ = writeln!(s, "<title id=\"map-title\">{}: journey map</title>", escape(name));
+    let _ = writeln!(
+        s,
+        "<title id=\"map-title\">{}: journey map</title>",
+        escape(name)
+    );
     // A description that says in words what the picture shows.
     let mut desc = format!(
         "{} touchpoints. Customers will remember {} on average ({} model); the duration-weighted \
@@ -676,9 +711,7 @@ pub(super) fn map_svg_sized(
             }
             let d = &columns[col_of[v]];
             let flow = tps[u].visit * p;
-            let is_main = main
-                .windows(2)
-                .any(|w| w[0] == u && w[1] == v);
+            let is_main = main.windows(2).any(|w| w[0] == u && w[1] == v);
             let mid = (d.x - c.x) / 2.0;
             let path = format!(
                 "M{} {}C{} {} {} {} {} {}",
@@ -734,7 +767,11 @@ pub(super) fn map_svg_sized(
     let (mut lr, mut lm) = (yr, ym);
     if (lr - lm).abs() < 34.0 {
         let mid = (lr + lm) / 2.0;
-        let (a, b) = if rem >= mean { (-17.0, 17.0) } else { (17.0, -17.0) };
+        let (a, b) = if rem >= mean {
+            (-17.0, 17.0)
+        } else {
+            (17.0, -17.0)
+        };
         lr = mid + a;
         lm = mid + b;
     }
@@ -858,19 +895,15 @@ pub(super) fn map_svg_sized(
             );
         }
         if defining[i] {
-            reason_label(
-                &mut s,
-                reasons[i],
-                c,
-                r,
-                mode,
-                plot_top,
-                plot_bottom,
-            );
+            reason_label(&mut s, reasons[i], c, r, mode, plot_top, plot_bottom);
         }
         // The name under the plot.
         let fill = if faded { "#8a8a8a" } else { INK };
-        let style = if faded { r##" font-style="italic""## } else { "" };
+        let style = if faded {
+            r##" font-style="italic""##
+        } else {
+            ""
+        };
         match mode {
             LabelMode::Wrapped => {
                 let lines = wrap(&tp.name, label_chars, 3);
@@ -913,9 +946,30 @@ pub(super) fn map_svg_sized(
             let (key, text) = &legend[k];
             let cx = x + 10.0;
             match *key {
-                "pos" => shape(&mut s, Shape::Circle, cx, y, 6.0, &format!(r##"fill="{BLUE}""##)),
-                "neg" => shape(&mut s, Shape::Triangle, cx, y, 6.0, &format!(r##"fill="{VERMILLION}""##)),
-                "neu" => shape(&mut s, Shape::Diamond, cx, y, 6.0, &format!(r##"fill="{GREY}""##)),
+                "pos" => shape(
+                    &mut s,
+                    Shape::Circle,
+                    cx,
+                    y,
+                    6.0,
+                    &format!(r##"fill="{BLUE}""##),
+                ),
+                "neg" => shape(
+                    &mut s,
+                    Shape::Triangle,
+                    cx,
+                    y,
+                    6.0,
+                    &format!(r##"fill="{VERMILLION}""##),
+                ),
+                "neu" => shape(
+                    &mut s,
+                    Shape::Diamond,
+                    cx,
+                    y,
+                    6.0,
+                    &format!(r##"fill="{GREY}""##),
+                ),
                 "ring" => {
                     let _ = write!(
                         s,
@@ -930,7 +984,9 @@ pub(super) fn map_svg_sized(
                     cx,
                     y,
                     6.0,
-                    &format!(r##"fill="#ffffff" stroke="{BLUE}" stroke-width="1.5" opacity="0.55""##),
+                    &format!(
+                        r##"fill="#ffffff" stroke="{BLUE}" stroke-width="1.5" opacity="0.55""##
+                    ),
                 ),
                 "end" => {
                     let _ = write!(
@@ -1177,7 +1233,11 @@ pub fn histogram_svg(analysis: &Analysis) -> String {
     let mean = analysis.mean.expected;
     let xr = x_of(rem);
     let xm = x_of(mean);
-    let (ar, am) = if xr <= xm { ("end", "start") } else { ("start", "end") };
+    let (ar, am) = if xr <= xm {
+        ("end", "start")
+    } else {
+        ("start", "end")
+    };
     let (dr, dm) = if xr <= xm { (-4.0, 4.0) } else { (4.0, -4.0) };
     let _ = writeln!(
         s,

@@ -199,7 +199,10 @@ fn reports_look_right_in_chromium() {
             fail(format!("page is {} px wide", check["scroll_width"]));
         }
         if !check["too_wide"].as_array().is_some_and(|v| v.is_empty()) {
-            fail(format!("elements past the right edge: {}", check["too_wide"]));
+            fail(format!(
+                "elements past the right edge: {}",
+                check["too_wide"]
+            ));
         }
         if check["scroller_right"].as_f64() > Some(WIDTH as f64) {
             fail("the map's box overflows".into());

@@ -440,3 +440,82 @@ fn every_recommended_lift_is_reproduced_by_simulate() {
         Some(2)
     );
 }
+
+#[test]
+fn render_and_report_write_files_or_stdout() {
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cli-render");
+    std::fs::create_dir_all(&dir).unwrap();
+    let svg_path = dir.join("map.svg");
+    let _ = std::fs::remove_file(&svg_path);
+    let out = peakend(&[
+        "render",
+        "journeys/invoice-dispute.json",
+        "-o",
+        svg_path.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(out.stdout.is_empty());
+    let file = std::fs::read_to_string(&svg_path).unwrap();
+    // Without -o the same bytes go to stdout.
+    let stdout = peakend(&["render", "journeys/invoice-dispute.json"]);
+    assert_eq!(text(&stdout.stdout), file);
+    assert!(file.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+    // The model is named on the map.
+    let mean = peakend(&["render", "journeys/invoice-dispute.json", "--model", "mean"]);
+    assert!(text(&mean.stdout).contains("mean model"));
+
+    let html_path = dir.join("report.html");
+    let out = peakend(&[
+        "report",
+        "journeys/invoice-dispute.json",
+        "--budget",
+        "10",
+        "-o",
+        html_path.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let html = std::fs::read_to_string(&html_path).unwrap();
+    assert!(html.contains("Plan for a budget of 10"));
+    assert!(html.contains("peakend simulate journeys/invoice-dispute.json --"));
+    // Deterministic.
+    let again = peakend(&["report", "journeys/invoice-dispute.json", "--budget", "10"]);
+    assert_eq!(text(&again.stdout), html);
+}
+
+#[test]
+fn render_and_report_refuse_bad_input_and_usage() {
+    let bad = peakend_stdin(
+        &["render", "-"],
+        r#"{"version":1,"name":"x","touchpoints":[{"id":"a","name":"A","emotion":99}]}"#,
+    );
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(
+        text(&bad.stderr).contains("<stdin>:1:"),
+        "{}",
+        text(&bad.stderr)
+    );
+    assert!(bad.stdout.is_empty(), "no partial picture");
+    let bad = peakend_stdin(&["report", "-"], "{");
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(bad.stdout.is_empty());
+    for args in [
+        &[
+            "render",
+            "journeys/invoice-dispute.json",
+            "--max-touchpoints",
+            "1",
+        ][..],
+        &["report", "journeys/invoice-dispute.json", "--budget", "-1"],
+        &["report", "journeys/invoice-dispute.json", "--model", "nope"],
+    ] {
+        assert_eq!(peakend(args).status.code(), Some(2), "{args:?}");
+    }
+    let unwritable = peakend(&[
+        "render",
+        "journeys/invoice-dispute.json",
+        "-o",
+        "/nonexistent-dir/map.svg",
+    ]);
+    assert_eq!(unwritable.status.code(), Some(1));
+    assert!(text(&unwritable.stderr).contains("cannot write /nonexistent-dir/map.svg"));
+}

@@ -431,4 +431,33 @@ proptest! {
         let back = Journey::from_json_str(&text).unwrap().into_spec();
         prop_assert_eq!(back, spec);
     }
+
+    #[test]
+    fn every_map_is_xml_with_a_marker_per_drawn_touchpoint(
+        dag in arb_dag(8, true),
+        limit in 2usize..10,
+        name in "\\PC{0,12}",
+    ) {
+        let mut spec = dag.spec();
+        spec.name = name;
+        spec.touchpoints[0].name = "<&>\"'\u{1}\u{fffe}".into();
+        let j = Journey::from_spec(spec).unwrap();
+        let a = dp(&j, &Model::PeakEnd);
+        let m = peakend::moments::find(&j, &a, &peakend::moments::Thresholds::new());
+        let svg = peakend::render::map_svg(&j, &a, &m, &peakend::render::MapOptions::new().max_touchpoints(limit));
+        let doc = roxmltree::Document::parse(&svg).unwrap();
+        let ids: Vec<&str> = doc.descendants().filter_map(|n| n.attribute("data-touchpoint")).collect();
+        prop_assert_eq!(ids.len(), j.len().min(limit));
+        // Every drawn touchpoint is a real one, drawn once.
+        let mut sorted = ids.clone();
+        sorted.sort();
+        sorted.dedup();
+        prop_assert_eq!(sorted.len(), ids.len());
+        prop_assert!(ids.iter().all(|id| j.index_of(id).is_some()));
+        // The most likely path's end is always drawn.
+        let last = a.paths.most_likely.touchpoints.last().unwrap();
+        prop_assert!(ids.contains(&last.as_str()));
+        let hist = peakend::render::histogram_svg(&a);
+        prop_assert!(roxmltree::Document::parse(&hist).is_ok());
+    }
 }

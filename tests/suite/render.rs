@@ -205,7 +205,15 @@ fn the_report_is_self_contained() {
         let m = moments::find(&j, &a, &Thresholds::new());
         let r = recommend(&j, &Model::PeakEnd, &RecommendOptions::default());
         let html = render::html_report(&j, &a, &m, &r, &ReportOptions::new());
-        for banned in ["<script", "<link", "src=", "href=", "@import", "url(http", "@font-face"] {
+        for banned in [
+            "<script",
+            "<link",
+            "src=",
+            "href=",
+            "@import",
+            "url(http",
+            "@font-face",
+        ] {
             assert!(!html.contains(banned), "{name}: {banned}");
         }
         // The only address is the SVG namespace.
