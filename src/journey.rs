@@ -234,6 +234,12 @@ impl Journey {
         &self.warnings
     }
 
+    /// Put warnings of an importer before validation's own.
+    pub(crate) fn prepend_warnings(&mut self, mut first: Vec<Problem>) {
+        first.append(&mut self.warnings);
+        self.warnings = first;
+    }
+
     /// Number of touchpoints.
     ///
     /// ```
@@ -478,6 +484,7 @@ impl<'a> Validator<'a> {
         }
         let scale = self.check_scale();
         let stage_ids = self.check_stages();
+        self.check_personas();
         if spec.touchpoints.is_empty() {
             self.err("touchpoints", "the journey has no touchpoints");
         }
@@ -609,6 +616,38 @@ impl<'a> Validator<'a> {
         self.spec.stages.iter().map(|s| s.id.as_str()).collect()
     }
 
+    fn check_personas(&mut self) {
+        let personas = &self.spec.personas;
+        for (k, p) in personas.iter().enumerate() {
+            if p.trim().is_empty() {
+                self.err(format!("personas[{k}]"), "empty persona name");
+            } else if let Some(first) = personas[..k].iter().position(|q| q == p) {
+                self.err(
+                    format!("personas[{k}]"),
+                    format!("duplicate persona \"{p}\" (first listed at personas[{first}])"),
+                );
+            }
+        }
+    }
+
+    fn check_actors(&mut self, i: usize, actors: &[String]) {
+        let personas = &self.spec.personas;
+        for (k, a) in actors.iter().enumerate() {
+            let at = format!("touchpoints[{i}].actors[{k}]");
+            if a.trim().is_empty() {
+                self.err(at, "empty actor name");
+            } else if actors[..k].contains(a) {
+                self.err(at, format!("\"{a}\" is listed twice"));
+            } else if !personas.is_empty() && !personas.contains(a) {
+                let msg = match did_you_mean(a, personas.iter().map(String::as_str)) {
+                    Some(s) => format!("unknown persona \"{a}\"; did you mean \"{s}\"?"),
+                    None => format!("unknown persona \"{a}\" (listed: {})", personas.join(", ")),
+                };
+                self.err(at, msg);
+            }
+        }
+    }
+
     fn check_touchpoints(&mut self, scale: Scale, stage_ids: &[&str]) -> FxMap<&'a str, u32> {
         let mut ids: FxMap<&str, u32> = FxMap::default();
         ids.reserve(self.spec.touchpoints.len());
@@ -640,6 +679,7 @@ impl<'a> Validator<'a> {
                 }
             };
             emotion_check(self, "emotion", t.emotion);
+            self.check_actors(i, &t.actors);
             if let Some(d) = t.duration
                 && !(d.is_finite() && d > 0.0)
             {

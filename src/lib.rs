@@ -33,7 +33,9 @@
 pub mod analysis;
 pub mod error;
 mod expect;
+pub mod export;
 pub mod generate;
+pub mod import;
 pub mod journey;
 pub mod load;
 pub mod memory;

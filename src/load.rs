@@ -6,18 +6,19 @@ use crate::spec::{JourneySpec, ScaleSpec, StageSpec, TouchpointSpec, TransitionS
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-const TOP_FIELDS: [&str; 7] = [
+const TOP_FIELDS: [&str; 8] = [
     "version",
     "name",
     "description",
     "scale",
     "stages",
+    "personas",
     "touchpoints",
     "transitions",
 ];
 const SCALE_FIELDS: [&str; 3] = ["min", "max", "neutral"];
 const STAGE_FIELDS: [&str; 2] = ["id", "name"];
-const TOUCHPOINT_FIELDS: [&str; 11] = [
+const TOUCHPOINT_FIELDS: [&str; 12] = [
     "id",
     "name",
     "emotion",
@@ -26,6 +27,7 @@ const TOUCHPOINT_FIELDS: [&str; 11] = [
     "channel",
     "owner",
     "tags",
+    "actors",
     "improvement",
     "entry",
     "notes",
@@ -122,6 +124,10 @@ fn decode(value: &Value, problems: &mut Vec<Problem>) -> Option<JourneySpec> {
         _ => Some(None),
     };
     let stages = list::<StageSpec>(obj, "stages", &STAGE_FIELDS, problems, None);
+    let personas = match obj.get("personas") {
+        None | Some(Value::Null) => Some(Vec::new()),
+        Some(v) => piece::<Vec<String>>(v, "personas", problems),
+    };
     let touchpoints = match obj.get("touchpoints") {
         None => {
             problems.push(Problem::error("", "missing field `touchpoints`"));
@@ -147,6 +153,7 @@ fn decode(value: &Value, problems: &mut Vec<Problem>) -> Option<JourneySpec> {
         description: description?,
         scale: scale?,
         stages: stages?,
+        personas: personas?,
         touchpoints: touchpoints?,
         transitions: transitions?,
     })

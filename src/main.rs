@@ -14,7 +14,36 @@ use std::process::ExitCode;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    input: InputArgs,
 }
+
+/// How journey files are read (for every command that reads one).
+#[derive(clap::Args, Clone)]
+struct InputArgs {
+    /// Format of the journey file: auto (by extension: .mmd/.mermaid
+    /// Mermaid, .csv/.tsv CSV, else JSON), json, mermaid or csv
+    #[arg(long, global = true, value_enum, default_value_t = InputFormat::Auto)]
+    input_format: InputFormat,
+    /// Emotion scale of a CSV sheet: MIN,MAX,NEUTRAL [default: -10,10,0]
+    #[arg(
+        long,
+        global = true,
+        value_name = "MIN,MAX,NEUTRAL",
+        allow_hyphen_values = true
+    )]
+    scale: Option<String>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum InputFormat {
+    Auto,
+    Json,
+    Mermaid,
+    Csv,
+}
+
+static INPUT: std::sync::OnceLock<InputArgs> = std::sync::OnceLock::new();
 
 #[derive(Subcommand)]
 enum Command {
@@ -122,6 +151,22 @@ enum Command {
         #[command(flatten)]
         thresholds: ThresholdArgs,
     },
+    /// Convert a journey: to JSON (e.g. from Mermaid or CSV), Mermaid
+    /// `journey`, CSV or Graphviz DOT
+    Convert {
+        /// Journey file (`-` reads standard input)
+        file: String,
+        /// Target format
+        #[arg(long, value_enum)]
+        to: Target,
+        /// Write here instead of standard output
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<String>,
+        #[command(flatten)]
+        model: ModelArgs,
+        #[command(flatten)]
+        thresholds: ThresholdArgs,
+    },
     /// Print the JSON Schema of the journey format
     Schema,
 }
@@ -192,6 +237,14 @@ enum Format {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum Target {
+    Json,
+    Mermaid,
+    Csv,
+    Dot,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum ColorChoice {
     Auto,
     Always,
@@ -217,6 +270,7 @@ fn reported(code: u8) -> anyhow::Error {
 fn main() -> ExitCode {
     let matches = Cli::command().get_matches();
     let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    let _ = INPUT.set(cli.input.clone());
     // Operations of `simulate` apply in the order they were given.
     let order = matches
         .subcommand_matches("simulate")
@@ -261,12 +315,67 @@ fn display_name(file: &str) -> &str {
     if file == "-" { "<stdin>" } else { file }
 }
 
-/// Load a journey, printing every problem (errors, then warnings) to stderr.
+/// Load a journey (JSON, Mermaid or CSV), printing every problem to
+/// stderr; an import's warnings too, unless the caller prints the
+/// journey's warnings itself.
 fn load(file: &str) -> anyhow::Result<Result<Journey, ()>> {
+    load_quiet(file, false)
+}
+
+fn load_quiet(file: &str, quiet: bool) -> anyhow::Result<Result<Journey, ()>> {
+    use peakend::import::{self, Format};
     let text = read_input(file)?;
     let name = display_name(file);
-    match Journey::from_json_str(&text) {
-        Ok(j) => Ok(Ok(j)),
+    let input = INPUT.get().cloned().unwrap_or(InputArgs {
+        input_format: InputFormat::Auto,
+        scale: None,
+    });
+    let format = match input.input_format {
+        InputFormat::Auto => Format::from_path(file),
+        InputFormat::Json => Format::Json,
+        InputFormat::Mermaid => Format::Mermaid,
+        InputFormat::Csv => Format::Csv,
+    };
+    let stem = if file == "-" {
+        "journey".to_string()
+    } else {
+        std::path::Path::new(file)
+            .file_stem()
+            .map_or("journey".into(), |s| s.to_string_lossy().into_owned())
+    };
+    let mut csv_options = import::CsvOptions::new();
+    if let Some(s) = &input.scale {
+        let v: Vec<Option<f64>> = s.split(',').map(|x| x.trim().parse().ok()).collect();
+        match v.as_slice() {
+            [Some(a), Some(b), Some(c)] => csv_options = csv_options.scale(*a, *b, *c),
+            [Some(a), Some(b)] => csv_options = csv_options.scale(*a, *b, (a + b) / 2.0),
+            _ => {
+                eprintln!("peakend: error: --scale {s}: expected MIN,MAX,NEUTRAL (numbers)");
+                return Err(reported(2));
+            }
+        }
+        if format != Format::Csv {
+            eprintln!(
+                "peakend: error: --scale is for CSV input (JSON and Mermaid files carry their scale)"
+            );
+            return Err(reported(2));
+        }
+    }
+    let result = match format {
+        Format::Json => Journey::from_json_str(&text),
+        Format::Mermaid => import::mermaid(&text, &stem).and_then(|i| i.into_journey()),
+        Format::Csv => import::csv(&text, &stem, &csv_options).and_then(|i| i.into_journey()),
+    };
+    match result {
+        Ok(j) => {
+            if format != Format::Json && !quiet {
+                let mut err = std::io::stderr().lock();
+                for w in j.warnings() {
+                    let _ = writeln!(err, "{name}:{}", located(w));
+                }
+            }
+            Ok(Ok(j))
+        }
         Err(e) => {
             let mut err = std::io::stderr().lock();
             for p in &e.problems {
@@ -287,6 +396,7 @@ fn located(p: &peakend::Problem) -> String {
     let kind = if p.is_warning() { "warning" } else { "error" };
     let place = match (p.line, p.column) {
         (Some(l), Some(c)) => format!("{l}:{c}: "),
+        (Some(l), None) => format!("{l}: "),
         _ => " ".to_string(),
     };
     let path = if p.path.is_empty() {
@@ -306,7 +416,7 @@ fn run(cli: Cli, order: &[(&str, usize)]) -> anyhow::Result<()> {
         Command::Validate { files } => {
             let mut failed = false;
             for file in &files {
-                match load(file)? {
+                match load_quiet(file, true)? {
                     Ok(j) => {
                         for w in j.warnings() {
                             eprintln!("{}:{}", display_name(file), located(w));
@@ -411,6 +521,36 @@ fn run(cli: Cli, order: &[(&str, usize)]) -> anyhow::Result<()> {
                 output.as_deref(),
                 peakend::render::html_report(&journey, &analysis, &m, &r, &report),
             )
+        }
+        Command::Convert {
+            file,
+            to,
+            output,
+            model,
+            thresholds,
+        } => {
+            let Some((journey, analysis)) = load_and_analyze(&file, &model)? else {
+                return Err(reported(1));
+            };
+            let (text, warnings) = match to {
+                Target::Json => (journey.spec().to_json(), Vec::new()),
+                Target::Mermaid => {
+                    let e = peakend::export::mermaid(&journey);
+                    (e.text, e.warnings)
+                }
+                Target::Csv => {
+                    let e = peakend::export::csv(&journey);
+                    (e.text, e.warnings)
+                }
+                Target::Dot => {
+                    let m = moments::find(&journey, &analysis, &thresholds.thresholds());
+                    (peakend::export::dot(&journey, &analysis, &m), Vec::new())
+                }
+            };
+            for w in warnings {
+                eprintln!("{}: warning: {w}", display_name(&file));
+            }
+            write_output(output.as_deref(), text)
         }
         Command::Recommend {
             file,

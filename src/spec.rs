@@ -42,6 +42,12 @@ pub struct JourneySpec {
     /// Ordered stages (phases) of the journey.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub stages: Vec<StageSpec>,
+    /// The people (personas, roles) who take part in the journey, by name.
+    /// When given, every touchpoint's `actors` must be listed here. Mermaid
+    /// `journey` actors are imported as personas in order of first
+    /// appearance.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub personas: Vec<String>,
     /// The touchpoints. Without `transitions` they form a linear journey in
     /// this order.
     pub touchpoints: Vec<TouchpointSpec>,
@@ -104,6 +110,10 @@ pub struct TouchpointSpec {
     /// pride, connection.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
+    /// Who takes part in this touchpoint (names from `personas`, when the
+    /// journey lists them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub actors: Vec<String>,
     /// A known improvement: the emotion it would reach and what it costs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub improvement: Option<ImprovementSpec>,
@@ -165,6 +175,7 @@ impl TouchpointSpec {
             channel: None,
             owner: None,
             tags: Vec::new(),
+            actors: Vec::new(),
             improvement: None,
             entry: None,
             notes: None,
@@ -205,6 +216,7 @@ impl JourneySpec {
             description: None,
             scale: None,
             stages: Vec::new(),
+            personas: Vec::new(),
             touchpoints,
             transitions: None,
         }

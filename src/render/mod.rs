@@ -66,7 +66,7 @@ fn num(x: f64) -> String {
 }
 
 /// Cut `s` to at most `width` characters, ending in `…` when cut.
-fn truncate(s: &str, width: usize) -> String {
+pub(crate) fn truncate(s: &str, width: usize) -> String {
     let width = width.max(1);
     if s.chars().count() <= width {
         s.to_string()

@@ -1,0 +1,428 @@
+//! Spreadsheet CSV: one row per touchpoint, in journey order, with a
+//! header row.
+
+use super::{Ids, Imported, slug};
+use crate::error::{InvalidJourney, Problem, did_you_mean};
+use crate::spec::{
+    FORMAT_VERSION, ImprovementSpec, JourneySpec, ScaleSpec, StageSpec, TouchpointSpec,
+};
+
+/// Options of the CSV import, with chained setters.
+///
+/// ```
+/// let o = peakend::import::CsvOptions::new().scale(1.0, 5.0, 3.0);
+/// assert_eq!(o.get_scale().max, 5.0);
+/// ```
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct CsvOptions {
+    scale: Option<ScaleSpec>,
+}
+
+impl CsvOptions {
+    /// The defaults: the format's default scale, -10 to 10, neutral 0.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// The emotion scale the sheet's numbers are on.
+    pub fn scale(mut self, min: f64, max: f64, neutral: f64) -> Self {
+        self.scale = Some(ScaleSpec {
+            min,
+            max,
+            neutral: Some(neutral),
+        });
+        self
+    }
+    /// The scale (the default when none was set).
+    pub fn get_scale(&self) -> ScaleSpec {
+        self.scale.unwrap_or(ScaleSpec {
+            min: -10.0,
+            max: 10.0,
+            neutral: Some(0.0),
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Col {
+    Id,
+    Name,
+    Emotion,
+    Stage,
+    Channel,
+    Owner,
+    Duration,
+    Tags,
+    Actors,
+    Notes,
+    Improvement,
+    Cost,
+    Entry,
+}
+
+/// Header names, matched case-insensitively with spaces, `_` and `-`
+/// ignored.
+const HEADERS: [(&str, Col); 27] = [
+    ("id", Col::Id),
+    ("name", Col::Name),
+    ("touchpoint", Col::Name),
+    ("task", Col::Name),
+    ("step", Col::Name),
+    ("emotion", Col::Emotion),
+    ("score", Col::Emotion),
+    ("feeling", Col::Emotion),
+    ("stage", Col::Stage),
+    ("phase", Col::Stage),
+    ("section", Col::Stage),
+    ("channel", Col::Channel),
+    ("owner", Col::Owner),
+    ("team", Col::Owner),
+    ("duration", Col::Duration),
+    ("minutes", Col::Duration),
+    ("tags", Col::Tags),
+    ("actors", Col::Actors),
+    ("actor", Col::Actors),
+    ("personas", Col::Actors),
+    ("persona", Col::Actors),
+    ("notes", Col::Notes),
+    ("description", Col::Notes),
+    ("improvement", Col::Improvement),
+    ("improvementemotion", Col::Improvement),
+    ("cost", Col::Cost),
+    ("entry", Col::Entry),
+];
+
+fn normalise(h: &str) -> String {
+    h.trim()
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '_' | '-'))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// The separator of the header line: comma, semicolon or tab, whichever
+/// occurs most outside quotes (comma on a tie).
+fn separator(text: &str) -> u8 {
+    let header = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+    let mut counts = [0usize; 3];
+    let mut quoted = false;
+    for c in header.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            ',' if !quoted => counts[0] += 1,
+            ';' if !quoted => counts[1] += 1,
+            '\t' if !quoted => counts[2] += 1,
+            _ => {}
+        }
+    }
+    let best = (0..3).max_by_key(|&i| (counts[i], 3 - i)).unwrap_or(0);
+    [b',', b';', b'\t'][best]
+}
+
+/// A number as spreadsheets write it: `-2.5`, or with a decimal comma
+/// (`-2,5`).
+fn number(s: &str) -> Option<f64> {
+    let s = s.trim();
+    let x = s.parse::<f64>().ok().or_else(|| {
+        let (a, b) = s.split_once(',')?;
+        let digits = |t: &str| !t.is_empty() && t.chars().all(|c| c.is_ascii_digit());
+        let a_digits = a.strip_prefix(['-', '+']).unwrap_or(a);
+        (digits(a_digits) && digits(b)).then(|| format!("{a}.{b}").parse().ok())?
+    })?;
+    x.is_finite().then_some(x)
+}
+
+fn list(s: &str) -> Vec<String> {
+    s.split(',')
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+/// Read a CSV sheet: one row per touchpoint in journey order, a header row
+/// naming the columns (any case; `name`/`touchpoint`/`task`/`step` and
+/// `emotion`/`score` are required; also `id`, `stage`, `channel`, `owner`,
+/// `duration`, `tags`, `actors`, `notes`, `improvement`, `cost`, `entry`).
+/// The separator (comma, semicolon or tab) is detected, and decimal commas
+/// (`-2,5`) are understood. Lists (tags, actors) are comma-separated in
+/// their cell. Stages are created from the stage names in order of first
+/// appearance; missing ids are made from names. Columns peakend does not
+/// know are kept in each touchpoint's `notes` as `Header: value`, with a
+/// warning.
+///
+/// # Errors
+/// [`InvalidJourney`] with every problem found, each with its line and
+/// column name: CSV syntax, a missing required column, a value that is not
+/// a number.
+///
+/// ```
+/// let sheet = "Stage;Touchpoint;Emotion\nBuy;Signs the contract;4,5\nUse;First login;-2\n";
+/// let j = peakend::import::csv(sheet, "deal", &Default::default())?.into_journey()?;
+/// assert_eq!(j.touchpoint(0).emotion, 4.5);
+/// assert_eq!(j.spec().stages[1].name, "Use");
+/// # Ok::<(), peakend::InvalidJourney>(())
+/// ```
+pub fn csv(text: &str, name: &str, options: &CsvOptions) -> Result<Imported, InvalidJourney> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut problems: Vec<Problem> = Vec::new();
+    let mut warnings: Vec<Problem> = Vec::new();
+    let mut reader = ::csv::ReaderBuilder::new()
+        .delimiter(separator(text))
+        .flexible(true)
+        .has_headers(true)
+        .from_reader(text.as_bytes());
+    let err_at = |line: usize, path: &str, msg: String| {
+        let mut p = Problem::error(path, msg);
+        p.line = Some(line);
+        p
+    };
+    let headers = match reader.headers() {
+        Ok(h) => h.clone(),
+        Err(e) => {
+            return Err(InvalidJourney {
+                problems: vec![err_at(1, "", format!("cannot read the header row: {e}"))],
+            });
+        }
+    };
+    let known: Vec<&str> = HEADERS.iter().map(|(h, _)| *h).collect();
+    let mut cols: Vec<Option<Col>> = Vec::new();
+    for (k, h) in headers.iter().enumerate() {
+        let n = normalise(h);
+        let col = HEADERS.iter().find(|(x, _)| *x == n).map(|(_, c)| *c);
+        if let Some(c) = col
+            && cols.contains(&Some(c))
+        {
+            problems.push(err_at(
+                1,
+                h.trim(),
+                format!("a second column for the same field (column {})", k + 1),
+            ));
+        }
+        if col.is_none() && !h.trim().is_empty() {
+            let hint = did_you_mean(&n, known.iter().copied())
+                .map(|s| format!(" (did you mean `{s}`?)"))
+                .unwrap_or_default();
+            warnings.push({
+                let mut p = Problem::warning(
+                    h.trim(),
+                    format!("unknown column{hint}: its values are kept in each touchpoint's notes"),
+                );
+                p.line = Some(1);
+                p
+            });
+        }
+        cols.push(col);
+    }
+    for (need, what) in [
+        (Col::Name, "name (or touchpoint, task, step)"),
+        (Col::Emotion, "emotion (or score)"),
+    ] {
+        if !cols.contains(&Some(need)) {
+            problems.push(err_at(1, "", format!("no {what} column in the header row")));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(InvalidJourney { problems });
+    }
+
+    let scale = options.get_scale();
+    let mut ids = Ids::default();
+    let mut stage_ids = Ids::default();
+    let mut stages: Vec<StageSpec> = Vec::new();
+    let mut personas: Vec<String> = Vec::new();
+    let mut touchpoints = Vec::new();
+    let mut lines = Vec::new();
+    // Explicit ids first, so that made-up ids never take them.
+    let mut given_ids: Vec<String> = Vec::new();
+    let mut rows = Vec::new();
+    for rec in reader.records() {
+        match rec {
+            Ok(r) => {
+                if r.iter().all(|f| f.trim().is_empty()) {
+                    continue;
+                }
+                if let Some(k) = cols.iter().position(|c| *c == Some(Col::Id))
+                    && let Some(id) = r.get(k).map(str::trim).filter(|s| !s.is_empty())
+                {
+                    given_ids.push(id.to_string());
+                }
+                rows.push(r);
+            }
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line() as usize);
+                problems.push(err_at(line, "", format!("CSV syntax: {e}")));
+            }
+        }
+    }
+    for id in &given_ids {
+        ids.0.insert(id.clone());
+    }
+    for r in &rows {
+        let line = r.position().map_or(0, |p| p.line() as usize);
+        let mut tp = TouchpointSpec::new(String::new(), String::new(), f64::NAN);
+        let mut notes: Vec<String> = Vec::new();
+        let mut improvement: Option<f64> = None;
+        let mut cost: Option<f64> = None;
+        let mut ok = true;
+        for (k, field) in r.iter().enumerate() {
+            let v = field.trim();
+            let header = headers.get(k).unwrap_or("").trim();
+            let Some(Some(col)) = cols.get(k) else {
+                if !v.is_empty() {
+                    if header.is_empty() {
+                        notes.push(v.to_string());
+                    } else {
+                        notes.push(format!("{header}: {v}"));
+                    }
+                }
+                continue;
+            };
+            let mut num = |what: &str| -> Option<Option<f64>> {
+                if v.is_empty() {
+                    return Some(None);
+                }
+                match number(v) {
+                    Some(x) => Some(Some(x)),
+                    None => {
+                        problems.push(err_at(line, header, format!("`{v}` is not {what}")));
+                        None
+                    }
+                }
+            };
+            match col {
+                Col::Id => tp.id = v.to_string(),
+                Col::Name => tp.name = v.to_string(),
+                Col::Emotion => match num("a number") {
+                    Some(Some(x)) => tp.emotion = x,
+                    Some(None) => {
+                        problems.push(err_at(line, header, "no emotion".into()));
+                        ok = false;
+                    }
+                    None => ok = false,
+                },
+                Col::Stage => {
+                    if !v.is_empty() {
+                        let id = match stages.iter().find(|s| s.name == v) {
+                            Some(s) => s.id.clone(),
+                            None => {
+                                let id = stage_ids.unique(slug(v, "stage"));
+                                stages.push(StageSpec {
+                                    id: id.clone(),
+                                    name: v.to_string(),
+                                });
+                                id
+                            }
+                        };
+                        tp.stage = Some(id);
+                    }
+                }
+                Col::Channel => tp.channel = (!v.is_empty()).then(|| v.to_string()),
+                Col::Owner => tp.owner = (!v.is_empty()).then(|| v.to_string()),
+                Col::Duration => match num("a number of minutes") {
+                    Some(x) => tp.duration = x,
+                    None => ok = false,
+                },
+                Col::Tags => tp.tags = list(v),
+                Col::Actors => tp.actors = list(v),
+                Col::Notes => {
+                    if !v.is_empty() {
+                        notes.insert(0, v.to_string());
+                    }
+                }
+                Col::Improvement => match num("a number") {
+                    Some(x) => improvement = x,
+                    None => ok = false,
+                },
+                Col::Cost => match num("a number") {
+                    Some(x) => cost = x,
+                    None => ok = false,
+                },
+                Col::Entry => match num("a probability") {
+                    Some(x) => tp.entry = x,
+                    None => ok = false,
+                },
+            }
+        }
+        if tp.emotion.is_nan() && ok {
+            problems.push(err_at(line, "", "no emotion".into()));
+            ok = false;
+        }
+        if tp.name.is_empty() {
+            problems.push(err_at(line, "", "a touchpoint without a name".into()));
+            ok = false;
+        }
+        match (improvement, cost) {
+            (Some(e), c) => {
+                tp.improvement = Some(ImprovementSpec {
+                    emotion: e,
+                    cost: c,
+                })
+            }
+            (None, Some(_)) => {
+                problems.push(err_at(
+                    line,
+                    "cost",
+                    "a cost without an improvement (the emotion the change would reach)".into(),
+                ));
+                ok = false;
+            }
+            (None, None) => {}
+        }
+        if !ok {
+            continue;
+        }
+        if tp.id.is_empty() {
+            tp.id = ids.unique(slug(&tp.name, "touchpoint"));
+        }
+        tp.notes = (!notes.is_empty()).then(|| notes.join("\n"));
+        for a in &tp.actors {
+            if !personas.contains(a) {
+                personas.push(a.clone());
+            }
+        }
+        touchpoints.push(tp);
+        lines.push(line);
+    }
+    if rows.is_empty() && problems.is_empty() {
+        problems.push(err_at(
+            1,
+            "",
+            "no rows under the header: nothing to score".into(),
+        ));
+    }
+    if !problems.is_empty() {
+        problems.extend(warnings);
+        problems.sort_by_key(|p| p.line);
+        return Err(InvalidJourney { problems });
+    }
+    Ok(Imported {
+        spec: JourneySpec {
+            version: FORMAT_VERSION,
+            name: name.to_string(),
+            description: None,
+            scale: options.scale.map(|_| scale),
+            stages,
+            personas,
+            touchpoints,
+            transitions: None,
+        },
+        warnings,
+        lines,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn separators_and_decimal_commas() {
+        assert_eq!(separator("a;b;c\n1,5;2;3"), b';');
+        assert_eq!(separator("\"a;b\",c\n"), b',');
+        assert_eq!(separator("a\tb\n"), b'\t');
+        assert_eq!(number("-2,5"), Some(-2.5));
+        assert_eq!(number("1e1"), Some(10.0));
+        assert_eq!(number("1,234,5"), None);
+        assert_eq!(number("NaN"), None);
+    }
+}

@@ -1,0 +1,668 @@
+//! Mermaid `journey` diagrams, read as Mermaid's own grammar reads them
+//! (`journey.jison`): `title`, `section`, `Task: score: actor, actor`,
+//! `%%` and `#` comments, `accTitle`, `accDescr` in single-line and block
+//! form, blank lines and any indentation; YAML front matter and `%%{init}%%`
+//! directives before `journey`; CRLF line ends.
+
+use super::{Ids, Imported, at, slug};
+use crate::error::{InvalidJourney, Problem};
+use crate::spec::{FORMAT_VERSION, JourneySpec, ScaleSpec, StageSpec, TouchpointSpec};
+
+/// Mermaid's score range and its neutral middle.
+pub(crate) const MERMAID_SCALE: ScaleSpec = ScaleSpec {
+    min: 1.0,
+    max: 5.0,
+    neutral: Some(3.0),
+};
+
+/// The comment peakend's export writes when the journey's scale is not
+/// Mermaid's 1 to 5: scores are then mapped, and this maps them back.
+pub(crate) const SCALE_COMMENT: &str = "peakend scale:";
+
+/// Emotion on `scale` → Mermaid score: piecewise linear, min → 1,
+/// neutral → 3, max → 5.
+pub(crate) fn to_score(e: f64, min: f64, max: f64, neutral: f64) -> f64 {
+    if e >= neutral {
+        if max == neutral {
+            3.0
+        } else {
+            3.0 + (e - neutral) / (max - neutral) * 2.0
+        }
+    } else if neutral == min {
+        3.0
+    } else {
+        3.0 - (neutral - e) / (neutral - min) * 2.0
+    }
+}
+
+/// The inverse of [`to_score`], snapped to 9 decimals when within
+/// rounding error of them (so that `-7` comes back as `-7`, not
+/// `-7.000000000000001`).
+pub(crate) fn from_score(s: f64, min: f64, max: f64, neutral: f64) -> f64 {
+    let e = if s >= 3.0 {
+        neutral + (s - 3.0) / 2.0 * (max - neutral)
+    } else {
+        neutral - (3.0 - s) / 2.0 * (neutral - min)
+    };
+    let r = (e * 1e9).round() / 1e9;
+    if (r - e).abs() <= 1e-12 * e.abs().max(1.0) {
+        r + 0.0
+    } else {
+        e
+    }
+}
+
+struct Task {
+    line: usize,
+    name: String,
+    score: f64,
+    section: Option<usize>,
+    actors: Vec<String>,
+}
+
+struct Section {
+    line: usize,
+    column: usize,
+    name: String,
+    tasks: usize,
+}
+
+/// Character column (1-based) of byte offset `b` in `line`.
+fn col(line: &str, b: usize) -> usize {
+    line[..b.min(line.len())].chars().count() + 1
+}
+
+/// `s` starts with `kw` (ASCII, any case); returns the rest.
+fn keyword<'a>(s: &'a str, kw: &str) -> Option<&'a str> {
+    let head = s.get(..kw.len())?;
+    head.eq_ignore_ascii_case(kw).then(|| &s[kw.len()..])
+}
+
+/// Cut at the first of `stops`.
+fn until<'a>(s: &'a str, stops: &[char]) -> &'a str {
+    match s.find(|c| stops.contains(&c)) {
+        Some(i) => &s[..i],
+        None => s,
+    }
+}
+
+/// Read a Mermaid `journey` diagram. Sections become stages, tasks become
+/// touchpoints in order (ids made from their names), scores become the
+/// emotion on the scale {min 1, max 5, neutral 3} — widened, with a warning,
+/// when a score lies outside it — and actors are kept, on each touchpoint
+/// and as the journey's `personas` in order of first appearance. The name
+/// is the diagram's `title`, else the front matter's `title`, else
+/// `accTitle`, else `fallback_name`; `accDescr` becomes the description.
+///
+/// # Errors
+/// [`InvalidJourney`] with every problem found, each at its line and
+/// column: no `journey` line, a line that is neither a keyword nor a task,
+/// a score that is not a number (`Hello`, empty), no tasks at all.
+///
+/// ```
+/// let err = peakend::import::mermaid("journey\n  Make tea: Hello: Me\n", "x").unwrap_err();
+/// assert_eq!(err.problems[0].line, Some(2));
+/// assert!(err.problems[0].message.contains("`Hello` is not a score"));
+/// ```
+pub fn mermaid(text: &str, fallback_name: &str) -> Result<Imported, InvalidJourney> {
+    let mut problems: Vec<Problem> = Vec::new();
+    let mut warnings: Vec<Problem> = Vec::new();
+    let lines: Vec<&str> = text
+        .split('\n')
+        .map(|l| l.strip_suffix('\r').unwrap_or(l))
+        .collect();
+
+    // Before `journey`: blank lines, front matter, comments, directives.
+    let mut k = 0;
+    let mut front_title: Option<String> = None;
+    let mut scale_comment: Option<(usize, ScaleSpec)> = None;
+    let mut journey_line = None;
+    let mut seen_content = false;
+    while k < lines.len() {
+        let t = lines[k].trim();
+        if t.is_empty() {
+            k += 1;
+        } else if t == "---" && !seen_content {
+            // YAML front matter: only `title` matters to a journey.
+            let start = k;
+            k += 1;
+            let indent = |l: &str| l.len() - l.trim_start().len();
+            let body: Vec<(usize, &str)> = (k..lines.len())
+                .take_while(|&i| lines[i].trim() != "---")
+                .map(|i| (i, lines[i]))
+                .collect();
+            k += body.len();
+            if k >= lines.len() {
+                problems.push(at(
+                    start + 1,
+                    1,
+                    true,
+                    "front matter opened with `---` is never closed",
+                ));
+                break;
+            }
+            k += 1;
+            let top = body
+                .iter()
+                .filter(|(_, l)| !l.trim().is_empty())
+                .map(|(_, l)| indent(l))
+                .min()
+                .unwrap_or(0);
+            for (i, l) in &body {
+                if indent(l) != top || l.trim().is_empty() || l.trim_start().starts_with('#') {
+                    continue;
+                }
+                let (key, value) = l.trim().split_once(':').unwrap_or((l.trim(), ""));
+                if key.trim() == "title" {
+                    let v = value.trim();
+                    let v = v
+                        .strip_prefix('"')
+                        .and_then(|v| v.strip_suffix('"'))
+                        .or_else(|| v.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')))
+                        .unwrap_or(v);
+                    front_title = Some(v.to_string());
+                } else {
+                    warnings.push(at(
+                        i + 1,
+                        indent(l) + 1,
+                        false,
+                        format!(
+                            "front matter `{}` is Mermaid rendering configuration; peakend leaves it out",
+                            key.trim()
+                        ),
+                    ));
+                }
+            }
+            seen_content = true;
+        } else if t.starts_with("%%") {
+            seen_content = true;
+            k = skip_comment(&lines, k, &mut warnings, &mut scale_comment, &mut problems);
+        } else if t.starts_with('#') {
+            k += 1;
+        } else {
+            let rest = keyword(t, "journey");
+            if rest.is_some_and(|r| r.trim().is_empty() || r.trim_start().starts_with("%%")) {
+                journey_line = Some(k);
+                k += 1;
+            } else {
+                problems.push(at(
+                    k + 1,
+                    col(lines[k], lines[k].len() - lines[k].trim_start().len()),
+                    true,
+                    format!(
+                        "expected `journey` (a Mermaid journey diagram starts with it), found `{}`",
+                        crate::render::truncate(t, 40)
+                    ),
+                ));
+            }
+            break;
+        }
+    }
+    let Some(journey_at) = journey_line else {
+        if problems.is_empty() {
+            problems.push(at(
+                lines.len().max(1),
+                1,
+                true,
+                "no `journey` line: this is not a Mermaid journey diagram",
+            ));
+        }
+        return Err(InvalidJourney { problems });
+    };
+
+    let mut title: Option<String> = None;
+    let mut acc_title: Option<String> = None;
+    let mut acc_descr: Vec<String> = Vec::new();
+    let mut sections: Vec<Section> = Vec::new();
+    let mut tasks: Vec<Task> = Vec::new();
+    let mut current: Option<usize> = None;
+    // Open `accDescr {` block: its line and the text so far.
+    let mut block: Option<(usize, String)> = None;
+
+    while k < lines.len() {
+        let line = lines[k];
+        let n = k + 1;
+        let mut rest: &str = line;
+        let mut offset = 0usize;
+        if let Some((start, mut acc)) = block.take() {
+            match line.find('}') {
+                Some(i) => {
+                    acc.push('\n');
+                    acc.push_str(&line[..i]);
+                    acc_descr.push(dedent(&acc));
+                    offset = i + 1;
+                    rest = &line[i + 1..];
+                }
+                None => {
+                    acc.push('\n');
+                    acc.push_str(line);
+                    block = Some((start, acc));
+                    k += 1;
+                    continue;
+                }
+            }
+        }
+        let t = rest.trim_start();
+        let c0 = offset + (rest.len() - t.len());
+        let t = t.trim_end();
+        if t.is_empty() || t.starts_with('#') {
+            k += 1;
+            continue;
+        }
+        if t.starts_with("%%") {
+            k = skip_comment(&lines, k, &mut warnings, &mut scale_comment, &mut problems);
+            continue;
+        }
+        k += 1;
+        if let Some(r) = keyword(t, "accTitle") {
+            if let Some(v) = r.trim_start().strip_prefix(':') {
+                acc_title = Some(v.trim().to_string());
+                continue;
+            }
+        }
+        if let Some(r) = keyword(t, "accDescr") {
+            let r = r.trim_start();
+            if let Some(v) = r.strip_prefix(':') {
+                acc_descr.push(v.trim().to_string());
+                continue;
+            }
+            if let Some(v) = r.strip_prefix('{') {
+                match v.find('}') {
+                    Some(i) => {
+                        acc_descr.push(v[..i].trim().to_string());
+                        let after = v[i + 1..].trim();
+                        if !after.is_empty() {
+                            problems.push(at(
+                                n,
+                                c0 + 1,
+                                true,
+                                "put the statement after a one-line `accDescr { … }` on its own line",
+                            ));
+                        }
+                    }
+                    None => block = Some((n, v.to_string())),
+                }
+                continue;
+            }
+        }
+        if let Some(r) = keyword(t, "title")
+            && r.starts_with(char::is_whitespace)
+        {
+            title = Some(until(r, &['#', ';']).trim().to_string());
+            continue;
+        }
+        if let Some(r) = keyword(t, "section")
+            && r.starts_with(char::is_whitespace)
+        {
+            let name = until(r, &['#', ';']);
+            if let Some(i) = name.find(':') {
+                problems.push(at(
+                    n,
+                    col(line, c0 + "section".len() + i),
+                    true,
+                    "a section name cannot contain `:` (Mermaid reads the rest as a task's score)",
+                ));
+                continue;
+            }
+            sections.push(Section {
+                line: n,
+                column: col(line, c0),
+                name: name.trim().to_string(),
+                tasks: 0,
+            });
+            current = Some(sections.len() - 1);
+            continue;
+        }
+        if keyword(t, "journey").is_some_and(|r| r.trim().is_empty()) {
+            problems.push(at(n, col(line, c0), true, "a second `journey` line"));
+            continue;
+        }
+        // A task: `name: score[: actors]`, up to a `#` comment or `;`.
+        let stmt = until(t, &['#', ';']);
+        let Some((name, data)) = stmt.split_once(':') else {
+            problems.push(at(
+                n,
+                col(line, c0),
+                true,
+                format!(
+                    "`{}` is neither a keyword nor a task (`Task name: score: actor, actor`)",
+                    crate::render::truncate(stmt.trim(), 40)
+                ),
+            ));
+            continue;
+        };
+        let name = name.trim();
+        if name.is_empty() {
+            problems.push(at(n, col(line, c0), true, "a task without a name"));
+            continue;
+        }
+        let data_at = c0 + stmt.len() - data.len();
+        let mut pieces = data.split(':');
+        let raw_score = pieces.next().unwrap_or("");
+        let actors_raw = pieces.next();
+        let extra: Vec<&str> = pieces.collect();
+        if !extra.is_empty() {
+            warnings.push(at(
+                n,
+                col(line, data_at),
+                false,
+                format!(
+                    "text after the third `:` (`{}`) is left out, as Mermaid does",
+                    extra.join(":").trim()
+                ),
+            ));
+        }
+        let s = raw_score.trim();
+        let score_col = col(
+            line,
+            data_at + raw_score.len() - raw_score.trim_start().len(),
+        );
+        let score = match s.parse::<f64>() {
+            _ if s.is_empty() => {
+                problems.push(at(
+                    n,
+                    score_col,
+                    true,
+                    format!("task `{name}` has no score (a number, usually 1 to 5)"),
+                ));
+                continue;
+            }
+            Ok(x) if x.is_finite() => x,
+            _ => {
+                problems.push(at(
+                    n,
+                    score_col,
+                    true,
+                    format!(
+                        "`{s}` is not a score (a number, usually 1 to 5); Mermaid would draw it as NaN"
+                    ),
+                ));
+                continue;
+            }
+        };
+        let mut actors: Vec<String> = Vec::new();
+        for a in actors_raw.unwrap_or("").split(',') {
+            let a = a.trim();
+            if a.is_empty() {
+                continue;
+            }
+            if actors.iter().any(|x| x == a) {
+                warnings.push(at(
+                    n,
+                    score_col,
+                    false,
+                    format!("actor `{a}` is listed twice; kept once"),
+                ));
+                continue;
+            }
+            actors.push(a.to_string());
+        }
+        if let Some(c) = current {
+            sections[c].tasks += 1;
+        }
+        tasks.push(Task {
+            line: n,
+            name: name.to_string(),
+            score,
+            section: current,
+            actors,
+        });
+    }
+    if let Some((start, _)) = block {
+        problems.push(at(start, 1, true, "`accDescr {` is never closed with `}`"));
+    }
+    for s in sections.iter().filter(|s| s.tasks == 0) {
+        warnings.push(at(
+            s.line,
+            s.column,
+            false,
+            format!("section `{}` has no tasks; it is left out", s.name),
+        ));
+    }
+    if tasks.is_empty() && problems.is_empty() {
+        problems.push(at(
+            journey_at + 1,
+            1,
+            true,
+            "the diagram has no tasks (`Task name: score: actors`), so there is nothing to score",
+        ));
+    }
+    if !problems.is_empty() {
+        problems.extend(warnings);
+        problems.sort_by_key(|p| (p.line, p.column));
+        return Err(InvalidJourney { problems });
+    }
+
+    // The scale: Mermaid's 1..5, or what peakend's export recorded; widened
+    // to hold every score.
+    let mut scale = match scale_comment {
+        Some((_, s)) => s,
+        None => MERMAID_SCALE,
+    };
+    let mapped = scale_comment.is_some();
+    let emotions: Vec<f64> = tasks
+        .iter()
+        .map(|t| {
+            if mapped {
+                from_score(t.score, scale.min, scale.max, scale.neutral.unwrap_or(3.0))
+            } else {
+                t.score
+            }
+        })
+        .collect();
+    let lo = emotions.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = emotions.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if lo < scale.min || hi > scale.max {
+        let outside: Vec<String> = tasks
+            .iter()
+            .zip(&emotions)
+            .filter(|(_, e)| **e < scale.min || **e > scale.max)
+            .map(|(t, _)| format!("{} on line {}", fmt(t.score), t.line))
+            .collect();
+        let first = tasks
+            .iter()
+            .zip(&emotions)
+            .find(|(_, e)| **e < scale.min || **e > scale.max)
+            .map_or(1, |(t, _)| t.line);
+        scale.min = scale.min.min(lo);
+        scale.max = scale.max.max(hi);
+        warnings.push(at(
+            first,
+            1,
+            false,
+            format!(
+                "score{} outside {} to {} ({}): the scale is widened to {} to {}",
+                if outside.len() == 1 { "" } else { "s" },
+                fmt(if mapped { scale.min } else { 1.0 }),
+                fmt(if mapped { scale.max } else { 5.0 }),
+                outside.join(", "),
+                fmt(scale.min),
+                fmt(scale.max)
+            ),
+        ));
+    }
+
+    let mut stage_ids = Ids::default();
+    let mut stages: Vec<StageSpec> = Vec::new();
+    let mut section_stage: Vec<Option<usize>> = vec![None; sections.len()];
+    for (i, s) in sections.iter().enumerate() {
+        if s.tasks == 0 {
+            continue;
+        }
+        // Sections of the same name are one stage.
+        let k = match stages.iter().position(|st| st.name == s.name) {
+            Some(k) => k,
+            None => {
+                stages.push(StageSpec {
+                    id: stage_ids.unique(slug(&s.name, "section")),
+                    name: s.name.clone(),
+                });
+                stages.len() - 1
+            }
+        };
+        section_stage[i] = Some(k);
+    }
+    let mut ids = Ids::default();
+    let mut personas: Vec<String> = Vec::new();
+    let mut touchpoints = Vec::with_capacity(tasks.len());
+    for (t, &e) in tasks.iter().zip(&emotions) {
+        let mut tp = TouchpointSpec::new(ids.unique(slug(&t.name, "task")), t.name.clone(), e);
+        tp.stage = t
+            .section
+            .and_then(|s| section_stage[s])
+            .map(|k| stages[k].id.clone());
+        for a in &t.actors {
+            if !personas.contains(a) {
+                personas.push(a.clone());
+            }
+        }
+        tp.actors = t.actors.clone();
+        touchpoints.push(tp);
+    }
+    let name = title
+        .clone()
+        .filter(|t| !t.is_empty())
+        .or(front_title.filter(|t| !t.is_empty()))
+        .or(acc_title.clone().filter(|t| !t.is_empty()))
+        .unwrap_or_else(|| fallback_name.to_string());
+    let mut description: Vec<String> = Vec::new();
+    if let Some(a) = acc_title.filter(|a| !a.is_empty() && *a != name) {
+        description.push(a);
+    }
+    description.extend(acc_descr.into_iter().filter(|d| !d.is_empty()));
+    warnings.sort_by_key(|p| (p.line, p.column));
+    Ok(Imported {
+        lines: tasks.iter().map(|t| t.line).collect(),
+        spec: JourneySpec {
+            version: FORMAT_VERSION,
+            name,
+            description: (!description.is_empty()).then(|| description.join("\n\n")),
+            scale: Some(scale),
+            stages,
+            personas,
+            touchpoints,
+            transitions: None,
+        },
+        warnings,
+    })
+}
+
+/// Skip a `%%` comment or a `%%{ … }%%` directive (which may span lines)
+/// starting at line `k`; returns the next line. Directives are Mermaid
+/// rendering configuration: warned about and left out. peakend's own scale
+/// comment is read.
+fn skip_comment(
+    lines: &[&str],
+    k: usize,
+    warnings: &mut Vec<Problem>,
+    scale: &mut Option<(usize, ScaleSpec)>,
+    problems: &mut Vec<Problem>,
+) -> usize {
+    let t = lines[k].trim();
+    let column = lines[k].len() - lines[k].trim_start().len() + 1;
+    if t.starts_with("%%{") {
+        let mut e = k;
+        while e < lines.len() && !lines[e].contains("}%%") {
+            e += 1;
+        }
+        warnings.push(at(
+            k + 1,
+            column,
+            false,
+            "a `%%{…}%%` directive is Mermaid rendering configuration; peakend leaves it out",
+        ));
+        return (e + 1).min(lines.len()).max(k + 1);
+    }
+    if let Some(r) = t[2..].trim().strip_prefix(SCALE_COMMENT) {
+        match parse_scale(r) {
+            Some(s) => *scale = Some((k + 1, s)),
+            None => problems.push(at(
+                k + 1,
+                column,
+                true,
+                format!(
+                    "`%% {SCALE_COMMENT}` expects `min X, max Y, neutral Z` with min < neutral < max or at an end"
+                ),
+            )),
+        }
+    }
+    k + 1
+}
+
+/// `min -10, max 10, neutral 0`.
+fn parse_scale(s: &str) -> Option<ScaleSpec> {
+    let mut min = None;
+    let mut max = None;
+    let mut neutral = None;
+    for part in s.split(',') {
+        let (k, v) = part.trim().split_once(' ')?;
+        let v: f64 = v.trim().parse().ok().filter(|v: &f64| v.is_finite())?;
+        match k {
+            "min" => min = Some(v),
+            "max" => max = Some(v),
+            "neutral" => neutral = Some(v),
+            _ => return None,
+        }
+    }
+    let (min, max, neutral) = (min?, max?, neutral?);
+    (min < max && (min..=max).contains(&neutral)).then_some(ScaleSpec {
+        min,
+        max,
+        neutral: Some(neutral),
+    })
+}
+
+/// Remove the common indentation of a block's lines; trim blank edges.
+fn dedent(s: &str) -> String {
+    let lines: Vec<&str> = s.lines().collect();
+    let indent = lines
+        .iter()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.len() - l.trim_start().len())
+        .min()
+        .unwrap_or(0);
+    lines
+        .iter()
+        .map(|l| l.get(indent..).unwrap_or("").trim_end())
+        .collect::<Vec<_>>()
+        .join("\n")
+        .trim()
+        .to_string()
+}
+
+fn fmt(x: f64) -> String {
+    if x == x.trunc() && x.abs() < 1e15 {
+        format!("{}", x as i64)
+    } else {
+        format!("{x}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn score_mapping_is_piecewise_and_invertible() {
+        assert_eq!(to_score(-10.0, -10.0, 10.0, 0.0), 1.0);
+        assert_eq!(to_score(0.0, -10.0, 10.0, 0.0), 3.0);
+        assert_eq!(to_score(10.0, -10.0, 10.0, 0.0), 5.0);
+        assert_eq!(to_score(4.0, 1.0, 5.0, 3.0), 4.0);
+        assert_eq!(from_score(2.0, 0.0, 10.0, 2.0), 0.0);
+        assert_eq!(from_score(5.0, 0.0, 10.0, 2.0), 10.0);
+    }
+
+    #[test]
+    fn block_descriptions_glue_to_the_next_statement_as_in_mermaid() {
+        let i = mermaid(
+            "journey\naccDescr {\n    A user journey for\n    family shopping\n  }title Shop\nsection S\n  Buy: 4: Me\n",
+            "x",
+        )
+        .unwrap();
+        assert_eq!(i.spec.name, "Shop");
+        assert_eq!(
+            i.spec.description.as_deref(),
+            Some("A user journey for\nfamily shopping")
+        );
+    }
+}
