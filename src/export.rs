@@ -7,8 +7,8 @@
 //! let j = Journey::from_json_str(r#"{"version":1,"name":"Onboarding",
 //!   "scale":{"min":1,"max":5,"neutral":3},
 //!   "stages":[{"id":"s","name":"Start"}], "personas":["Me"],
-//!   "touchpoints":[{"id":"a","name":"Kick-off","emotion":4,"stage":"s","actors":["Me"]},
-//!                  {"id":"b","name":"Migration","emotion":2,"stage":"s"}]}"#).unwrap();
+//!   "touchpoints":[{"id":"kick-off","name":"Kick-off","emotion":4,"stage":"s","actors":["Me"]},
+//!                  {"id":"migration","name":"Migration","emotion":2,"stage":"s"}]}"#).unwrap();
 //! let m = export::mermaid(&j);
 //! assert_eq!(m.text, "journey\n  title Onboarding\n  section Start\n    Kick-off: 4: Me\n    Migration: 2\n");
 //! assert!(m.warnings.is_empty());

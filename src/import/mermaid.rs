@@ -648,7 +648,8 @@ mod tests {
         assert_eq!(to_score(0.0, -10.0, 10.0, 0.0), 3.0);
         assert_eq!(to_score(10.0, -10.0, 10.0, 0.0), 5.0);
         assert_eq!(to_score(4.0, 1.0, 5.0, 3.0), 4.0);
-        assert_eq!(from_score(2.0, 0.0, 10.0, 2.0), 0.0);
+        assert_eq!(from_score(1.0, 0.0, 10.0, 2.0), 0.0);
+        assert_eq!(from_score(2.0, 0.0, 10.0, 2.0), 1.0);
         assert_eq!(from_score(5.0, 0.0, 10.0, 2.0), 10.0);
     }
 

@@ -1,5 +1,6 @@
 mod browser;
 mod cli;
+mod interop;
 mod props;
 mod snapshots;
 mod validation;

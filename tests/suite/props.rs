@@ -460,4 +460,129 @@ proptest! {
         let hist = peakend::render::histogram_svg(&a);
         prop_assert!(roxmltree::Document::parse(&hist).is_ok());
     }
+
+    #[test]
+    fn json_to_mermaid_to_json_keeps_names_stages_emotions_and_actors(spec in arb_linear()) {
+        let j = Journey::from_spec(spec.clone()).unwrap();
+        let m = peakend::export::mermaid(&j);
+        let back = peakend::import::mermaid(&m.text, "x").unwrap().into_journey().unwrap();
+        let b = back.spec();
+        prop_assert_eq!(&b.name, &spec.name);
+        prop_assert_eq!(&b.personas, &spec.personas);
+        prop_assert_eq!(back.scale(), j.scale());
+        prop_assert_eq!(b.touchpoints.len(), spec.touchpoints.len());
+        for (x, y) in spec.touchpoints.iter().zip(&b.touchpoints) {
+            prop_assert_eq!(&x.name, &y.name);
+            prop_assert_eq!(x.emotion, y.emotion);
+            prop_assert_eq!(&x.actors, &y.actors);
+            prop_assert_eq!(stage_name(&spec, x), stage_name(b, y));
+        }
+        prop_assert!(!m.warnings.iter().any(|w| w.contains("exactly")), "{:?}", m.warnings);
+    }
+
+    #[test]
+    fn json_to_csv_to_json_keeps_every_touchpoint_field(spec in arb_linear()) {
+        let j = Journey::from_spec(spec.clone()).unwrap();
+        let c = peakend::export::csv(&j);
+        let s = j.scale();
+        let opts = peakend::import::CsvOptions::new().scale(s.min, s.max, s.neutral);
+        let back = peakend::import::csv(&c.text, &spec.name, &opts).unwrap().into_journey().unwrap();
+        let b = back.spec();
+        prop_assert_eq!(&b.personas, &spec.personas);
+        prop_assert_eq!(b.touchpoints.len(), spec.touchpoints.len());
+        for (x, y) in spec.touchpoints.iter().zip(&b.touchpoints) {
+            let mut y2 = y.clone();
+            y2.stage = x.stage.clone();
+            prop_assert_eq!(x, &y2);
+            prop_assert_eq!(stage_name(&spec, x), stage_name(b, y));
+        }
+    }
+}
+
+fn stage_name<'a>(spec: &'a JourneySpec, t: &'a TouchpointSpec) -> Option<&'a str> {
+    let id = t.stage.as_deref()?;
+    spec.stages
+        .iter()
+        .find(|s| s.id == id)
+        .map(|s| s.name.as_str())
+}
+
+/// Linear journeys as designers write them, with names and values that
+/// Mermaid and CSV can both hold.
+fn arb_linear() -> impl Strategy<Value = JourneySpec> {
+    let name = "[A-Z][a-z]{0,8}( [a-z0-9]{1,6}){0,2}".prop_filter("not a keyword", |n| {
+        let l = n.to_lowercase();
+        !["title ", "section ", "acc", "journey"]
+            .iter()
+            .any(|k| l.starts_with(k))
+    });
+    let tp = (
+        name,
+        -20i32..=20,
+        prop::option::of(0usize..3),
+        subsequence(vec!["Me", "Cat", "Account manager"], 0..=3),
+        prop::option::of(1u32..120),
+        prop::option::of(prop::sample::select(vec!["web", "phone"])),
+        subsequence(vec!["transition", "milestone"], 0..=2),
+    );
+    (
+        prop::collection::vec(tp, 1..8),
+        any::<bool>(),
+        "[A-Z][a-z]{1,10}( [A-Za-z]{1,8}){0,3}",
+    )
+        .prop_map(|(tps, native, title)| {
+            let stage_names = ["Discover", "Buy it", "Use"];
+            let mut stages_used: Vec<usize> = Vec::new();
+            let mut spec = JourneySpec::linear(
+                title,
+                tps.iter()
+                    .enumerate()
+                    .map(|(i, (name, e, stage, actors, duration, channel, tags))| {
+                        let emotion = if native {
+                            3.0 + f64::from(*e) / 10.0
+                        } else {
+                            f64::from(*e) / 2.0
+                        };
+                        let mut t = TouchpointSpec::new(format!("t{i}"), name.clone(), emotion);
+                        // Stages only ever move forward (Mermaid sections).
+                        if let Some(s) = stage {
+                            let s = (*s).max(stages_used.last().copied().unwrap_or(0));
+                            if !stages_used.contains(&s) {
+                                stages_used.push(s);
+                            }
+                            t.stage = Some(format!("s{s}"));
+                        } else if let Some(&last) = stages_used.last() {
+                            t.stage = Some(format!("s{last}"));
+                        }
+                        t.actors = actors.iter().map(|a| a.to_string()).collect();
+                        t.duration = duration.map(f64::from);
+                        t.channel = channel.map(String::from);
+                        t.tags = tags.iter().map(|a| a.to_string()).collect();
+                        t
+                    })
+                    .collect(),
+            );
+            spec.stages = stages_used
+                .iter()
+                .map(|&s| peakend::StageSpec {
+                    id: format!("s{s}"),
+                    name: stage_names[s].into(),
+                })
+                .collect();
+            for t in &spec.touchpoints {
+                for a in &t.actors {
+                    if !spec.personas.contains(a) {
+                        spec.personas.push(a.clone());
+                    }
+                }
+            }
+            if native {
+                spec.scale = Some(peakend::ScaleSpec {
+                    min: 1.0,
+                    max: 5.0,
+                    neutral: Some(3.0),
+                });
+            }
+            spec
+        })
 }
