@@ -34,5 +34,38 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench);
+/// Pictures and interop: the map of a 200-touchpoint journey (the legible
+/// limit), the collapsed map of 100,000, and importing a 10,000-task
+/// Mermaid diagram.
+fn bench_render(c: &mut Criterion) {
+    use peakend::{moments, render};
+    let mut g = c.benchmark_group("render");
+    g.sample_size(10).measurement_time(Duration::from_secs(10));
+    for n in [200usize, 100_000] {
+        let j = Journey::from_spec(peakend::generate::layered(n, 4.min(n), 2, 1)).unwrap();
+        let a = analyze(&j, &Model::PeakEnd, &Options::new());
+        let m = moments::find(&j, &a, &moments::Thresholds::new());
+        g.bench_function(format!("map-{n}"), |b| {
+            b.iter(|| render::map_svg(black_box(&j), &a, &m, &render::MapOptions::new()))
+        });
+    }
+    let mut mmd = String::from("journey\n  title Big\n");
+    for k in 0..10_000 {
+        if k % 100 == 0 {
+            mmd.push_str(&format!("  section Stage {}\n", k / 100));
+        }
+        mmd.push_str(&format!("    Task number {k}: {}: Me, Cat\n", 1 + k % 5));
+    }
+    g.bench_function("import-mermaid-10k", |b| {
+        b.iter(|| {
+            peakend::import::mermaid(black_box(&mmd), "big")
+                .unwrap()
+                .into_journey()
+                .unwrap()
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, bench, bench_render);
 criterion_main!(benches);

@@ -292,7 +292,7 @@ pub fn mermaid(text: &str, fallback_name: &str) -> Result<Imported, InvalidJourn
             continue;
         }
         if let Some(r) = keyword(t, "section")
-            && r.starts_with(char::is_whitespace)
+            && (r.is_empty() || r.starts_with(char::is_whitespace))
         {
             let name = until(r, &['#', ';']);
             if let Some(i) = name.find(':') {

@@ -220,7 +220,7 @@ pub fn html_report(
         &mut h,
         "remembered",
         "Remembered experience",
-        signed(rem),
+        super::score(rem, &scale),
         valence(rem, neutral),
         &rem_sub,
     );
@@ -228,7 +228,7 @@ pub fn html_report(
         &mut h,
         "average",
         "Average experience",
-        signed(mean),
+        super::score(mean, &scale),
         valence(mean, neutral),
         &mean_sub,
     );
@@ -293,11 +293,11 @@ pub fn html_report(
         } else {
             "Monte Carlo estimate"
         },
-        signed(d.p50),
-        signed(d.p10),
-        signed(d.p90),
-        signed(d.min),
-        signed(d.max)
+        super::score(d.p50, &scale),
+        super::score(d.p10, &scale),
+        super::score(d.p90, &scale),
+        super::score(d.min, &scale),
+        super::score(d.max, &scale)
     );
 
     // Defining moments.
@@ -349,7 +349,7 @@ pub fn html_report(
         h,
         "<section id=\"invest\"><h2>Where to invest</h2><p class=\"note\">Every lift is simulated on the whole journey ({} model, remembered now {}); the command under each action reproduces it.</p>",
         escape(&r.model),
-        signed(r.before)
+        super::score(r.before, &scale)
     );
     let file = options.source.as_deref().unwrap_or("JOURNEY");
     if r.recommendations.is_empty() {
@@ -394,8 +394,8 @@ pub fn html_report(
             if p.actions.len() == 1 { "" } else { "s" },
             fmt_num(p.cost),
             signed(p.lift),
-            signed(r.before),
-            signed(p.after)
+            super::score(r.before, &scale),
+            super::score(p.after, &scale)
         );
         for x in &p.actions {
             let _ = writeln!(
@@ -482,7 +482,7 @@ fn headline(a: &Analysis, moments: &Moments, r: &Recommendations) -> String {
     let mean = a.mean.expected;
     let mut s = format!(
         "Customers will remember this journey at <b>{}</b>, ",
-        signed(rem)
+        super::score(rem, &a.journey.scale)
     );
     if (rem - mean).abs() < 0.05 {
         s.push_str("the same as the average suggests");
@@ -491,7 +491,7 @@ fn headline(a: &Analysis, moments: &Moments, r: &Recommendations) -> String {
             s,
             "{} than the {} the average suggests",
             if rem < mean { "worse" } else { "better" },
-            signed(mean)
+            super::score(mean, &a.journey.scale)
         );
     }
     let peaks: Vec<String> = moments

@@ -53,6 +53,23 @@ pub fn escape(s: &str) -> String {
     out
 }
 
+/// A remembered or average score with one decimal: signed (`+1.5`) on a
+/// scale that goes below zero, plain (`3.5`) on one that does not (such as
+/// Mermaid's 1 to 5).
+///
+/// ```
+/// let s = peakend::Scale { min: 1.0, max: 5.0, neutral: 3.0 };
+/// assert_eq!(peakend::render::score(2.0, &s), "2.0");
+/// assert_eq!(peakend::render::score(2.0, &peakend::Scale::default()), "+2.0");
+/// ```
+pub fn score(x: f64, scale: &crate::journey::Scale) -> String {
+    if scale.min < 0.0 {
+        crate::report::signed(x)
+    } else {
+        format!("{:.1}", (x * 10.0).round() / 10.0 + 0.0)
+    }
+}
+
 /// A coordinate with one decimal, never `-0.0`.
 fn num(x: f64) -> String {
     let r = (x * 10.0).round() / 10.0;

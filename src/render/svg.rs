@@ -4,7 +4,7 @@ use super::{escape, num, truncate, wrap};
 use crate::analysis::Analysis;
 use crate::journey::Journey;
 use crate::moments::{Moments, Reason};
-use crate::report::{percent, signed};
+use crate::report::percent;
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
 use std::fmt::Write;
@@ -548,9 +548,9 @@ pub(super) fn map_svg_sized(
         "{} touchpoints. Customers will remember {} on average ({} model); the duration-weighted \
          average is {}. {} remember the journey as negative.",
         n,
-        signed(rem),
+        super::score(rem, &scale),
         model,
-        signed(mean),
+        super::score(mean, &scale),
         percent(analysis.distribution.negative_share)
     );
     if !moments.defining.is_empty() {
@@ -613,8 +613,8 @@ pub(super) fn map_svg_sized(
         s,
         r##"<text x="{}" y="72" font-size="13" fill="{INK}"><tspan font-weight="700">Remembered {}</tspan> · average {} · {} · {} remember it as negative</text>"##,
         num(LEFT),
-        signed(rem),
-        signed(mean),
+        super::score(rem, &scale),
+        super::score(mean, &scale),
         gap_text,
         percent(analysis.distribution.negative_share)
     );
@@ -790,7 +790,7 @@ pub(super) fn map_svg_sized(
         num(lr),
         num(right + 14.0),
         num(lr + 1.0),
-        signed(rem),
+        super::score(rem, &scale),
         num(right + 14.0),
         num(lr + 14.0),
         escape(&rem_note),
@@ -806,7 +806,7 @@ pub(super) fn map_svg_sized(
         num(lm),
         num(right + 14.0),
         num(lm + 1.0),
-        signed(mean),
+        super::score(mean, &scale),
         num(right + 14.0),
         num(lm + 14.0),
         y = num(ym)
@@ -827,6 +827,9 @@ pub(super) fn map_svg_sized(
             tick_label(tp.emotion, signed_scale),
             percent(res.visit)
         );
+        if !tp.actors.is_empty() {
+            let _ = write!(tip, "; with {}", tp.actors.join(", "));
+        }
         if res.peak_share > 0.0 {
             let _ = write!(tip, "; remembered peak for {}", percent(res.peak_share));
         }
@@ -1149,9 +1152,9 @@ pub fn histogram_svg(analysis: &Analysis) -> String {
         s,
         "<desc id=\"hist-desc\">Share of customers by remembered score ({exact}): {} remember the journey as negative; median {}, 10th percentile {}, 90th percentile {}.</desc>",
         percent(analysis.distribution.negative_share),
-        signed(analysis.distribution.p50),
-        signed(analysis.distribution.p10),
-        signed(analysis.distribution.p90)
+        super::score(analysis.distribution.p50, &scale),
+        super::score(analysis.distribution.p10, &scale),
+        super::score(analysis.distribution.p90, &scale)
     );
     s.push_str(r##"<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#D55E00"/><line x1="0" y1="0" x2="0" y2="6" stroke="#ffffff" stroke-width="2"/></pattern></defs>"##);
     s.push('\n');
@@ -1246,7 +1249,7 @@ pub fn histogram_svg(analysis: &Analysis) -> String {
         num(top + ph),
         num(xr + dr),
         num(top - 8.0),
-        signed(rem),
+        super::score(rem, &scale),
         x = num(xr)
     );
     let _ = writeln!(
@@ -1256,7 +1259,7 @@ pub fn histogram_svg(analysis: &Analysis) -> String {
         num(top + ph),
         num(xm + dm),
         num(top + 18.0),
-        signed(mean),
+        super::score(mean, &scale),
         x = num(xm)
     );
     s.push_str("</svg>\n");

@@ -10,7 +10,8 @@
 //! case it fails.
 
 use super::journey_files;
-use peakend::report::{percent, signed};
+use peakend::render::score;
+use peakend::report::percent;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -176,8 +177,14 @@ fn reports_look_right_in_chromium() {
             .output()
             .unwrap();
         let a: serde_json::Value = serde_json::from_slice(&analysis.stdout).unwrap();
-        let remembered = signed(a["remembered"]["expected"].as_f64().unwrap());
-        let average = signed(a["mean"]["expected"].as_f64().unwrap());
+        let sc = &a["journey"]["scale"];
+        let scale = peakend::Scale {
+            min: sc["min"].as_f64().unwrap(),
+            max: sc["max"].as_f64().unwrap(),
+            neutral: sc["neutral"].as_f64().unwrap(),
+        };
+        let remembered = score(a["remembered"]["expected"].as_f64().unwrap(), &scale);
+        let average = score(a["mean"]["expected"].as_f64().unwrap(), &scale);
         let negative = percent(a["distribution"]["negative_share"].as_f64().unwrap());
         let n = a["journey"]["touchpoints"].as_u64().unwrap();
 

@@ -310,3 +310,16 @@ fn dot_output_is_deterministic() {
     assert_eq!(d, export::dot(&j, &a, &m));
     assert_eq!(d.matches(" -> ").count(), j.transition_count());
 }
+
+/// Found by fuzzing: Mermaid accepts `section` with a blank name; the
+/// export wrote it back as `section ` and the import refused it.
+#[test]
+fn a_blank_section_name_survives_export() {
+    let i = import::mermaid("journey\n  section  #x\n    A: 4\n", "x").unwrap();
+    assert_eq!(i.spec.stages[0].name, "");
+    let j = i.into_journey().unwrap();
+    let m = export::mermaid(&j);
+    let back = import::mermaid(&m.text, "x").unwrap();
+    assert_eq!(back.spec.stages[0].name, "");
+    assert_eq!(back.spec.touchpoints[0].emotion, 4.0);
+}
