@@ -79,18 +79,14 @@ struct Column {
     y: f64,
 }
 
-/// Kahn's algorithm preferring earlier stages, then the journey's own
-/// topological order, so that each stage's touchpoints sit together
+/// Kahn's algorithm preferring earlier stages, then the order of the file
+/// (the designer's order), so that each stage's touchpoints sit together
 /// whenever the graph allows it. Touchpoints without a stage take the
 /// stage rank of their latest predecessor. Returns file indices.
 fn stage_order(journey: &Journey) -> Vec<usize> {
     let n = journey.len();
     let spec = journey.spec();
     let topo: Vec<usize> = journey.topological_order().collect();
-    let mut topo_pos = vec![0usize; n];
-    for (k, &i) in topo.iter().enumerate() {
-        topo_pos[i] = k;
-    }
     let stage_rank: BTreeMap<&str, usize> = spec
         .stages
         .iter()
@@ -115,17 +111,17 @@ fn stage_order(journey: &Journey) -> Vec<usize> {
             }
         }
     }
-    let mut heap: BinaryHeap<Reverse<(usize, usize, usize)>> = (0..n)
+    let mut heap: BinaryHeap<Reverse<(usize, usize)>> = (0..n)
         .filter(|&i| indegree[i] == 0)
-        .map(|i| Reverse((rank[i], topo_pos[i], i)))
+        .map(|i| Reverse((rank[i], i)))
         .collect();
     let mut out = Vec::with_capacity(n);
-    while let Some(Reverse((_, _, i))) = heap.pop() {
+    while let Some(Reverse((_, i))) = heap.pop() {
         out.push(i);
         for (s, _) in journey.successors(i) {
             indegree[s] -= 1;
             if indegree[s] == 0 {
-                heap.push(Reverse((rank[s], topo_pos[s], s)));
+                heap.push(Reverse((rank[s], s)));
             }
         }
     }
