@@ -148,9 +148,11 @@ fn exactness(exact: bool, se: Option<f64>) -> String {
 /// assert!(text.contains("Remembered experience"));
 /// ```
 pub fn text(a: &Analysis, st: Style) -> String {
+    // Scores unsigned on a scale that does not go below zero (Mermaid's 1..5).
+    let scale = a.journey.scale;
+    let sc = |x: f64| crate::render::score(x, &scale);
     let mut o = String::new();
-    let sc = a.journey.scale;
-    let nt = sc.neutral;
+    let nt = scale.neutral;
     let _ = writeln!(o, "{}", st.bold(&a.journey.name));
     let _ = writeln!(
         o,
@@ -163,9 +165,9 @@ pub fn text(a: &Analysis, st: Style) -> String {
         } else {
             "s"
         },
-        sc.min,
-        sc.max,
-        sc.neutral
+        scale.min,
+        scale.max,
+        scale.neutral
     );
     let _ = writeln!(o);
     let rem = a.remembered.expected;
@@ -174,14 +176,14 @@ pub fn text(a: &Analysis, st: Style) -> String {
         o,
         "{}  {}   {}  [{}]",
         st.bold("Remembered experience"),
-        st.valence(&pad_left(&signed(rem), 5), rem, nt),
+        st.valence(&pad_left(&sc(rem), 5), rem, nt),
         a.remembered.explain,
         exactness(a.remembered.exact, a.remembered.standard_error)
     );
     let _ = writeln!(
         o,
         "Dashboard average      {}   duration-weighted mean of every moment  [{}]",
-        st.valence(&pad_left(&signed(mean), 5), mean, nt),
+        st.valence(&pad_left(&sc(mean), 5), mean, nt),
         exactness(a.mean.exact, a.mean.standard_error)
     );
     let gap = rem - mean;
@@ -216,11 +218,11 @@ pub fn text(a: &Analysis, st: Style) -> String {
     let _ = writeln!(
         o,
         "                       p10 {} · median {} · p90 {} · range {} .. {}",
-        signed(d.p10),
-        signed(d.p50),
-        signed(d.p90),
-        signed(d.min),
-        signed(d.max)
+        sc(d.p10),
+        sc(d.p50),
+        sc(d.p90),
+        sc(d.min),
+        sc(d.max)
     );
     let _ = writeln!(o);
 
@@ -236,7 +238,7 @@ pub fn text(a: &Analysis, st: Style) -> String {
                 format!(
                     "\"{}\" ({}) for {}",
                     t.name,
-                    st.valence(&signed(t.emotion), t.emotion, nt),
+                    st.valence(&sc(t.emotion), t.emotion, nt),
                     percent(key(t))
                 )
             })
@@ -293,7 +295,7 @@ pub fn text(a: &Analysis, st: Style) -> String {
         if has_stage {
             let _ = write!(line, "  {}", fit(stage_label(t).unwrap_or(""), stagew));
         }
-        let emo = pad_left(&signed(t.emotion), 7);
+        let emo = pad_left(&sc(t.emotion), 7);
         let _ = write!(
             line,
             "  {}  {}  {}  {}",
@@ -317,7 +319,7 @@ pub fn text(a: &Analysis, st: Style) -> String {
             "  {}  {} of customers  remembered {}{}  {}",
             fit(label, 11),
             pad_left(&percent(p.probability), 6),
-            st.valence(&pad_left(&signed(p.score), 5), p.score, nt),
+            st.valence(&pad_left(&sc(p.score), 5), p.score, nt),
             if p.exact { "" } else { " (best sampled)" },
             show_path(p)
         );

@@ -318,7 +318,7 @@ pub fn html_report(
                 "<tr><td>{}</td><td>{tags}</td><td class=\"num {}\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{:.3}</td></tr>",
                 escape(&m.name),
                 valence(m.emotion, neutral),
-                fmt_signed(m.emotion, scale.min < 0.0),
+                super::score(m.emotion, &scale),
                 percent(m.peak_share),
                 percent(m.end_share),
                 m.memory_weight
@@ -334,7 +334,7 @@ pub fn html_report(
                 h,
                 "<li>{} ({}; {}): passed by {}</li>",
                 escape(&m.name),
-                fmt_signed(m.emotion, scale.min < 0.0),
+                super::score(m.emotion, &scale),
                 rs.join(", "),
                 percent(m.visit)
             );
@@ -459,7 +459,7 @@ pub fn html_report(
                 h,
                 "<li>{} ({}){}</li>",
                 escape(&x.name),
-                fmt_signed(x.emotion, scale.min < 0.0),
+                super::score(x.emotion, &scale),
                 escape(&cost)
             );
         }
@@ -535,13 +535,5 @@ fn fmt_num(x: f64) -> String {
     } else {
         let s = format!("{x:.2}");
         s.trim_end_matches('0').to_string()
-    }
-}
-
-fn fmt_signed(x: f64, signed_scale: bool) -> String {
-    if signed_scale {
-        signed(x)
-    } else {
-        format!("{x:.1}")
     }
 }
