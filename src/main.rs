@@ -49,13 +49,13 @@ static INPUT: std::sync::OnceLock<InputArgs> = std::sync::OnceLock::new();
 enum Command {
     /// Check journey files; list every problem with its place
     Validate {
-        /// Journey JSON files (`-` reads standard input)
+        /// Journey files: JSON, Mermaid (.mmd) or CSV (`-` reads standard input)
         #[arg(required = true)]
         files: Vec<String>,
     },
     /// Compute the remembered experience over every path
     Analyze {
-        /// Journey JSON file (`-` reads standard input)
+        /// Journey file: JSON, Mermaid (.mmd) or CSV (`-` reads standard input)
         file: String,
         #[command(flatten)]
         model: ModelArgs,
@@ -66,7 +66,7 @@ enum Command {
     },
     /// Defining, missed and forgettable moments, with every reason
     Moments {
-        /// Journey JSON file (`-` reads standard input)
+        /// Journey file: JSON, Mermaid (.mmd) or CSV (`-` reads standard input)
         file: String,
         #[command(flatten)]
         model: ModelArgs,
@@ -77,7 +77,7 @@ enum Command {
     },
     /// What if: edit the journey and compare the remembered experience
     Simulate {
-        /// Journey JSON file (`-` reads standard input)
+        /// Journey file: JSON, Mermaid (.mmd) or CSV (`-` reads standard input)
         file: String,
         /// Set a touchpoint's emotion: ID=EMOTION
         #[arg(long, value_name = "ID=EMOTION")]
@@ -103,7 +103,7 @@ enum Command {
     },
     /// Where to invest: simulated actions ranked by lift per cost, a plan
     Recommend {
-        /// Journey JSON file (`-` reads standard input)
+        /// Journey file: JSON, Mermaid (.mmd) or CSV (`-` reads standard input)
         file: String,
         /// Budget for a plan (same unit as the journey's improvement costs;
         /// an action without a given cost costs the median of those, or 1)
@@ -118,7 +118,7 @@ enum Command {
     },
     /// Draw the journey map as SVG: what customers will remember, at a glance
     Render {
-        /// Journey JSON file (`-` reads standard input)
+        /// Journey file: JSON, Mermaid (.mmd) or CSV (`-` reads standard input)
         file: String,
         /// Write the SVG here instead of standard output
         #[arg(long, short, value_name = "FILE")]
@@ -135,7 +135,7 @@ enum Command {
     /// Write a self-contained HTML report: summary, map, distribution,
     /// defining moments, where to invest and where not to
     Report {
-        /// Journey JSON file (`-` reads standard input)
+        /// Journey file: JSON, Mermaid (.mmd) or CSV (`-` reads standard input)
         file: String,
         /// Write the HTML here instead of standard output
         #[arg(long, short, value_name = "FILE")]
@@ -154,7 +154,7 @@ enum Command {
     /// Convert a journey: to JSON (e.g. from Mermaid or CSV), Mermaid
     /// `journey`, CSV or Graphviz DOT
     Convert {
-        /// Journey file (`-` reads standard input)
+        /// Journey file: JSON, Mermaid (.mmd) or CSV (`-` reads standard input)
         file: String,
         /// Target format
         #[arg(long, value_enum)]
@@ -529,7 +529,8 @@ fn run(cli: Cli, order: &[(&str, usize)]) -> anyhow::Result<()> {
             model,
             thresholds,
         } => {
-            let Some((journey, analysis)) = load_and_analyze(&file, &model)? else {
+            let m = parse_model(&model)?;
+            let Ok(journey) = load(&file)? else {
                 return Err(reported(1));
             };
             let (text, warnings) = match to {
@@ -543,8 +544,13 @@ fn run(cli: Cli, order: &[(&str, usize)]) -> anyhow::Result<()> {
                     (e.text, e.warnings)
                 }
                 Target::Dot => {
-                    let m = moments::find(&journey, &analysis, &thresholds.thresholds());
-                    (peakend::export::dot(&journey, &analysis, &m), Vec::new())
+                    // Only the picture needs the analysis.
+                    let analysis = analyze(&journey, &m, &options(&model));
+                    let found = moments::find(&journey, &analysis, &thresholds.thresholds());
+                    (
+                        peakend::export::dot(&journey, &analysis, &found),
+                        Vec::new(),
+                    )
                 }
             };
             for w in warnings {
