@@ -481,12 +481,12 @@ pub fn dot(j: &Journey, a: &Analysis, moments: &Moments) -> String {
     for i in (0..j.len()).filter(|&i| spec.touchpoints[i].stage.is_none()) {
         node(&mut o, i, "  ");
     }
-    let main: Vec<&str> = a
+    let main: std::collections::BTreeSet<(&str, &str)> = a
         .paths
         .most_likely
         .touchpoints
-        .iter()
-        .map(String::as_str)
+        .windows(2)
+        .map(|w| (w[0].as_str(), w[1].as_str()))
         .collect();
     for i in j.topological_order() {
         let succ: Vec<(usize, f64)> = j.successors(i).collect();
@@ -494,7 +494,7 @@ pub fn dot(j: &Journey, a: &Analysis, moments: &Moments) -> String {
         for &(v, p) in &succ {
             let to = &spec.touchpoints[v].id;
             let flow = a.touchpoints[i].visit * p;
-            let on_main = main.windows(2).any(|w| w[0] == from && w[1] == to);
+            let on_main = main.contains(&(from.as_str(), to.as_str()));
             let mut attrs = format!("penwidth={:.2}", 0.75 + 5.0 * flow);
             if succ.len() > 1 {
                 let _ = write!(attrs, ", label={}", dot_str(&percent(p)));

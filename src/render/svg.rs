@@ -357,10 +357,9 @@ pub(super) fn map_svg_sized(
         .iter()
         .filter_map(|id| journey.index_of(id))
         .collect();
-    let mut on_main = vec![false; n];
-    for &i in &main {
-        on_main[i] = true;
-    }
+    // The most likely path's steps, for O(log) lookups per edge.
+    let main_steps: std::collections::BTreeSet<(usize, usize)> =
+        main.windows(2).map(|w| (w[0], w[1])).collect();
     let (keep, collapse_note) =
         select(journey, analysis, &defining, &main, options.max_touchpoints);
     let order: Vec<usize> = stage_order(journey)
@@ -433,7 +432,7 @@ pub(super) fn map_svg_sized(
     let any_branch = columns.iter().any(|c| {
         journey
             .successors(c.index)
-            .any(|(v, _)| keep[v] && !main.windows(2).any(|w| w[0] == c.index && w[1] == v))
+            .any(|(v, _)| keep[v] && !main_steps.contains(&(c.index, v)))
     });
     let legend: Vec<(&str, String)> = [
         (
@@ -707,7 +706,7 @@ pub(super) fn map_svg_sized(
             }
             let d = &columns[col_of[v]];
             let flow = tps[u].visit * p;
-            let is_main = main.windows(2).any(|w| w[0] == u && w[1] == v);
+            let is_main = main_steps.contains(&(u, v));
             let mid = (d.x - c.x) / 2.0;
             let path = format!(
                 "M{} {}C{} {} {} {} {} {}",
