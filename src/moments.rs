@@ -192,6 +192,9 @@ pub struct Moments {
     /// The journey's neutral point (for rendering).
     #[serde(skip)]
     pub neutral: f64,
+    /// The journey's scale (for rendering scores).
+    #[serde(skip)]
+    pub scale: crate::journey::Scale,
 }
 
 /// Find the defining, missed and forgettable moments of an analysed
@@ -305,5 +308,6 @@ pub fn find(journey: &Journey, analysis: &Analysis, t: &Thresholds) -> Moments {
         forgettable,
         thresholds: *t,
         neutral: scale.neutral,
+        scale,
     }
 }

@@ -24,7 +24,7 @@ use crate::analysis::{Analysis, Options, analyze, expected_exact};
 use crate::journey::Journey;
 use crate::memory::{MemoryModel, Model};
 use crate::moments::{self, Forgettable, Thresholds};
-use crate::report::{percent, signed};
+use crate::report::percent;
 use crate::simulate::{Operation, apply};
 use serde::Serialize;
 
@@ -130,6 +130,9 @@ pub struct DashboardView {
 /// Recommendations for one journey.
 #[derive(Debug, Clone, Serialize)]
 pub struct Recommendations {
+    /// The journey's scale (for rendering scores).
+    #[serde(skip)]
+    pub scale: crate::journey::Scale,
     /// Model name.
     pub model: String,
     /// Expected remembered experience now.
@@ -285,6 +288,8 @@ fn expected(j: &Journey, model: &dyn MemoryModel, o: &Options) -> f64 {
 }
 
 fn rationale(j: &Journey, a: &Analysis, c: &Candidate, lift: f64) -> String {
+    let scale = j.scale();
+    let signed = |x: f64| crate::render::score(x, &scale);
     let before = a.remembered.expected;
     let after = before + lift;
     let effect = format!(
@@ -487,6 +492,7 @@ pub fn recommend(
         })
         .collect();
     Recommendations {
+        scale: journey.scale(),
         model: model.name(),
         before: base,
         recommendations: recs,

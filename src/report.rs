@@ -379,6 +379,7 @@ pub fn json_with_moments(analysis: &Analysis, moments: &crate::moments::Moments)
 /// assert!(report::moments_text(&m, report::Style::PLAIN).contains("peak, pit"));
 /// ```
 pub fn moments_text(m: &crate::moments::Moments, st: Style) -> String {
+    let signed = |x: f64| crate::render::score(x, &m.scale);
     let mut o = String::new();
     let _ = writeln!(o, "{}", st.bold("Defining moments"));
     let _ = writeln!(
@@ -469,6 +470,7 @@ pub fn moments_text(m: &crate::moments::Moments, st: Style) -> String {
 /// assert!(report::simulation_text(&s, report::Style::PLAIN).contains("-8.0 → -4.0"));
 /// ```
 pub fn simulation_text(s: &crate::simulate::Simulation, st: Style) -> String {
+    let signed = |x: f64| crate::render::score(x, &s.scale);
     let mut o = String::new();
     let _ = writeln!(o, "{}", st.bold("What if"));
     if s.operations.is_empty() {
@@ -483,7 +485,7 @@ pub fn simulation_text(s: &crate::simulate::Simulation, st: Style) -> String {
         "Remembered experience  {} → {}  ({} change, {})  [{}]",
         signed(s.before),
         signed(s.after),
-        signed(s.delta),
+        crate::report::signed(s.delta),
         s.model,
         if s.exact { "exact" } else { "estimate" }
     );
@@ -543,13 +545,14 @@ pub fn recommendations_text(
     file: &str,
     st: Style,
 ) -> String {
+    let sc = |x: f64| crate::render::score(x, &r.scale);
     let mut o = String::new();
     let _ = writeln!(
         o,
         "{}  (model {}, remembered now {})",
         st.bold("Where to invest"),
         r.model,
-        signed(r.before)
+        sc(r.before)
     );
     let _ = writeln!(
         o,
@@ -601,8 +604,8 @@ pub fn recommendations_text(
             if p.actions.len() == 1 { "" } else { "s" },
             p.cost,
             signed(p.lift),
-            signed(r.before),
-            signed(p.after)
+            sc(r.before),
+            sc(p.after)
         );
         for (k, x) in p.actions.iter().enumerate() {
             let _ = writeln!(
@@ -639,7 +642,7 @@ pub fn recommendations_text(
             o,
             "  \"{}\" ({}): neither a remembered peak nor an ending{cost}",
             x.name,
-            signed(x.emotion)
+            sc(x.emotion)
         );
     }
     if !r.dashboard_would_differ.is_empty() {

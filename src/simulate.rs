@@ -203,6 +203,9 @@ pub struct MomentChange {
 /// Before and after one set of edits.
 #[derive(Debug, Clone, Serialize)]
 pub struct Simulation {
+    /// The journey's scale (for rendering scores).
+    #[serde(skip)]
+    pub scale: crate::journey::Scale,
     /// The operations, as text.
     pub operations: Vec<String>,
     /// Model name.
@@ -547,6 +550,7 @@ fn compare(
     let ma = moments::find(ja, a, t);
     let mb = moments::find(jb, b, t);
     Simulation {
+        scale: ja.scale(),
         operations: ops.iter().map(|o| o.to_string()).collect(),
         model: a.remembered.model.clone(),
         before: a.remembered.expected,

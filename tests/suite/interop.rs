@@ -253,7 +253,20 @@ fn every_command_reads_mermaid_and_csv() {
         let out = peakend(&[cmd, m]);
         assert_eq!(out.status.code(), Some(0), "{cmd}: {}", text(&out.stderr));
     }
+    // Scores on Mermaid's 1..5 read as scores, not as signed valence.
+    let rec = text(&peakend(&["recommend", m]).stdout);
+    assert!(rec.contains("remembered now 2.5)"), "{rec}");
+    let analysis = text(&peakend(&["analyze", m]).stdout);
+    assert!(
+        analysis.contains("Remembered experience    2.5"),
+        "{analysis}"
+    );
     let sim = peakend(&["simulate", m, "--set", "do-work=3"]);
+    assert!(
+        text(&sim.stdout).contains("2.5 → 4.5  (+2.0 change"),
+        "{}",
+        text(&sim.stdout)
+    );
     assert_eq!(sim.status.code(), Some(0), "{}", text(&sim.stderr));
     // Standard input needs the format named.
     let mut child = Command::new(env!("CARGO_BIN_EXE_peakend"))
