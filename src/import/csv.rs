@@ -232,6 +232,16 @@ pub fn csv(text: &str, name: &str, options: &CsvOptions) -> Result<Imported, Inv
     let mut personas: Vec<String> = Vec::new();
     let mut touchpoints = Vec::new();
     let mut lines = Vec::new();
+    // Lines from byte offsets (the reader's own line count skips blank
+    // lines).
+    // A record's position may be at blank lines before it: skip them.
+    let line_of = |byte: u64| {
+        let mut b = (byte as usize).min(text.len());
+        while b < text.len() && matches!(text.as_bytes()[b], b'\n' | b'\r') {
+            b += 1;
+        }
+        text.as_bytes()[..b].iter().filter(|&&c| c == b'\n').count() + 1
+    };
     // Explicit ids first, so that made-up ids never take them.
     let mut given_ids: Vec<String> = Vec::new();
     let mut rows = Vec::new();
@@ -249,13 +259,7 @@ pub fn csv(text: &str, name: &str, options: &CsvOptions) -> Result<Imported, Inv
                 rows.push(r);
             }
             Err(e) => {
-                let line = e.position().map_or(0, |p| {
-                    text.as_bytes()[..(p.byte() as usize).min(text.len())]
-                        .iter()
-                        .filter(|&&b| b == b'\n')
-                        .count()
-                        + 1
-                });
+                let line = e.position().map_or(0, |p| line_of(p.byte()));
                 problems.push(err_at(line, "", format!("CSV syntax: {e}")));
             }
         }
@@ -263,16 +267,6 @@ pub fn csv(text: &str, name: &str, options: &CsvOptions) -> Result<Imported, Inv
     for id in &given_ids {
         ids.0.insert(id.clone());
     }
-    // Lines from byte offsets (the reader's own line count skips blank
-    // lines).
-    // A record's position may be at blank lines before it: skip them.
-    let line_of = |byte: u64| {
-        let mut b = (byte as usize).min(text.len());
-        while b < text.len() && matches!(text.as_bytes()[b], b'\n' | b'\r') {
-            b += 1;
-        }
-        text.as_bytes()[..b].iter().filter(|&&c| c == b'\n').count() + 1
-    };
     for r in &rows {
         let line = r.position().map_or(0, |p| line_of(p.byte()));
         let mut tp = TouchpointSpec::new(String::new(), String::new(), f64::NAN);

@@ -1,37 +1,6 @@
 //! The real binary: exit codes, formats, stdin, determinism, colour.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
-
-fn peakend(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_peakend"))
-        .args(args)
-        .env_remove("NO_COLOR")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("binary runs")
-}
-
-fn peakend_stdin(args: &[&str], input: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_peakend"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("binary runs");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8(b.to_vec()).unwrap()
-}
+use super::{peakend, peakend_stdin, text};
 
 #[test]
 fn analyze_prints_a_report() {

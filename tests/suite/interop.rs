@@ -1,22 +1,10 @@
 //! Mermaid and CSV in, Mermaid / CSV / DOT out: the real corpus, round
 //! trips, and the errors a designer sees.
 
+use super::{peakend, peakend_stdin, text};
 use peakend::import::{self, CsvOptions};
 use peakend::{Journey, Model, Options, analyze, export, moments};
 use std::path::PathBuf;
-use std::process::Command;
-
-fn peakend(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_peakend"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap()
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
 
 /// Diagrams that cannot be scored: file prefix, line, message.
 const UNSCORABLE: [(&str, usize, &str); 4] = [
@@ -269,27 +257,17 @@ fn every_command_reads_mermaid_and_csv() {
     );
     assert_eq!(sim.status.code(), Some(0), "{}", text(&sim.stderr));
     // Standard input needs the format named.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_peakend"))
-        .args([
+    let out = peakend_stdin(
+        &[
             "analyze",
             "-",
             "--input-format",
             "mermaid",
             "--format",
             "json",
-        ])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(std::fs::read(&mmd).unwrap().as_slice())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+        ],
+        &std::fs::read_to_string(&mmd).unwrap(),
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["journey"]["name"], "My day");
     // Peak "Do work" (1) and end "Sit down" (4) on Mermaid's 1..5.

@@ -6,6 +6,7 @@ mod snapshots;
 mod validation;
 
 use peakend::{JourneySpec, TouchpointSpec, TransitionSpec};
+use std::io::Write;
 use std::path::PathBuf;
 
 /// The bundled journeys, sorted by file name.
@@ -44,3 +45,36 @@ pub fn dag_spec(nodes: &[(f64, f64)], edges: &[(usize, usize, Option<f64>)]) -> 
     spec
 }
 mod render;
+
+/// Run the real binary from the repository root.
+pub fn peakend(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_peakend"))
+        .args(args)
+        .env_remove("NO_COLOR")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("binary runs")
+}
+
+/// Run the real binary with `input` on standard input.
+pub fn peakend_stdin(args: &[&str], input: &str) -> std::process::Output {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_peakend"))
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("binary runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// Output bytes as text.
+pub fn text(b: &[u8]) -> String {
+    String::from_utf8(b.to_vec()).unwrap()
+}
