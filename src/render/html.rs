@@ -250,7 +250,7 @@ pub fn html_report(
         &mut h,
         "negative",
         "Remember it as negative",
-        percent(a.distribution.negative_share),
+        escape(&percent(a.distribution.negative_share)),
         "",
         &neg_sub,
     );
@@ -279,7 +279,7 @@ pub fn html_report(
         } else {
             "scroll"
         },
-        percent(a.paths.most_likely.probability)
+        escape(&percent(a.paths.most_likely.probability))
     );
 
     // Histogram.
@@ -319,8 +319,8 @@ pub fn html_report(
                 escape(&m.name),
                 valence(m.emotion, neutral),
                 super::score(m.emotion, &scale),
-                percent(m.peak_share),
-                percent(m.end_share),
+                escape(&percent(m.peak_share)),
+                escape(&percent(m.end_share)),
                 m.memory_weight
             );
         }
@@ -336,7 +336,7 @@ pub fn html_report(
                 escape(&m.name),
                 super::score(m.emotion, &scale),
                 rs.join(", "),
-                percent(m.visit)
+                escape(&percent(m.visit))
             );
         }
         h.push_str("</ul>\n");

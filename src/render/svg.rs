@@ -611,7 +611,7 @@ pub(super) fn map_svg_sized(
         super::score(rem, &scale),
         super::score(mean, &scale),
         gap_text,
-        percent(analysis.distribution.negative_share)
+        escape(&percent(analysis.distribution.negative_share))
     );
 
     // Stage bands: maximal runs of columns in the same stage.
@@ -1146,7 +1146,7 @@ pub fn histogram_svg(analysis: &Analysis) -> String {
     let _ = writeln!(
         s,
         "<desc id=\"hist-desc\">Share of customers by remembered score ({exact}): {} remember the journey as negative; median {}, 10th percentile {}, 90th percentile {}.</desc>",
-        percent(analysis.distribution.negative_share),
+        escape(&percent(analysis.distribution.negative_share)),
         super::score(analysis.distribution.p50, &scale),
         super::score(analysis.distribution.p10, &scale),
         super::score(analysis.distribution.p90, &scale)
@@ -1190,7 +1190,7 @@ pub fn histogram_svg(analysis: &Analysis) -> String {
             num(top + ph - y),
             tick_label(b.from, signed_scale),
             tick_label(b.to, signed_scale),
-            percent(b.share)
+            escape(&percent(b.share))
         );
         if b.share >= 0.005 {
             let _ = write!(

@@ -244,3 +244,26 @@ fn the_readme_map_is_current() {
     let readme = std::fs::read_to_string(format!("{root}/README.md")).unwrap();
     assert!(readme.contains("docs/saas-trial-to-purchase.svg"));
 }
+
+/// A share below 0.05 % prints as "<0.1%": it must reach the markup
+/// escaped (it once broke the histogram's XML).
+#[test]
+fn tiny_shares_are_escaped_in_the_histogram_and_the_report() {
+    let j = Journey::from_json_str(
+        r#"{"version":1,"name":"tiny","touchpoints":[
+          {"id":"a","name":"A","emotion":0},
+          {"id":"b","name":"B","emotion":-0.5},
+          {"id":"c","name":"C","emotion":-6}],
+        "transitions":[{"from":"a","to":"b","probability":0.0004},
+                       {"from":"a","to":"c","probability":0.9996}]}"#,
+    )
+    .unwrap();
+    let a = analyze(&j, &Model::PeakEnd, &Options::new());
+    let hist = render::histogram_svg(&a);
+    parse(&hist, "histogram");
+    assert!(hist.contains("&lt;0.1%"), "{hist}");
+    let m = moments::find(&j, &a, &Thresholds::new());
+    let r = recommend(&j, &Model::PeakEnd, &RecommendOptions::default());
+    let html = render::html_report(&j, &a, &m, &r, &ReportOptions::new());
+    assert!(!html.contains("<0.1%"));
+}
