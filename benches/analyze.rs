@@ -2,7 +2,8 @@
 //!
 //! Run: `cargo bench --bench analyze`. Figures go to docs/performance.md.
 use criterion::{Criterion, criterion_group, criterion_main};
-use peakend::{Journey, Model, Options, analyze, report};
+use peakend::render as report;
+use peakend::{Journey, Model, Moments, Options, Thresholds, analyze};
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -38,13 +39,13 @@ fn bench(c: &mut Criterion) {
 /// limit), the collapsed map of 100,000, and importing a 10,000-task
 /// Mermaid diagram.
 fn bench_render(c: &mut Criterion) {
-    use peakend::{moments, render};
+    use peakend::render;
     let mut g = c.benchmark_group("render");
     g.sample_size(10).measurement_time(Duration::from_secs(10));
     for n in [200usize, 100_000] {
         let j = Journey::from_spec(peakend::generate::layered(n, 4.min(n), 2, 1)).unwrap();
         let a = analyze(&j, &Model::PeakEnd, &Options::new());
-        let m = moments::find(&j, &a, &moments::Thresholds::new());
+        let m = Moments::find(&j, &a, &Thresholds::new());
         g.bench_function(format!("map-{n}"), |b| {
             b.iter(|| render::map_svg(black_box(&j), &a, &m, &render::MapOptions::new()))
         });
@@ -58,7 +59,7 @@ fn bench_render(c: &mut Criterion) {
     }
     g.bench_function("import-mermaid-10k", |b| {
         b.iter(|| {
-            peakend::import::mermaid(black_box(&mmd), "big")
+            peakend::format::mermaid::read(black_box(&mmd), "big")
                 .unwrap()
                 .into_journey()
                 .unwrap()

@@ -1,10 +1,13 @@
-//! The remembered experience of a journey: [`analyze`] and its result,
-//! [`Analysis`].
+//! The remembered experience of a journey: [`Analyzer`] (a memory model,
+//! options and moment thresholds, configured once), [`analyze`] and its
+//! result, [`Analysis`]. This module orchestrates; the exact computation
+//! over paths is the engine's.
 
+use crate::engine::{self, Rng, Sampler};
 use crate::error::Problem;
-use crate::expect::{self, Rng, Sampler};
 use crate::journey::{Journey, Scale};
 use crate::memory::{Feature, MemoryModel, PathView};
+
 use ordered_float::OrderedFloat;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -13,9 +16,10 @@ use std::collections::BTreeMap;
 ///
 /// ```
 /// let o = peakend::Options::new().samples(20_000).seed(7);
-/// assert_eq!(o.get_seed(), 7);
+/// assert_eq!(o.seed_in_use(), 7);
 /// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Options {
     samples: Option<usize>,
     seed: u64,
@@ -45,6 +49,7 @@ impl Options {
     /// Defaults: automatic sample count (see [`Options::samples`]), seed
     /// 20260101, enumerate paths while their total length is at most
     /// 2,000,000 touchpoint visits.
+    #[must_use]
     pub fn new() -> Self {
         Options::default()
     }
@@ -52,6 +57,7 @@ impl Options {
     /// (at least 1). Without it: 20,000, or fewer for very long paths so
     /// that sampling visits at most about 500,000 touchpoints (never fewer
     /// than 500 samples). The analysis reports the number used.
+    #[must_use]
     pub fn samples(mut self, n: usize) -> Self {
         self.samples = Some(n.max(1));
         self
@@ -64,19 +70,189 @@ impl Options {
         })
     }
     /// Seed of the Monte Carlo generator.
+    #[must_use]
     pub fn seed(mut self, seed: u64) -> Self {
         self.seed = seed;
         self
     }
     /// Enumerate paths (every figure exact) while the summed length of all
     /// paths is at most this many touchpoint visits; 0 never enumerates.
+    #[must_use]
     pub fn enumeration_limit(mut self, visits: u64) -> Self {
         self.enumeration_limit = visits as f64;
         self
     }
     /// The seed in use.
-    pub fn get_seed(&self) -> u64 {
+    #[must_use]
+    pub fn seed_in_use(&self) -> u64 {
         self.seed
+    }
+}
+
+/// A memory model with its analysis options and moment thresholds,
+/// configured once and used for every step: [`analyze`](Analyzer::analyze)
+/// a journey once, then find its [`moments`](Analyzer::moments),
+/// [`simulate`](Analyzer::simulate) edits and
+/// [`recommend`](Analyzer::recommend) where to invest from that same
+/// analysis.
+///
+/// ```
+/// use peakend::{Analyzer, Journey, Model, Operation, Options};
+/// let j = Journey::from_json_str(r#"{"version":1,"name":"x","touchpoints":[
+///   {"id":"a","name":"A","emotion":-3},{"id":"b","name":"B","emotion":-8}]}"#)?;
+/// let analyzer = Analyzer::new(Model::PeakEnd).options(Options::new().seed(7));
+/// let a = analyzer.analyze(&j);
+/// assert_eq!(a.remembered.expected, -8.0);
+/// let s = analyzer.simulate(&j, &a, &[Operation::set("b", -4.0)])?;
+/// assert_eq!(s.after, -4.0);
+/// let r = analyzer.recommend(&j, &a, None);
+/// assert!(r.recommendations[0].lift > 0.0);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone)]
+pub struct Analyzer {
+    model: std::sync::Arc<dyn MemoryModel + Send + Sync>,
+    options: Options,
+    thresholds: Thresholds,
+}
+
+impl std::fmt::Debug for Analyzer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Analyzer")
+            .field("model", &self.model.name())
+            .field("options", &self.options)
+            .field("thresholds", &self.thresholds)
+            .finish()
+    }
+}
+
+impl Analyzer {
+    /// An analyser with this memory model, default [`Options`] and default
+    /// [`Thresholds`].
+    #[must_use]
+    pub fn new(model: impl MemoryModel + Send + Sync + 'static) -> Self {
+        Analyzer {
+            model: std::sync::Arc::new(model),
+            options: Options::new(),
+            thresholds: Thresholds::new(),
+        }
+    }
+    /// Use these analysis options (samples, seed, enumeration limit).
+    #[must_use]
+    pub fn options(mut self, options: Options) -> Self {
+        self.options = options;
+        self
+    }
+    /// Use these moment thresholds.
+    #[must_use]
+    pub fn thresholds(mut self, thresholds: Thresholds) -> Self {
+        self.thresholds = thresholds;
+        self
+    }
+    /// The memory model.
+    #[must_use]
+    pub fn model(&self) -> &(dyn MemoryModel + Send + Sync) {
+        &*self.model
+    }
+    /// The analysis options in use.
+    #[must_use]
+    pub fn analysis_options(&self) -> &Options {
+        &self.options
+    }
+    /// The moment thresholds in use.
+    #[must_use]
+    pub fn moment_thresholds(&self) -> &Thresholds {
+        &self.thresholds
+    }
+    /// Analyse a journey: see [`analyze`].
+    #[must_use]
+    pub fn analyze(&self, journey: &Journey) -> Analysis {
+        analyze(journey, self.model(), &self.options)
+    }
+}
+
+/// Thresholds of the moment rules, with chained setters. Defaults:
+/// peak share 10 %, end share 10 %, pit intensity 50 % of the way from
+/// neutral to the scale's minimum, missed-moment intensity 20 % of the way
+/// from neutral to the nearer end of the scale, forgettable memory weight
+/// 0.01.
+///
+/// ```
+/// let t = peakend::Thresholds::new().peak_share(0.2);
+/// assert_eq!(t.peak_share_threshold(), 0.2);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct Thresholds {
+    pub(crate) peak_share: f64,
+    pub(crate) end_share: f64,
+    pub(crate) pit_intensity: f64,
+    pub(crate) missed_intensity: f64,
+    pub(crate) forgettable_weight: f64,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            peak_share: 0.10,
+            end_share: 0.10,
+            pit_intensity: 0.5,
+            missed_intensity: 0.2,
+            forgettable_weight: 0.01,
+        }
+    }
+}
+
+impl Thresholds {
+    /// The defaults.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// A touchpoint is a `peak` moment when it is the remembered peak for
+    /// at least this share of customers.
+    #[must_use]
+    pub fn peak_share(mut self, x: f64) -> Self {
+        self.peak_share = x;
+        self
+    }
+    /// A touchpoint is an `end` moment when at least this share of
+    /// customers end there.
+    #[must_use]
+    pub fn end_share(mut self, x: f64) -> Self {
+        self.end_share = x;
+        self
+    }
+    /// A negative touchpoint is a `pit` when its intensity is at least this
+    /// fraction of the distance from neutral to the scale's minimum.
+    #[must_use]
+    pub fn pit_intensity(mut self, x: f64) -> Self {
+        self.pit_intensity = x;
+        self
+    }
+    /// A transition or milestone is *missed* when its intensity is at most
+    /// this fraction of the distance from neutral to the nearer scale end.
+    #[must_use]
+    pub fn missed_intensity(mut self, x: f64) -> Self {
+        self.missed_intensity = x;
+        self
+    }
+    /// A visited touchpoint is *forgettable* when the absolute value of its
+    /// memory weight is at most this.
+    #[must_use]
+    pub fn forgettable_weight(mut self, x: f64) -> Self {
+        self.forgettable_weight = x;
+        self
+    }
+    /// The peak-share threshold.
+    #[must_use]
+    pub fn peak_share_threshold(&self) -> f64 {
+        self.peak_share
+    }
+    /// The pit-intensity threshold.
+    #[must_use]
+    pub fn pit_intensity_threshold(&self) -> f64 {
+        self.pit_intensity
     }
 }
 
@@ -367,13 +543,13 @@ impl Atoms {
 
 /// Running mean and variance (Welford).
 #[derive(Default)]
-struct Moments {
+struct Welford {
     n: f64,
     mean: f64,
     m2: f64,
 }
 
-impl Moments {
+impl Welford {
     fn push(&mut self, x: f64) {
         self.n += 1.0;
         let d = x - self.mean;
@@ -400,8 +576,8 @@ impl Moments {
 /// assert_eq!(peakend::expected_exact(&j, &peakend::Model::PeakEnd), Some(-3.0));
 /// ```
 pub fn expected_exact(journey: &Journey, model: &dyn MemoryModel) -> Option<f64> {
-    let peak = expect::peak_info(journey);
-    let visit = expect::visits(journey);
+    let peak = engine::peak_info(journey);
+    let visit = engine::visits(journey);
     linear_expectation(
         journey,
         model,
@@ -446,8 +622,8 @@ pub fn whatif_emotions(
             .sum()
     };
     let (wp, we, wf) = (w(Feature::Peak), w(Feature::End), w(Feature::First));
-    let peak = expect::peak_info(journey);
-    let visit = expect::visits(journey);
+    let peak = engine::peak_info(journey);
+    let visit = engine::visits(journey);
     let base = linear_expectation(journey, model, &peak, &visit, 0)?;
     let pos: Vec<(usize, f64)> = queries
         .iter()
@@ -456,7 +632,7 @@ pub fn whatif_emotions(
     let old_peak: f64 = (0..journey.len())
         .map(|p| peak.share[p] * journey.emotions()[p])
         .sum();
-    let new_peak = expect::peak_whatif(journey, &peak, &pos);
+    let new_peak = engine::peak_whatif(journey, &peak, &pos);
     Some(
         pos.iter()
             .zip(new_peak)
@@ -476,7 +652,7 @@ pub fn whatif_emotions(
 fn linear_expectation(
     j: &Journey,
     model: &dyn MemoryModel,
-    peak: &expect::PeakInfo,
+    peak: &engine::PeakInfo,
     visit: &[f64],
     limit: usize,
 ) -> Option<f64> {
@@ -484,7 +660,7 @@ fn linear_expectation(
     let mut total = 0.0;
     for (f, w) in form {
         if w != 0.0 {
-            total += w * expect::expected_feature(j, f, peak, visit, limit)?;
+            total += w * engine::expected_feature(j, f, peak, visit, limit)?;
         }
     }
     Some(total)
@@ -519,9 +695,9 @@ pub fn analyze(journey: &Journey, model: &dyn MemoryModel, options: &Options) ->
     let j = journey;
     let n = j.len();
     let scale = j.scale();
-    let visit = expect::visits(j);
-    let peak = expect::peak_info(j);
-    let counts = expect::count_paths(j);
+    let visit = engine::visits(j);
+    let peak = engine::peak_info(j);
+    let counts = engine::count_paths(j);
     let form = model.linear_form();
     let mut em = Vec::new();
     let mut du = Vec::new();
@@ -529,7 +705,7 @@ pub fn analyze(journey: &Journey, model: &dyn MemoryModel, options: &Options) ->
     let samples = options.sample_count(visit.iter().sum());
 
     let linear = linear_expectation(j, model, &peak, &visit, options.mean_state_limit);
-    let mean_exact = expect::expected_mean(j, options.mean_state_limit);
+    let mean_exact = engine::expected_mean(j, options.mean_state_limit);
     let enumerate = counts.exact.is_some() && counts.steps <= options.enumeration_limit;
     let peak_end_form = form.as_ref().filter(|f| {
         f.iter()
@@ -538,7 +714,7 @@ pub fn analyze(journey: &Journey, model: &dyn MemoryModel, options: &Options) ->
 
     let to_result =
         |path: &[usize], prob: f64, exact: bool, em: &mut Vec<f64>, du: &mut Vec<f64>| {
-            let (score, _) = expect::score_path(j, model, path, em, du);
+            let (score, _) = engine::score_path(j, model, path, em, du);
             PathResult {
                 touchpoints: path
                     .iter()
@@ -551,7 +727,7 @@ pub fn analyze(journey: &Journey, model: &dyn MemoryModel, options: &Options) ->
         };
 
     let (most_likely_path, most_likely_prob) =
-        expect::most_likely(j, None, None).expect("a valid journey has a path");
+        engine::most_likely(j, None, None).expect("a valid journey has a path");
     let most_likely = to_result(&most_likely_path, most_likely_prob, true, &mut em, &mut du);
 
     // Memory weights: exact from the shares when the model is a blend of
@@ -560,7 +736,7 @@ pub fn analyze(journey: &Journey, model: &dyn MemoryModel, options: &Options) ->
         let mut g = vec![0.0; n];
         for &(feat, w) in f {
             if w != 0.0 {
-                let fg = expect::feature_gradient(j, feat, &peak, &visit)?;
+                let fg = engine::feature_gradient(j, feat, &peak, &visit)?;
                 for (a, b) in g.iter_mut().zip(fg) {
                     *a += w * b;
                 }
@@ -588,8 +764,8 @@ pub fn analyze(journey: &Journey, model: &dyn MemoryModel, options: &Options) ->
         let mut best_p: Option<(f64, f64, Vec<usize>)> = None;
         let mut worst_p: Option<(f64, f64, Vec<usize>)> = None;
         let need_grad = exact_grad.is_none();
-        expect::enumerate(j, |path, prob| {
-            let (score, mean) = expect::score_path(j, model, path, &mut em, &mut du);
+        engine::enumerate(j, |path, prob| {
+            let (score, mean) = engine::score_path(j, model, path, &mut em, &mut du);
             if need_grad {
                 path_gradient(j, model, form.as_deref(), &em, &du, &mut gbuf);
                 for (&p, g) in path.iter().zip(&gbuf) {
@@ -631,8 +807,8 @@ pub fn analyze(journey: &Journey, model: &dyn MemoryModel, options: &Options) ->
             || mean_exact.is_none()
             || peak_end_form.is_none()
             || exact_grad.is_none();
-        let mut score_m = Moments::default();
-        let mut mean_m = Moments::default();
+        let mut score_m = Welford::default();
+        let mut mean_m = Welford::default();
         let mut atoms = Atoms::default();
         let mut best_s: Option<(f64, Vec<usize>)> = None;
         let mut worst_s: Option<(f64, Vec<usize>)> = None;
@@ -643,7 +819,7 @@ pub fn analyze(journey: &Journey, model: &dyn MemoryModel, options: &Options) ->
             let w = 1.0 / samples as f64;
             for _ in 0..samples {
                 sampler.draw(&mut rng, &mut path);
-                let (score, mean) = expect::score_path(j, model, &path, &mut em, &mut du);
+                let (score, mean) = engine::score_path(j, model, &path, &mut em, &mut du);
                 if exact_grad.is_none() {
                     path_gradient(j, model, form.as_deref(), &em, &du, &mut gbuf);
                     for (&p, g) in path.iter().zip(&gbuf) {
@@ -721,7 +897,7 @@ pub fn analyze(journey: &Journey, model: &dyn MemoryModel, options: &Options) ->
                         em: &mut Vec<f64>,
                         du: &mut Vec<f64>| {
                 let (_, _, l, p) = key.expect("at least one path");
-                let (path, prob) = expect::most_likely(j, Some((&peak.levels.rank, l)), Some(p))
+                let (path, prob) = engine::most_likely(j, Some((&peak.levels.rank, l)), Some(p))
                     .expect("an atom with mass has a path");
                 to_result(&path, prob, true, em, du)
             };

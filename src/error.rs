@@ -69,8 +69,39 @@ impl Problem {
     /// ```
     /// assert!(!peakend::Problem::error("", "x").is_warning());
     /// ```
+    #[must_use]
     pub fn is_warning(&self) -> bool {
         self.severity == Severity::Warning
+    }
+
+    /// The problem as a compiler-style line for a named source:
+    /// `FILE:LINE:COLUMN: error: PATH: MESSAGE` (parts without a value left
+    /// out).
+    ///
+    /// ```
+    /// let mut p = peakend::Problem::error("touchpoints[0].emotion", "too high");
+    /// p.line = Some(4);
+    /// p.column = Some(18);
+    /// assert_eq!(p.located("j.json"), "j.json:4:18: error: touchpoints[0].emotion: too high");
+    /// ```
+    #[must_use]
+    pub fn located(&self, source: &str) -> String {
+        let kind = if self.is_warning() {
+            "warning"
+        } else {
+            "error"
+        };
+        let place = match (self.line, self.column) {
+            (Some(l), Some(c)) => format!("{l}:{c}: "),
+            (Some(l), None) => format!("{l}: "),
+            _ => " ".to_string(),
+        };
+        let path = if self.path.is_empty() {
+            String::new()
+        } else {
+            format!("{}: ", self.path)
+        };
+        format!("{source}:{place}{kind}: {path}{}", self.message)
     }
 }
 
@@ -123,6 +154,7 @@ impl std::error::Error for InvalidJourney {}
 
 /// Errors of the analysis options (model, weights, simulation settings).
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
 pub enum OptionsError {
     /// An unknown memory model name.
     #[error("unknown model `{0}` (known: peak-end, peak-pit-end, mean, weighted)")]
@@ -130,6 +162,9 @@ pub enum OptionsError {
     /// Weights that cannot be parsed or do not form a blend.
     #[error("bad weights: {0}")]
     BadWeights(String),
+    /// The `weighted` model named without its weights.
+    #[error("the weighted model needs weights, e.g. peak=0.4,end=0.4,mean=0.2")]
+    MissingWeights,
 }
 
 /// Suggest the candidate closest to `word`, if any is close enough to be a

@@ -1,6 +1,6 @@
 //! Seeded generator of large layered journeys, for benchmarks and tests.
 
-use crate::expect::Rng;
+use crate::engine::Rng;
 use crate::spec::{JourneySpec, TouchpointSpec, TransitionSpec};
 
 /// A layered journey: `touchpoints` touchpoints in layers of `width`, each

@@ -26,28 +26,31 @@
 //! ```
 //!
 //! The journey format is documented in `docs/format.md`. Plain serde types
-//! in [`spec`] mirror the file; a validated [`Journey`] is only obtainable
-//! through validation. Memory models implement [`MemoryModel`].
+//! ([`JourneySpec`] and friends) mirror the file; a validated [`Journey`] is
+//! only obtainable through validation. Memory models implement
+//! [`MemoryModel`]. [`format`] reads and writes Mermaid and CSV too;
+//! [`render`] turns results into text, JSON, SVG, HTML and DOT. The layers
+//! and where new work goes are described in `ARCHITECTURE.md`.
 #![deny(missing_docs)]
+#![forbid(unsafe_code)]
 
-pub mod analysis;
-pub mod error;
-mod expect;
-pub mod export;
+mod analysis;
+mod engine;
+mod error;
+pub mod format;
 pub mod generate;
-pub mod import;
-pub mod journey;
-pub mod load;
-pub mod memory;
-pub mod moments;
-pub mod recommend;
+mod journey;
+mod memory;
+mod moments;
+mod numfmt;
+mod recommend;
+#[cfg(feature = "render")]
 pub mod render;
-pub mod report;
-pub mod simulate;
-pub mod spec;
+mod simulate;
+mod spec;
 
 /// The README's examples compile and run as doc tests.
-#[cfg(doctest)]
+#[cfg(all(doctest, feature = "cli"))]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
 
@@ -56,11 +59,26 @@ pub struct ReadmeDoctests;
 /// algorithms on it.
 pub use petgraph;
 
-pub use analysis::{Analysis, Options, analyze, expected_exact, whatif_emotions};
+pub use analysis::{
+    Analysis, Analyzer, Bin, DEFAULT_SAMPLES, DEFAULT_SEED, Distribution, Estimate, Figure,
+    HISTOGRAM_BINS, JourneySummary, Options, PathCount, PathResult, Paths, Remembered, Thresholds,
+    TouchpointResult, analyze, expected_exact, whatif_emotions,
+};
 pub use error::{InvalidJourney, OptionsError, Problem, Severity};
-pub use journey::{Journey, Scale};
-pub use load::parse_spec;
+pub use journey::{Journey, PROBABILITY_TOLERANCE, Scale};
 pub use memory::{Feature, MemoryModel, Model, PathView, Weights};
+pub use moments::{Forgettable, Missed, Moment, Moments, Reason};
+pub use recommend::{
+    Action, DEFAULT_COST, DashboardView, PLAN_POOL, Plan, Rationale, Recommendation,
+    Recommendations, Role,
+};
+pub use simulate::{
+    MomentChange, Operation, ParseOperationError, SimulateError, Simulation, apply,
+};
+pub use spec::json::parse_spec;
+#[cfg(feature = "schema")]
+pub use spec::json_schema;
 pub use spec::{
-    ImprovementSpec, JourneySpec, ScaleSpec, StageSpec, TouchpointSpec, TransitionSpec,
+    FORMAT_VERSION, ImprovementSpec, JourneySpec, ParseScaleError, RECOGNISED_TAGS, ScaleSpec,
+    StageSpec, TouchpointSpec, TransitionSpec,
 };

@@ -262,23 +262,13 @@ pub enum Model {
     Weighted(Weights),
 }
 
-/// Weights of a `weighted` model.
+/// Weights of a `weighted` model. Parse them from `peak=0.4,end=0.4,mean=0.2`
+/// (`FromStr`), or build them from a map with [`Weights::new`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Weights(BTreeMap<Feature, f64>);
 
 impl Weights {
-    /// Parse `peak=0.4,end=0.4,mean=0.2`.
-    ///
-    /// # Errors
-    /// Unknown feature, bad number, a feature given twice, or level weights
-    /// (all but `trend`) that do not sum to 1.
-    ///
-    /// ```
-    /// let w = peakend::Weights::parse("peak=0.4,end=0.4,mean=0.2").unwrap();
-    /// assert_eq!(w.get(peakend::Feature::Mean), 0.2);
-    /// assert!(peakend::Weights::parse("peak=0.5").is_err());
-    /// ```
-    pub fn parse(s: &str) -> Result<Weights, OptionsError> {
+    fn parse_list(s: &str) -> Result<Weights, OptionsError> {
         let mut map = BTreeMap::new();
         for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             let (k, v) = part.split_once('=').ok_or_else(|| {
@@ -352,6 +342,24 @@ impl Weights {
     }
 }
 
+impl std::str::FromStr for Weights {
+    type Err = OptionsError;
+    /// Parse `peak=0.4,end=0.4,mean=0.2`.
+    ///
+    /// # Errors
+    /// [`OptionsError::BadWeights`]: unknown feature, bad number, a feature
+    /// given twice, or level weights (all but `trend`) that do not sum to 1.
+    ///
+    /// ```
+    /// let w: peakend::Weights = "peak=0.4,end=0.4,mean=0.2".parse().unwrap();
+    /// assert_eq!(w.get(peakend::Feature::Mean), 0.2);
+    /// assert!("peak=0.5".parse::<peakend::Weights>().is_err());
+    /// ```
+    fn from_str(s: &str) -> Result<Weights, OptionsError> {
+        Weights::parse_list(s)
+    }
+}
+
 impl fmt::Display for Weights {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let parts: Vec<String> = self
@@ -363,37 +371,9 @@ impl fmt::Display for Weights {
 }
 
 impl Model {
-    /// Build a model from its CLI name and optional weights.
-    ///
-    /// # Errors
-    /// Unknown name, `weighted` without weights, or weights for another model.
-    ///
-    /// ```
-    /// let m = peakend::Model::from_name("peak-end", None).unwrap();
-    /// assert_eq!(m, peakend::Model::PeakEnd);
-    /// ```
-    pub fn from_name(name: &str, weights: Option<&str>) -> Result<Model, OptionsError> {
-        let m = match name {
-            "peak-end" => Model::PeakEnd,
-            "peak-pit-end" => Model::PeakPitEnd,
-            "mean" => Model::Mean,
-            "weighted" => {
-                let w = weights.ok_or_else(|| {
-                    OptionsError::BadWeights(
-                        "the weighted model needs --weights, e.g. peak=0.4,end=0.4,mean=0.2".into(),
-                    )
-                })?;
-                return Ok(Model::Weighted(Weights::parse(w)?));
-            }
-            other => return Err(OptionsError::UnknownModel(other.to_string())),
-        };
-        if weights.is_some() {
-            return Err(OptionsError::BadWeights(format!(
-                "--weights only applies to --model weighted, not {name}"
-            )));
-        }
-        Ok(m)
-    }
+    /// The names of the built-in models, as [`Model`]'s `FromStr` takes
+    /// them (`weighted` needs its weights: build [`Model::Weighted`]).
+    pub const NAMES: [&str; 4] = ["peak-end", "peak-pit-end", "mean", "weighted"];
 
     fn terms(&self) -> Vec<(Feature, f64)> {
         match self {
@@ -406,6 +386,39 @@ impl Model {
             Model::Mean => vec![(Feature::Mean, 1.0)],
             Model::Weighted(w) => w.iter().collect(),
         }
+    }
+}
+
+impl std::str::FromStr for Model {
+    type Err = OptionsError;
+    /// A built-in model by name: `peak-end`, `peak-pit-end` or `mean`.
+    ///
+    /// # Errors
+    /// [`OptionsError::UnknownModel`] for another name, and
+    /// [`OptionsError::MissingWeights`] for `weighted` (its weights are
+    /// part of the model: build [`Model::Weighted`]).
+    ///
+    /// ```
+    /// use peakend::Model;
+    /// assert_eq!("peak-end".parse::<Model>(), Ok(Model::PeakEnd));
+    /// assert!("peak-start".parse::<Model>().is_err());
+    /// let w: peakend::Weights = "peak=0.4,end=0.4,mean=0.2".parse().unwrap();
+    /// assert_eq!(Model::Weighted(w).to_string(), "weighted");
+    /// ```
+    fn from_str(name: &str) -> Result<Model, OptionsError> {
+        match name {
+            "peak-end" => Ok(Model::PeakEnd),
+            "peak-pit-end" => Ok(Model::PeakPitEnd),
+            "mean" => Ok(Model::Mean),
+            "weighted" => Err(OptionsError::MissingWeights),
+            other => Err(OptionsError::UnknownModel(other.to_string())),
+        }
+    }
+}
+
+impl fmt::Display for Model {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.name())
     }
 }
 

@@ -4,85 +4,9 @@
 //! (missed moments), and where investment moves no one's memory
 //! (forgettable touchpoints).
 
-use crate::analysis::Analysis;
+use crate::analysis::{Analysis, Analyzer, Thresholds};
 use crate::journey::Journey;
 use serde::Serialize;
-
-/// Thresholds of the moment rules, with chained setters. Defaults:
-/// peak share 10 %, end share 10 %, pit intensity 50 % of the way from
-/// neutral to the scale's minimum, missed-moment intensity 20 % of the way
-/// from neutral to the nearer end of the scale, forgettable memory weight
-/// 0.01.
-///
-/// ```
-/// let t = peakend::moments::Thresholds::new().peak_share(0.2);
-/// assert_eq!(t.get_peak_share(), 0.2);
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct Thresholds {
-    peak_share: f64,
-    end_share: f64,
-    pit_intensity: f64,
-    missed_intensity: f64,
-    forgettable_weight: f64,
-}
-
-impl Default for Thresholds {
-    fn default() -> Self {
-        Thresholds {
-            peak_share: 0.10,
-            end_share: 0.10,
-            pit_intensity: 0.5,
-            missed_intensity: 0.2,
-            forgettable_weight: 0.01,
-        }
-    }
-}
-
-impl Thresholds {
-    /// The defaults.
-    pub fn new() -> Self {
-        Self::default()
-    }
-    /// A touchpoint is a `peak` moment when it is the remembered peak for
-    /// at least this share of customers.
-    pub fn peak_share(mut self, x: f64) -> Self {
-        self.peak_share = x;
-        self
-    }
-    /// A touchpoint is an `end` moment when at least this share of
-    /// customers end there.
-    pub fn end_share(mut self, x: f64) -> Self {
-        self.end_share = x;
-        self
-    }
-    /// A negative touchpoint is a `pit` when its intensity is at least this
-    /// fraction of the distance from neutral to the scale's minimum.
-    pub fn pit_intensity(mut self, x: f64) -> Self {
-        self.pit_intensity = x;
-        self
-    }
-    /// A transition or milestone is *missed* when its intensity is at most
-    /// this fraction of the distance from neutral to the nearer scale end.
-    pub fn missed_intensity(mut self, x: f64) -> Self {
-        self.missed_intensity = x;
-        self
-    }
-    /// A visited touchpoint is *forgettable* when the absolute value of its
-    /// memory weight is at most this.
-    pub fn forgettable_weight(mut self, x: f64) -> Self {
-        self.forgettable_weight = x;
-        self
-    }
-    /// The peak-share threshold.
-    pub fn get_peak_share(&self) -> f64 {
-        self.peak_share
-    }
-    /// The pit-intensity threshold.
-    pub fn get_pit_intensity(&self) -> f64 {
-        self.pit_intensity
-    }
-}
 
 /// Why a touchpoint is a defining moment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -197,117 +121,129 @@ pub struct Moments {
     pub scale: crate::journey::Scale,
 }
 
-/// Find the defining, missed and forgettable moments of an analysed
-/// journey.
-///
-/// Complexity O(V).
-///
-/// ```
-/// use peakend::{analyze, Journey, Model, Options, moments};
-/// let j = Journey::from_json_str(r#"{"version":1,"name":"x","touchpoints":[
-///   {"id":"a","name":"A","emotion":-8},{"id":"b","name":"B","emotion":1},
-///   {"id":"c","name":"C","emotion":3,"tags":["milestone"]}]}"#).unwrap();
-/// let a = analyze(&j, &Model::PeakEnd, &Options::new());
-/// let m = moments::find(&j, &a, &moments::Thresholds::new());
-/// assert_eq!(m.defining[0].reasons, [moments::Reason::Peak, moments::Reason::Pit]);
-/// assert_eq!(m.forgettable[0].id, "b");
-/// ```
-pub fn find(journey: &Journey, analysis: &Analysis, t: &Thresholds) -> Moments {
-    let scale = journey.scale();
-    let spec = journey.spec();
-    let mut first_of_stage: Vec<bool> = vec![false; spec.touchpoints.len()];
-    let mut seen: Vec<&str> = Vec::new();
-    for (i, tp) in spec.touchpoints.iter().enumerate() {
-        if let Some(st) = &tp.stage
-            && !seen.contains(&st.as_str())
-        {
-            seen.push(st);
-            first_of_stage[i] = true;
-        }
+impl Analyzer {
+    /// The defining, missed and forgettable moments of an analysed journey
+    /// under this analyser's thresholds: see [`Moments::find`].
+    #[must_use]
+    pub fn moments(&self, journey: &Journey, analysis: &Analysis) -> Moments {
+        Moments::find(journey, analysis, self.moment_thresholds())
     }
-    let mut defining = Vec::new();
-    let mut missed = Vec::new();
-    let mut forgettable = Vec::new();
-    for (i, (tp, r)) in spec
-        .touchpoints
-        .iter()
-        .zip(&analysis.touchpoints)
-        .enumerate()
-    {
-        let has = |tag: &str| tp.tags.iter().any(|x| x == tag);
-        let intensity = scale.intensity(tp.emotion);
-        let mut reasons = Vec::new();
-        if r.peak_share > 0.0 && r.peak_share >= t.peak_share {
-            reasons.push(Reason::Peak);
-        }
-        if r.end_share > 0.0 && r.end_share >= t.end_share {
-            reasons.push(Reason::End);
-        }
-        if tp.emotion < scale.neutral
-            && intensity >= t.pit_intensity * (scale.neutral - scale.min)
-            && r.visit > 0.0
-        {
-            reasons.push(Reason::Pit);
-        }
-        if first_of_stage[i] || has("transition") {
-            reasons.push(Reason::Transition);
-        }
-        if has("milestone") {
-            reasons.push(Reason::Milestone);
-        }
-        for (tag, reason) in [
-            ("elevation", Reason::Elevation),
-            ("insight", Reason::Insight),
-            ("pride", Reason::Pride),
-            ("connection", Reason::Connection),
-        ] {
-            if has(tag) {
-                reasons.push(reason);
+}
+
+impl Moments {
+    /// Find the defining, missed and forgettable moments of an analysed
+    /// journey.
+    ///
+    /// Complexity O(V).
+    ///
+    /// ```
+    /// use peakend::{analyze, Journey, Model, Moments, Options, Reason, Thresholds};
+    /// let j = Journey::from_json_str(r#"{"version":1,"name":"x","touchpoints":[
+    ///   {"id":"a","name":"A","emotion":-8},{"id":"b","name":"B","emotion":1},
+    ///   {"id":"c","name":"C","emotion":3,"tags":["milestone"]}]}"#).unwrap();
+    /// let a = analyze(&j, &Model::PeakEnd, &Options::new());
+    /// let m = Moments::find(&j, &a, &Thresholds::new());
+    /// assert_eq!(m.defining[0].reasons, [Reason::Peak, Reason::Pit]);
+    /// assert_eq!(m.forgettable[0].id, "b");
+    /// ```
+    #[must_use]
+    pub fn find(journey: &Journey, analysis: &Analysis, t: &Thresholds) -> Moments {
+        let scale = journey.scale();
+        let spec = journey.spec();
+        let mut first_of_stage: Vec<bool> = vec![false; spec.touchpoints.len()];
+        let mut seen: Vec<&str> = Vec::new();
+        for (i, tp) in spec.touchpoints.iter().enumerate() {
+            if let Some(st) = &tp.stage
+                && !seen.contains(&st.as_str())
+            {
+                seen.push(st);
+                first_of_stage[i] = true;
             }
         }
-        let reach = (scale.max - scale.neutral).min(scale.neutral - scale.min);
-        let marks: Vec<Reason> = reasons
+        let mut defining = Vec::new();
+        let mut missed = Vec::new();
+        let mut forgettable = Vec::new();
+        for (i, (tp, r)) in spec
+            .touchpoints
             .iter()
-            .copied()
-            .filter(|r| matches!(r, Reason::Transition | Reason::Milestone))
-            .collect();
-        if !marks.is_empty() && intensity <= t.missed_intensity * reach && r.visit > 0.0 {
-            missed.push(Missed {
-                id: tp.id.clone(),
-                name: tp.name.clone(),
-                emotion: tp.emotion,
-                reasons: marks,
-                visit: r.visit,
-            });
+            .zip(&analysis.touchpoints)
+            .enumerate()
+        {
+            let has = |tag: &str| tp.tags.iter().any(|x| x == tag);
+            let intensity = scale.intensity(tp.emotion);
+            let mut reasons = Vec::new();
+            if r.peak_share > 0.0 && r.peak_share >= t.peak_share {
+                reasons.push(Reason::Peak);
+            }
+            if r.end_share > 0.0 && r.end_share >= t.end_share {
+                reasons.push(Reason::End);
+            }
+            if tp.emotion < scale.neutral
+                && intensity >= t.pit_intensity * (scale.neutral - scale.min)
+                && r.visit > 0.0
+            {
+                reasons.push(Reason::Pit);
+            }
+            if first_of_stage[i] || has("transition") {
+                reasons.push(Reason::Transition);
+            }
+            if has("milestone") {
+                reasons.push(Reason::Milestone);
+            }
+            for (tag, reason) in [
+                ("elevation", Reason::Elevation),
+                ("insight", Reason::Insight),
+                ("pride", Reason::Pride),
+                ("connection", Reason::Connection),
+            ] {
+                if has(tag) {
+                    reasons.push(reason);
+                }
+            }
+            let reach = (scale.max - scale.neutral).min(scale.neutral - scale.min);
+            let marks: Vec<Reason> = reasons
+                .iter()
+                .copied()
+                .filter(|r| matches!(r, Reason::Transition | Reason::Milestone))
+                .collect();
+            if !marks.is_empty() && intensity <= t.missed_intensity * reach && r.visit > 0.0 {
+                missed.push(Missed {
+                    id: tp.id.clone(),
+                    name: tp.name.clone(),
+                    emotion: tp.emotion,
+                    reasons: marks,
+                    visit: r.visit,
+                });
+            }
+            if r.visit > 0.0 && r.memory_weight.abs() <= t.forgettable_weight {
+                forgettable.push(Forgettable {
+                    id: tp.id.clone(),
+                    name: tp.name.clone(),
+                    emotion: tp.emotion,
+                    visit: r.visit,
+                    memory_weight: r.memory_weight,
+                    improvement_cost: tp.improvement.map(|imp| imp.cost.unwrap_or(1.0)),
+                });
+            }
+            if !reasons.is_empty() {
+                defining.push(Moment {
+                    id: tp.id.clone(),
+                    name: tp.name.clone(),
+                    emotion: tp.emotion,
+                    reasons,
+                    peak_share: r.peak_share,
+                    end_share: r.end_share,
+                    memory_weight: r.memory_weight,
+                });
+            }
         }
-        if r.visit > 0.0 && r.memory_weight.abs() <= t.forgettable_weight {
-            forgettable.push(Forgettable {
-                id: tp.id.clone(),
-                name: tp.name.clone(),
-                emotion: tp.emotion,
-                visit: r.visit,
-                memory_weight: r.memory_weight,
-                improvement_cost: tp.improvement.map(|imp| imp.cost.unwrap_or(1.0)),
-            });
+        Moments {
+            defining,
+            missed,
+            forgettable,
+            thresholds: *t,
+            neutral: scale.neutral,
+            scale,
         }
-        if !reasons.is_empty() {
-            defining.push(Moment {
-                id: tp.id.clone(),
-                name: tp.name.clone(),
-                emotion: tp.emotion,
-                reasons,
-                peak_share: r.peak_share,
-                end_share: r.end_share,
-                memory_weight: r.memory_weight,
-            });
-        }
-    }
-    Moments {
-        defining,
-        missed,
-        forgettable,
-        thresholds: *t,
-        neutral: scale.neutral,
-        scale,
     }
 }

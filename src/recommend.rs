@@ -20,13 +20,13 @@
 //! lift per cost that fits the budget, and uses each touchpoint at most
 //! once.
 
-use crate::analysis::{Analysis, Options, analyze, expected_exact};
+use crate::analysis::{Analysis, Analyzer, Options, Thresholds, analyze, expected_exact};
 use crate::journey::Journey;
 use crate::memory::{MemoryModel, Model};
-use crate::moments::{self, Forgettable, Thresholds};
-use crate::report::percent;
+use crate::moments::{Forgettable, Moments};
 use crate::simulate::{Operation, apply};
 use serde::Serialize;
+use std::borrow::Cow;
 
 /// The plan re-simulates at most this many candidates at each step: on a
 /// journey with more, the ones with the best lift per cost on the journey
@@ -39,6 +39,7 @@ pub const DEFAULT_COST: f64 = 1.0;
 /// The kinds of action peakend considers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum Action {
     /// Raise a touchpoint to its improvement emotion.
     Improve,
@@ -56,6 +57,7 @@ pub enum Action {
 
 impl Action {
     /// Kebab-case name.
+    #[must_use]
     pub fn name(self) -> &'static str {
         match self {
             Action::Improve => "improve",
@@ -69,7 +71,8 @@ impl Action {
 }
 
 /// One simulated candidate.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Recommendation {
     /// What kind of action.
     pub action: Action,
@@ -79,19 +82,49 @@ pub struct Recommendation {
     pub lift: f64,
     /// Cost (see the module docs).
     pub cost: f64,
-    /// One line built from the numbers.
-    pub rationale: String,
-    /// The `peakend simulate` flag that reproduces `lift`.
-    pub simulate: String,
-    /// The operation itself.
-    #[serde(skip)]
+    /// Why: the figures the advice rests on.
+    pub rationale: Rationale,
+    /// The operation that reproduces `lift` (with `simulate`).
     pub operation: Operation,
     /// The change the duration-weighted average (`mean` model) would show.
     pub mean_lift: f64,
 }
 
+/// The figures behind a recommendation, for a renderer to put in words.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Rationale {
+    /// Expected remembered experience before the action.
+    pub before: f64,
+    /// Expected remembered experience after it.
+    pub after: f64,
+    /// The touchpoint acted on, as it is before the action.
+    pub touchpoint: Option<Role>,
+    /// For a re-route: the name of the touchpoint customers leave from.
+    pub from_name: Option<String>,
+    /// For a new closing touchpoint: where journeys end now.
+    pub ends: Vec<Role>,
+}
+
+/// What a touchpoint is for the customers who pass it.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Role {
+    /// Display name.
+    pub name: String,
+    /// Emotion now.
+    pub emotion: f64,
+    /// Share of customers for whom it is the remembered peak.
+    pub peak_share: f64,
+    /// Share of customers whose journey ends here.
+    pub end_share: f64,
+    /// Share of customers who pass it.
+    pub visit: f64,
+}
+
 /// A budgeted plan.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Plan {
     /// The picked actions, in order, with their marginal lifts.
     pub actions: Vec<Recommendation>,
@@ -103,15 +136,13 @@ pub struct Plan {
     pub budget: f64,
     /// Expected remembered experience with the plan applied.
     pub after: f64,
-    /// The `peakend simulate` flags that apply the whole plan.
-    pub simulate: String,
-    /// The operations, in order.
-    #[serde(skip)]
+    /// The operations that apply the whole plan, in order.
     pub operations: Vec<Operation>,
 }
 
 /// An action the dashboard average would rank differently.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct DashboardView {
     /// The action (as in `recommendations`).
     pub action: Action,
@@ -127,11 +158,13 @@ pub struct DashboardView {
     pub mean_lift: f64,
 }
 
-/// Recommendations for one journey.
-#[derive(Debug, Clone, Serialize)]
+/// Recommendations for one journey. `render::recommendations_text` and
+/// `render::recommendations_json` put them in words and in the JSON
+/// contract.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Recommendations {
     /// The journey's scale (for rendering scores).
-    #[serde(skip)]
     pub scale: crate::journey::Scale,
     /// Model name.
     pub model: String,
@@ -140,7 +173,6 @@ pub struct Recommendations {
     /// Candidates with a positive lift, best lift per cost first.
     pub recommendations: Vec<Recommendation>,
     /// The plan, when a budget was given.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub plan: Option<Plan>,
     /// Where not to invest: forgettable touchpoints.
     pub do_not_invest: Vec<Forgettable>,
@@ -190,7 +222,7 @@ fn candidates(j: &Journey, a: &Analysis, t: &Thresholds) -> Vec<Candidate> {
     };
     let pit = |i: usize| {
         let e = j.touchpoint(i).emotion;
-        e < s.neutral && s.intensity(e) >= t.get_pit_intensity() * (s.neutral - s.min)
+        e < s.neutral && s.intensity(e) >= t.pit_intensity_threshold() * (s.neutral - s.min)
     };
     for (i, r) in a.touchpoints.iter().enumerate() {
         if r.visit <= 0.0 {
@@ -287,145 +319,97 @@ fn expected(j: &Journey, model: &dyn MemoryModel, o: &Options) -> f64 {
     expected_exact(j, model).unwrap_or_else(|| analyze(j, model, o).remembered.expected)
 }
 
-fn rationale(j: &Journey, a: &Analysis, c: &Candidate, lift: f64) -> String {
-    let scale = j.scale();
-    let signed = |x: f64| crate::render::score(x, &scale);
-    let before = a.remembered.expected;
-    let after = before + lift;
-    let effect = format!(
-        "lifts the expected remembered experience from {} to {}",
-        signed(before),
-        signed(after)
-    );
-    let role = |i: usize| {
-        let r = &a.touchpoints[i];
-        let mut parts = Vec::new();
-        if r.peak_share > 0.0 {
-            parts.push(format!(
-                "the remembered peak for {} of customers",
-                percent(r.peak_share)
-            ));
-        }
-        if r.end_share > 0.0 {
-            parts.push(format!("the ending for {}", percent(r.end_share)));
-        }
-        if parts.is_empty() {
-            parts.push(format!("passed by {} of customers", percent(r.visit)));
-        }
-        parts.join(" and ")
-    };
-    let idx = c.touchpoint.as_deref().and_then(|id| j.index_of(id));
-    let name = |i: usize| {
-        format!(
-            "'{}' ({})",
-            j.touchpoint(i).name,
-            signed(j.touchpoint(i).emotion)
-        )
-    };
-    match (&c.op, idx) {
-        (Operation::Set { emotion, .. }, Some(i)) => {
-            let verb = match c.action {
-                Action::FillPit => "Fill the pit",
-                Action::LiftEnding => "Lift the ending",
-                _ => "Improve",
-            };
-            format!(
-                "{verb} {}: it is {}; raising it to {} {effect}",
-                name(i),
-                role(i),
-                signed(*emotion)
-            )
-        }
-        (Operation::Remove { .. }, Some(i)) => {
-            format!(
-                "Cut the step {}: it is {}; removing it {effect}",
-                name(i),
-                role(i)
-            )
-        }
-        (
-            Operation::Probability {
-                from, probability, ..
-            },
-            Some(i),
-        ) => {
-            let f = j
-                .index_of(from)
-                .map(|u| j.touchpoint(u).name.clone())
-                .unwrap_or_default();
-            format!(
-                "Send fewer customers from '{f}' into the pit {} ({} instead of {} of them): it is {}; this {effect}",
-                name(i),
-                percent(*probability),
-                percent(probability * 2.0),
-                role(i)
-            )
-        }
-        (Operation::Append { emotion, .. }, _) => {
-            let ends: Vec<String> = a
-                .touchpoints
-                .iter()
-                .filter(|t| t.end_share > 0.0)
-                .map(|t| {
-                    format!(
-                        "'{}' ({}) for {}",
-                        t.name,
-                        signed(t.emotion),
-                        percent(t.end_share)
-                    )
-                })
-                .collect();
-            format!(
-                "Add a short, gentler closing touchpoint ({}) after every end — journeys now end on {}; it {effect}",
-                signed(*emotion),
-                ends.join(", ")
-            )
-        }
-        _ => effect,
+fn role(j: &Journey, a: &Analysis, i: usize) -> Role {
+    let r = &a.touchpoints[i];
+    Role {
+        name: j.touchpoint(i).name.clone(),
+        emotion: j.touchpoint(i).emotion,
+        peak_share: r.peak_share,
+        end_share: r.end_share,
+        visit: r.visit,
     }
 }
 
-/// Settings of [`recommend`].
-#[derive(Debug, Clone, Default)]
-pub struct RecommendOptions {
-    /// Analysis options (samples, seed).
-    pub analysis: Options,
-    /// Moment thresholds (pits, forgettable).
-    pub thresholds: Thresholds,
-    /// Budget for a plan; none means no plan.
-    pub budget: Option<f64>,
+fn rationale(j: &Journey, a: &Analysis, c: &Candidate, lift: f64) -> Rationale {
+    let before = a.remembered.expected;
+    let idx = c.touchpoint.as_deref().and_then(|id| j.index_of(id));
+    let from_name = match &c.op {
+        Operation::Probability { from, .. } => Some(
+            j.index_of(from)
+                .map(|u| j.touchpoint(u).name.clone())
+                .unwrap_or_default(),
+        ),
+        _ => None,
+    };
+    let ends = match &c.op {
+        Operation::Append { .. } => (0..j.len())
+            .filter(|&i| a.touchpoints[i].end_share > 0.0)
+            .map(|i| role(j, a, i))
+            .collect(),
+        _ => Vec::new(),
+    };
+    Rationale {
+        before,
+        after: before + lift,
+        touchpoint: idx.map(|i| role(j, a, i)),
+        from_name,
+        ends,
+    }
 }
 
-/// Simulate every candidate action, rank them by lift per cost, plan within
-/// the budget, and list where not to invest.
-///
-/// Complexity: one analysis per candidate (O(V) candidates), and per plan
-/// step one more per remaining candidate.
-///
-/// ```
-/// use peakend::{Journey, Model, recommend::{recommend, RecommendOptions}};
-/// let j = Journey::from_json_str(r#"{"version":1,"name":"x","touchpoints":[
-///   {"id":"a","name":"A","emotion":2},{"id":"b","name":"B","emotion":-8,"improvement":{"emotion":-2,"cost":5}},
-///   {"id":"c","name":"C","emotion":1}]}"#).unwrap();
-/// let r = recommend(&j, &Model::PeakEnd, &RecommendOptions { budget: Some(5.0), ..Default::default() });
-/// assert!(r.recommendations[0].lift > 0.0);
-/// let plan = r.plan.unwrap();
-/// assert!(plan.cost <= 5.0);
-/// ```
-pub fn recommend(
+impl Analyzer {
+    /// Where to invest, from the journey's own analysis (`analysis`, from
+    /// this analyser): simulate every candidate action, rank them by lift
+    /// per cost, plan within the budget (when one is given), and list
+    /// where not to invest.
+    ///
+    /// Complexity: one evaluation per candidate (O(V) candidates), and per
+    /// plan step one more per remaining candidate (at most [`PLAN_POOL`]).
+    ///
+    /// ```
+    /// use peakend::{Analyzer, Journey, Model};
+    /// let j = Journey::from_json_str(r#"{"version":1,"name":"x","touchpoints":[
+    ///   {"id":"a","name":"A","emotion":2},{"id":"b","name":"B","emotion":-8,"improvement":{"emotion":-2,"cost":5}},
+    ///   {"id":"c","name":"C","emotion":1}]}"#).unwrap();
+    /// let analyzer = Analyzer::new(Model::PeakEnd);
+    /// let r = analyzer.recommend(&j, &analyzer.analyze(&j), Some(5.0));
+    /// assert!(r.recommendations[0].lift > 0.0);
+    /// let plan = r.plan.unwrap();
+    /// assert!(plan.cost <= 5.0);
+    /// ```
+    #[must_use]
+    pub fn recommend(
+        &self,
+        journey: &Journey,
+        analysis: &Analysis,
+        budget: Option<f64>,
+    ) -> Recommendations {
+        recommend(self, journey, analysis, budget)
+    }
+}
+
+/// See [`Analyzer::recommend`].
+fn recommend(
+    analyzer: &Analyzer,
     journey: &Journey,
-    model: &dyn MemoryModel,
-    o: &RecommendOptions,
+    a: &Analysis,
+    budget: Option<f64>,
 ) -> Recommendations {
-    let a = analyze(journey, model, &o.analysis);
-    let mean_base = analyze(journey, &Model::Mean, &o.analysis)
-        .remembered
-        .expected;
+    let model = analyzer.model();
+    let options = analyzer.analysis_options();
+    let thresholds = analyzer.moment_thresholds();
+    // The dashboard's figure for the journey as it is: the analysis has it
+    // when it is exact.
+    let mean_base = if a.mean.exact {
+        a.mean.expected
+    } else {
+        expected(journey, &Model::Mean, options)
+    };
     let base = a.remembered.expected;
     let mut recs: Vec<Recommendation> = Vec::new();
-    for c in candidates(journey, &a, &o.thresholds) {
+    for c in candidates(journey, a, thresholds) {
         let ops = [c.op.clone()];
-        let Some(lift) = lift_of(journey, &ops, model, &o.analysis, base) else {
+        let Some(lift) = lift_of(journey, &ops, model, options, base) else {
             continue;
         };
         if lift <= 1e-12 {
@@ -433,14 +417,13 @@ pub fn recommend(
         }
         // The dashboard's view of the same action (only for actions that
         // move memory: that is where the contrast matters).
-        let mean_lift = lift_of(journey, &ops, &Model::Mean, &o.analysis, mean_base).unwrap_or(0.0);
+        let mean_lift = lift_of(journey, &ops, &Model::Mean, options, mean_base).unwrap_or(0.0);
         recs.push(Recommendation {
             action: c.action,
             touchpoint: c.touchpoint.clone(),
             lift,
             cost: c.cost,
-            rationale: rationale(journey, &a, &c, lift),
-            simulate: c.op.to_flag(),
+            rationale: rationale(journey, a, &c, lift),
             operation: c.op.clone(),
             mean_lift,
         });
@@ -452,18 +435,26 @@ pub fn recommend(
             f64::INFINITY
         }
     };
-    recs.sort_by(|x, y| {
-        ratio(y.lift, y.cost)
-            .total_cmp(&ratio(x.lift, x.cost))
-            .then(y.lift.total_cmp(&x.lift))
-            .then(x.simulate.cmp(&y.simulate))
+    let keys: Vec<String> = recs.iter().map(|r| r.operation.order_key()).collect();
+    let mut order: Vec<usize> = (0..recs.len()).collect();
+    order.sort_by(|&x, &y| {
+        ratio(recs[y].lift, recs[y].cost)
+            .total_cmp(&ratio(recs[x].lift, recs[x].cost))
+            .then(recs[y].lift.total_cmp(&recs[x].lift))
+            .then(keys[x].cmp(&keys[y]))
     });
+    let keys: Vec<String> = order.iter().map(|&k| keys[k].clone()).collect();
+    let mut slots: Vec<Option<Recommendation>> = recs.into_iter().map(Some).collect();
+    let recs: Vec<Recommendation> = order
+        .iter()
+        .map(|&k| slots[k].take().expect("each index once"))
+        .collect();
     // The dashboard's view: rank the same actions by the average's lift.
     let mut by_mean: Vec<usize> = (0..recs.len()).collect();
     by_mean.sort_by(|&x, &y| {
         ratio(recs[y].mean_lift, recs[y].cost)
             .total_cmp(&ratio(recs[x].mean_lift, recs[x].cost))
-            .then(recs[x].simulate.cmp(&recs[y].simulate))
+            .then(keys[x].cmp(&keys[y]))
     });
     let dashboard_would_differ = by_mean
         .iter()
@@ -479,8 +470,8 @@ pub fn recommend(
             mean_lift: recs[k].mean_lift,
         })
         .collect();
-    let plan = o.budget.map(|b| plan(journey, model, o, b, base));
-    let m = moments::find(journey, &a, &o.thresholds);
+    let plan = budget.map(|b| plan(analyzer, journey, a, b));
+    let m = Moments::find(journey, a, thresholds);
     // Forgettable at the margin *and* no simulated action on it helps.
     let do_not_invest = m
         .forgettable
@@ -502,32 +493,22 @@ pub fn recommend(
     }
 }
 
-fn plan(
-    journey: &Journey,
-    model: &dyn MemoryModel,
-    o: &RecommendOptions,
-    budget: f64,
-    base: f64,
-) -> Plan {
+fn plan(analyzer: &Analyzer, journey: &Journey, a0: &Analysis, budget: f64) -> Plan {
+    let model = analyzer.model();
+    let options = analyzer.analysis_options();
+    let base = a0.remembered.expected;
     // Candidates come from the journey as it is; each is used at most once,
     // and at most one action per touchpoint (the plan never edits a
     // touchpoint it added or changed already).
-    let a0 = analyze(journey, model, &o.analysis);
-    let mut pool = candidates(journey, &a0, &o.thresholds);
+    let mut pool = candidates(journey, a0, analyzer.moment_thresholds());
     if pool.len() > PLAN_POOL {
         // Large journeys: keep the most promising candidates by their lift
         // per cost on the journey as it is.
         let mut scored: Vec<(f64, Candidate)> = pool
             .into_iter()
             .map(|c| {
-                let lift = lift_of(
-                    journey,
-                    std::slice::from_ref(&c.op),
-                    model,
-                    &o.analysis,
-                    base,
-                )
-                .unwrap_or(f64::NEG_INFINITY);
+                let lift = lift_of(journey, std::slice::from_ref(&c.op), model, options, base)
+                    .unwrap_or(f64::NEG_INFINITY);
                 let r = if c.cost > 0.0 {
                     lift / c.cost
                 } else {
@@ -538,7 +519,7 @@ fn plan(
             .collect();
         scored.sort_by(|x, y| {
             y.0.total_cmp(&x.0)
-                .then_with(|| x.1.op.to_flag().cmp(&y.1.op.to_flag()))
+                .then_with(|| x.1.op.order_key().cmp(&y.1.op.order_key()))
         });
         scored.truncate(PLAN_POOL);
         pool = scored.into_iter().map(|(_, c)| c).collect();
@@ -549,20 +530,20 @@ fn plan(
     let mut cur = journey.clone();
     let mut cur_score = base;
     loop {
-        let a = analyze(&cur, model, &o.analysis);
-        let mean_now = expected(&cur, &Model::Mean, &o.analysis);
+        // The journey as edited so far (the given analysis before any edit).
+        let a: Cow<'_, Analysis> = if ops.is_empty() {
+            Cow::Borrowed(a0)
+        } else {
+            Cow::Owned(analyze(&cur, model, options))
+        };
+        let mean_now = expected(&cur, &Model::Mean, options);
         let mut best: Option<(f64, f64, usize)> = None;
         for (k, c) in pool.iter().enumerate() {
             if spent + c.cost > budget + 1e-12 {
                 continue;
             }
-            let Some(lift) = lift_of(
-                &cur,
-                std::slice::from_ref(&c.op),
-                model,
-                &o.analysis,
-                cur_score,
-            ) else {
+            let Some(lift) = lift_of(&cur, std::slice::from_ref(&c.op), model, options, cur_score)
+            else {
                 continue;
             };
             if lift <= 1e-12 {
@@ -576,7 +557,8 @@ fn plan(
             if best.is_none_or(|(br, bl, bk)| {
                 r > br
                     || (r == br
-                        && (lift > bl || (lift == bl && c.op.to_flag() < pool[bk].op.to_flag())))
+                        && (lift > bl
+                            || (lift == bl && c.op.order_key() < pool[bk].op.order_key())))
             }) {
                 best = Some((r, lift, k));
             }
@@ -594,13 +576,12 @@ fn plan(
             lift,
             cost: c.cost,
             rationale: rationale(&cur, &a, &c, lift),
-            simulate: c.op.to_flag(),
             operation: c.op.clone(),
             mean_lift: lift_of(
                 &cur,
                 std::slice::from_ref(&c.op),
                 &Model::Mean,
-                &o.analysis,
+                options,
                 mean_now,
             )
             .unwrap_or(0.0),
@@ -611,13 +592,8 @@ fn plan(
         cur_score += lift;
     }
     // The plan's lift is a fresh analysis of the journey with all of it.
-    let after = expected(&cur, model, &o.analysis);
+    let after = expected(&cur, model, options);
     Plan {
-        simulate: ops
-            .iter()
-            .map(|op| op.to_flag())
-            .collect::<Vec<_>>()
-            .join(" "),
         actions: picked,
         lift: after - base,
         cost: spent,

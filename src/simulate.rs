@@ -3,17 +3,22 @@
 //! remembered experience before and after. Every figure comes from a full,
 //! exact re-analysis of the edited journey.
 
-use crate::analysis::{Analysis, Distribution, Options, analyze};
-use crate::error::did_you_mean;
+use crate::analysis::{Analysis, Analyzer, Distribution, Thresholds};
+use crate::error::{InvalidJourney, did_you_mean};
 use crate::journey::Journey;
-use crate::memory::MemoryModel;
-use crate::moments::{self, Reason, Thresholds};
+use crate::moments::{Moments, Reason};
 use crate::spec::{JourneySpec, TouchpointSpec, TransitionSpec};
 use serde::Serialize;
 use std::fmt;
 
-/// One edit of a journey.
+/// One edit of a journey. Touchpoints are named by id.
+///
+/// ```
+/// use peakend::Operation;
+/// assert_eq!(Operation::set("call", -2.0).to_string(), "set \"call\" to -2");
+/// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum Operation {
     /// Set a touchpoint's emotion.
     Set {
@@ -74,73 +79,203 @@ impl fmt::Display for Operation {
 }
 
 impl Operation {
-    /// The `peakend simulate` flag that performs this operation, so every
-    /// recommendation can be reproduced on the command line.
-    ///
-    /// ```
-    /// use peakend::simulate::Operation;
-    /// let op = Operation::Append { name: "Thank-you call".into(), emotion: 2.0 };
-    /// assert_eq!(op.to_flag(), "--append 'Thank-you call=2'");
-    /// ```
-    pub fn to_flag(&self) -> String {
-        let quote = |s: String| {
-            if s.chars()
-                .all(|c| c.is_alphanumeric() || "-_.=>".contains(c))
-            {
-                s
-            } else {
-                format!("'{}'", s.replace('\'', "'\\''"))
-            }
-        };
-        match self {
-            Operation::Set { id, emotion } => format!("--set {}", quote(format!("{id}={emotion}"))),
-            Operation::Shift { id, delta } => format!("--shift {}", quote(format!("{id}={delta}"))),
-            Operation::Append { name, emotion } => {
-                format!("--append {}", quote(format!("{name}={emotion}")))
-            }
-            Operation::Remove { id } => format!("--remove {}", quote(id.clone())),
-            Operation::Probability {
-                from,
-                to,
-                probability,
-            } => format!(
-                "--probability {}",
-                quote(format!("{from}->{to}={probability}"))
-            ),
+    /// Set a touchpoint's emotion.
+    #[must_use]
+    pub fn set(id: impl Into<String>, emotion: f64) -> Operation {
+        Operation::Set {
+            id: id.into(),
+            emotion,
         }
+    }
+    /// Add to a touchpoint's emotion.
+    #[must_use]
+    pub fn shift(id: impl Into<String>, delta: f64) -> Operation {
+        Operation::Shift {
+            id: id.into(),
+            delta,
+        }
+    }
+    /// Add a closing touchpoint after every end.
+    #[must_use]
+    pub fn append(name: impl Into<String>, emotion: f64) -> Operation {
+        Operation::Append {
+            name: name.into(),
+            emotion,
+        }
+    }
+    /// Cut a step.
+    #[must_use]
+    pub fn remove(id: impl Into<String>) -> Operation {
+        Operation::Remove { id: id.into() }
+    }
+    /// Re-route customers from `from` to `to` with this probability.
+    #[must_use]
+    pub fn route(from: impl Into<String>, to: impl Into<String>, probability: f64) -> Operation {
+        Operation::Probability {
+            from: from.into(),
+            to: to.into(),
+            probability,
+        }
+    }
+
+    /// A key that orders operations deterministically (used to break ties
+    /// between equally good recommendations): the operation's command-line
+    /// form, so that the order matches what a reader sees.
+    pub(crate) fn order_key(&self) -> String {
+        crate::numfmt::operation_flag(self)
     }
 }
 
-/// An operation that cannot be applied.
+/// An operation that cannot be applied. Every variant names the operation;
+/// none depends on message text.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{operation}: {message}")]
-pub struct SimulateError {
-    /// The operation, as written.
-    pub operation: String,
-    /// What is wrong.
-    pub message: String,
+#[non_exhaustive]
+pub enum SimulateError {
+    /// No touchpoint has this id.
+    #[error("{operation}: unknown touchpoint \"{id}\"{}", suggestion.as_ref().map(|s| format!("; did you mean \"{s}\"?")).unwrap_or_default())]
+    UnknownTouchpoint {
+        /// The operation.
+        operation: Operation,
+        /// The id it names.
+        id: String,
+        /// The closest existing id, when one is close enough to be a typo.
+        suggestion: Option<String>,
+    },
+    /// The emotion the operation asks for (or arrives at) is off the scale.
+    #[error("{operation}: emotion {emotion} is outside the scale {min}..{max}{}", match operation { Operation::Shift { id, .. } => format!(" (\"{id}\" would be {emotion})"), _ => String::new() })]
+    EmotionOutsideScale {
+        /// The operation.
+        operation: Operation,
+        /// The emotion.
+        emotion: f64,
+        /// The scale's minimum.
+        min: f64,
+        /// The scale's maximum.
+        max: f64,
+    },
+    /// A probability outside [0, 1].
+    #[error("{operation}: {probability} is not a probability in [0, 1]")]
+    NotAProbability {
+        /// The operation.
+        operation: Operation,
+        /// The probability.
+        probability: f64,
+    },
+    /// Re-routing along a transition the journey does not have.
+    #[error("{operation}: there is no transition \"{from}\" -> \"{to}\"")]
+    NoTransition {
+        /// The operation.
+        operation: Operation,
+        /// Source id.
+        from: String,
+        /// Target id.
+        to: String,
+    },
+    /// Re-routing the only transition from a touchpoint below 1.
+    #[error(
+        "{operation}: \"{from}\" -> \"{to}\" is the only transition from \"{from}\": it must keep probability 1"
+    )]
+    OnlyTransition {
+        /// The operation.
+        operation: Operation,
+        /// Source id.
+        from: String,
+        /// Target id.
+        to: String,
+    },
+    /// Removing the journey's only touchpoint.
+    #[error("{operation}: removing the only touchpoint would empty the journey")]
+    WouldEmpty {
+        /// The operation.
+        operation: Operation,
+    },
+    /// Removing a touchpoint where customers both start and end.
+    #[error(
+        "{operation}: customers who start at \"{id}\" also end there: removing it would leave them nowhere to go"
+    )]
+    StartIsEnd {
+        /// The operation.
+        operation: Operation,
+        /// The touchpoint.
+        id: String,
+    },
+    /// Removing an end that a branching touchpoint leads to.
+    #[error(
+        "{operation}: \"{id}\" is an end and \"{predecessor}\" has other branches: its customers would have nowhere to go (re-route them first)"
+    )]
+    Stranded {
+        /// The operation.
+        operation: Operation,
+        /// The end to remove.
+        id: String,
+        /// The touchpoint whose customers would be stranded.
+        predecessor: String,
+    },
+    /// Removing the only place customers enter.
+    #[error("{operation}: removing \"{id}\" leaves no customer entering the journey")]
+    NoEntry {
+        /// The operation.
+        operation: Operation,
+        /// The touchpoint.
+        id: String,
+    },
+    /// The edited journey does not validate; the problems are the source.
+    #[error("{operation}: the edited journey is invalid")]
+    Invalid {
+        /// The operation.
+        operation: Operation,
+        /// Every problem of the edited journey.
+        #[source]
+        source: InvalidJourney,
+    },
 }
 
-fn num(s: &str, what: &str) -> Result<f64, String> {
+/// Text that is not an operation (see [`Operation::parse_set`] and its
+/// siblings).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ParseOperationError {
+    /// Not of the form the operation takes.
+    #[error("expected {0}")]
+    Form(&'static str),
+    /// A value that is not a finite number.
+    #[error("`{text}` is not a number ({what})")]
+    NotANumber {
+        /// The text.
+        text: String,
+        /// What it should be.
+        what: &'static str,
+    },
+    /// `--append` without a name.
+    #[error("the appended touchpoint needs a name")]
+    MissingName,
+}
+
+fn num(s: &str, what: &'static str) -> Result<f64, ParseOperationError> {
     s.trim()
         .parse::<f64>()
         .ok()
         .filter(|x| x.is_finite())
-        .ok_or_else(|| format!("`{}` is not a number ({what})", s.trim()))
+        .ok_or_else(|| ParseOperationError::NotANumber {
+            text: s.trim().to_string(),
+            what,
+        })
 }
 
 impl Operation {
     /// Parse `ID=EMOTION` (`--set`).
     ///
     /// # Errors
-    /// A message when the text is not of that form.
+    /// [`ParseOperationError`] when the text is not of that form.
     ///
     /// ```
-    /// let op = peakend::simulate::Operation::parse_set("call=-2").unwrap();
+    /// let op = peakend::Operation::parse_set("call=-2").unwrap();
     /// assert_eq!(op.to_string(), "set \"call\" to -2");
     /// ```
-    pub fn parse_set(s: &str) -> Result<Operation, String> {
-        let (id, v) = s.rsplit_once('=').ok_or("expected ID=EMOTION")?;
+    pub fn parse_set(s: &str) -> Result<Operation, ParseOperationError> {
+        let (id, v) = s
+            .rsplit_once('=')
+            .ok_or(ParseOperationError::Form("ID=EMOTION"))?;
         Ok(Operation::Set {
             id: id.trim().into(),
             emotion: num(v, "emotion")?,
@@ -149,9 +284,11 @@ impl Operation {
     /// Parse `ID=DELTA` (`--shift`).
     ///
     /// # Errors
-    /// A message when the text is not of that form.
-    pub fn parse_shift(s: &str) -> Result<Operation, String> {
-        let (id, v) = s.rsplit_once('=').ok_or("expected ID=DELTA")?;
+    /// [`ParseOperationError`] when the text is not of that form.
+    pub fn parse_shift(s: &str) -> Result<Operation, ParseOperationError> {
+        let (id, v) = s
+            .rsplit_once('=')
+            .ok_or(ParseOperationError::Form("ID=DELTA"))?;
         Ok(Operation::Shift {
             id: id.trim().into(),
             delta: num(v, "delta")?,
@@ -160,11 +297,13 @@ impl Operation {
     /// Parse `NAME=EMOTION` (`--append`).
     ///
     /// # Errors
-    /// A message when the text is not of that form.
-    pub fn parse_append(s: &str) -> Result<Operation, String> {
-        let (name, v) = s.rsplit_once('=').ok_or("expected NAME=EMOTION")?;
+    /// [`ParseOperationError`] when the text is not of that form.
+    pub fn parse_append(s: &str) -> Result<Operation, ParseOperationError> {
+        let (name, v) = s
+            .rsplit_once('=')
+            .ok_or(ParseOperationError::Form("NAME=EMOTION"))?;
         if name.trim().is_empty() {
-            return Err("the appended touchpoint needs a name".into());
+            return Err(ParseOperationError::MissingName);
         }
         Ok(Operation::Append {
             name: name.trim().into(),
@@ -174,15 +313,19 @@ impl Operation {
     /// Parse `FROM->TO=P` (`--probability`).
     ///
     /// # Errors
-    /// A message when the text is not of that form.
+    /// [`ParseOperationError`] when the text is not of that form.
     ///
     /// ```
-    /// let op = peakend::simulate::Operation::parse_probability("l2->engineering=0.2").unwrap();
+    /// let op = peakend::Operation::parse_probability("l2->engineering=0.2").unwrap();
     /// assert_eq!(op.to_string(), "route 0.2 of \"l2\" to \"engineering\"");
     /// ```
-    pub fn parse_probability(s: &str) -> Result<Operation, String> {
-        let (edge, v) = s.rsplit_once('=').ok_or("expected FROM->TO=P")?;
-        let (from, to) = edge.split_once("->").ok_or("expected FROM->TO=P")?;
+    pub fn parse_probability(s: &str) -> Result<Operation, ParseOperationError> {
+        let (edge, v) = s
+            .rsplit_once('=')
+            .ok_or(ParseOperationError::Form("FROM->TO=P"))?;
+        let (from, to) = edge
+            .split_once("->")
+            .ok_or(ParseOperationError::Form("FROM->TO=P"))?;
         Ok(Operation::Probability {
             from: from.trim().into(),
             to: to.trim().into(),
@@ -269,44 +412,47 @@ fn explicit(j: &Journey) -> JourneySpec {
     spec
 }
 
-fn unknown(j: &Journey, id: &str) -> String {
+fn unknown(j: &Journey, op: &Operation, id: &str) -> SimulateError {
     let ids: Vec<&str> = j.spec().touchpoints.iter().map(|t| t.id.as_str()).collect();
-    match did_you_mean(id, ids) {
-        Some(s) => format!("unknown touchpoint \"{id}\"; did you mean \"{s}\"?"),
-        None => format!("unknown touchpoint \"{id}\""),
+    SimulateError::UnknownTouchpoint {
+        operation: op.clone(),
+        id: id.to_string(),
+        suggestion: did_you_mean(id, ids).map(str::to_string),
     }
 }
 
-fn check_emotion(j: &Journey, e: f64) -> Result<(), String> {
+fn check_emotion(j: &Journey, op: &Operation, e: f64) -> Result<(), SimulateError> {
     let s = j.scale();
     if !e.is_finite() || !s.contains(e) {
-        return Err(format!(
-            "emotion {e} is outside the scale {}..{}",
-            s.min, s.max
-        ));
+        return Err(SimulateError::EmotionOutsideScale {
+            operation: op.clone(),
+            emotion: e,
+            min: s.min,
+            max: s.max,
+        });
     }
     Ok(())
 }
 
-fn apply_one(j: &Journey, op: &Operation) -> Result<JourneySpec, String> {
+fn apply_one(j: &Journey, op: &Operation) -> Result<JourneySpec, SimulateError> {
     match op {
         Operation::Set { id, emotion } => {
-            let i = j.index_of(id).ok_or_else(|| unknown(j, id))?;
-            check_emotion(j, *emotion)?;
+            let i = j.index_of(id).ok_or_else(|| unknown(j, op, id))?;
+            check_emotion(j, op, *emotion)?;
             let mut spec = j.spec().clone();
             spec.touchpoints[i].emotion = *emotion;
             Ok(spec)
         }
         Operation::Shift { id, delta } => {
-            let i = j.index_of(id).ok_or_else(|| unknown(j, id))?;
+            let i = j.index_of(id).ok_or_else(|| unknown(j, op, id))?;
             let e = j.touchpoint(i).emotion + delta;
-            check_emotion(j, e).map_err(|m| format!("{m} (\"{id}\" would be {e})"))?;
+            check_emotion(j, op, e)?;
             let mut spec = j.spec().clone();
             spec.touchpoints[i].emotion = e;
             Ok(spec)
         }
         Operation::Append { name, emotion } => {
-            check_emotion(j, *emotion)?;
+            check_emotion(j, op, *emotion)?;
             let base: String = name
                 .to_lowercase()
                 .chars()
@@ -346,9 +492,11 @@ fn apply_one(j: &Journey, op: &Operation) -> Result<JourneySpec, String> {
             Ok(spec)
         }
         Operation::Remove { id } => {
-            let v = j.index_of(id).ok_or_else(|| unknown(j, id))?;
+            let v = j.index_of(id).ok_or_else(|| unknown(j, op, id))?;
             if j.len() == 1 {
-                return Err("removing the only touchpoint would empty the journey".into());
+                return Err(SimulateError::WouldEmpty {
+                    operation: op.clone(),
+                });
             }
             if j.spec().transitions.is_none() {
                 let mut spec = j.spec().clone();
@@ -368,17 +516,20 @@ fn apply_one(j: &Journey, op: &Operation) -> Result<JourneySpec, String> {
                 .map(|t| (t.from.clone(), t.probability.unwrap_or(0.0)))
                 .collect();
             if out.is_empty() && j.entry_probability(v) > 0.0 {
-                return Err(format!(
-                    "customers who start at \"{id}\" also end there: removing it would leave them nowhere to go"
-                ));
+                return Err(SimulateError::StartIsEnd {
+                    operation: op.clone(),
+                    id: id.clone(),
+                });
             }
             if out.is_empty() {
                 for (u, p) in &preds {
                     let others = ts.iter().any(|t| &t.from == u && &t.to != id);
                     if others && *p > 0.0 {
-                        return Err(format!(
-                            "\"{id}\" is an end and \"{u}\" has other branches: its customers would have nowhere to go (re-route them with --probability first)"
-                        ));
+                        return Err(SimulateError::Stranded {
+                            operation: op.clone(),
+                            id: id.clone(),
+                            predecessor: u.clone(),
+                        });
                     }
                 }
             }
@@ -411,9 +562,10 @@ fn apply_one(j: &Journey, op: &Operation) -> Result<JourneySpec, String> {
                 .iter()
                 .all(|t| t.entry.unwrap_or(0.0) == 0.0)
             {
-                return Err(format!(
-                    "removing \"{id}\" leaves no customer entering the journey"
-                ));
+                return Err(SimulateError::NoEntry {
+                    operation: op.clone(),
+                    id: id.clone(),
+                });
             }
             spec.transitions = Some(next);
             Ok(spec)
@@ -423,24 +575,33 @@ fn apply_one(j: &Journey, op: &Operation) -> Result<JourneySpec, String> {
             to,
             probability,
         } => {
-            let a = j.index_of(from).ok_or_else(|| unknown(j, from))?;
-            j.index_of(to).ok_or_else(|| unknown(j, to))?;
+            let a = j.index_of(from).ok_or_else(|| unknown(j, op, from))?;
+            j.index_of(to).ok_or_else(|| unknown(j, op, to))?;
             if !(0.0..=1.0).contains(probability) {
-                return Err(format!("{probability} is not a probability in [0, 1]"));
+                return Err(SimulateError::NotAProbability {
+                    operation: op.clone(),
+                    probability: *probability,
+                });
             }
             let mut spec = explicit(j);
             let ts = spec.transitions.as_mut().expect("explicit");
             let Some(k) = ts.iter().position(|t| &t.from == from && &t.to == to) else {
-                return Err(format!("there is no transition \"{from}\" -> \"{to}\""));
+                return Err(SimulateError::NoTransition {
+                    operation: op.clone(),
+                    from: from.clone(),
+                    to: to.clone(),
+                });
             };
             let old = ts[k].probability.unwrap_or(0.0);
             let siblings: Vec<usize> = (0..ts.len())
                 .filter(|&i| i != k && ts[i].from == j.touchpoint(a).id)
                 .collect();
             if siblings.is_empty() && *probability != 1.0 {
-                return Err(format!(
-                    "\"{from}\" -> \"{to}\" is the only transition from \"{from}\": it must keep probability 1"
-                ));
+                return Err(SimulateError::OnlyTransition {
+                    operation: op.clone(),
+                    from: from.clone(),
+                    to: to.clone(),
+                });
             }
             let rest = 1.0 - old;
             for &i in &siblings {
@@ -464,7 +625,7 @@ fn apply_one(j: &Journey, op: &Operation) -> Result<JourneySpec, String> {
 /// emotion outside the scale, a removal that would empty the journey, …).
 ///
 /// ```
-/// use peakend::{Journey, simulate::{apply, Operation}};
+/// use peakend::{apply, Journey, Operation};
 /// let j = Journey::from_json_str(r#"{"version":1,"name":"x","touchpoints":[
 ///   {"id":"a","name":"A","emotion":-8},{"id":"b","name":"B","emotion":2}]}"#).unwrap();
 /// let edited = apply(&j, &[Operation::Remove { id: "b".into() }]).unwrap();
@@ -474,24 +635,16 @@ fn apply_one(j: &Journey, op: &Operation) -> Result<JourneySpec, String> {
 pub fn apply(journey: &Journey, ops: &[Operation]) -> Result<Journey, SimulateError> {
     let mut cur = journey.clone();
     for op in ops {
-        let fail = |message: String| SimulateError {
-            operation: op.to_string(),
-            message,
-        };
-        let spec = apply_one(&cur, op).map_err(fail)?;
-        cur = Journey::from_spec(spec).map_err(|e| {
-            fail(
-                e.errors()
-                    .map(|p| p.to_string())
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            )
+        let spec = apply_one(&cur, op)?;
+        cur = Journey::from_spec(spec).map_err(|source| SimulateError::Invalid {
+            operation: op.clone(),
+            source,
         })?;
     }
     Ok(cur)
 }
 
-fn changes(a: &moments::Moments, b: &moments::Moments) -> Vec<MomentChange> {
+fn changes(a: &Moments, b: &Moments) -> Vec<MomentChange> {
     b.defining
         .iter()
         .filter_map(|m| {
@@ -510,33 +663,42 @@ fn changes(a: &moments::Moments, b: &moments::Moments) -> Vec<MomentChange> {
         .collect()
 }
 
-/// Simulate the operations: analyse before and after with the same model
-/// and options, and report the change in remembered experience and which
-/// touchpoints became or stopped being defining moments.
-///
-/// # Errors
-/// As [`apply`].
-///
-/// ```
-/// use peakend::{Journey, Model, Options, moments::Thresholds, simulate::{simulate, Operation}};
-/// // Redelmeier et al. 2003: a short, milder ending lowers remembered pain.
-/// let j = Journey::from_json_str(r#"{"version":1,"name":"x","touchpoints":[
-///   {"id":"a","name":"A","emotion":-3},{"id":"b","name":"B","emotion":-8}]}"#).unwrap();
-/// let ops = [Operation::Append { name: "Gentle end".into(), emotion: -2.0 }];
-/// let s = simulate(&j, &ops, &Model::PeakEnd, &Options::new(), &Thresholds::new()).unwrap();
-/// assert_eq!((s.before, s.after, s.delta), (-8.0, -5.0, 3.0));
-/// ```
-pub fn simulate(
-    journey: &Journey,
-    ops: &[Operation],
-    model: &dyn MemoryModel,
-    options: &Options,
-    thresholds: &Thresholds,
-) -> Result<Simulation, SimulateError> {
-    let edited = apply(journey, ops)?;
-    let a = analyze(journey, model, options);
-    let b = analyze(&edited, model, options);
-    Ok(compare(journey, &a, &edited, &b, ops, thresholds))
+impl Analyzer {
+    /// Simulate the operations: apply them to the journey, analyse the
+    /// edited journey with this analyser, and report the change in
+    /// remembered experience (from `analysis`, the journey's own) and which
+    /// touchpoints became or stopped being defining moments.
+    ///
+    /// # Errors
+    /// As [`apply`].
+    ///
+    /// ```
+    /// use peakend::{Analyzer, Journey, Model, Operation};
+    /// // Redelmeier et al. 2003: a short, milder ending lowers remembered pain.
+    /// let j = Journey::from_json_str(r#"{"version":1,"name":"x","touchpoints":[
+    ///   {"id":"a","name":"A","emotion":-3},{"id":"b","name":"B","emotion":-8}]}"#).unwrap();
+    /// let analyzer = Analyzer::new(Model::PeakEnd);
+    /// let a = analyzer.analyze(&j);
+    /// let s = analyzer.simulate(&j, &a, &[Operation::append("Gentle end", -2.0)]).unwrap();
+    /// assert_eq!((s.before, s.after, s.delta), (-8.0, -5.0, 3.0));
+    /// ```
+    pub fn simulate(
+        &self,
+        journey: &Journey,
+        analysis: &Analysis,
+        ops: &[Operation],
+    ) -> Result<Simulation, SimulateError> {
+        let edited = apply(journey, ops)?;
+        let b = self.analyze(&edited);
+        Ok(compare(
+            journey,
+            analysis,
+            &edited,
+            &b,
+            ops,
+            self.moment_thresholds(),
+        ))
+    }
 }
 
 fn compare(
@@ -547,8 +709,8 @@ fn compare(
     ops: &[Operation],
     t: &Thresholds,
 ) -> Simulation {
-    let ma = moments::find(ja, a, t);
-    let mb = moments::find(jb, b, t);
+    let ma = Moments::find(ja, a, t);
+    let mb = Moments::find(jb, b, t);
     Simulation {
         scale: ja.scale(),
         operations: ops.iter().map(|o| o.to_string()).collect(),

@@ -5,7 +5,7 @@ use peakend::{Journey, Model, MemoryModel, Options, analyze};
 
 /// Analyse a loaded journey under every model and check the invariants.
 pub fn check_journey(j: &Journey) {
-    let weighted = Model::from_name("weighted", Some("peak=0.4,end=0.4,mean=0.2,trend=0.1")).unwrap();
+    let weighted = Model::Weighted("peak=0.4,end=0.4,mean=0.2,trend=0.1".parse().unwrap());
     for model in [Model::PeakEnd, Model::PeakPitEnd, Model::Mean, weighted] {
         let a = analyze(j, &model, &Options::new().samples(200).seed(1));
         let scale = j.scale();
@@ -18,15 +18,15 @@ pub fn check_journey(j: &Journey) {
         let end: f64 = a.touchpoints.iter().map(|t| t.end_share).sum();
         assert!((peak - 1.0).abs() < 1e-6, "peak shares sum to {peak}");
         assert!((end - 1.0).abs() < 1e-6, "end shares sum to {end}");
-        let json = peakend::report::json(&a);
+        let json = peakend::render::json(&a);
         assert!(!json.is_empty());
-        let _ = peakend::report::text(&a, peakend::report::Style::PLAIN);
+        let _ = peakend::render::text(&a, peakend::render::Style::PLAIN);
     }
     // Moments, what-ifs and recommendations never panic; the incremental
     // what-if agrees with a full re-analysis.
     let a = analyze(j, &Model::PeakEnd, &Options::new().samples(200).seed(1));
-    let m = peakend::moments::find(j, &a, &peakend::moments::Thresholds::new());
-    let _ = peakend::report::moments_text(&m, peakend::report::Style::PLAIN);
+    let m = peakend::Moments::find(j, &a, &peakend::Thresholds::new());
+    let _ = peakend::render::moments_text(&m, peakend::render::Style::PLAIN);
     // Pictures: well-formed XML with one marker per drawn touchpoint.
     let svg = peakend::render::map_svg(j, &a, &m, &peakend::render::MapOptions::new());
     let doc = roxmltree::Document::parse(&svg).expect("the map is XML");
@@ -37,16 +37,13 @@ pub fn check_journey(j: &Journey) {
         let queries: Vec<(usize, f64)> = (0..j.len()).map(|i| (i, j.scale().neutral)).collect();
         let fast = peakend::whatif_emotions(j, &Model::PeakEnd, &queries).unwrap();
         for (&(i, x), got) in queries.iter().zip(&fast) {
-            let op = peakend::simulate::Operation::Set { id: j.touchpoint(i).id.clone(), emotion: x };
-            let edited = peakend::simulate::apply(j, &[op]).expect("setting neutral is valid");
+            let op = peakend::Operation::Set { id: j.touchpoint(i).id.clone(), emotion: x };
+            let edited = peakend::apply(j, &[op]).expect("setting neutral is valid");
             let full = analyze(&edited, &Model::PeakEnd, &Options::new().samples(200).seed(1)).remembered.expected;
             assert!((got - full).abs() <= 1e-9 * (1.0 + full.abs()), "what-if {i}: {got} vs {full}");
         }
-        let r = peakend::recommend::recommend(
-            j,
-            &Model::PeakEnd,
-            &peakend::recommend::RecommendOptions { budget: Some(3.0), ..Default::default() },
-        );
+        let analyzer = peakend::Analyzer::new(Model::PeakEnd);
+        let r = analyzer.recommend(j, &a, Some(3.0));
         if let Some(p) = &r.plan {
             assert!(p.cost <= 3.0 + 1e-9);
         }

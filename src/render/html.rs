@@ -1,12 +1,13 @@
 //! The self-contained HTML report.
 
-use super::escape;
 use super::svg::{MapOptions, histogram_svg, map_svg_sized};
+use super::text::{rationale, simulate_flags};
 use crate::analysis::Analysis;
 use crate::journey::Journey;
 use crate::moments::Moments;
+use crate::numfmt::{escape, operation_flag, percent, score, signed, two_decimals};
 use crate::recommend::Recommendations;
-use crate::report::{percent, signed};
+
 use std::fmt::Write;
 
 /// Options of the HTML report, with chained setters.
@@ -16,7 +17,7 @@ use std::fmt::Write;
 ///     .map(peakend::render::MapOptions::new().max_touchpoints(80))
 ///     .source("journeys/x.json")
 ///     .recommendations_shown(5);
-/// assert_eq!(o.get_recommendations_shown(), 5);
+/// assert_eq!(o.recommendations_limit(), 5);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportOptions {
@@ -58,7 +59,7 @@ impl ReportOptions {
         self
     }
     /// The number of recommendations listed.
-    pub fn get_recommendations_shown(&self) -> usize {
+    pub fn recommendations_limit(&self) -> usize {
         self.shown
     }
 }
@@ -133,13 +134,14 @@ fn valence(x: f64, neutral: f64) -> &'static str {
 /// Deterministic: the same inputs give the same bytes (no date is written).
 ///
 /// ```
-/// use peakend::{analyze, moments, recommend, render, Journey, Model, Options};
+/// use peakend::{render, Analyzer, Journey, Model};
 /// let j = Journey::from_json_str(r##"{"version":1,"name":"Onboarding","touchpoints":[
 ///   {"id":"a","name":"Kick-off","emotion":3},{"id":"b","name":"Data migration","emotion":-6},
 ///   {"id":"c","name":"Go-live","emotion":5}]}"##).unwrap();
-/// let a = analyze(&j, &Model::PeakEnd, &Options::new());
-/// let m = moments::find(&j, &a, &moments::Thresholds::new());
-/// let r = recommend::recommend(&j, &Model::PeakEnd, &recommend::RecommendOptions::default());
+/// let analyzer = Analyzer::new(Model::PeakEnd);
+/// let a = analyzer.analyze(&j);
+/// let m = analyzer.moments(&j, &a);
+/// let r = analyzer.recommend(&j, &a, None);
 /// let html = render::html_report(&j, &a, &m, &r, &render::ReportOptions::new());
 /// assert!(html.starts_with("<!DOCTYPE html>"));
 /// assert!(!html.contains("<script"));
@@ -180,9 +182,9 @@ pub fn html_report(
         "<p class=\"lede\">What customers will remember · {} touchpoints · {} transitions · {paths} · scale {} to {} (neutral {}) · model <b>{}</b>: {}</p>",
         a.journey.touchpoints,
         a.journey.transitions,
-        fmt_num(scale.min),
-        fmt_num(scale.max),
-        fmt_num(neutral),
+        two_decimals(scale.min),
+        two_decimals(scale.max),
+        two_decimals(neutral),
         escape(&a.remembered.model),
         escape(&a.remembered.explain)
     );
@@ -220,7 +222,7 @@ pub fn html_report(
         &mut h,
         "remembered",
         "Remembered experience",
-        super::score(rem, &scale),
+        score(rem, &scale),
         valence(rem, neutral),
         &rem_sub,
     );
@@ -228,7 +230,7 @@ pub fn html_report(
         &mut h,
         "average",
         "Average experience",
-        super::score(mean, &scale),
+        score(mean, &scale),
         valence(mean, neutral),
         &mean_sub,
     );
@@ -293,11 +295,11 @@ pub fn html_report(
         } else {
             "Monte Carlo estimate"
         },
-        super::score(d.p50, &scale),
-        super::score(d.p10, &scale),
-        super::score(d.p90, &scale),
-        super::score(d.min, &scale),
-        super::score(d.max, &scale)
+        score(d.p50, &scale),
+        score(d.p10, &scale),
+        score(d.p90, &scale),
+        score(d.min, &scale),
+        score(d.max, &scale)
     );
 
     // Defining moments.
@@ -318,7 +320,7 @@ pub fn html_report(
                 "<tr><td>{}</td><td>{tags}</td><td class=\"num {}\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{:.3}</td></tr>",
                 escape(&m.name),
                 valence(m.emotion, neutral),
-                super::score(m.emotion, &scale),
+                score(m.emotion, &scale),
                 escape(&percent(m.peak_share)),
                 escape(&percent(m.end_share)),
                 m.memory_weight
@@ -334,7 +336,7 @@ pub fn html_report(
                 h,
                 "<li>{} ({}; {}): passed by {}</li>",
                 escape(&m.name),
-                super::score(m.emotion, &scale),
+                score(m.emotion, &scale),
                 rs.join(", "),
                 escape(&percent(m.visit))
             );
@@ -349,7 +351,7 @@ pub fn html_report(
         h,
         "<section id=\"invest\"><h2>Where to invest</h2><p class=\"note\">Every lift is simulated on the whole journey ({} model, remembered now {}); the command under each action reproduces it.</p>",
         escape(&r.model),
-        super::score(r.before, &scale)
+        score(r.before, &scale)
     );
     let file = options.source.as_deref().unwrap_or("JOURNEY");
     if r.recommendations.is_empty() {
@@ -367,11 +369,11 @@ pub fn html_report(
                 "<tr class=\"recommendation\"><td class=\"num\">{}</td><td><b>{}</b> — {}<br><code>peakend simulate {} {}</code></td><td class=\"num pos\">{}</td><td class=\"num\">{}</td><td class=\"num\">{per}</td><td class=\"num\">{}</td></tr>",
                 k + 1,
                 x.action.name(),
-                escape(&x.rationale),
+                escape(&rationale(x, &scale)),
                 escape(file),
-                escape(&x.simulate),
+                escape(&operation_flag(&x.operation)),
                 signed(x.lift),
-                fmt_num(x.cost),
+                two_decimals(x.cost),
                 signed(x.mean_lift)
             );
         }
@@ -389,13 +391,13 @@ pub fn html_report(
         let _ = writeln!(
             h,
             "<h3>Plan for a budget of {}</h3><p>{} action{}, cost {}, lift <b>{}</b> (remembered {} → {}).</p><ol>",
-            fmt_num(p.budget),
+            two_decimals(p.budget),
             p.actions.len(),
             if p.actions.len() == 1 { "" } else { "s" },
-            fmt_num(p.cost),
+            two_decimals(p.cost),
             signed(p.lift),
-            super::score(r.before, &scale),
-            super::score(p.after, &scale)
+            score(r.before, &scale),
+            score(p.after, &scale)
         );
         for x in &p.actions {
             let _ = writeln!(
@@ -408,7 +410,7 @@ pub fn html_report(
                         .unwrap_or("(new closing touchpoint)")
                 ),
                 x.lift,
-                fmt_num(x.cost)
+                two_decimals(x.cost)
             );
         }
         h.push_str("</ol>\n");
@@ -417,7 +419,7 @@ pub fn html_report(
                 h,
                 "<p><code>peakend simulate {} {}</code></p>",
                 escape(file),
-                escape(&p.simulate)
+                escape(&simulate_flags(&p.operations))
             );
         }
     }
@@ -451,7 +453,7 @@ pub fn html_report(
                 .map(|c| {
                     format!(
                         "; its planned improvement (cost {}) would change no one's memory",
-                        fmt_num(c)
+                        two_decimals(c)
                     )
                 })
                 .unwrap_or_default();
@@ -459,7 +461,7 @@ pub fn html_report(
                 h,
                 "<li>{} ({}){}</li>",
                 escape(&x.name),
-                super::score(x.emotion, &scale),
+                score(x.emotion, &scale),
                 escape(&cost)
             );
         }
@@ -482,7 +484,7 @@ fn headline(a: &Analysis, moments: &Moments, r: &Recommendations) -> String {
     let mean = a.mean.expected;
     let mut s = format!(
         "Customers will remember this journey at <b>{}</b>, ",
-        super::score(rem, &a.journey.scale)
+        score(rem, &a.journey.scale)
     );
     if (rem - mean).abs() < 0.05 {
         s.push_str("the same as the average suggests");
@@ -491,7 +493,7 @@ fn headline(a: &Analysis, moments: &Moments, r: &Recommendations) -> String {
             s,
             "{} than the {} the average suggests",
             if rem < mean { "worse" } else { "better" },
-            super::score(mean, &a.journey.scale)
+            score(mean, &a.journey.scale)
         );
     }
     let peaks: Vec<String> = moments
@@ -523,17 +525,8 @@ fn headline(a: &Analysis, moments: &Moments, r: &Recommendations) -> String {
             " Best value: <b>{}</b>{target}, lift {} for cost {}.",
             x.action.name(),
             signed(x.lift),
-            fmt_num(x.cost)
+            two_decimals(x.cost)
         );
     }
     s
-}
-
-fn fmt_num(x: f64) -> String {
-    if (x - x.round()).abs() < 1e-9 {
-        format!("{}", x.round() as i64)
-    } else {
-        let s = format!("{x:.2}");
-        s.trim_end_matches('0').to_string()
-    }
 }

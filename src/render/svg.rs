@@ -1,10 +1,10 @@
 //! The SVG journey map and the histogram of remembered experience.
 
-use super::{escape, num, truncate, wrap};
 use crate::analysis::Analysis;
 use crate::journey::Journey;
 use crate::moments::{Moments, Reason};
-use crate::report::percent;
+use crate::numfmt::{escape, num, percent, score, short_percent, tick_label, truncate, wrap};
+
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
 use std::fmt::Write;
@@ -28,7 +28,7 @@ const MIN_WIDTH: f64 = 960.0;
 ///
 /// ```
 /// let o = peakend::render::MapOptions::new().max_touchpoints(50);
-/// assert_eq!(o.get_max_touchpoints(), 50);
+/// assert_eq!(o.touchpoint_limit(), 50);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MapOptions {
@@ -58,7 +58,7 @@ impl MapOptions {
         self
     }
     /// The touchpoint limit.
-    pub fn get_max_touchpoints(&self) -> usize {
+    pub fn touchpoint_limit(&self) -> usize {
         self.max_touchpoints
     }
 }
@@ -216,19 +216,6 @@ fn nice_step(span: f64, target: f64) -> f64 {
     10.0 * mag
 }
 
-fn tick_label(x: f64, signed_scale: bool) -> String {
-    let s = if (x - x.round()).abs() < 1e-9 {
-        format!("{}", x.round() as i64)
-    } else {
-        format!("{:.1}", x)
-    };
-    if signed_scale && x > 0.0 {
-        format!("+{s}")
-    } else {
-        s
-    }
-}
-
 #[derive(Clone, Copy)]
 enum Shape {
     Circle,
@@ -306,11 +293,11 @@ fn text_width(s: &str, size: f64) -> f64 {
 /// Complexity O((V + E) log V).
 ///
 /// ```
-/// use peakend::{analyze, moments, render, Journey, Model, Options};
+/// use peakend::{analyze, render, Journey, Model, Moments, Options, Thresholds};
 /// let j = Journey::from_json_str(r##"{"version":1,"name":"A & B","touchpoints":[
 ///   {"id":"a","name":"<Kick-off>","emotion":3},{"id":"b","name":"Go-live","emotion":-5}]}"##).unwrap();
 /// let a = analyze(&j, &Model::PeakEnd, &Options::new());
-/// let m = moments::find(&j, &a, &moments::Thresholds::new());
+/// let m = Moments::find(&j, &a, &Thresholds::new());
 /// let svg = render::map_svg(&j, &a, &m, &render::MapOptions::new());
 /// assert!(svg.contains(">A &amp; B: journey map</title>"));
 /// assert!(svg.contains("&lt;Kick-off&gt;"));
@@ -543,9 +530,9 @@ pub(super) fn map_svg_sized(
         "{} touchpoints. Customers will remember {} on average ({} model); the duration-weighted \
          average is {}. {} remember the journey as negative.",
         n,
-        super::score(rem, &scale),
+        score(rem, &scale),
         model,
-        super::score(mean, &scale),
+        score(mean, &scale),
         percent(analysis.distribution.negative_share)
     );
     if !moments.defining.is_empty() {
@@ -608,8 +595,8 @@ pub(super) fn map_svg_sized(
         s,
         r##"<text x="{}" y="72" font-size="13" fill="{INK}"><tspan font-weight="700">Remembered {}</tspan> · average {} · {} · {} remember it as negative</text>"##,
         num(LEFT),
-        super::score(rem, &scale),
-        super::score(mean, &scale),
+        score(rem, &scale),
+        score(mean, &scale),
         gap_text,
         escape(&percent(analysis.distribution.negative_share))
     );
@@ -785,7 +772,7 @@ pub(super) fn map_svg_sized(
         num(lr),
         num(right + 14.0),
         num(lr + 1.0),
-        super::score(rem, &scale),
+        score(rem, &scale),
         num(right + 14.0),
         num(lr + 14.0),
         escape(&rem_note),
@@ -801,7 +788,7 @@ pub(super) fn map_svg_sized(
         num(lm),
         num(right + 14.0),
         num(lm + 1.0),
-        super::score(mean, &scale),
+        score(mean, &scale),
         num(right + 14.0),
         num(lm + 14.0),
         y = num(ym)
@@ -1036,15 +1023,6 @@ pub(super) fn map_svg_sized(
 }
 
 /// A percentage without decimals unless it needs them: `60%`, `2.5%`.
-fn short_percent(p: f64) -> String {
-    let x = p * 100.0;
-    if (x - x.round()).abs() < 0.05 {
-        format!("{}%", x.round() as i64)
-    } else {
-        format!("{x:.1}%")
-    }
-}
-
 /// The reasons of a defining moment beside its marker: stacked above or
 /// below it, or rotated when columns are narrow.
 fn reason_label(
@@ -1147,9 +1125,9 @@ pub fn histogram_svg(analysis: &Analysis) -> String {
         s,
         "<desc id=\"hist-desc\">Share of customers by remembered score ({exact}): {} remember the journey as negative; median {}, 10th percentile {}, 90th percentile {}.</desc>",
         escape(&percent(analysis.distribution.negative_share)),
-        super::score(analysis.distribution.p50, &scale),
-        super::score(analysis.distribution.p10, &scale),
-        super::score(analysis.distribution.p90, &scale)
+        score(analysis.distribution.p50, &scale),
+        score(analysis.distribution.p10, &scale),
+        score(analysis.distribution.p90, &scale)
     );
     s.push_str(r##"<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#D55E00"/><line x1="0" y1="0" x2="0" y2="6" stroke="#ffffff" stroke-width="2"/></pattern></defs>"##);
     s.push('\n');
@@ -1244,7 +1222,7 @@ pub fn histogram_svg(analysis: &Analysis) -> String {
         num(top + ph),
         num(xr + dr),
         num(top - 8.0),
-        super::score(rem, &scale),
+        score(rem, &scale),
         x = num(xr)
     );
     let _ = writeln!(
@@ -1254,7 +1232,7 @@ pub fn histogram_svg(analysis: &Analysis) -> String {
         num(top + ph),
         num(xm + dm),
         num(top + 18.0),
-        super::score(mean, &scale),
+        score(mean, &scale),
         x = num(xm)
     );
     s.push_str("</svg>\n");

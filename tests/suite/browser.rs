@@ -10,8 +10,6 @@
 //! case it fails.
 
 use super::journey_files;
-use peakend::render::score;
-use peakend::report::percent;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -267,4 +265,26 @@ fn reports_look_right_in_chromium() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The report's score format: one decimal, signed on a scale that goes
+/// below zero (as documented in docs/format.md).
+fn score(x: f64, scale: &peakend::Scale) -> String {
+    let r = (x * 10.0).round() / 10.0 + 0.0;
+    if scale.min < 0.0 && r != 0.0 {
+        format!("{r:+.1}")
+    } else {
+        format!("{r:.1}")
+    }
+}
+
+/// The report's share format: one decimal, "-" for none.
+fn percent(p: f64) -> String {
+    if p == 0.0 {
+        "-".to_string()
+    } else if p < 0.0005 {
+        "<0.1%".to_string()
+    } else {
+        format!("{:.1}%", p * 100.0)
+    }
 }

@@ -2,8 +2,9 @@
 //! trips, and the errors a designer sees.
 
 use super::{peakend, peakend_stdin, text};
-use peakend::import::{self, CsvOptions};
-use peakend::{Journey, Model, Options, analyze, export, moments};
+use peakend::format::csv::{self, CsvOptions};
+use peakend::format::mermaid;
+use peakend::{Journey, Model, Moments, Options, Thresholds, analyze, render};
 use std::path::PathBuf;
 
 /// Diagrams that cannot be scored: file prefix, line, message.
@@ -55,7 +56,7 @@ fn every_real_mermaid_diagram_imports_or_fails_at_its_line() {
             .iter()
             .find(|f| f.file_name().unwrap().to_string_lossy().starts_with(prefix))
             .unwrap();
-        import::mermaid(&std::fs::read_to_string(f).unwrap(), "fallback").unwrap()
+        mermaid::read(&std::fs::read_to_string(f).unwrap(), "fallback").unwrap()
     };
     let crlf = load("02-");
     assert!(crlf.spec.touchpoints.iter().all(|t| !t.name.contains('\r')));
@@ -120,7 +121,7 @@ fn mermaid_errors_name_the_line_and_column() {
         ("---\ntitle: x\n", 1, 1, "never closed"),
         ("", 1, 1, "no `journey` line"),
     ] {
-        let e = import::mermaid(src, "x").unwrap_err();
+        let e = mermaid::read(src, "x").unwrap_err();
         let p = e.errors().next().unwrap();
         assert_eq!(
             (p.line, p.column),
@@ -140,7 +141,7 @@ fn csv_sheets_as_designers_keep_them() {
                  Buy;Gets the invoice;-2;email;\"wrong\nVAT\";2,5\n\
                  \n\
                  Use;First login;6;app;;\n";
-    let i = import::csv(sheet, "deal", &CsvOptions::new()).unwrap();
+    let i = csv::read(sheet, "deal", &CsvOptions::new()).unwrap();
     let t = &i.spec.touchpoints;
     assert_eq!(t.len(), 3);
     assert_eq!((t[0].name.as_str(), t[0].emotion), ("Signs; finally", 4.5));
@@ -154,19 +155,19 @@ fn csv_sheets_as_designers_keep_them() {
     assert_eq!(j.len(), 3);
 
     // Errors carry the line and the column's name.
-    let e = import::csv("name,emotion\nA,1\nB,lots\n", "x", &CsvOptions::new()).unwrap_err();
+    let e = csv::read("name,emotion\nA,1\nB,lots\n", "x", &CsvOptions::new()).unwrap_err();
     let p = &e.problems[0];
     assert_eq!(p.line, Some(3));
     assert_eq!(p.path, "emotion");
     assert!(p.message.contains("`lots` is not a number"));
-    let e = import::csv("name;feeling_score\nA;1\n", "x", &CsvOptions::new()).unwrap_err();
+    let e = csv::read("name;feeling_score\nA;1\n", "x", &CsvOptions::new()).unwrap_err();
     assert!(
         e.problems[0]
             .message
             .contains("no emotion (or score) column")
     );
     // Validation problems point at the row.
-    let e = import::csv("name,emotion\nA,1\nB,14\n", "x", &CsvOptions::new())
+    let e = csv::read("name,emotion\nA,1\nB,14\n", "x", &CsvOptions::new())
         .unwrap()
         .into_journey()
         .unwrap_err();
@@ -174,10 +175,10 @@ fn csv_sheets_as_designers_keep_them() {
     assert_eq!(p.line, Some(3));
     assert!(p.message.contains("outside the scale"));
     // With the sheet's scale given, it loads.
-    let j = import::csv(
+    let j = csv::read(
         "name,emotion\nA,1\nB,14\n",
         "x",
-        &CsvOptions::new().scale(0.0, 20.0, 10.0),
+        &CsvOptions::new().scale("0,20,10".parse().unwrap()),
     )
     .unwrap()
     .into_journey()
@@ -199,7 +200,7 @@ fn exports_say_what_they_leave_out() {
     assert!(m.contains("%% peakend: the journey branches: only its most likely path is written"));
     assert!(text(&out.stderr).contains("warning: the journey branches"));
     // What was written reads back.
-    let back = import::mermaid(&m, "x").unwrap().into_journey().unwrap();
+    let back = mermaid::read(&m, "x").unwrap().into_journey().unwrap();
     assert_eq!(back.len(), 6);
 
     let dot = peakend(&["convert", "journeys/support-escalation.json", "--to", "dot"]);
@@ -296,9 +297,9 @@ fn dot_output_is_deterministic() {
     )
     .unwrap();
     let a = analyze(&j, &Model::PeakEnd, &Options::new());
-    let m = moments::find(&j, &a, &moments::Thresholds::new());
-    let d = export::dot(&j, &a, &m);
-    assert_eq!(d, export::dot(&j, &a, &m));
+    let m = Moments::find(&j, &a, &Thresholds::new());
+    let d = render::dot(&j, &a, &m);
+    assert_eq!(d, render::dot(&j, &a, &m));
     assert_eq!(d.matches(" -> ").count(), j.transition_count());
 }
 
@@ -306,11 +307,11 @@ fn dot_output_is_deterministic() {
 /// export wrote it back as `section ` and the import refused it.
 #[test]
 fn a_blank_section_name_survives_export() {
-    let i = import::mermaid("journey\n  section  #x\n    A: 4\n", "x").unwrap();
+    let i = mermaid::read("journey\n  section  #x\n    A: 4\n", "x").unwrap();
     assert_eq!(i.spec.stages[0].name, "");
     let j = i.into_journey().unwrap();
-    let m = export::mermaid(&j);
-    let back = import::mermaid(&m.text, "x").unwrap();
+    let m = mermaid::write(&j);
+    let back = mermaid::read(&m.text, "x").unwrap();
     assert_eq!(back.spec.stages[0].name, "");
     assert_eq!(back.spec.touchpoints[0].emotion, 4.0);
 }

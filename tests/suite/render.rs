@@ -2,10 +2,10 @@
 //! escaped, deterministic, and snapshotted for every bundled journey.
 
 use super::journey_files;
-use peakend::moments::{self, Thresholds};
-use peakend::recommend::{RecommendOptions, recommend};
 use peakend::render::{self, MapOptions, ReportOptions};
-use peakend::{Journey, JourneySpec, Model, Options, TouchpointSpec, analyze};
+use peakend::{
+    Analyzer, Journey, JourneySpec, Model, Moments, Options, Thresholds, TouchpointSpec, analyze,
+};
 
 fn load(path: &std::path::Path) -> Journey {
     Journey::from_json_str(&std::fs::read_to_string(path).unwrap()).unwrap()
@@ -13,7 +13,7 @@ fn load(path: &std::path::Path) -> Journey {
 
 fn map(j: &Journey, options: &MapOptions) -> String {
     let a = analyze(j, &Model::PeakEnd, &Options::new());
-    let m = moments::find(j, &a, &Thresholds::new());
+    let m = Moments::find(j, &a, &Thresholds::new());
     render::map_svg(j, &a, &m, options)
 }
 
@@ -126,8 +126,8 @@ fn every_text_is_escaped() {
     assert_eq!(parse(&svg, "hostile"), 6);
     assert!(!svg.contains("<script"));
     let a = analyze(&j, &Model::PeakEnd, &Options::new());
-    let m = moments::find(&j, &a, &Thresholds::new());
-    let r = recommend(&j, &Model::PeakEnd, &RecommendOptions::default());
+    let m = Moments::find(&j, &a, &Thresholds::new());
+    let r = Analyzer::new(Model::PeakEnd).recommend(&j, &a, None);
     let html = render::html_report(&j, &a, &m, &r, &ReportOptions::new().source("x <y>.json"));
     assert!(!html.contains("<script"));
     assert!(html.contains("A &lt;journey&gt; &amp; &quot;more&quot;"));
@@ -173,7 +173,7 @@ fn big_journeys_collapse_and_say_so() {
     assert!(svg.contains("450 touchpoints: this map shows 200 of them"));
     // Every defining moment is kept.
     let a = analyze(&j, &Model::PeakEnd, &Options::new());
-    let m = moments::find(&j, &a, &Thresholds::new());
+    let m = Moments::find(&j, &a, &Thresholds::new());
     for d in &m.defining {
         assert!(
             svg.contains(&format!("data-touchpoint=\"{}\"", d.id)),
@@ -202,8 +202,8 @@ fn the_report_is_self_contained() {
         let name = path.file_stem().unwrap().to_string_lossy().to_string();
         let j = load(&path);
         let a = analyze(&j, &Model::PeakEnd, &Options::new());
-        let m = moments::find(&j, &a, &Thresholds::new());
-        let r = recommend(&j, &Model::PeakEnd, &RecommendOptions::default());
+        let m = Moments::find(&j, &a, &Thresholds::new());
+        let r = Analyzer::new(Model::PeakEnd).recommend(&j, &a, None);
         let html = render::html_report(&j, &a, &m, &r, &ReportOptions::new());
         for banned in [
             "<script",
@@ -262,8 +262,8 @@ fn tiny_shares_are_escaped_in_the_histogram_and_the_report() {
     let hist = render::histogram_svg(&a);
     parse(&hist, "histogram");
     assert!(hist.contains("&lt;0.1%"), "{hist}");
-    let m = moments::find(&j, &a, &Thresholds::new());
-    let r = recommend(&j, &Model::PeakEnd, &RecommendOptions::default());
+    let m = Moments::find(&j, &a, &Thresholds::new());
+    let r = Analyzer::new(Model::PeakEnd).recommend(&j, &a, None);
     let html = render::html_report(&j, &a, &m, &r, &ReportOptions::new());
     assert!(!html.contains("<0.1%"));
 }

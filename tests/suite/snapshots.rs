@@ -1,7 +1,8 @@
 //! Snapshots of the user-facing output for every bundled journey.
 
 use super::journey_files;
-use peakend::{Journey, Model, Options, analyze, report};
+use peakend::render as report;
+use peakend::{Analyzer, Journey, Model, Moments, Options, Thresholds, analyze};
 
 #[test]
 fn analyze_every_journey() {
@@ -47,12 +48,11 @@ fn the_classic_studies_come_out_as_published() {
 
 #[test]
 fn moments_of_every_journey() {
-    use peakend::moments;
     for path in journey_files() {
         let name = path.file_stem().unwrap().to_string_lossy().to_string();
         let j = Journey::from_json_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
         let a = analyze(&j, &Model::PeakEnd, &Options::new());
-        let m = moments::find(&j, &a, &moments::Thresholds::new());
+        let m = Moments::find(&j, &a, &Thresholds::new());
         insta::assert_snapshot!(
             format!("moments-text-{name}"),
             report::moments_text(&m, report::Style::PLAIN)
@@ -66,18 +66,11 @@ fn moments_of_every_journey() {
 
 #[test]
 fn recommendations_for_every_journey() {
-    use peakend::recommend::{RecommendOptions, recommend};
     for path in journey_files() {
         let name = path.file_stem().unwrap().to_string_lossy().to_string();
         let j = Journey::from_json_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
-        let r = recommend(
-            &j,
-            &Model::PeakEnd,
-            &RecommendOptions {
-                budget: Some(20.0),
-                ..Default::default()
-            },
-        );
+        let analyzer = Analyzer::new(Model::PeakEnd);
+        let r = analyzer.recommend(&j, &analyzer.analyze(&j), Some(20.0));
         let file = format!("journeys/{name}.json");
         insta::assert_snapshot!(
             format!("recommend-text-{name}"),
@@ -85,19 +78,18 @@ fn recommendations_for_every_journey() {
         );
         insta::assert_snapshot!(
             format!("recommend-json-{name}"),
-            serde_json::to_string_pretty(&r).unwrap()
+            report::recommendations_json(&r).trim_end()
         );
         // Every lift is what a simulation of that one operation gives.
         for rec in &r.recommendations {
-            let edited =
-                peakend::simulate::apply(&j, std::slice::from_ref(&rec.operation)).unwrap();
+            let edited = peakend::apply(&j, std::slice::from_ref(&rec.operation)).unwrap();
             let after = analyze(&edited, &Model::PeakEnd, &Options::new())
                 .remembered
                 .expected;
             assert!(
                 (after - r.before - rec.lift).abs() < 1e-12,
                 "{name}: {}",
-                rec.simulate
+                report::simulate_flags(std::slice::from_ref(&rec.operation))
             );
         }
     }

@@ -184,7 +184,7 @@ fn a_million_touchpoint_chain_loads_and_analyses() {
     let j = Journey::from_spec(JourneySpec::linear("long", tps)).unwrap();
     let a = analyze(&j, &Model::PeakEnd, &Options::new());
     assert!(a.remembered.exact);
-    assert_eq!(a.paths.count, peakend::analysis::PathCount::Exact(1));
+    assert_eq!(a.paths.count, peakend::PathCount::Exact(1));
     let peaks: f64 = a.touchpoints.iter().map(|t| t.peak_share).sum();
     assert!((peaks - 1.0).abs() < 1e-12);
 }
@@ -218,10 +218,7 @@ fn sixty_binary_branch_points_are_exact() {
     }
     let j = Journey::from_spec(dag_spec(&nodes, &edges)).unwrap();
     let a = analyze(&j, &Model::PeakEnd, &Options::new());
-    assert_eq!(
-        a.paths.count,
-        peakend::analysis::PathCount::Exact(1u128 << 60)
-    );
+    assert_eq!(a.paths.count, peakend::PathCount::Exact(1u128 << 60));
     assert!(a.remembered.exact && a.distribution.exact && a.mean.exact);
     assert!(a.estimate.is_none());
 }

@@ -4,9 +4,11 @@
 //! form, blank lines and any indentation; YAML front matter and `%%{init}%%`
 //! directives before `journey`; CRLF line ends.
 
-use super::{Ids, Imported, at, slug};
+use super::{Exported, Ids, Imported, at, linear_order, slug};
 use crate::error::{InvalidJourney, Problem};
+use crate::journey::Journey;
 use crate::spec::{FORMAT_VERSION, JourneySpec, ScaleSpec, StageSpec, TouchpointSpec};
+use std::fmt::Write;
 
 /// Mermaid's score range and its neutral middle.
 pub(crate) const MERMAID_SCALE: ScaleSpec = ScaleSpec {
@@ -100,11 +102,11 @@ fn until<'a>(s: &'a str, stops: &[char]) -> &'a str {
 /// a score that is not a number (`Hello`, empty), no tasks at all.
 ///
 /// ```
-/// let err = peakend::import::mermaid("journey\n  Make tea: Hello: Me\n", "x").unwrap_err();
+/// let err = peakend::format::mermaid::read("journey\n  Make tea: Hello: Me\n", "x").unwrap_err();
 /// assert_eq!(err.problems[0].line, Some(2));
 /// assert!(err.problems[0].message.contains("`Hello` is not a score"));
 /// ```
-pub fn mermaid(text: &str, fallback_name: &str) -> Result<Imported, InvalidJourney> {
+pub fn read(text: &str, fallback_name: &str) -> Result<Imported, InvalidJourney> {
     let mut problems: Vec<Problem> = Vec::new();
     let mut warnings: Vec<Problem> = Vec::new();
     let lines: Vec<&str> = text
@@ -191,7 +193,7 @@ pub fn mermaid(text: &str, fallback_name: &str) -> Result<Imported, InvalidJourn
                     true,
                     format!(
                         "expected `journey` (a Mermaid journey diagram starts with it), found `{}`",
-                        crate::render::truncate(t, 40)
+                        crate::numfmt::truncate(t, 40)
                     ),
                 ));
             }
@@ -326,7 +328,7 @@ pub fn mermaid(text: &str, fallback_name: &str) -> Result<Imported, InvalidJourn
                 true,
                 format!(
                     "`{}` is neither a keyword nor a task (`Task name: score: actor, actor`)",
-                    crate::render::truncate(stmt.trim(), 40)
+                    crate::numfmt::truncate(stmt.trim(), 40)
                 ),
             ));
             continue;
@@ -457,7 +459,7 @@ pub fn mermaid(text: &str, fallback_name: &str) -> Result<Imported, InvalidJourn
             .iter()
             .zip(&emotions)
             .filter(|(_, e)| **e < scale.min || **e > scale.max)
-            .map(|(t, _)| format!("{} on line {}", fmt(t.score), t.line))
+            .map(|(t, _)| format!("{} on line {}", crate::numfmt::shortest(t.score), t.line))
             .collect();
         let first = tasks
             .iter()
@@ -473,11 +475,11 @@ pub fn mermaid(text: &str, fallback_name: &str) -> Result<Imported, InvalidJourn
             format!(
                 "score{} outside {} to {} ({}): the scale is widened to {} to {}",
                 if outside.len() == 1 { "" } else { "s" },
-                fmt(if mapped { scale.min } else { 1.0 }),
-                fmt(if mapped { scale.max } else { 5.0 }),
+                crate::numfmt::shortest(if mapped { scale.min } else { 1.0 }),
+                crate::numfmt::shortest(if mapped { scale.max } else { 5.0 }),
                 outside.join(", "),
-                fmt(scale.min),
-                fmt(scale.max)
+                crate::numfmt::shortest(scale.min),
+                crate::numfmt::shortest(scale.max)
             ),
         ));
     }
@@ -630,11 +632,214 @@ fn dedent(s: &str) -> String {
         .to_string()
 }
 
-fn fmt(x: f64) -> String {
-    if x == x.trunc() && x.abs() < 1e15 {
-        format!("{}", x as i64)
-    } else {
-        format!("{x}")
+/// Replace characters a Mermaid field cannot hold with look-alikes.
+fn mermaid_safe(s: &str, forbidden: &[char], what: &str, warnings: &mut Vec<String>) -> String {
+    let out: String = s
+        .chars()
+        .map(|c| match c {
+            '\n' | '\r' | '\t' => ' ',
+            ':' if forbidden.contains(&':') => '∶',
+            '#' if forbidden.contains(&'#') => '＃',
+            ';' if forbidden.contains(&';') => '；',
+            ',' if forbidden.contains(&',') => '‚',
+            c => c,
+        })
+        .collect();
+    let out = out.trim().to_string();
+    if out != s {
+        warnings.push(format!(
+            "{what} `{s}` is written as `{out}`: Mermaid cannot hold {}",
+            "line breaks, surrounding spaces or these characters here"
+        ));
+    }
+    out
+}
+
+/// The Mermaid score for an emotion: the emotion itself on Mermaid's own
+/// scale (1 to 5, neutral 3), else mapped piecewise-linearly (min → 1,
+/// neutral → 3, max → 5), choosing among the nearest doubles one that maps
+/// back to exactly the same emotion.
+fn score_for(e: f64, min: f64, max: f64, neutral: f64) -> (f64, bool) {
+    let s = to_score(e, min, max, neutral);
+    let up = |x: f64| {
+        f64::from_bits(if x >= 0.0 {
+            x.to_bits() + 1
+        } else {
+            x.to_bits() - 1
+        })
+    };
+    let down = |x: f64| {
+        f64::from_bits(if x > 0.0 {
+            x.to_bits() - 1
+        } else {
+            x.to_bits() + 1
+        })
+    };
+    let mut candidates = vec![s];
+    let (mut a, mut b) = (s, s);
+    for _ in 0..4 {
+        a = up(a);
+        b = down(b);
+        candidates.push(a);
+        candidates.push(b);
+    }
+    match candidates
+        .into_iter()
+        .find(|&c| from_score(c, min, max, neutral) == e)
+    {
+        Some(c) => (c, true),
+        None => (s, false),
+    }
+}
+
+/// The journey as a Mermaid `journey` diagram: the title, `accDescr` from
+/// the description, a section per run of touchpoints in one stage, one
+/// task per touchpoint with its score and actors. On a scale other than
+/// Mermaid's 1 to 5 the scores are mapped onto it and a `%% peakend scale`
+/// comment lets [`crate::format::mermaid`] map them back exactly, so that
+/// JSON → Mermaid → JSON keeps names, stages, emotions and actors. A
+/// branching journey is written as its most likely path, with a comment and
+/// a warning saying what was left out; so are fields Mermaid has no place
+/// for (ids, durations, channels, …).
+///
+/// ```
+/// let j = peakend::Journey::from_json_str(r#"{"version":1,"name":"x","touchpoints":[
+///   {"id":"a","name":"A","emotion":-10},{"id":"b","name":"B","emotion":10,"duration":5}]}"#).unwrap();
+/// let m = peakend::format::mermaid::write(&j);
+/// assert!(m.text.contains("%% peakend scale: min -10, max 10, neutral 0"));
+/// assert!(m.text.contains("A: 1\n") && m.text.contains("B: 5\n"));
+/// assert!(m.warnings[0].contains("duration"));
+/// ```
+pub fn write(j: &Journey) -> Exported {
+    let spec = j.spec();
+    let scale = j.scale();
+    let mut warnings = Vec::new();
+    let (order, linear) = linear_order(j, &mut warnings);
+    let mut out = String::from("journey\n");
+    let title = mermaid_safe(&spec.name, &['#', ';'], "the title", &mut warnings);
+    if !title.is_empty() {
+        let _ = writeln!(out, "  title {title}");
+    }
+    let native = scale.min == MERMAID_SCALE.min
+        && scale.max == MERMAID_SCALE.max
+        && Some(scale.neutral) == MERMAID_SCALE.neutral;
+    if !native {
+        let _ = writeln!(
+            out,
+            "  %% {SCALE_COMMENT} min {}, max {}, neutral {}",
+            scale.min, scale.max, scale.neutral
+        );
+    }
+    // What Mermaid cannot carry.
+    let mut lost: Vec<&str> = Vec::new();
+    let tps = &spec.touchpoints;
+    let any = |f: &dyn Fn(&crate::spec::TouchpointSpec) -> bool| tps.iter().any(f);
+    let slugged = |t: &crate::spec::TouchpointSpec| super::slug(&t.name, "task") != t.id;
+    for (present, what) in [
+        (any(&slugged), "ids"),
+        (any(&|t| t.duration.is_some()), "durations"),
+        (any(&|t| t.channel.is_some()), "channels"),
+        (any(&|t| t.owner.is_some()), "owners"),
+        (any(&|t| !t.tags.is_empty()), "tags"),
+        (any(&|t| t.improvement.is_some()), "improvements"),
+        (any(&|t| t.notes.is_some()), "notes"),
+        (any(&|t| t.entry.is_some()), "entry probabilities"),
+        (
+            spec.personas
+                .iter()
+                .any(|p| !tps.iter().any(|t| t.actors.contains(p))),
+            "personas without a task",
+        ),
+    ] {
+        if present {
+            lost.push(what);
+        }
+    }
+    if !lost.is_empty() {
+        let msg = format!(
+            "Mermaid has no place for {}; export to json to keep them",
+            lost.join(", ")
+        );
+        let _ = writeln!(out, "  %% peakend: {msg}");
+        warnings.push(msg);
+    }
+    if !linear {
+        let _ = writeln!(out, "  %% peakend: {}", warnings[0]);
+    }
+    if let Some(d) = &spec.description {
+        let d = d.trim();
+        if d.contains('\n') {
+            let safe = d.replace('}', ")");
+            if safe != d {
+                warnings.push("`}` in the description is written as `)`: it would end Mermaid's accDescr block".into());
+            }
+            out.push_str("  accDescr {\n");
+            for l in safe.lines() {
+                let _ = writeln!(out, "    {}", l.trim_end());
+            }
+            out.push_str("  }\n");
+        } else if !d.is_empty() {
+            let _ = writeln!(out, "  accDescr: {d}");
+        }
+    }
+    fn stage_name<'a>(spec: &'a crate::spec::JourneySpec, id: &'a str) -> &'a str {
+        spec.stages
+            .iter()
+            .find(|s| s.id == id)
+            .map_or(id, |s| s.name.as_str())
+    }
+    let mut current: Option<&str> = None;
+    let mut inexact = Vec::new();
+    for &i in &order {
+        let t = &tps[i];
+        if t.stage.as_deref() != current {
+            current = t.stage.as_deref();
+            match current {
+                Some(st) => {
+                    let name = mermaid_safe(stage_name(spec, st), &[':', '#', ';'], "the stage", &mut warnings);
+                    let _ = writeln!(out, "  section {name}");
+                }
+                None => warnings.push(format!(
+                    "`{}` has no stage but follows a staged touchpoint: Mermaid puts it in the section above",
+                    t.name
+                )),
+            }
+        }
+        let name = mermaid_safe(&t.name, &[':', '#', ';'], "the touchpoint", &mut warnings);
+        let lower = name.to_lowercase();
+        if ["title ", "section ", "acctitle", "accdescr", "%%"]
+            .iter()
+            .any(|k| lower.starts_with(k))
+            || lower == "journey"
+        {
+            warnings.push(format!(
+                "Mermaid reads a task named `{name}` as a keyword or comment; rename it"
+            ));
+        }
+        let (score, exact) = score_for(t.emotion, scale.min, scale.max, scale.neutral);
+        if !exact {
+            inexact.push(t.name.clone());
+        }
+        let actors: Vec<String> = t
+            .actors
+            .iter()
+            .map(|a| mermaid_safe(a, &[':', '#', ';', ','], "the actor", &mut warnings))
+            .collect();
+        if actors.is_empty() {
+            let _ = writeln!(out, "    {name}: {score}");
+        } else {
+            let _ = writeln!(out, "    {name}: {score}: {}", actors.join(", "));
+        }
+    }
+    if !inexact.is_empty() {
+        warnings.push(format!(
+            "the emotions of {} do not map onto Mermaid's scores exactly; they may differ in the last digit when read back",
+            inexact.join(", ")
+        ));
+    }
+    Exported {
+        text: out,
+        warnings,
     }
 }
 
@@ -655,7 +860,7 @@ mod tests {
 
     #[test]
     fn block_descriptions_glue_to_the_next_statement_as_in_mermaid() {
-        let i = mermaid(
+        let i = read(
             "journey\naccDescr {\n    A user journey for\n    family shopping\n  }title Shop\nsection S\n  Buy: 4: Me\n",
             "x",
         )

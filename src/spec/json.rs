@@ -335,12 +335,7 @@ fn parse_path(path: &str) -> Vec<Seg> {
 /// Find the 1-based line and column where the value at `path` starts in
 /// `text` (for an unknown field: where its value starts). Works on text that
 /// serde_json already accepted; returns `None` if the path is not there.
-///
-/// ```
-/// let text = "{\n  \"touchpoints\": [\n    {\"id\": \"a\"},\n    {\"id\": \"b\"}\n  ]\n}";
-/// assert_eq!(peakend::load::locate(text, "touchpoints[1].id"), Some((4, 12)));
-/// ```
-pub fn locate(text: &str, path: &str) -> Option<(usize, usize)> {
+pub(crate) fn locate(text: &str, path: &str) -> Option<(usize, usize)> {
     let b = text.as_bytes();
     let segs = parse_path(path);
     let mut pos = skip_ws(b, 0);

@@ -1,32 +1,11 @@
 //! Renderers of an [`Analysis`]: text for people, JSON for tools.
 
 use crate::analysis::{Analysis, PathResult};
+use crate::journey::Scale;
+use crate::numfmt::{operation_flag, percent, score, signed};
+use crate::recommend::{Action, Recommendation};
+use crate::simulate::Operation;
 use std::fmt::Write;
-
-/// The analysis as pretty JSON (the documented contract), with a trailing
-/// newline. Deterministic: the same analysis gives the same bytes.
-///
-/// ```
-/// let j = peakend::Journey::from_json_str(r#"{"version":1,"name":"x","touchpoints":[
-///   {"id":"a","name":"A","emotion":-8},{"id":"b","name":"B","emotion":2}]}"#).unwrap();
-/// let a = peakend::analyze(&j, &peakend::Model::PeakEnd, &peakend::Options::new());
-/// let v: serde_json::Value = serde_json::from_str(&peakend::report::json(&a)).unwrap();
-/// assert_eq!(v["remembered"]["expected"], -3.0);
-/// ```
-pub fn json(analysis: &Analysis) -> String {
-    pretty_json(analysis)
-}
-
-/// Any of peakend's results as pretty JSON with a trailing newline.
-///
-/// ```
-/// assert_eq!(peakend::report::pretty_json(&[1, 2]), "[\n  1,\n  2\n]\n");
-/// ```
-pub fn pretty_json<T: serde::Serialize + ?Sized>(value: &T) -> String {
-    let mut s = serde_json::to_string_pretty(value).expect("peakend's results always serialize");
-    s.push('\n');
-    s
-}
 
 /// Terminal styling: plain, or ANSI colours.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,37 +40,6 @@ impl Style {
         } else {
             s.to_string()
         }
-    }
-}
-
-/// Format a signed score with one decimal (`+1.5`, `-3.0`, `0.0`).
-///
-/// ```
-/// assert_eq!(peakend::report::signed(1.25), "+1.3");
-/// assert_eq!(peakend::report::signed(-0.01), "0.0");
-/// ```
-pub fn signed(x: f64) -> String {
-    let r = (x * 10.0).round() / 10.0;
-    if r == 0.0 {
-        "0.0".to_string()
-    } else {
-        format!("{r:+.1}")
-    }
-}
-
-/// Format a probability as a percentage with one decimal.
-///
-/// ```
-/// assert_eq!(peakend::report::percent(0.3816), "38.2%");
-/// assert_eq!(peakend::report::percent(0.0), "-");
-/// ```
-pub fn percent(p: f64) -> String {
-    if p == 0.0 {
-        "-".to_string()
-    } else if p < 0.0005 {
-        "<0.1%".to_string()
-    } else {
-        format!("{:.1}%", p * 100.0)
     }
 }
 
@@ -144,13 +92,13 @@ fn exactness(exact: bool, se: Option<f64>) -> String {
 /// let j = peakend::Journey::from_json_str(r#"{"version":1,"name":"x","touchpoints":[
 ///   {"id":"a","name":"A","emotion":-8},{"id":"b","name":"B","emotion":2}]}"#).unwrap();
 /// let a = peakend::analyze(&j, &peakend::Model::PeakEnd, &peakend::Options::new());
-/// let text = peakend::report::text(&a, peakend::report::Style::PLAIN);
+/// let text = peakend::render::text(&a, peakend::render::Style::PLAIN);
 /// assert!(text.contains("Remembered experience"));
 /// ```
 pub fn text(a: &Analysis, st: Style) -> String {
     // Scores unsigned on a scale that does not go below zero (Mermaid's 1..5).
     let scale = a.journey.scale;
-    let sc = |x: f64| crate::render::score(x, &scale);
+    let sc = |x: f64| score(x, &scale);
     let mut o = String::new();
     let nt = scale.neutral;
     let _ = writeln!(o, "{}", st.bold(&a.journey.name));
@@ -344,42 +292,19 @@ pub fn text(a: &Analysis, st: Style) -> String {
     o
 }
 
-/// The analysis and its moments as one JSON document: every field of
-/// [`json`] plus `moments`.
-///
-/// ```
-/// use peakend::{analyze, moments, report, Journey, Model, Options};
-/// let j = Journey::from_json_str(r#"{"version":1,"name":"x","touchpoints":[
-///   {"id":"a","name":"A","emotion":-8},{"id":"b","name":"B","emotion":2}]}"#).unwrap();
-/// let a = analyze(&j, &Model::PeakEnd, &Options::new());
-/// let m = moments::find(&j, &a, &moments::Thresholds::new());
-/// let v: serde_json::Value = serde_json::from_str(&report::json_with_moments(&a, &m)).unwrap();
-/// assert_eq!(v["moments"]["defining"][0]["id"], "a");
-/// assert_eq!(v["remembered"]["expected"], -3.0);
-/// ```
-pub fn json_with_moments(analysis: &Analysis, moments: &crate::moments::Moments) -> String {
-    #[derive(serde::Serialize)]
-    struct Full<'a> {
-        #[serde(flatten)]
-        analysis: &'a Analysis,
-        moments: &'a crate::moments::Moments,
-    }
-    pretty_json(&Full { analysis, moments })
-}
-
 /// The moments as text: defining moments with their reasons, missed
 /// moments, forgettable touchpoints.
 ///
 /// ```
-/// use peakend::{analyze, moments, report, Journey, Model, Options};
+/// use peakend::{analyze, render, Journey, Model, Moments, Options, Thresholds};
 /// let j = Journey::from_json_str(r#"{"version":1,"name":"x","touchpoints":[
 ///   {"id":"a","name":"A","emotion":-8},{"id":"b","name":"B","emotion":2}]}"#).unwrap();
 /// let a = analyze(&j, &Model::PeakEnd, &Options::new());
-/// let m = moments::find(&j, &a, &moments::Thresholds::new());
-/// assert!(report::moments_text(&m, report::Style::PLAIN).contains("peak, pit"));
+/// let m = Moments::find(&j, &a, &Thresholds::new());
+/// assert!(render::moments_text(&m, render::Style::PLAIN).contains("peak, pit"));
 /// ```
 pub fn moments_text(m: &crate::moments::Moments, st: Style) -> String {
-    let signed = |x: f64| crate::render::score(x, &m.scale);
+    let signed = |x: f64| score(x, &m.scale);
     let mut o = String::new();
     let _ = writeln!(o, "{}", st.bold("Defining moments"));
     let _ = writeln!(
@@ -462,15 +387,15 @@ pub fn moments_text(m: &crate::moments::Moments, st: Style) -> String {
 /// changed.
 ///
 /// ```
-/// use peakend::{Journey, Model, Options, moments::Thresholds, report, simulate::{simulate, Operation}};
+/// use peakend::{render, Analyzer, Journey, Model, Operation};
 /// let j = Journey::from_json_str(r#"{"version":1,"name":"x","touchpoints":[
 ///   {"id":"a","name":"A","emotion":-3},{"id":"b","name":"B","emotion":-8}]}"#).unwrap();
-/// let ops = [Operation::Set { id: "b".into(), emotion: -4.0 }];
-/// let s = simulate(&j, &ops, &Model::PeakEnd, &Options::new(), &Thresholds::new()).unwrap();
-/// assert!(report::simulation_text(&s, report::Style::PLAIN).contains("-8.0 → -4.0"));
+/// let analyzer = Analyzer::new(Model::PeakEnd);
+/// let s = analyzer.simulate(&j, &analyzer.analyze(&j), &[Operation::set("b", -4.0)]).unwrap();
+/// assert!(render::simulation_text(&s, render::Style::PLAIN).contains("-8.0 → -4.0"));
 /// ```
 pub fn simulation_text(s: &crate::simulate::Simulation, st: Style) -> String {
-    let signed = |x: f64| crate::render::score(x, &s.scale);
+    let signed = |x: f64| score(x, &s.scale);
     let mut o = String::new();
     let _ = writeln!(o, "{}", st.bold("What if"));
     if s.operations.is_empty() {
@@ -485,7 +410,7 @@ pub fn simulation_text(s: &crate::simulate::Simulation, st: Style) -> String {
         "Remembered experience  {} → {}  ({} change, {})  [{}]",
         signed(s.before),
         signed(s.after),
-        crate::report::signed(s.delta),
+        crate::numfmt::signed(s.delta),
         s.model,
         if s.exact { "exact" } else { "estimate" }
     );
@@ -534,18 +459,19 @@ pub fn simulation_text(s: &crate::simulate::Simulation, st: Style) -> String {
 /// `file` is used in the reproduce commands.
 ///
 /// ```
-/// use peakend::{Journey, Model, report, recommend::{recommend, RecommendOptions}};
+/// use peakend::{render, Analyzer, Journey, Model};
 /// let j = Journey::from_json_str(r#"{"version":1,"name":"x","touchpoints":[
 ///   {"id":"a","name":"A","emotion":2},{"id":"b","name":"B","emotion":-8}]}"#).unwrap();
-/// let r = recommend(&j, &Model::PeakEnd, &RecommendOptions::default());
-/// assert!(report::recommendations_text(&r, "x.json", report::Style::PLAIN).contains("peakend simulate x.json"));
+/// let analyzer = Analyzer::new(Model::PeakEnd);
+/// let r = analyzer.recommend(&j, &analyzer.analyze(&j), None);
+/// assert!(render::recommendations_text(&r, "x.json", render::Style::PLAIN).contains("peakend simulate x.json"));
 /// ```
 pub fn recommendations_text(
     r: &crate::recommend::Recommendations,
     file: &str,
     st: Style,
 ) -> String {
-    let sc = |x: f64| crate::render::score(x, &r.scale);
+    let sc = |x: f64| score(x, &r.scale);
     let mut o = String::new();
     let _ = writeln!(
         o,
@@ -578,11 +504,14 @@ pub fn recommendations_text(
             st.valence(&signed(x.lift), x.lift, 0.0),
             x.cost
         );
-        let _ = writeln!(o, "      {}", x.rationale);
+        let _ = writeln!(o, "      {}", rationale(x, &r.scale));
         let _ = writeln!(
             o,
             "      {}",
-            st.dim(&format!("peakend simulate {file} {}", x.simulate))
+            st.dim(&format!(
+                "peakend simulate {file} {}",
+                operation_flag(&x.operation)
+            ))
         );
     }
     if r.recommendations.len() > SHOWN {
@@ -624,7 +553,10 @@ pub fn recommendations_text(
             let _ = writeln!(
                 o,
                 "  {}",
-                st.dim(&format!("peakend simulate {file} {}", p.simulate))
+                st.dim(&format!(
+                    "peakend simulate {file} {}",
+                    simulate_flags(&p.operations)
+                ))
             );
         }
     }
@@ -666,4 +598,109 @@ pub fn recommendations_text(
         }
     }
     o
+}
+
+/// The `peakend simulate` flags that apply these operations in order,
+/// each quoted for a POSIX shell where it needs to be.
+///
+/// ```
+/// use peakend::{render, Operation};
+/// let ops = [Operation::append("Thank-you call", 2.0), Operation::remove("wait")];
+/// assert_eq!(render::simulate_flags(&ops), "--append 'Thank-you call=2' --remove wait");
+/// ```
+#[must_use]
+pub fn simulate_flags(operations: &[Operation]) -> String {
+    operations
+        .iter()
+        .map(operation_flag)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// One sentence that says why a recommendation helps, from its figures.
+///
+/// ```
+/// use peakend::{render, Analyzer, Journey, Model};
+/// let j = Journey::from_json_str(r#"{"version":1,"name":"x","touchpoints":[
+///   {"id":"a","name":"A","emotion":2},{"id":"b","name":"B","emotion":-8}]}"#).unwrap();
+/// let analyzer = Analyzer::new(Model::PeakEnd);
+/// let r = analyzer.recommend(&j, &analyzer.analyze(&j), None);
+/// assert!(render::rationale(&r.recommendations[0], &j.scale()).contains("lifts the expected remembered experience"));
+/// ```
+#[must_use]
+pub fn rationale(r: &Recommendation, scale: &Scale) -> String {
+    let why = &r.rationale;
+    let signed = |x: f64| score(x, scale);
+    let effect = format!(
+        "lifts the expected remembered experience from {} to {}",
+        signed(why.before),
+        signed(why.after)
+    );
+    let role = |t: &crate::recommend::Role| {
+        let mut parts = Vec::new();
+        if t.peak_share > 0.0 {
+            parts.push(format!(
+                "the remembered peak for {} of customers",
+                percent(t.peak_share)
+            ));
+        }
+        if t.end_share > 0.0 {
+            parts.push(format!("the ending for {}", percent(t.end_share)));
+        }
+        if parts.is_empty() {
+            parts.push(format!("passed by {} of customers", percent(t.visit)));
+        }
+        parts.join(" and ")
+    };
+    let name = |t: &crate::recommend::Role| format!("'{}' ({})", t.name, signed(t.emotion));
+    match (&r.operation, &why.touchpoint) {
+        (Operation::Set { emotion, .. }, Some(t)) => {
+            let verb = match r.action {
+                Action::FillPit => "Fill the pit",
+                Action::LiftEnding => "Lift the ending",
+                _ => "Improve",
+            };
+            format!(
+                "{verb} {}: it is {}; raising it to {} {effect}",
+                name(t),
+                role(t),
+                signed(*emotion)
+            )
+        }
+        (Operation::Remove { .. }, Some(t)) => {
+            format!(
+                "Cut the step {}: it is {}; removing it {effect}",
+                name(t),
+                role(t)
+            )
+        }
+        (Operation::Probability { probability, .. }, Some(t)) => format!(
+            "Send fewer customers from '{}' into the pit {} ({} instead of {} of them): it is {}; this {effect}",
+            why.from_name.as_deref().unwrap_or_default(),
+            name(t),
+            percent(*probability),
+            percent(probability * 2.0),
+            role(t)
+        ),
+        (Operation::Append { emotion, .. }, _) => {
+            let ends: Vec<String> = why
+                .ends
+                .iter()
+                .map(|t| {
+                    format!(
+                        "'{}' ({}) for {}",
+                        t.name,
+                        signed(t.emotion),
+                        percent(t.end_share)
+                    )
+                })
+                .collect();
+            format!(
+                "Add a short, gentler closing touchpoint ({}) after every end — journeys now end on {}; it {effect}",
+                signed(*emotion),
+                ends.join(", ")
+            )
+        }
+        _ => effect,
+    }
 }

@@ -6,6 +6,8 @@
 //! The format is documented in `docs/format.md`; the JSON Schema in
 //! `schema/journey.schema.json` is generated from these types.
 
+pub(crate) mod json;
+
 use serde::{Deserialize, Serialize};
 
 /// The format version this crate reads and writes.
@@ -70,6 +72,40 @@ pub struct ScaleSpec {
     /// The neutral point; default: halfway between `min` and `max`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub neutral: Option<f64>,
+}
+
+/// A scale written as `MIN,MAX` or `MIN,MAX,NEUTRAL` that is not one.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}`: expected MIN,MAX,NEUTRAL (numbers)")]
+pub struct ParseScaleError(pub String);
+
+impl std::str::FromStr for ScaleSpec {
+    type Err = ParseScaleError;
+    /// Parse `MIN,MAX` (neutral halfway) or `MIN,MAX,NEUTRAL`, as the
+    /// command line's `--scale` takes it. Whether the numbers form a valid
+    /// scale is for validation to say.
+    ///
+    /// ```
+    /// let s: peakend::ScaleSpec = "1,5".parse().unwrap();
+    /// assert_eq!((s.min, s.max, s.neutral), (1.0, 5.0, Some(3.0)));
+    /// assert!("1,x".parse::<peakend::ScaleSpec>().is_err());
+    /// ```
+    fn from_str(s: &str) -> Result<ScaleSpec, ParseScaleError> {
+        let v: Vec<Option<f64>> = s.split(',').map(|x| x.trim().parse().ok()).collect();
+        match v.as_slice() {
+            [Some(min), Some(max), Some(neutral)] => Ok(ScaleSpec {
+                min: *min,
+                max: *max,
+                neutral: Some(*neutral),
+            }),
+            [Some(min), Some(max)] => Ok(ScaleSpec {
+                min: *min,
+                max: *max,
+                neutral: Some((min + max) / 2.0),
+            }),
+            _ => Err(ParseScaleError(s.to_string())),
+        }
+    }
 }
 
 /// A stage (phase) of the journey, such as "Evaluate" or "Onboard".
@@ -239,7 +275,7 @@ impl JourneySpec {
 /// The JSON Schema of the journey format, as pretty JSON.
 ///
 /// ```
-/// let schema = peakend::spec::json_schema();
+/// let schema = peakend::json_schema();
 /// assert!(schema.contains("touchpoints"));
 /// ```
 #[cfg(feature = "schema")]

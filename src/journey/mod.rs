@@ -2,7 +2,7 @@
 //! probabilities and a cached topological order.
 
 use crate::error::{InvalidJourney, Problem, did_you_mean};
-use crate::load::{locate, parse_lenient};
+use crate::spec::json::{locate, parse_lenient};
 use crate::spec::{FORMAT_VERSION, JourneySpec, TouchpointSpec};
 use petgraph::graph::{DiGraph, NodeIndex};
 use serde::Serialize;
@@ -284,6 +284,19 @@ impl Journey {
         &self.spec.touchpoints[index]
     }
 
+    /// The touchpoint with this id.
+    ///
+    /// ```
+    /// let j = peakend::Journey::from_json_str(r#"{"version":1,"name":"x","touchpoints":[
+    ///   {"id":"a","name":"A","emotion":1},{"id":"b","name":"B","emotion":2}]}"#).unwrap();
+    /// assert_eq!(j.touchpoint_by_id("b").map(|t| t.emotion), Some(2.0));
+    /// assert!(j.touchpoint_by_id("c").is_none());
+    /// ```
+    #[must_use]
+    pub fn touchpoint_by_id(&self, id: &str) -> Option<&TouchpointSpec> {
+        self.index_of(id).map(|i| &self.spec.touchpoints[i])
+    }
+
     /// File index of the touchpoint with this id.
     ///
     /// ```
@@ -454,10 +467,6 @@ struct Validator<'a> {
     warnings: Vec<Problem>,
 }
 
-fn fmt_num(x: f64) -> String {
-    format!("{x}")
-}
-
 impl<'a> Validator<'a> {
     fn new(spec: &'a JourneySpec) -> Self {
         Validator {
@@ -511,7 +520,7 @@ impl<'a> Validator<'a> {
                     {
                         self.err(
                             format!("transitions[{k}].probability"),
-                            format!("{} is not a probability in [0, 1]", fmt_num(p)),
+                            format!("{} is not a probability in [0, 1]", p),
                         );
                     }
                     let (Some(a), Some(b)) = (from, to) else {
@@ -566,7 +575,7 @@ impl<'a> Validator<'a> {
             if !v.is_finite() {
                 self.err(
                     format!("scale.{name}"),
-                    format!("{} is not a finite number", fmt_num(v)),
+                    format!("{} is not a finite number", v),
                 );
                 ok = false;
             }
@@ -574,21 +583,12 @@ impl<'a> Validator<'a> {
         if ok && s.min >= s.max {
             self.err(
                 "scale",
-                format!(
-                    "min ({}) must be below max ({})",
-                    fmt_num(s.min),
-                    fmt_num(s.max)
-                ),
+                format!("min ({}) must be below max ({})", s.min, s.max),
             );
         } else if ok && !(s.min..=s.max).contains(&neutral) {
             self.err(
                 "scale.neutral",
-                format!(
-                    "{} is outside the scale {}..{}",
-                    fmt_num(neutral),
-                    fmt_num(s.min),
-                    fmt_num(s.max)
-                ),
+                format!("{} is outside the scale {}..{}", neutral, s.min, s.max),
             );
         }
         Scale {
@@ -652,7 +652,7 @@ impl<'a> Validator<'a> {
         let mut ids: FxMap<&str, u32> = FxMap::default();
         ids.reserve(self.spec.touchpoints.len());
         let scale_ok = scale.min.is_finite() && scale.max.is_finite() && scale.min < scale.max;
-        let range = format!("{}..{}", fmt_num(scale.min), fmt_num(scale.max));
+        let range = format!("{}..{}", scale.min, scale.max);
         for (i, t) in self.spec.touchpoints.iter().enumerate() {
             let at = |f: &str| format!("touchpoints[{i}].{f}");
             if t.id.trim().is_empty() {
@@ -670,12 +670,9 @@ impl<'a> Validator<'a> {
             }
             let emotion_check = |this: &mut Self, field: &str, e: f64| {
                 if !e.is_finite() {
-                    this.err(at(field), format!("{} is not a finite number", fmt_num(e)));
+                    this.err(at(field), format!("{} is not a finite number", e));
                 } else if scale_ok && !scale.contains(e) {
-                    this.err(
-                        at(field),
-                        format!("{} is outside the scale {range}", fmt_num(e)),
-                    );
+                    this.err(at(field), format!("{} is outside the scale {range}", e));
                 }
             };
             emotion_check(self, "emotion", t.emotion);
@@ -685,7 +682,7 @@ impl<'a> Validator<'a> {
             {
                 self.err(
                     at("duration"),
-                    format!("{} is not a positive number of minutes", fmt_num(d)),
+                    format!("{} is not a positive number of minutes", d),
                 );
             }
             if let Some(st) = &t.stage
@@ -707,10 +704,7 @@ impl<'a> Validator<'a> {
             if let Some(e) = t.entry
                 && !(e.is_finite() && (0.0..=1.0).contains(&e))
             {
-                self.err(
-                    at("entry"),
-                    format!("{} is not a probability in [0, 1]", fmt_num(e)),
-                );
+                self.err(at("entry"), format!("{} is not a probability in [0, 1]", e));
             }
             if let Some(imp) = t.improvement {
                 emotion_check(self, "improvement.emotion", imp.emotion);
@@ -719,7 +713,7 @@ impl<'a> Validator<'a> {
                 {
                     self.err(
                         at("improvement.cost"),
-                        format!("{} is not a cost (finite, 0 or more)", fmt_num(c)),
+                        format!("{} is not a cost (finite, 0 or more)", c),
                     );
                 }
             }
@@ -821,7 +815,7 @@ impl<'a> Validator<'a> {
                         first_path(),
                         format!(
                             "probabilities of the transitions from \"{id}\" sum to {}, not 1 ({})",
-                            fmt_num(explicit),
+                            explicit,
                             places()
                         ),
                     );
@@ -831,7 +825,7 @@ impl<'a> Validator<'a> {
                     first_path(),
                     format!(
                         "probabilities of the transitions from \"{id}\" already sum to {} before the {missing} without one ({})",
-                        fmt_num(explicit),
+                        explicit,
                         places()
                     ),
                 );
@@ -941,7 +935,7 @@ impl<'a> Validator<'a> {
             if (explicit - 1.0).abs() > PROBABILITY_TOLERANCE {
                 self.err(
                     first_explicit,
-                    format!("entry probabilities sum to {}, not 1", fmt_num(explicit)),
+                    format!("entry probabilities sum to {}, not 1", explicit),
                 );
             }
         } else if explicit > 1.0 + PROBABILITY_TOLERANCE {
@@ -949,7 +943,7 @@ impl<'a> Validator<'a> {
                 first_explicit,
                 format!(
                     "entry probabilities already sum to {} before the {} entries without one",
-                    fmt_num(explicit),
+                    explicit,
                     implicit.len()
                 ),
             );

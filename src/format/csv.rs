@@ -1,8 +1,9 @@
 //! Spreadsheet CSV: one row per touchpoint, in journey order, with a
 //! header row.
 
-use super::{Ids, Imported, slug};
+use super::{Exported, Ids, Imported, linear_order, slug};
 use crate::error::{InvalidJourney, Problem, did_you_mean};
+use crate::journey::Journey;
 use crate::spec::{
     FORMAT_VERSION, ImprovementSpec, JourneySpec, ScaleSpec, StageSpec, TouchpointSpec,
 };
@@ -10,8 +11,8 @@ use crate::spec::{
 /// Options of the CSV import, with chained setters.
 ///
 /// ```
-/// let o = peakend::import::CsvOptions::new().scale(1.0, 5.0, 3.0);
-/// assert_eq!(o.get_scale().max, 5.0);
+/// let o = peakend::format::csv::CsvOptions::new().scale("1,5,3".parse().unwrap());
+/// assert_eq!(o.effective_scale().max, 5.0);
 /// ```
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CsvOptions {
@@ -20,20 +21,20 @@ pub struct CsvOptions {
 
 impl CsvOptions {
     /// The defaults: the format's default scale, -10 to 10, neutral 0.
+    #[must_use]
     pub fn new() -> Self {
         Self::default()
     }
-    /// The emotion scale the sheet's numbers are on.
-    pub fn scale(mut self, min: f64, max: f64, neutral: f64) -> Self {
-        self.scale = Some(ScaleSpec {
-            min,
-            max,
-            neutral: Some(neutral),
-        });
+    /// The emotion scale the sheet's numbers are on (a [`ScaleSpec`]
+    /// parses from `MIN,MAX,NEUTRAL`).
+    #[must_use]
+    pub fn scale(mut self, scale: ScaleSpec) -> Self {
+        self.scale = Some(scale);
         self
     }
-    /// The scale (the default when none was set).
-    pub fn get_scale(&self) -> ScaleSpec {
+    /// The scale in use (the default when none was set).
+    #[must_use]
+    pub fn effective_scale(&self) -> ScaleSpec {
         self.scale.unwrap_or(ScaleSpec {
             min: -10.0,
             max: 10.0,
@@ -157,12 +158,12 @@ fn list(s: &str) -> Vec<String> {
 ///
 /// ```
 /// let sheet = "Stage;Touchpoint;Emotion\nBuy;Signs the contract;4,5\nUse;First login;-2\n";
-/// let j = peakend::import::csv(sheet, "deal", &Default::default())?.into_journey()?;
+/// let j = peakend::format::csv::read(sheet, "deal", &Default::default())?.into_journey()?;
 /// assert_eq!(j.touchpoint(0).emotion, 4.5);
 /// assert_eq!(j.spec().stages[1].name, "Use");
 /// # Ok::<(), peakend::InvalidJourney>(())
 /// ```
-pub fn csv(text: &str, name: &str, options: &CsvOptions) -> Result<Imported, InvalidJourney> {
+pub fn read(text: &str, name: &str, options: &CsvOptions) -> Result<Imported, InvalidJourney> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut problems: Vec<Problem> = Vec::new();
     let mut warnings: Vec<Problem> = Vec::new();
@@ -225,7 +226,7 @@ pub fn csv(text: &str, name: &str, options: &CsvOptions) -> Result<Imported, Inv
         return Err(InvalidJourney { problems });
     }
 
-    let scale = options.get_scale();
+    let scale = options.effective_scale();
     let mut ids = Ids::default();
     let mut stage_ids = Ids::default();
     let mut stages: Vec<StageSpec> = Vec::new();
@@ -419,6 +420,95 @@ pub fn csv(text: &str, name: &str, options: &CsvOptions) -> Result<Imported, Inv
         warnings,
         lines,
     })
+}
+
+/// The journey as CSV, one row per touchpoint in journey order (the most
+/// likely path of a branching journey, with a warning), with the columns
+/// [`crate::format::csv`] reads: `id`, `name`, `stage` (its name), `emotion`,
+/// then whichever of `duration`, `channel`, `owner`, `tags`, `actors`,
+/// `improvement`, `cost`, `entry`, `notes` the journey uses. Lists are
+/// comma-separated inside their cell.
+///
+/// ```
+/// let j = peakend::Journey::from_json_str(r#"{"version":1,"name":"x","touchpoints":[
+///   {"id":"a","name":"Call, then email","emotion":-2.5,"channel":"phone"}]}"#).unwrap();
+/// assert_eq!(peakend::format::csv::write(&j).text, "id,name,stage,emotion,channel\na,\"Call, then email\",,-2.5,phone\n");
+/// ```
+pub fn write(j: &Journey) -> Exported {
+    let spec = j.spec();
+    let mut warnings = Vec::new();
+    let (order, _) = linear_order(j, &mut warnings);
+    let scale = j.scale();
+    if scale.min != -10.0 || scale.max != 10.0 || scale.neutral != 0.0 {
+        warnings.push(format!(
+            "CSV has no place for the scale: read the file back with --scale {},{},{}",
+            scale.min, scale.max, scale.neutral
+        ));
+    }
+    let tps = &spec.touchpoints;
+    type Get = fn(&crate::spec::TouchpointSpec) -> String;
+    let optional: [(&str, Get); 9] = [
+        ("duration", |t| {
+            t.duration.map(|x| x.to_string()).unwrap_or_default()
+        }),
+        ("channel", |t| t.channel.clone().unwrap_or_default()),
+        ("owner", |t| t.owner.clone().unwrap_or_default()),
+        ("tags", |t| t.tags.join(", ")),
+        ("actors", |t| t.actors.join(", ")),
+        ("improvement", |t| {
+            t.improvement
+                .map(|i| i.emotion.to_string())
+                .unwrap_or_default()
+        }),
+        ("cost", |t| {
+            t.improvement
+                .and_then(|i| i.cost)
+                .map(|c| c.to_string())
+                .unwrap_or_default()
+        }),
+        ("entry", |t| {
+            t.entry.map(|x| x.to_string()).unwrap_or_default()
+        }),
+        ("notes", |t| t.notes.clone().unwrap_or_default()),
+    ];
+    let used: Vec<&(&str, Get)> = optional
+        .iter()
+        .filter(|(_, get)| order.iter().any(|&i| !get(&tps[i]).is_empty()))
+        .collect();
+    for t in tps {
+        for (what, list) in [("tag", &t.tags), ("actor", &t.actors)] {
+            if list.iter().any(|x| x.contains(',')) {
+                warnings.push(format!(
+                    "a {what} of `{}` contains a comma; it will read back as two",
+                    t.name
+                ));
+            }
+        }
+    }
+    let stage_name = |id: &str| {
+        spec.stages
+            .iter()
+            .find(|s| s.id == id)
+            .map_or(id.to_string(), |s| s.name.clone())
+    };
+    let mut w = ::csv::WriterBuilder::new().from_writer(Vec::new());
+    let mut header = vec!["id", "name", "stage", "emotion"];
+    header.extend(used.iter().map(|(h, _)| *h));
+    w.write_record(&header).expect("writing to memory");
+    for &i in &order {
+        let t = &tps[i];
+        let mut row = vec![
+            t.id.clone(),
+            t.name.clone(),
+            t.stage.as_deref().map(stage_name).unwrap_or_default(),
+            t.emotion.to_string(),
+        ];
+        row.extend(used.iter().map(|(_, get)| get(t)));
+        w.write_record(&row).expect("writing to memory");
+    }
+    let text = String::from_utf8(w.into_inner().expect("writing to memory"))
+        .expect("the fields are UTF-8");
+    Exported { text, warnings }
 }
 
 #[cfg(test)]

@@ -1,0 +1,270 @@
+//! One function per command: load, ask the library, write the result.
+
+use super::io::{display_name, emit, load, plural, reported, style, usage, write_output};
+use super::{Cli, Command, InputArgs, ModelArgs, OutFormat, Target, ThresholdArgs};
+use peakend::format::{self, Format};
+use peakend::render::{self, MapOptions, ReportOptions};
+use peakend::{Analysis, Analyzer, Journey, Model, Operation, Options};
+
+/// Run the command (`order`: `simulate`'s operations in command-line order).
+pub(crate) fn run(cli: Cli, order: &[(&str, usize)]) -> anyhow::Result<()> {
+    let input = &cli.input;
+    match cli.command {
+        Command::Schema => {
+            emit(peakend::json_schema());
+            Ok(())
+        }
+        Command::Validate { files } => validate(&files, input),
+        Command::Analyze {
+            file,
+            model,
+            thresholds,
+            out,
+        } => {
+            let (analyzer, journey, a) = prepare(&file, input, &model, &thresholds)?;
+            let m = analyzer.moments(&journey, &a);
+            emit(match out.format {
+                OutFormat::Json => render::json_with_moments(&a, &m),
+                OutFormat::Text => {
+                    let st = style(out.color);
+                    format!("{}\n{}", render::text(&a, st), render::moments_text(&m, st))
+                }
+            });
+            Ok(())
+        }
+        Command::Moments {
+            file,
+            model,
+            thresholds,
+            out,
+        } => {
+            let (analyzer, journey, a) = prepare(&file, input, &model, &thresholds)?;
+            let m = analyzer.moments(&journey, &a);
+            emit(match out.format {
+                OutFormat::Json => render::pretty_json(&m),
+                OutFormat::Text => render::moments_text(&m, style(out.color)),
+            });
+            Ok(())
+        }
+        Command::Simulate {
+            file,
+            set,
+            shift,
+            append,
+            remove,
+            probability,
+            model,
+            thresholds,
+            out,
+        } => {
+            let ops = operations([&set, &shift, &append, &remove, &probability], order)?;
+            let (analyzer, journey, a) = prepare(&file, input, &model, &thresholds)?;
+            match analyzer.simulate(&journey, &a, &ops) {
+                Ok(s) => {
+                    emit(match out.format {
+                        OutFormat::Json => render::pretty_json(&s),
+                        OutFormat::Text => render::simulation_text(&s, style(out.color)),
+                    });
+                    Ok(())
+                }
+                Err(e) => {
+                    eprintln!("{}: error: {e}", display_name(&file));
+                    Err(reported(1))
+                }
+            }
+        }
+        Command::Recommend {
+            file,
+            budget,
+            model,
+            thresholds,
+            out,
+        } => {
+            check_budget(budget)?;
+            let (analyzer, journey, a) = prepare(&file, input, &model, &thresholds)?;
+            let r = analyzer.recommend(&journey, &a, budget);
+            emit(match out.format {
+                OutFormat::Json => render::recommendations_json(&r),
+                OutFormat::Text => {
+                    render::recommendations_text(&r, display_name(&file), style(out.color))
+                }
+            });
+            Ok(())
+        }
+        Command::Render {
+            file,
+            output,
+            max_touchpoints,
+            model,
+            thresholds,
+        } => {
+            check_max_touchpoints(max_touchpoints)?;
+            let (analyzer, journey, a) = prepare(&file, input, &model, &thresholds)?;
+            let m = analyzer.moments(&journey, &a);
+            let map = MapOptions::new().max_touchpoints(max_touchpoints);
+            write_output(output.as_deref(), render::map_svg(&journey, &a, &m, &map))
+        }
+        Command::Report {
+            file,
+            output,
+            budget,
+            max_touchpoints,
+            model,
+            thresholds,
+        } => {
+            check_budget(budget)?;
+            check_max_touchpoints(max_touchpoints)?;
+            let (analyzer, journey, a) = prepare(&file, input, &model, &thresholds)?;
+            let m = analyzer.moments(&journey, &a);
+            let r = analyzer.recommend(&journey, &a, budget);
+            let report = ReportOptions::new()
+                .map(MapOptions::new().max_touchpoints(max_touchpoints))
+                .source(display_name(&file));
+            write_output(
+                output.as_deref(),
+                render::html_report(&journey, &a, &m, &r, &report),
+            )
+        }
+        Command::Convert {
+            file,
+            to,
+            output,
+            model,
+            thresholds,
+        } => convert(&file, input, to, output.as_deref(), &model, &thresholds),
+    }
+}
+
+fn validate(files: &[String], input: &InputArgs) -> anyhow::Result<()> {
+    let mut failed = false;
+    for file in files {
+        match load(file, input, true)? {
+            Some(j) => {
+                for w in j.warnings() {
+                    eprintln!("{}", w.located(display_name(file)));
+                }
+                println!(
+                    "{}: ok ({} touchpoint{}, {} transition{})",
+                    display_name(file),
+                    j.len(),
+                    plural(j.len()),
+                    j.transition_count(),
+                    plural(j.transition_count())
+                );
+            }
+            None => failed = true,
+        }
+    }
+    if failed { Err(reported(1)) } else { Ok(()) }
+}
+
+fn convert(
+    file: &str,
+    input: &InputArgs,
+    to: Target,
+    output: Option<&str>,
+    model: &ModelArgs,
+    thresholds: &ThresholdArgs,
+) -> anyhow::Result<()> {
+    let analyzer = analyzer(model, thresholds)?;
+    let Some(journey) = load(file, input, false)? else {
+        return Err(reported(1));
+    };
+    let exported = match to {
+        Target::Json => format::save(&journey, Format::Json),
+        Target::Mermaid => format::save(&journey, Format::Mermaid),
+        Target::Csv => format::save(&journey, Format::Csv),
+        Target::Dot => {
+            // Only the picture needs the analysis.
+            let a = analyzer.analyze(&journey);
+            let m = analyzer.moments(&journey, &a);
+            format::Exported {
+                text: render::dot(&journey, &a, &m),
+                warnings: Vec::new(),
+            }
+        }
+    };
+    for w in &exported.warnings {
+        eprintln!("{}: warning: {w}", display_name(file));
+    }
+    write_output(output, exported.text)
+}
+
+/// The operations of `simulate`, in command-line order (usage errors
+/// exit 2).
+fn operations(lists: [&[String]; 5], order: &[(&str, usize)]) -> anyhow::Result<Vec<Operation>> {
+    let mut ops = Vec::new();
+    for &(name, k) in order {
+        let (list, parsed) = match name {
+            "set" => (lists[0], Operation::parse_set(&lists[0][k])),
+            "shift" => (lists[1], Operation::parse_shift(&lists[1][k])),
+            "append" => (lists[2], Operation::parse_append(&lists[2][k])),
+            "remove" => (lists[3], Ok(Operation::remove(lists[3][k].trim()))),
+            _ => (lists[4], Operation::parse_probability(&lists[4][k])),
+        };
+        match parsed {
+            Ok(op) => ops.push(op),
+            Err(e) => return Err(usage(format_args!("--{name} {}: {e}", list[k]))),
+        }
+    }
+    Ok(ops)
+}
+
+/// The analyser the flags ask for (usage errors exit 2).
+fn analyzer(args: &ModelArgs, thresholds: &ThresholdArgs) -> anyhow::Result<Analyzer> {
+    let model = match (args.model.as_str(), args.weights.as_deref()) {
+        ("weighted", None) => {
+            return Err(usage(
+                "bad weights: the weighted model needs --weights, e.g. peak=0.4,end=0.4,mean=0.2",
+            ));
+        }
+        ("weighted", Some(w)) => Model::Weighted(w.parse().map_err(usage)?),
+        (name, None) => name.parse::<Model>().map_err(usage)?,
+        (name, Some(_)) => {
+            return Err(usage(format_args!(
+                "bad weights: --weights only applies to --model weighted, not {name}"
+            )));
+        }
+    };
+    let mut options = Options::new().seed(args.seed);
+    if let Some(n) = args.samples {
+        options = options.samples(n);
+    }
+    Ok(Analyzer::new(model)
+        .options(options)
+        .thresholds(thresholds.thresholds()))
+}
+
+/// Parse the model (usage errors exit 2), load the journey (problems exit
+/// 1) and analyse it once.
+fn prepare(
+    file: &str,
+    input: &InputArgs,
+    model: &ModelArgs,
+    thresholds: &ThresholdArgs,
+) -> anyhow::Result<(Analyzer, Journey, Analysis)> {
+    let analyzer = analyzer(model, thresholds)?;
+    let Some(journey) = load(file, input, false)? else {
+        return Err(reported(1));
+    };
+    let analysis = analyzer.analyze(&journey);
+    Ok((analyzer, journey, analysis))
+}
+
+fn check_budget(budget: Option<f64>) -> anyhow::Result<()> {
+    match budget {
+        Some(b) if !(b.is_finite() && b >= 0.0) => Err(usage(format_args!(
+            "--budget {b} is not a budget (finite, 0 or more)"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+fn check_max_touchpoints(n: usize) -> anyhow::Result<()> {
+    if n < 2 {
+        return Err(usage(format_args!(
+            "--max-touchpoints {n}: a map needs at least 2 touchpoints"
+        )));
+    }
+    Ok(())
+}

@@ -1,0 +1,279 @@
+//! The command line: clap arguments ([`Cli`]), one function per command
+//! (`commands`), and reading and writing (`io`). Library work — loading any
+//! format, analysing, rendering — is the library's; this module only
+//! connects it to files, flags and exit codes.
+
+mod commands;
+mod io;
+
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
+use peakend::Thresholds;
+use std::process::ExitCode;
+
+/// Run the tool: parse the arguments, run the command, map failures to
+/// exit codes (1: the input is wrong, 2: the usage is wrong).
+pub fn main() -> ExitCode {
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    // Operations of `simulate` apply in the order they were given.
+    let order = matches
+        .subcommand_matches("simulate")
+        .map(|m| {
+            let mut v: Vec<(usize, &'static str, usize)> = Vec::new();
+            for name in ["set", "shift", "append", "remove", "probability"] {
+                if let Some(ix) = m.indices_of(name) {
+                    for (k, i) in ix.enumerate() {
+                        v.push((i, name, k));
+                    }
+                }
+            }
+            v.sort();
+            v.into_iter().map(|(_, n, k)| (n, k)).collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+    match commands::run(cli, &order) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => io::exit_code(e),
+    }
+}
+
+/// What customers will remember: peak-end analysis of customer journeys.
+#[derive(Parser)]
+#[command(name = "peakend", version, about, long_about = None)]
+pub(crate) struct Cli {
+    #[command(subcommand)]
+    pub(crate) command: Command,
+    #[command(flatten)]
+    pub(crate) input: InputArgs,
+}
+
+/// How journey files are read (for every command that reads one).
+#[derive(clap::Args, Clone)]
+pub(crate) struct InputArgs {
+    /// Format of the journey file: auto (by extension: .mmd/.mermaid
+    /// Mermaid, .csv/.tsv CSV, else JSON), json, mermaid or csv
+    #[arg(long, global = true, value_enum, default_value_t = InputFormat::Auto)]
+    pub(crate) input_format: InputFormat,
+    /// Emotion scale of a CSV sheet: MIN,MAX,NEUTRAL [default: -10,10,0]
+    #[arg(
+        long,
+        global = true,
+        value_name = "MIN,MAX,NEUTRAL",
+        allow_hyphen_values = true
+    )]
+    pub(crate) scale: Option<String>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum InputFormat {
+    Auto,
+    Json,
+    Mermaid,
+    Csv,
+}
+
+#[derive(Subcommand)]
+pub(crate) enum Command {
+    /// Check journey files; list every problem with its place
+    Validate {
+        /// Journey files: JSON, Mermaid (.mmd) or CSV (`-` reads standard input)
+        #[arg(required = true)]
+        files: Vec<String>,
+    },
+    /// Compute the remembered experience over every path
+    Analyze {
+        /// Journey file: JSON, Mermaid (.mmd) or CSV (`-` reads standard input)
+        file: String,
+        #[command(flatten)]
+        model: ModelArgs,
+        #[command(flatten)]
+        thresholds: ThresholdArgs,
+        #[command(flatten)]
+        out: OutArgs,
+    },
+    /// Defining, missed and forgettable moments, with every reason
+    Moments {
+        /// Journey file: JSON, Mermaid (.mmd) or CSV (`-` reads standard input)
+        file: String,
+        #[command(flatten)]
+        model: ModelArgs,
+        #[command(flatten)]
+        thresholds: ThresholdArgs,
+        #[command(flatten)]
+        out: OutArgs,
+    },
+    /// What if: edit the journey and compare the remembered experience
+    Simulate {
+        /// Journey file: JSON, Mermaid (.mmd) or CSV (`-` reads standard input)
+        file: String,
+        /// Set a touchpoint's emotion: ID=EMOTION
+        #[arg(long, value_name = "ID=EMOTION")]
+        set: Vec<String>,
+        /// Shift a touchpoint's emotion: ID=DELTA
+        #[arg(long, value_name = "ID=DELTA", allow_hyphen_values = true)]
+        shift: Vec<String>,
+        /// Add a closing touchpoint after every end: NAME=EMOTION
+        #[arg(long, value_name = "NAME=EMOTION")]
+        append: Vec<String>,
+        /// Cut a step; its predecessors take over its transitions
+        #[arg(long, value_name = "ID")]
+        remove: Vec<String>,
+        /// Re-route customers: FROM->TO=P (siblings renormalised)
+        #[arg(long, value_name = "FROM->TO=P")]
+        probability: Vec<String>,
+        #[command(flatten)]
+        model: ModelArgs,
+        #[command(flatten)]
+        thresholds: ThresholdArgs,
+        #[command(flatten)]
+        out: OutArgs,
+    },
+    /// Where to invest: simulated actions ranked by lift per cost, a plan
+    Recommend {
+        /// Journey file: JSON, Mermaid (.mmd) or CSV (`-` reads standard input)
+        file: String,
+        /// Budget for a plan (same unit as the journey's improvement costs;
+        /// an action without a given cost costs the median of those, or 1)
+        #[arg(long)]
+        budget: Option<f64>,
+        #[command(flatten)]
+        model: ModelArgs,
+        #[command(flatten)]
+        thresholds: ThresholdArgs,
+        #[command(flatten)]
+        out: OutArgs,
+    },
+    /// Draw the journey map as SVG: what customers will remember, at a glance
+    Render {
+        /// Journey file: JSON, Mermaid (.mmd) or CSV (`-` reads standard input)
+        file: String,
+        /// Write the SVG here instead of standard output
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<String>,
+        /// Draw at most this many touchpoints; a longer journey is collapsed
+        /// (defining moments, the most likely path, then the most visited)
+        #[arg(long, default_value_t = 200)]
+        max_touchpoints: usize,
+        #[command(flatten)]
+        model: ModelArgs,
+        #[command(flatten)]
+        thresholds: ThresholdArgs,
+    },
+    /// Write a self-contained HTML report: summary, map, distribution,
+    /// defining moments, where to invest and where not to
+    Report {
+        /// Journey file: JSON, Mermaid (.mmd) or CSV (`-` reads standard input)
+        file: String,
+        /// Write the HTML here instead of standard output
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<String>,
+        /// Budget for a plan (as in `recommend`)
+        #[arg(long)]
+        budget: Option<f64>,
+        /// Draw at most this many touchpoints on the map
+        #[arg(long, default_value_t = 200)]
+        max_touchpoints: usize,
+        #[command(flatten)]
+        model: ModelArgs,
+        #[command(flatten)]
+        thresholds: ThresholdArgs,
+    },
+    /// Convert a journey: to JSON (e.g. from Mermaid or CSV), Mermaid
+    /// `journey`, CSV or Graphviz DOT
+    Convert {
+        /// Journey file: JSON, Mermaid (.mmd) or CSV (`-` reads standard input)
+        file: String,
+        /// Target format
+        #[arg(long, value_enum)]
+        to: Target,
+        /// Write here instead of standard output
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<String>,
+        #[command(flatten)]
+        model: ModelArgs,
+        #[command(flatten)]
+        thresholds: ThresholdArgs,
+    },
+    /// Print the JSON Schema of the journey format
+    Schema,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct ModelArgs {
+    /// Memory model
+    #[arg(long, short, default_value = "peak-end", value_parser = ["peak-end", "peak-pit-end", "mean", "weighted"])]
+    pub(crate) model: String,
+    /// Weights of the `weighted` model, e.g. peak=0.4,end=0.4,mean=0.2
+    /// (features: peak, best, worst, end, first, mean, trend)
+    #[arg(long)]
+    pub(crate) weights: Option<String>,
+    /// Monte Carlo samples, for figures that have no exact form
+    /// [default: 20000, fewer for very long paths; the report says how many]
+    #[arg(long)]
+    pub(crate) samples: Option<usize>,
+    /// Monte Carlo seed
+    #[arg(long, default_value_t = peakend::DEFAULT_SEED)]
+    pub(crate) seed: u64,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct ThresholdArgs {
+    /// Peak moment: remembered peak for at least this share of customers
+    #[arg(long, default_value_t = 0.10)]
+    pub(crate) peak_share: f64,
+    /// End moment: at least this share of journeys end there
+    #[arg(long, default_value_t = 0.10)]
+    pub(crate) end_share: f64,
+    /// Pit: negative, with intensity at least this fraction of neutral..min
+    #[arg(long, default_value_t = 0.5)]
+    pub(crate) pit_intensity: f64,
+    /// Missed moment: transition or milestone with intensity at most this
+    /// fraction of the way from neutral to the nearer end of the scale
+    #[arg(long, default_value_t = 0.2)]
+    pub(crate) missed_intensity: f64,
+    /// Forgettable: |memory weight| at most this
+    #[arg(long, default_value_t = 0.01)]
+    pub(crate) forgettable_weight: f64,
+}
+
+impl ThresholdArgs {
+    pub(crate) fn thresholds(&self) -> Thresholds {
+        Thresholds::new()
+            .peak_share(self.peak_share)
+            .end_share(self.end_share)
+            .pit_intensity(self.pit_intensity)
+            .missed_intensity(self.missed_intensity)
+            .forgettable_weight(self.forgettable_weight)
+    }
+}
+
+#[derive(clap::Args)]
+pub(crate) struct OutArgs {
+    /// Output format
+    #[arg(long, short, value_enum, default_value_t = OutFormat::Text)]
+    pub(crate) format: OutFormat,
+    /// Colour: auto (on a terminal, unless NO_COLOR is set), always, never
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub(crate) color: ColorChoice,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum OutFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum Target {
+    Json,
+    Mermaid,
+    Csv,
+    Dot,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}

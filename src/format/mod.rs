@@ -1,0 +1,355 @@
+//! Journey files in every format peakend reads and writes: its own JSON
+//! (`docs/format.md`), Mermaid `journey` diagrams and spreadsheet CSV.
+//!
+//! [`load`] reads any of them into a validated [`Journey`]; each format's
+//! module reads ([`mermaid::read`], [`csv::read`]) into an [`Imported`]
+//! spec that remembers the source line of every touchpoint, so that
+//! validation problems point at the line the designer wrote, and writes
+//! ([`mermaid::write`], [`csv::write`]) with an [`Exported`] text that says
+//! what the format could not carry.
+//!
+//! ```
+//! # #[cfg(feature = "mermaid")] {
+//! use peakend::format::{self, Format, LoadOptions};
+//! let text = "journey\n  title Onboarding\n  section Start\n    Kick-off: 4: Me, CSM\n    Data migration: 2: Me\n";
+//! let j = format::load(text, Format::Mermaid, &LoadOptions::new())?;
+//! assert_eq!(j.spec().name, "Onboarding");
+//! assert_eq!(j.spec().personas, ["Me", "CSM"]);
+//! assert_eq!(j.touchpoint_by_id("data-migration").unwrap().emotion, 2.0);
+//! # }
+//! # Ok::<(), peakend::InvalidJourney>(())
+//! ```
+
+#[cfg(feature = "csv")]
+pub mod csv;
+#[cfg(feature = "mermaid")]
+pub mod mermaid;
+
+#[cfg(feature = "csv")]
+use self::csv::CsvOptions;
+use crate::engine;
+use crate::error::{InvalidJourney, Problem};
+use crate::journey::Journey;
+use crate::numfmt::percent;
+use crate::spec::JourneySpec;
+
+/// The formats peakend reads and writes.
+///
+/// ```
+/// use peakend::format::Format;
+/// assert_eq!("json".parse::<Format>(), Ok(Format::Json));
+/// assert!("yaml".parse::<Format>().is_err());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Format {
+    /// The journey JSON format (`docs/format.md`).
+    Json,
+    /// A Mermaid `journey` diagram.
+    #[cfg(feature = "mermaid")]
+    Mermaid,
+    /// One row per touchpoint, with a header row.
+    #[cfg(feature = "csv")]
+    Csv,
+}
+
+/// A format name that is not one of peakend's (see [`Format`]'s `FromStr`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown format `{0}` (known: {known})", known = Format::NAMES.join(", "))]
+pub struct UnknownFormat(pub String);
+
+impl std::str::FromStr for Format {
+    type Err = UnknownFormat;
+    fn from_str(s: &str) -> Result<Format, UnknownFormat> {
+        match s.to_ascii_lowercase().as_str() {
+            "json" => Ok(Format::Json),
+            #[cfg(feature = "mermaid")]
+            "mermaid" | "mmd" => Ok(Format::Mermaid),
+            #[cfg(feature = "csv")]
+            "csv" | "tsv" => Ok(Format::Csv),
+            _ => Err(UnknownFormat(s.to_string())),
+        }
+    }
+}
+
+impl Format {
+    /// The names [`Format`]'s `FromStr` accepts (besides the aliases `mmd`
+    /// and `tsv`).
+    pub const NAMES: &[&str] = &[
+        "json",
+        #[cfg(feature = "mermaid")]
+        "mermaid",
+        #[cfg(feature = "csv")]
+        "csv",
+    ];
+
+    /// The format a file name's extension suggests: `.mmd`/`.mermaid` for
+    /// Mermaid, `.csv`/`.tsv` for CSV, anything else JSON.
+    ///
+    /// ```
+    /// use peakend::format::Format;
+    /// # #[cfg(all(feature = "mermaid", feature = "csv"))] {
+    /// assert_eq!(Format::from_path("a/b.MMD"), Format::Mermaid);
+    /// assert_eq!(Format::from_path("x.csv"), Format::Csv);
+    /// # }
+    /// assert_eq!(Format::from_path("-"), Format::Json);
+    /// ```
+    #[must_use]
+    pub fn from_path(path: &str) -> Format {
+        let ext = std::path::Path::new(path)
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default();
+        match ext.as_str() {
+            #[cfg(feature = "mermaid")]
+            "mmd" | "mermaid" => Format::Mermaid,
+            #[cfg(feature = "csv")]
+            "csv" | "tsv" => Format::Csv,
+            _ => Format::Json,
+        }
+    }
+}
+
+/// How [`load`] reads a journey: the name to give a journey whose source
+/// has none, and the CSV settings.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct LoadOptions {
+    name: String,
+    #[cfg(feature = "csv")]
+    csv: CsvOptions,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions {
+            name: "journey".into(),
+            #[cfg(feature = "csv")]
+            csv: CsvOptions::new(),
+        }
+    }
+}
+
+impl LoadOptions {
+    /// Defaults: name `journey`, CSV on the scale -10..10 (neutral 0).
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// The journey's name when the source gives none (Mermaid without a
+    /// `title`, every CSV sheet): usually the file's stem.
+    #[must_use]
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = name.into();
+        self
+    }
+    /// The CSV settings (the emotion scale of the sheet).
+    #[cfg(feature = "csv")]
+    #[must_use]
+    pub fn csv(mut self, csv: CsvOptions) -> Self {
+        self.csv = csv;
+        self
+    }
+}
+
+/// Read a journey in any format and validate it. Problems carry the line
+/// and column of the source; an import's warnings come first among the
+/// journey's [`Journey::warnings`].
+///
+/// # Errors
+/// [`InvalidJourney`] with every problem found.
+///
+/// ```
+/// use peakend::format::{load, Format, LoadOptions};
+/// let j = load(r#"{"version":1,"name":"x","touchpoints":[{"id":"a","name":"A","emotion":1}]}"#,
+///              Format::Json, &LoadOptions::new())?;
+/// assert_eq!(j.len(), 1);
+/// let e = load("{", Format::Json, &LoadOptions::new()).unwrap_err();
+/// assert_eq!(e.problems[0].line, Some(1));
+/// # Ok::<(), peakend::InvalidJourney>(())
+/// ```
+pub fn load(text: &str, format: Format, options: &LoadOptions) -> Result<Journey, InvalidJourney> {
+    // Only used by some formats.
+    let _ = &options.name;
+    match format {
+        Format::Json => Journey::from_json_str(text),
+        #[cfg(feature = "mermaid")]
+        Format::Mermaid => mermaid::read(text, &options.name).and_then(Imported::into_journey),
+        #[cfg(feature = "csv")]
+        Format::Csv => {
+            csv::read(text, &options.name, &options.csv).and_then(Imported::into_journey)
+        }
+    }
+}
+
+/// Write a journey in a format. JSON keeps everything; the other formats
+/// say in [`Exported::warnings`] what they could not carry.
+///
+/// ```
+/// use peakend::format::{save, Format};
+/// let j = peakend::Journey::from_json_str(r#"{"version":1,"name":"x","touchpoints":[{"id":"a","name":"A","emotion":1}]}"#)?;
+/// let out = save(&j, Format::Json);
+/// assert!(out.text.starts_with('{') && out.warnings.is_empty());
+/// # Ok::<(), peakend::InvalidJourney>(())
+/// ```
+#[must_use]
+pub fn save(journey: &Journey, format: Format) -> Exported {
+    match format {
+        Format::Json => Exported {
+            text: journey.spec().to_json(),
+            warnings: Vec::new(),
+        },
+        #[cfg(feature = "mermaid")]
+        Format::Mermaid => mermaid::write(journey),
+        #[cfg(feature = "csv")]
+        Format::Csv => csv::write(journey),
+    }
+}
+
+/// An imported journey spec, not yet validated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Imported {
+    /// The spec built from the source.
+    pub spec: JourneySpec,
+    /// What the import changed or could not carry over (with source lines).
+    pub warnings: Vec<Problem>,
+    /// Source line (1-based) of each touchpoint.
+    pub lines: Vec<usize>,
+}
+
+impl Imported {
+    /// Validate the spec. Problems about a touchpoint get the line it came
+    /// from; the import's warnings come before validation's.
+    ///
+    /// # Errors
+    /// [`InvalidJourney`] with every problem found.
+    ///
+    /// ```
+    /// let i = peakend::format::mermaid::read("journey\n  A: 5\n", "x").unwrap();
+    /// assert_eq!(i.into_journey().unwrap().len(), 1);
+    /// ```
+    pub fn into_journey(self) -> Result<Journey, InvalidJourney> {
+        let lines = self.lines;
+        let locate = |p: &mut Problem| {
+            if p.line.is_none()
+                && let Some(rest) = p.path.strip_prefix("touchpoints[")
+                && let Some(i) = rest.split(']').next().and_then(|i| i.parse::<usize>().ok())
+                && let Some(&l) = lines.get(i)
+            {
+                p.line = Some(l);
+                p.column = Some(1);
+            }
+        };
+        match Journey::from_spec(self.spec) {
+            Ok(mut j) => {
+                j.prepend_warnings(self.warnings);
+                Ok(j)
+            }
+            Err(mut e) => {
+                for p in &mut e.problems {
+                    locate(p);
+                }
+                let mut problems = self.warnings;
+                problems.append(&mut e.problems);
+                Err(InvalidJourney { problems })
+            }
+        }
+    }
+}
+
+/// An exported text and what it could not carry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exported {
+    /// The text in the target format, ending in a newline.
+    pub text: String,
+    /// What was left out or changed, one sentence each.
+    pub warnings: Vec<String>,
+}
+
+/// File indices of the touchpoints to write in order: every touchpoint of
+/// a linear journey, else the most likely path (with a warning).
+#[cfg_attr(not(any(feature = "mermaid", feature = "csv")), allow(dead_code))]
+fn linear_order(j: &Journey, warnings: &mut Vec<String>) -> (Vec<usize>, bool) {
+    let (path, prob) = engine::most_likely(j, None, None).expect("a valid journey has a path");
+    let path: Vec<usize> = path.into_iter().map(|p| j.file_index(p)).collect();
+    let linear = path.len() == j.len() && prob == 1.0;
+    if !linear {
+        warnings.push(format!(
+            "the journey branches: only its most likely path is written ({} of {} touchpoints, {} of customers); export to json or dot to keep every path",
+            path.len(),
+            j.len(),
+            percent(prob)
+        ));
+    }
+    (path, linear)
+}
+
+#[cfg(any(feature = "mermaid", feature = "csv"))]
+/// A readable id from a name: lowercase letters and digits, other runs of
+/// characters as one `-`; `fallback` when nothing is left.
+fn slug(name: &str, fallback: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    if out.is_empty() {
+        fallback.to_string()
+    } else {
+        out
+    }
+}
+
+#[cfg(any(feature = "mermaid", feature = "csv"))]
+/// Hands out unique ids: `make-tea`, `make-tea-2`, …
+#[derive(Default)]
+struct Ids(std::collections::BTreeSet<String>);
+
+#[cfg(any(feature = "mermaid", feature = "csv"))]
+impl Ids {
+    fn unique(&mut self, base: String) -> String {
+        let mut id = base.clone();
+        let mut k = 2;
+        while self.0.contains(&id) {
+            id = format!("{base}-{k}");
+            k += 1;
+        }
+        self.0.insert(id.clone());
+        id
+    }
+}
+
+#[cfg(feature = "mermaid")]
+/// A problem at a line and column of the source.
+fn at(line: usize, column: usize, severity_error: bool, message: impl Into<String>) -> Problem {
+    let mut p = if severity_error {
+        Problem::error("", message)
+    } else {
+        Problem::warning("", message)
+    };
+    p.line = Some(line);
+    p.column = Some(column);
+    p
+}
+
+#[cfg(all(test, any(feature = "mermaid", feature = "csv")))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_readable_and_unique() {
+        assert_eq!(slug("Make tea!", "t"), "make-tea");
+        assert_eq!(slug("🍵", "task"), "task");
+        assert_eq!(slug("Émission — prête", "t"), "émission-prête");
+        let mut ids = Ids::default();
+        assert_eq!(ids.unique("a".into()), "a");
+        assert_eq!(ids.unique("a".into()), "a-2");
+        assert_eq!(ids.unique("a-2".into()), "a-2-2");
+    }
+}

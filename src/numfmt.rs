@@ -1,0 +1,254 @@
+//! Every number and short text format peakend shows, in one place
+//! (crate-private): scores, shares, coordinates, truncation, wrapping and
+//! XML escaping. The renderers use it, and so do the format writers'
+//! warnings and the importers' problem messages, which is why it sits at
+//! the bottom of the crate rather than inside `render`.
+
+// Most helpers serve the renderers; an engine-only build uses few of them.
+#![cfg_attr(not(feature = "render"), allow(dead_code))]
+
+use crate::journey::Scale;
+
+/// Escape text for XML and HTML content and attribute values.
+///
+pub(crate) fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            // Control characters and U+FFFE/U+FFFF are not allowed in XML 1.0.
+            c if ((c as u32) < 0x20 && !matches!(c, '\t' | '\n' | '\r'))
+                || matches!(c, '\u{fffe}' | '\u{ffff}') =>
+            {
+                out.push('\u{fffd}')
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A remembered or average score with one decimal: signed (`+1.5`) on a
+/// scale that goes below zero, plain (`3.5`) on one that does not (such as
+/// Mermaid's 1 to 5).
+///
+pub(crate) fn score(x: f64, scale: &Scale) -> String {
+    if scale.min < 0.0 {
+        signed(x)
+    } else {
+        format!("{:.1}", (x * 10.0).round() / 10.0 + 0.0)
+    }
+}
+
+/// A coordinate with one decimal, never `-0.0`.
+pub(crate) fn num(x: f64) -> String {
+    let r = (x * 10.0).round() / 10.0;
+    if r == 0.0 {
+        "0".to_string()
+    } else if r == r.trunc() {
+        format!("{r:.0}")
+    } else {
+        format!("{r:.1}")
+    }
+}
+
+/// Cut `s` to at most `width` characters, ending in `…` when cut.
+pub(crate) fn truncate(s: &str, width: usize) -> String {
+    let width = width.max(1);
+    if s.chars().count() <= width {
+        s.to_string()
+    } else {
+        let mut cut: String = s.chars().take(width - 1).collect();
+        cut = cut.trim_end().to_string();
+        cut.push('…');
+        cut
+    }
+}
+
+/// Wrap `s` into at most `lines` lines of at most `width` characters,
+/// breaking at spaces where it can; the last line ends in `…` when the
+/// text does not fit.
+pub(crate) fn wrap(s: &str, width: usize, lines: usize) -> Vec<String> {
+    let width = width.max(2);
+    let mut out: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    for word in s.split_whitespace() {
+        let mut word: String = word.to_string();
+        loop {
+            let cur_len = cur.chars().count();
+            let w_len = word.chars().count();
+            if cur_len == 0 && w_len <= width {
+                cur = word;
+                break;
+            } else if cur_len > 0 && cur_len + 1 + w_len <= width {
+                cur.push(' ');
+                cur.push_str(&word);
+                break;
+            } else if cur_len > 0 {
+                out.push(std::mem::take(&mut cur));
+            } else {
+                // A word longer than a line: break it.
+                let head: String = word.chars().take(width).collect();
+                word = word.chars().skip(width).collect();
+                out.push(head);
+                if word.is_empty() {
+                    break;
+                }
+            }
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    if out.len() > lines {
+        let rest = out[lines - 1..].join(" ");
+        out.truncate(lines - 1);
+        out.push(truncate(&rest, width));
+    }
+    out
+}
+
+/// Format a signed score with one decimal (`+1.5`, `-3.0`, `0.0`).
+///
+pub(crate) fn signed(x: f64) -> String {
+    let r = (x * 10.0).round() / 10.0;
+    if r == 0.0 {
+        "0.0".to_string()
+    } else {
+        format!("{r:+.1}")
+    }
+}
+
+/// Format a probability as a percentage with one decimal.
+///
+pub(crate) fn percent(p: f64) -> String {
+    if p == 0.0 {
+        "-".to_string()
+    } else if p < 0.0005 {
+        "<0.1%".to_string()
+    } else {
+        format!("{:.1}%", p * 100.0)
+    }
+}
+
+/// A share as a whole percentage when it is one (`25%`), else with one
+/// decimal (`12.5%`): for labels on pictures.
+pub(crate) fn short_percent(p: f64) -> String {
+    let x = p * 100.0;
+    if (x - x.round()).abs() < 0.05 {
+        format!("{}%", x.round() as i64)
+    } else {
+        format!("{x:.1}%")
+    }
+}
+
+/// A scale tick: integers without decimals, others with one; a `+` on
+/// positive values of a scale that goes below zero.
+pub(crate) fn tick_label(x: f64, signed_scale: bool) -> String {
+    let s = if (x - x.round()).abs() < 1e-9 {
+        format!("{}", x.round() as i64)
+    } else {
+        format!("{:.1}", x)
+    };
+    if signed_scale && x > 0.0 {
+        format!("+{s}")
+    } else {
+        s
+    }
+}
+
+/// The shortest text that reads back as the same number, integers
+/// without a decimal point (`3`, `2.5`, `1e300`).
+#[cfg_attr(not(feature = "mermaid"), allow(dead_code))]
+pub(crate) fn shortest(x: f64) -> String {
+    if x == x.trunc() && x.abs() < 1e15 {
+        format!("{}", x as i64)
+    } else {
+        format!("{x}")
+    }
+}
+
+/// At most two decimals, trailing zeros dropped (`1.5`, `0.33`, `2`).
+pub(crate) fn two_decimals(x: f64) -> String {
+    if (x - x.round()).abs() < 1e-9 {
+        format!("{}", x.round() as i64)
+    } else {
+        let s = format!("{x:.2}");
+        s.trim_end_matches('0').to_string()
+    }
+}
+
+/// The `peakend simulate` flag that performs an operation, quoted for a
+/// POSIX shell where it needs to be, so that a pasted command works.
+pub(crate) fn operation_flag(op: &crate::simulate::Operation) -> String {
+    use crate::simulate::Operation;
+    let quote = |s: String| {
+        if s.chars()
+            .all(|c| c.is_alphanumeric() || "-_.=>".contains(c))
+        {
+            s
+        } else {
+            format!("'{}'", s.replace('\'', "'\\''"))
+        }
+    };
+    match op {
+        Operation::Set { id, emotion } => format!("--set {}", quote(format!("{id}={emotion}"))),
+        Operation::Shift { id, delta } => format!("--shift {}", quote(format!("{id}={delta}"))),
+        Operation::Append { name, emotion } => {
+            format!("--append {}", quote(format!("{name}={emotion}")))
+        }
+        Operation::Remove { id } => format!("--remove {}", quote(id.clone())),
+        Operation::Probability {
+            from,
+            to,
+            probability,
+        } => format!(
+            "--probability {}",
+            quote(format!("{from}->{to}={probability}"))
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrap_breaks_at_spaces_and_marks_what_is_cut() {
+        assert_eq!(wrap("Opens a ticket", 8, 3), ["Opens a", "ticket"]);
+        assert_eq!(wrap("abcdefghij", 4, 3), ["abcd", "efgh", "ij"]);
+        assert_eq!(wrap("one two three four five", 5, 2), ["one", "two…"]);
+        assert_eq!(wrap("", 5, 2), Vec::<String>::new());
+    }
+
+    #[test]
+    fn scores_shares_and_escapes() {
+        assert_eq!(signed(1.25), "+1.3");
+        assert_eq!(signed(-0.01), "0.0");
+        assert_eq!(percent(0.3816), "38.2%");
+        assert_eq!(percent(0.0), "-");
+        assert_eq!(percent(0.0001), "<0.1%");
+        let mermaid = Scale {
+            min: 1.0,
+            max: 5.0,
+            neutral: 3.0,
+        };
+        assert_eq!(score(2.0, &mermaid), "2.0");
+        assert_eq!(score(2.0, &Scale::default()), "+2.0");
+        assert_eq!(escape(r#"<a & "b">"#), "&lt;a &amp; &quot;b&quot;&gt;");
+        assert_eq!(shortest(3.0), "3");
+        assert_eq!(two_decimals(1.0 / 3.0), "0.33");
+    }
+
+    #[test]
+    fn numbers_are_short_and_never_negative_zero() {
+        assert_eq!(num(-0.01), "0");
+        assert_eq!(num(12.0), "12");
+        assert_eq!(num(1.25), "1.3");
+        assert_eq!(num(-3.04), "-3");
+    }
+}

@@ -1,0 +1,131 @@
+//! JSON for tools: every result as pretty JSON (the documented contract),
+//! deterministic, with a trailing newline.
+
+use crate::analysis::Analysis;
+use crate::moments::Moments;
+
+use crate::numfmt::operation_flag;
+use crate::recommend::{Action, DashboardView, Recommendation, Recommendations};
+use serde::Serialize;
+
+/// The analysis as pretty JSON (the documented contract), with a trailing
+/// newline. Deterministic: the same analysis gives the same bytes.
+///
+/// ```
+/// let j = peakend::Journey::from_json_str(r#"{"version":1,"name":"x","touchpoints":[
+///   {"id":"a","name":"A","emotion":-8},{"id":"b","name":"B","emotion":2}]}"#).unwrap();
+/// let a = peakend::analyze(&j, &peakend::Model::PeakEnd, &peakend::Options::new());
+/// let v: serde_json::Value = serde_json::from_str(&peakend::render::json(&a)).unwrap();
+/// assert_eq!(v["remembered"]["expected"], -3.0);
+/// ```
+pub fn json(analysis: &Analysis) -> String {
+    pretty_json(analysis)
+}
+
+/// Any of peakend's results as pretty JSON with a trailing newline.
+///
+/// ```
+/// assert_eq!(peakend::render::pretty_json(&[1, 2]), "[\n  1,\n  2\n]\n");
+/// ```
+pub fn pretty_json<T: serde::Serialize + ?Sized>(value: &T) -> String {
+    let mut s = serde_json::to_string_pretty(value).expect("peakend's results always serialize");
+    s.push('\n');
+    s
+}
+
+/// The analysis and its moments as one JSON document: every field of
+/// [`json`] plus `moments`.
+///
+/// ```
+/// use peakend::{analyze, render, Journey, Model, Moments, Options, Thresholds};
+/// let j = Journey::from_json_str(r#"{"version":1,"name":"x","touchpoints":[
+///   {"id":"a","name":"A","emotion":-8},{"id":"b","name":"B","emotion":2}]}"#).unwrap();
+/// let a = analyze(&j, &Model::PeakEnd, &Options::new());
+/// let m = Moments::find(&j, &a, &Thresholds::new());
+/// let v: serde_json::Value = serde_json::from_str(&render::json_with_moments(&a, &m)).unwrap();
+/// assert_eq!(v["moments"]["defining"][0]["id"], "a");
+/// assert_eq!(v["remembered"]["expected"], -3.0);
+/// ```
+pub fn json_with_moments(analysis: &Analysis, moments: &Moments) -> String {
+    #[derive(serde::Serialize)]
+    struct Full<'a> {
+        #[serde(flatten)]
+        analysis: &'a Analysis,
+        moments: &'a crate::moments::Moments,
+    }
+    pretty_json(&Full { analysis, moments })
+}
+
+/// Recommendations as the JSON contract of `peakend recommend --format
+/// json`: each recommendation with its `rationale` in words and the
+/// `simulate` flags that reproduce it; the plan likewise.
+///
+/// ```
+/// use peakend::{render, Analyzer, Journey, Model};
+/// let j = Journey::from_json_str(r#"{"version":1,"name":"x","touchpoints":[
+///   {"id":"a","name":"A","emotion":2},{"id":"b","name":"B","emotion":-8}]}"#).unwrap();
+/// let analyzer = Analyzer::new(Model::PeakEnd);
+/// let r = analyzer.recommend(&j, &analyzer.analyze(&j), Some(1.0));
+/// let v: serde_json::Value = serde_json::from_str(&render::recommendations_json(&r)).unwrap();
+/// assert!(v["recommendations"][0]["simulate"].as_str().unwrap().starts_with("--"));
+/// assert_eq!(v["plan"]["budget"], 1.0);
+/// ```
+#[must_use]
+pub fn recommendations_json(r: &Recommendations) -> String {
+    #[derive(Serialize)]
+    struct Rec<'a> {
+        action: Action,
+        touchpoint: &'a Option<String>,
+        lift: f64,
+        cost: f64,
+        rationale: String,
+        simulate: String,
+        mean_lift: f64,
+    }
+    #[derive(Serialize)]
+    struct Plan<'a> {
+        actions: Vec<Rec<'a>>,
+        lift: f64,
+        cost: f64,
+        budget: f64,
+        after: f64,
+        simulate: String,
+    }
+    #[derive(Serialize)]
+    struct All<'a> {
+        model: &'a str,
+        before: f64,
+        recommendations: Vec<Rec<'a>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        plan: Option<Plan<'a>>,
+        do_not_invest: &'a [crate::moments::Forgettable],
+        dashboard_would_differ: &'a [DashboardView],
+    }
+    fn rec<'a>(x: &'a Recommendation, scale: &crate::journey::Scale) -> Rec<'a> {
+        Rec {
+            action: x.action,
+            touchpoint: &x.touchpoint,
+            lift: x.lift,
+            cost: x.cost,
+            rationale: super::text::rationale(x, scale),
+            simulate: operation_flag(&x.operation),
+            mean_lift: x.mean_lift,
+        }
+    }
+    let rec = |x| rec(x, &r.scale);
+    pretty_json(&All {
+        model: &r.model,
+        before: r.before,
+        recommendations: r.recommendations.iter().map(rec).collect(),
+        plan: r.plan.as_ref().map(|p| Plan {
+            actions: p.actions.iter().map(rec).collect(),
+            lift: p.lift,
+            cost: p.cost,
+            budget: p.budget,
+            after: p.after,
+            simulate: super::text::simulate_flags(&p.operations),
+        }),
+        do_not_invest: &r.do_not_invest,
+        dashboard_would_differ: &r.dashboard_would_differ,
+    })
+}
