@@ -47,7 +47,7 @@ fn bench_render(c: &mut Criterion) {
         let a = analyze(&j, &Model::PeakEnd, &Options::new());
         let m = Moments::find(&j, &a, &Thresholds::new());
         g.bench_function(format!("map-{n}"), |b| {
-            b.iter(|| render::map_svg(black_box(&j), &a, &m, &render::MapOptions::new()))
+            b.iter(|| render::map_svg(black_box(&j), &a, &m, &peakend::MapOptions::new()))
         });
     }
     let mut mmd = String::from("journey\n  title Big\n");
@@ -59,7 +59,7 @@ fn bench_render(c: &mut Criterion) {
     }
     g.bench_function("import-mermaid-10k", |b| {
         b.iter(|| {
-            peakend::format::mermaid::read(black_box(&mmd), "big")
+            peakend::mermaid::read(black_box(&mmd), "big")
                 .unwrap()
                 .into_journey()
                 .unwrap()

@@ -28,7 +28,8 @@
 //! The journey format is documented in `docs/format.md`. Plain serde types
 //! ([`JourneySpec`] and friends) mirror the file; a validated [`Journey`] is
 //! only obtainable through validation. Memory models implement
-//! [`MemoryModel`]. [`format`] reads and writes Mermaid and CSV too;
+//! [`MemoryModel`]. [`load`] reads any format (JSON, [`mermaid`], [`csv`]) and
+//! [`save`] writes them;
 //! [`render`] turns results into text, JSON, SVG, HTML and DOT. The layers
 //! and where new work goes are described in `ARCHITECTURE.md`.
 #![deny(missing_docs)]
@@ -37,7 +38,7 @@
 mod analysis;
 mod engine;
 mod error;
-pub mod format;
+mod format;
 pub mod generate;
 mod journey;
 mod memory;
@@ -65,6 +66,11 @@ pub use analysis::{
     TouchpointResult, analyze, expected_exact, whatif_emotions,
 };
 pub use error::{InvalidJourney, OptionsError, Problem, Severity};
+#[cfg(feature = "csv")]
+pub use format::csv;
+#[cfg(feature = "mermaid")]
+pub use format::mermaid;
+pub use format::{Exported, Format, Imported, LoadOptions, UnknownFormat, load, save};
 pub use journey::{Journey, PROBABILITY_TOLERANCE, Scale};
 pub use memory::{Feature, MemoryModel, Model, PathView, Weights};
 pub use moments::{Forgettable, Missed, Moment, Moments, Reason};
@@ -72,6 +78,8 @@ pub use recommend::{
     Action, DEFAULT_COST, DashboardView, PLAN_POOL, Plan, Rationale, Recommendation,
     Recommendations, Role,
 };
+#[cfg(feature = "render")]
+pub use render::{html::ReportOptions, svg::MapOptions, text::Style};
 pub use simulate::{
     MomentChange, Operation, ParseOperationError, SimulateError, Simulation, apply,
 };
@@ -79,6 +87,6 @@ pub use spec::json::parse_spec;
 #[cfg(feature = "schema")]
 pub use spec::json_schema;
 pub use spec::{
-    FORMAT_VERSION, ImprovementSpec, JourneySpec, ParseScaleError, RECOGNISED_TAGS, ScaleSpec,
-    StageSpec, TouchpointSpec, TransitionSpec,
+    FORMAT_VERSION, ImprovementSpec, JourneyBuilder, JourneySpec, ParseScaleError, RECOGNISED_TAGS,
+    ScaleSpec, StageSpec, TouchpointSpec, TransitionSpec,
 };

@@ -20,15 +20,15 @@ pub fn check_journey(j: &Journey) {
         assert!((end - 1.0).abs() < 1e-6, "end shares sum to {end}");
         let json = peakend::render::json(&a);
         assert!(!json.is_empty());
-        let _ = peakend::render::text(&a, peakend::render::Style::PLAIN);
+        let _ = peakend::render::text(&a, peakend::Style::PLAIN);
     }
     // Moments, what-ifs and recommendations never panic; the incremental
     // what-if agrees with a full re-analysis.
     let a = analyze(j, &Model::PeakEnd, &Options::new().samples(200).seed(1));
     let m = peakend::Moments::find(j, &a, &peakend::Thresholds::new());
-    let _ = peakend::render::moments_text(&m, peakend::render::Style::PLAIN);
+    let _ = peakend::render::moments_text(&m, peakend::Style::PLAIN);
     // Pictures: well-formed XML with one marker per drawn touchpoint.
-    let svg = peakend::render::map_svg(j, &a, &m, &peakend::render::MapOptions::new());
+    let svg = peakend::render::map_svg(j, &a, &m, &peakend::MapOptions::new());
     let doc = roxmltree::Document::parse(&svg).expect("the map is XML");
     let markers = doc.descendants().filter(|n| n.attribute("data-touchpoint").is_some()).count();
     assert_eq!(markers, j.len().min(200));
@@ -47,7 +47,7 @@ pub fn check_journey(j: &Journey) {
         if let Some(p) = &r.plan {
             assert!(p.cost <= 3.0 + 1e-9);
         }
-        let html = peakend::render::html_report(j, &a, &m, &r, &peakend::render::ReportOptions::new());
+        let html = peakend::render::html_report(j, &a, &m, &r, &peakend::ReportOptions::new());
         assert!(!html.contains("<script"));
     }
     // Round trip: what loaded serializes and loads back unchanged.

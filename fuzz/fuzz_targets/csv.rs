@@ -8,8 +8,8 @@ fn check(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let options = peakend::format::csv::CsvOptions::new();
-    let imported = match peakend::format::csv::read(text, "fuzz", &options) {
+    let options = peakend::csv::CsvOptions::new();
+    let imported = match peakend::csv::read(text, "fuzz", &options) {
         Ok(i) => i,
         Err(e) => {
             assert!(e.errors().count() > 0);
@@ -23,11 +23,11 @@ fn check(data: &[u8]) {
     if j.len() <= 40 {
         common::check_journey(&j);
     }
-    let c = peakend::format::csv::write(&j);
+    let c = peakend::csv::write(&j);
     if c.warnings.iter().any(|w| w.contains("comma")) {
         return;
     }
-    let back = peakend::format::csv::read(&c.text, "fuzz", &options)
+    let back = peakend::csv::read(&c.text, "fuzz", &options)
         .expect("an export reads back")
         .into_journey()
         .expect("an export validates");

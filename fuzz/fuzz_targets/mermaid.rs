@@ -8,7 +8,7 @@ fn check(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let imported = match peakend::format::mermaid::read(text, "fuzz") {
+    let imported = match peakend::mermaid::read(text, "fuzz") {
         Ok(i) => i,
         Err(e) => {
             assert!(e.errors().count() > 0);
@@ -24,8 +24,8 @@ fn check(data: &[u8]) {
     if n <= 40 {
         common::check_journey(&j);
     }
-    let m = peakend::format::mermaid::write(&j);
-    let back = peakend::format::mermaid::read(&m.text, "fuzz")
+    let m = peakend::mermaid::write(&j);
+    let back = peakend::mermaid::read(&m.text, "fuzz")
         .expect("an export reads back")
         .into_journey()
         .expect("an export validates");

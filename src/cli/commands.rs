@@ -2,9 +2,10 @@
 
 use super::io::{display_name, emit, load, plural, reported, style, usage, write_output};
 use super::{Cli, Command, InputArgs, ModelArgs, OutFormat, Target, ThresholdArgs};
-use peakend::format::{self, Format};
-use peakend::render::{self, MapOptions, ReportOptions};
+use peakend::render;
 use peakend::{Analysis, Analyzer, Journey, Model, Operation, Options};
+use peakend::{Exported, Format};
+use peakend::{MapOptions, ReportOptions};
 
 /// Run the command (`order`: `simulate`'s operations in command-line order).
 pub(crate) fn run(cli: Cli, order: &[(&str, usize)]) -> anyhow::Result<()> {
@@ -171,14 +172,14 @@ fn convert(
         return Err(reported(1));
     };
     let exported = match to {
-        Target::Json => format::save(&journey, Format::Json),
-        Target::Mermaid => format::save(&journey, Format::Mermaid),
-        Target::Csv => format::save(&journey, Format::Csv),
+        Target::Json => peakend::save(&journey, Format::Json),
+        Target::Mermaid => peakend::save(&journey, Format::Mermaid),
+        Target::Csv => peakend::save(&journey, Format::Csv),
         Target::Dot => {
             // Only the picture needs the analysis.
             let a = analyzer.analyze(&journey);
             let m = analyzer.moments(&journey, &a);
-            format::Exported {
+            Exported {
                 text: render::dot(&journey, &a, &m),
                 warnings: Vec::new(),
             }

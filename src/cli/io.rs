@@ -2,8 +2,8 @@
 
 use super::{ColorChoice, InputArgs, InputFormat};
 use anyhow::Context;
-use peakend::format::{self, Format, LoadOptions};
-use peakend::render::Style;
+use peakend::Style;
+use peakend::{Format, LoadOptions};
 use peakend::{Journey, ScaleSpec};
 use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
@@ -83,7 +83,7 @@ fn load_settings(file: &str, input: &InputArgs) -> anyhow::Result<(Format, LoadO
                 "--scale is for CSV input (JSON and Mermaid files carry their scale)",
             ));
         }
-        options = options.csv(format::csv::CsvOptions::new().scale(scale));
+        options = options.csv(peakend::csv::CsvOptions::new().scale(scale));
     }
     Ok((format, options))
 }
@@ -96,7 +96,7 @@ pub(crate) fn load(file: &str, input: &InputArgs, quiet: bool) -> anyhow::Result
     let text = read_input(file)?;
     let name = display_name(file);
     let mut err = std::io::stderr().lock();
-    match format::load(&text, format, &options) {
+    match peakend::load(&text, format, &options) {
         Ok(j) => {
             if format != Format::Json && !quiet {
                 for w in j.warnings() {

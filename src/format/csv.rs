@@ -11,7 +11,7 @@ use crate::spec::{
 /// Options of the CSV import, with chained setters.
 ///
 /// ```
-/// let o = peakend::format::csv::CsvOptions::new().scale("1,5,3".parse().unwrap());
+/// let o = peakend::csv::CsvOptions::new().scale("1,5,3".parse().unwrap());
 /// assert_eq!(o.effective_scale().max, 5.0);
 /// ```
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -158,7 +158,7 @@ fn list(s: &str) -> Vec<String> {
 ///
 /// ```
 /// let sheet = "Stage;Touchpoint;Emotion\nBuy;Signs the contract;4,5\nUse;First login;-2\n";
-/// let j = peakend::format::csv::read(sheet, "deal", &Default::default())?.into_journey()?;
+/// let j = peakend::csv::read(sheet, "deal", &Default::default())?.into_journey()?;
 /// assert_eq!(j.touchpoint(0).emotion, 4.5);
 /// assert_eq!(j.spec().stages[1].name, "Use");
 /// # Ok::<(), peakend::InvalidJourney>(())
@@ -432,7 +432,7 @@ pub fn read(text: &str, name: &str, options: &CsvOptions) -> Result<Imported, In
 /// ```
 /// let j = peakend::Journey::from_json_str(r#"{"version":1,"name":"x","touchpoints":[
 ///   {"id":"a","name":"Call, then email","emotion":-2.5,"channel":"phone"}]}"#).unwrap();
-/// assert_eq!(peakend::format::csv::write(&j).text, "id,name,stage,emotion,channel\na,\"Call, then email\",,-2.5,phone\n");
+/// assert_eq!(peakend::csv::write(&j).text, "id,name,stage,emotion,channel\na,\"Call, then email\",,-2.5,phone\n");
 /// ```
 pub fn write(j: &Journey) -> Exported {
     let spec = j.spec();

@@ -102,7 +102,7 @@ fn until<'a>(s: &'a str, stops: &[char]) -> &'a str {
 /// a score that is not a number (`Hello`, empty), no tasks at all.
 ///
 /// ```
-/// let err = peakend::format::mermaid::read("journey\n  Make tea: Hello: Me\n", "x").unwrap_err();
+/// let err = peakend::mermaid::read("journey\n  Make tea: Hello: Me\n", "x").unwrap_err();
 /// assert_eq!(err.problems[0].line, Some(2));
 /// assert!(err.problems[0].message.contains("`Hello` is not a score"));
 /// ```
@@ -256,11 +256,11 @@ pub fn read(text: &str, fallback_name: &str) -> Result<Imported, InvalidJourney>
             continue;
         }
         k += 1;
-        if let Some(r) = keyword(t, "accTitle") {
-            if let Some(v) = r.trim_start().strip_prefix(':') {
-                acc_title = Some(v.trim().to_string());
-                continue;
-            }
+        if let Some(r) = keyword(t, "accTitle")
+            && let Some(v) = r.trim_start().strip_prefix(':')
+        {
+            acc_title = Some(v.trim().to_string());
+            continue;
         }
         if let Some(r) = keyword(t, "accDescr") {
             let r = r.trim_start();
@@ -705,7 +705,7 @@ fn score_for(e: f64, min: f64, max: f64, neutral: f64) -> (f64, bool) {
 /// ```
 /// let j = peakend::Journey::from_json_str(r#"{"version":1,"name":"x","touchpoints":[
 ///   {"id":"a","name":"A","emotion":-10},{"id":"b","name":"B","emotion":10,"duration":5}]}"#).unwrap();
-/// let m = peakend::format::mermaid::write(&j);
+/// let m = peakend::mermaid::write(&j);
 /// assert!(m.text.contains("%% peakend scale: min -10, max 10, neutral 0"));
 /// assert!(m.text.contains("A: 1\n") && m.text.contains("B: 5\n"));
 /// assert!(m.warnings[0].contains("duration"));

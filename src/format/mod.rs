@@ -10,9 +10,9 @@
 //!
 //! ```
 //! # #[cfg(feature = "mermaid")] {
-//! use peakend::format::{self, Format, LoadOptions};
+//! use peakend::{Format, LoadOptions};
 //! let text = "journey\n  title Onboarding\n  section Start\n    Kick-off: 4: Me, CSM\n    Data migration: 2: Me\n";
-//! let j = format::load(text, Format::Mermaid, &LoadOptions::new())?;
+//! let j = peakend::load(text, Format::Mermaid, &LoadOptions::new())?;
 //! assert_eq!(j.spec().name, "Onboarding");
 //! assert_eq!(j.spec().personas, ["Me", "CSM"]);
 //! assert_eq!(j.touchpoint_by_id("data-migration").unwrap().emotion, 2.0);
@@ -36,7 +36,7 @@ use crate::spec::JourneySpec;
 /// The formats peakend reads and writes.
 ///
 /// ```
-/// use peakend::format::Format;
+/// use peakend::Format;
 /// assert_eq!("json".parse::<Format>(), Ok(Format::Json));
 /// assert!("yaml".parse::<Format>().is_err());
 /// ```
@@ -87,7 +87,7 @@ impl Format {
     /// Mermaid, `.csv`/`.tsv` for CSV, anything else JSON.
     ///
     /// ```
-    /// use peakend::format::Format;
+    /// use peakend::Format;
     /// # #[cfg(all(feature = "mermaid", feature = "csv"))] {
     /// assert_eq!(Format::from_path("a/b.MMD"), Format::Mermaid);
     /// assert_eq!(Format::from_path("x.csv"), Format::Csv);
@@ -160,7 +160,7 @@ impl LoadOptions {
 /// [`InvalidJourney`] with every problem found.
 ///
 /// ```
-/// use peakend::format::{load, Format, LoadOptions};
+/// use peakend::{load, Format, LoadOptions};
 /// let j = load(r#"{"version":1,"name":"x","touchpoints":[{"id":"a","name":"A","emotion":1}]}"#,
 ///              Format::Json, &LoadOptions::new())?;
 /// assert_eq!(j.len(), 1);
@@ -186,7 +186,7 @@ pub fn load(text: &str, format: Format, options: &LoadOptions) -> Result<Journey
 /// say in [`Exported::warnings`] what they could not carry.
 ///
 /// ```
-/// use peakend::format::{save, Format};
+/// use peakend::{save, Format};
 /// let j = peakend::Journey::from_json_str(r#"{"version":1,"name":"x","touchpoints":[{"id":"a","name":"A","emotion":1}]}"#)?;
 /// let out = save(&j, Format::Json);
 /// assert!(out.text.starts_with('{') && out.warnings.is_empty());
@@ -225,7 +225,7 @@ impl Imported {
     /// [`InvalidJourney`] with every problem found.
     ///
     /// ```
-    /// let i = peakend::format::mermaid::read("journey\n  A: 5\n", "x").unwrap();
+    /// let i = peakend::mermaid::read("journey\n  A: 5\n", "x").unwrap();
     /// assert_eq!(i.into_journey().unwrap().len(), 1);
     /// ```
     pub fn into_journey(self) -> Result<Journey, InvalidJourney> {

@@ -13,8 +13,8 @@ use std::fmt::Write;
 /// Options of the HTML report, with chained setters.
 ///
 /// ```
-/// let o = peakend::render::ReportOptions::new()
-///     .map(peakend::render::MapOptions::new().max_touchpoints(80))
+/// let o = peakend::ReportOptions::new()
+///     .map(peakend::MapOptions::new().max_touchpoints(80))
 ///     .source("journeys/x.json")
 ///     .recommendations_shown(5);
 /// assert_eq!(o.recommendations_limit(), 5);
@@ -142,7 +142,7 @@ fn valence(x: f64, neutral: f64) -> &'static str {
 /// let a = analyzer.analyze(&j);
 /// let m = analyzer.moments(&j, &a);
 /// let r = analyzer.recommend(&j, &a, None);
-/// let html = render::html_report(&j, &a, &m, &r, &render::ReportOptions::new());
+/// let html = render::html_report(&j, &a, &m, &r, &peakend::ReportOptions::new());
 /// assert!(html.starts_with("<!DOCTYPE html>"));
 /// assert!(!html.contains("<script"));
 /// assert!(html.contains("Data migration"));

@@ -18,22 +18,22 @@
 //!   {"id":"c","name":"Go-live","emotion":5}]}"#).unwrap();
 //! let a = analyze(&j, &Model::PeakEnd, &Options::new());
 //! let m = Moments::find(&j, &a, &Thresholds::new());
-//! let svg = render::map_svg(&j, &a, &m, &render::MapOptions::new());
+//! let svg = render::map_svg(&j, &a, &m, &peakend::MapOptions::new());
 //! assert!(svg.starts_with("<svg"));
 //! assert_eq!(svg.matches("data-touchpoint=").count(), 3);
 //! ```
 
 mod dot;
-mod html;
+pub(crate) mod html;
 mod json;
-mod svg;
-mod text;
+pub(crate) mod svg;
+pub(crate) mod text;
 
 pub use dot::dot;
-pub use html::{ReportOptions, html_report};
+pub use html::html_report;
 pub use json::recommendations_json;
 pub use json::{json, json_with_moments, pretty_json};
-pub use svg::{MapOptions, histogram_svg, map_svg};
+pub use svg::{histogram_svg, map_svg};
 pub use text::{
-    Style, moments_text, rationale, recommendations_text, simulate_flags, simulation_text, text,
+    moments_text, rationale, recommendations_text, simulate_flags, simulation_text, text,
 };

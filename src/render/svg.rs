@@ -27,7 +27,7 @@ const MIN_WIDTH: f64 = 960.0;
 /// Options of the journey map, with chained setters.
 ///
 /// ```
-/// let o = peakend::render::MapOptions::new().max_touchpoints(50);
+/// let o = peakend::MapOptions::new().max_touchpoints(50);
 /// assert_eq!(o.touchpoint_limit(), 50);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -298,7 +298,7 @@ fn text_width(s: &str, size: f64) -> f64 {
 ///   {"id":"a","name":"<Kick-off>","emotion":3},{"id":"b","name":"Go-live","emotion":-5}]}"##).unwrap();
 /// let a = analyze(&j, &Model::PeakEnd, &Options::new());
 /// let m = Moments::find(&j, &a, &Thresholds::new());
-/// let svg = render::map_svg(&j, &a, &m, &render::MapOptions::new());
+/// let svg = render::map_svg(&j, &a, &m, &peakend::MapOptions::new());
 /// assert!(svg.contains(">A &amp; B: journey map</title>"));
 /// assert!(svg.contains("&lt;Kick-off&gt;"));
 /// ```

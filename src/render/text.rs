@@ -92,7 +92,7 @@ fn exactness(exact: bool, se: Option<f64>) -> String {
 /// let j = peakend::Journey::from_json_str(r#"{"version":1,"name":"x","touchpoints":[
 ///   {"id":"a","name":"A","emotion":-8},{"id":"b","name":"B","emotion":2}]}"#).unwrap();
 /// let a = peakend::analyze(&j, &peakend::Model::PeakEnd, &peakend::Options::new());
-/// let text = peakend::render::text(&a, peakend::render::Style::PLAIN);
+/// let text = peakend::render::text(&a, peakend::Style::PLAIN);
 /// assert!(text.contains("Remembered experience"));
 /// ```
 pub fn text(a: &Analysis, st: Style) -> String {
@@ -301,7 +301,7 @@ pub fn text(a: &Analysis, st: Style) -> String {
 ///   {"id":"a","name":"A","emotion":-8},{"id":"b","name":"B","emotion":2}]}"#).unwrap();
 /// let a = analyze(&j, &Model::PeakEnd, &Options::new());
 /// let m = Moments::find(&j, &a, &Thresholds::new());
-/// assert!(render::moments_text(&m, render::Style::PLAIN).contains("peak, pit"));
+/// assert!(render::moments_text(&m, peakend::Style::PLAIN).contains("peak, pit"));
 /// ```
 pub fn moments_text(m: &crate::moments::Moments, st: Style) -> String {
     let signed = |x: f64| score(x, &m.scale);
@@ -392,7 +392,7 @@ pub fn moments_text(m: &crate::moments::Moments, st: Style) -> String {
 ///   {"id":"a","name":"A","emotion":-3},{"id":"b","name":"B","emotion":-8}]}"#).unwrap();
 /// let analyzer = Analyzer::new(Model::PeakEnd);
 /// let s = analyzer.simulate(&j, &analyzer.analyze(&j), &[Operation::set("b", -4.0)]).unwrap();
-/// assert!(render::simulation_text(&s, render::Style::PLAIN).contains("-8.0 → -4.0"));
+/// assert!(render::simulation_text(&s, peakend::Style::PLAIN).contains("-8.0 → -4.0"));
 /// ```
 pub fn simulation_text(s: &crate::simulate::Simulation, st: Style) -> String {
     let signed = |x: f64| score(x, &s.scale);
@@ -464,7 +464,7 @@ pub fn simulation_text(s: &crate::simulate::Simulation, st: Style) -> String {
 ///   {"id":"a","name":"A","emotion":2},{"id":"b","name":"B","emotion":-8}]}"#).unwrap();
 /// let analyzer = Analyzer::new(Model::PeakEnd);
 /// let r = analyzer.recommend(&j, &analyzer.analyze(&j), None);
-/// assert!(render::recommendations_text(&r, "x.json", render::Style::PLAIN).contains("peakend simulate x.json"));
+/// assert!(render::recommendations_text(&r, "x.json", peakend::Style::PLAIN).contains("peakend simulate x.json"));
 /// ```
 pub fn recommendations_text(
     r: &crate::recommend::Recommendations,

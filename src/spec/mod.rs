@@ -258,6 +258,28 @@ impl JourneySpec {
         }
     }
 
+    /// Start a journey in code: touchpoints, transitions, stages and a scale
+    /// added one by one. With no transition added it is linear.
+    ///
+    /// ```
+    /// use peakend::{Journey, JourneySpec, TouchpointSpec, TransitionSpec};
+    /// let spec = JourneySpec::builder("Quote")
+    ///     .touchpoint(TouchpointSpec::new("ask", "Ask for a quote", 0.0))
+    ///     .touchpoint(TouchpointSpec::new("fast", "Quote today", 6.0))
+    ///     .touchpoint(TouchpointSpec::new("slow", "Quote in two weeks", -6.0))
+    ///     .transition(TransitionSpec::new("ask", "fast", Some(0.4)))
+    ///     .transition(TransitionSpec::new("ask", "slow", Some(0.6)))
+    ///     .build();
+    /// let j = Journey::from_spec(spec)?;
+    /// assert_eq!(j.transition_count(), 2);
+    /// # Ok::<(), peakend::InvalidJourney>(())
+    /// ```
+    pub fn builder(name: impl Into<String>) -> JourneyBuilder {
+        JourneyBuilder {
+            spec: JourneySpec::linear(name, Vec::new()),
+        }
+    }
+
     /// Serialize as pretty JSON (two-space indent, trailing newline).
     ///
     /// ```
@@ -269,6 +291,53 @@ impl JourneySpec {
         let mut s = serde_json::to_string_pretty(self).expect("spec types always serialize");
         s.push('\n');
         s
+    }
+}
+
+/// Builds a [`JourneySpec`] in code (see [`JourneySpec::builder`]); the
+/// result is validated by [`Journey::from_spec`](crate::Journey::from_spec).
+#[derive(Debug, Clone, PartialEq)]
+#[must_use]
+pub struct JourneyBuilder {
+    spec: JourneySpec,
+}
+
+impl JourneyBuilder {
+    /// Add a touchpoint (in journey order for a linear journey).
+    pub fn touchpoint(mut self, touchpoint: TouchpointSpec) -> Self {
+        self.spec.touchpoints.push(touchpoint);
+        self
+    }
+    /// Add a transition; from the first one on, the journey has exactly the
+    /// transitions added.
+    pub fn transition(mut self, transition: TransitionSpec) -> Self {
+        self.spec
+            .transitions
+            .get_or_insert_with(Vec::new)
+            .push(transition);
+        self
+    }
+    /// Add a stage.
+    pub fn stage(mut self, id: impl Into<String>, name: impl Into<String>) -> Self {
+        self.spec.stages.push(StageSpec {
+            id: id.into(),
+            name: name.into(),
+        });
+        self
+    }
+    /// Use this emotion scale instead of -10..10.
+    pub fn scale(mut self, scale: ScaleSpec) -> Self {
+        self.spec.scale = Some(scale);
+        self
+    }
+    /// Describe the journey.
+    pub fn description(mut self, text: impl Into<String>) -> Self {
+        self.spec.description = Some(text.into());
+        self
+    }
+    /// The spec, ready for validation.
+    pub fn build(self) -> JourneySpec {
+        self.spec
     }
 }
 

@@ -2,8 +2,8 @@
 //! trips, and the errors a designer sees.
 
 use super::{peakend, peakend_stdin, text};
-use peakend::format::csv::{self, CsvOptions};
-use peakend::format::mermaid;
+use peakend::csv::{self, CsvOptions};
+use peakend::mermaid;
 use peakend::{Journey, Model, Moments, Options, Thresholds, analyze, render};
 use std::path::PathBuf;
 

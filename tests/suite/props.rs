@@ -448,7 +448,7 @@ proptest! {
         let j = Journey::from_spec(spec).unwrap();
         let a = dp(&j, &Model::PeakEnd);
         let m = peakend::Moments::find(&j, &a, &peakend::Thresholds::new());
-        let svg = peakend::render::map_svg(&j, &a, &m, &peakend::render::MapOptions::new().max_touchpoints(limit));
+        let svg = peakend::render::map_svg(&j, &a, &m, &peakend::MapOptions::new().max_touchpoints(limit));
         let doc = roxmltree::Document::parse(&svg).unwrap();
         let ids: Vec<&str> = doc.descendants().filter_map(|n| n.attribute("data-touchpoint")).collect();
         prop_assert_eq!(ids.len(), j.len().min(limit));
@@ -468,8 +468,8 @@ proptest! {
     #[test]
     fn json_to_mermaid_to_json_keeps_names_stages_emotions_and_actors(spec in arb_linear()) {
         let j = Journey::from_spec(spec.clone()).unwrap();
-        let m = peakend::format::mermaid::write(&j);
-        let back = peakend::format::mermaid::read(&m.text, "x").unwrap().into_journey().unwrap();
+        let m = peakend::mermaid::write(&j);
+        let back = peakend::mermaid::read(&m.text, "x").unwrap().into_journey().unwrap();
         let b = back.spec();
         prop_assert_eq!(&b.name, &spec.name);
         prop_assert_eq!(&b.personas, &spec.personas);
@@ -487,10 +487,10 @@ proptest! {
     #[test]
     fn json_to_csv_to_json_keeps_every_touchpoint_field(spec in arb_linear()) {
         let j = Journey::from_spec(spec.clone()).unwrap();
-        let c = peakend::format::csv::write(&j);
+        let c = peakend::csv::write(&j);
         let s = j.scale();
-        let opts = peakend::format::csv::CsvOptions::new().scale(peakend::ScaleSpec { min: s.min, max: s.max, neutral: Some(s.neutral) });
-        let back = peakend::format::csv::read(&c.text, &spec.name, &opts).unwrap().into_journey().unwrap();
+        let opts = peakend::csv::CsvOptions::new().scale(peakend::ScaleSpec { min: s.min, max: s.max, neutral: Some(s.neutral) });
+        let back = peakend::csv::read(&c.text, &spec.name, &opts).unwrap().into_journey().unwrap();
         let b = back.spec();
         prop_assert_eq!(&b.personas, &spec.personas);
         prop_assert_eq!(b.touchpoints.len(), spec.touchpoints.len());

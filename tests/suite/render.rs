@@ -2,10 +2,11 @@
 //! escaped, deterministic, and snapshotted for every bundled journey.
 
 use super::journey_files;
-use peakend::render::{self, MapOptions, ReportOptions};
+use peakend::render;
 use peakend::{
     Analyzer, Journey, JourneySpec, Model, Moments, Options, Thresholds, TouchpointSpec, analyze,
 };
+use peakend::{MapOptions, ReportOptions};
 
 fn load(path: &std::path::Path) -> Journey {
     Journey::from_json_str(&std::fs::read_to_string(path).unwrap()).unwrap()

@@ -13,7 +13,7 @@ fn analyze_every_journey() {
         let a = analyze(&j, &Model::PeakEnd, &Options::new());
         insta::assert_snapshot!(
             format!("analyze-text-{name}"),
-            report::text(&a, report::Style::PLAIN)
+            report::text(&a, peakend::Style::PLAIN)
         );
         insta::assert_snapshot!(format!("analyze-json-{name}"), report::json(&a));
     }
@@ -55,7 +55,7 @@ fn moments_of_every_journey() {
         let m = Moments::find(&j, &a, &Thresholds::new());
         insta::assert_snapshot!(
             format!("moments-text-{name}"),
-            report::moments_text(&m, report::Style::PLAIN)
+            report::moments_text(&m, peakend::Style::PLAIN)
         );
         insta::assert_snapshot!(
             format!("moments-json-{name}"),
@@ -74,7 +74,7 @@ fn recommendations_for_every_journey() {
         let file = format!("journeys/{name}.json");
         insta::assert_snapshot!(
             format!("recommend-text-{name}"),
-            report::recommendations_text(&r, &file, report::Style::PLAIN)
+            report::recommendations_text(&r, &file, peakend::Style::PLAIN)
         );
         insta::assert_snapshot!(
             format!("recommend-json-{name}"),
