@@ -592,7 +592,7 @@ pub fn expected_exact(journey: &Journey, model: &dyn MemoryModel) -> Option<f64>
 /// touchpoint's emotion were `emotion`. Incremental, not one re-analysis per
 /// query: for a model that blends `peak`, `end` and `first` (such as
 /// `peak-end`), all queries together cost about one analysis. Returns
-/// `None` for other models (simulate those with [`crate::simulate`]).
+/// `None` for other models (simulate those with [`Analyzer::simulate`]).
 ///
 /// Complexity O((V + E) · K) plus O(Q · K) for Q queries.
 ///

@@ -1,8 +1,8 @@
 //! Every number and short text format peakend shows, in one place
 //! (crate-private): scores, shares, coordinates, truncation, wrapping and
 //! XML escaping. The renderers use it, and so do the format writers'
-//! warnings and the importers' problem messages, which is why it sits at
-//! the bottom of the crate rather than inside `render`.
+//! warnings and the importers' problem messages, which is why it sits low
+//! in the crate (just above `journey`) rather than inside `render`.
 
 // Most helpers serve the renderers; an engine-only build uses few of them.
 #![cfg_attr(not(feature = "render"), allow(dead_code))]
@@ -179,37 +179,6 @@ pub(crate) fn two_decimals(x: f64) -> String {
     } else {
         let s = format!("{x:.2}");
         s.trim_end_matches('0').to_string()
-    }
-}
-
-/// The `peakend simulate` flag that performs an operation, quoted for a
-/// POSIX shell where it needs to be, so that a pasted command works.
-pub(crate) fn operation_flag(op: &crate::simulate::Operation) -> String {
-    use crate::simulate::Operation;
-    let quote = |s: String| {
-        if s.chars()
-            .all(|c| c.is_alphanumeric() || "-_.=>".contains(c))
-        {
-            s
-        } else {
-            format!("'{}'", s.replace('\'', "'\\''"))
-        }
-    };
-    match op {
-        Operation::Set { id, emotion } => format!("--set {}", quote(format!("{id}={emotion}"))),
-        Operation::Shift { id, delta } => format!("--shift {}", quote(format!("{id}={delta}"))),
-        Operation::Append { name, emotion } => {
-            format!("--append {}", quote(format!("{name}={emotion}")))
-        }
-        Operation::Remove { id } => format!("--remove {}", quote(id.clone())),
-        Operation::Probability {
-            from,
-            to,
-            probability,
-        } => format!(
-            "--probability {}",
-            quote(format!("{from}->{to}={probability}"))
-        ),
     }
 }
 

@@ -118,11 +118,42 @@ impl Operation {
         }
     }
 
+    /// The `peakend simulate` flag that performs an operation, quoted for a
+    /// POSIX shell where it needs to be, so that a pasted command works.
+    pub(crate) fn flag(&self) -> String {
+        let op = self;
+        let quote = |s: String| {
+            if s.chars()
+                .all(|c| c.is_alphanumeric() || "-_.=>".contains(c))
+            {
+                s
+            } else {
+                format!("'{}'", s.replace('\'', "'\\''"))
+            }
+        };
+        match op {
+            Operation::Set { id, emotion } => format!("--set {}", quote(format!("{id}={emotion}"))),
+            Operation::Shift { id, delta } => format!("--shift {}", quote(format!("{id}={delta}"))),
+            Operation::Append { name, emotion } => {
+                format!("--append {}", quote(format!("{name}={emotion}")))
+            }
+            Operation::Remove { id } => format!("--remove {}", quote(id.clone())),
+            Operation::Probability {
+                from,
+                to,
+                probability,
+            } => format!(
+                "--probability {}",
+                quote(format!("{from}->{to}={probability}"))
+            ),
+        }
+    }
+
     /// A key that orders operations deterministically (used to break ties
     /// between equally good recommendations): the operation's command-line
     /// form, so that the order matches what a reader sees.
     pub(crate) fn order_key(&self) -> String {
-        crate::numfmt::operation_flag(self)
+        self.flag()
     }
 }
 

@@ -5,7 +5,7 @@ use super::text::{rationale, simulate_flags};
 use crate::analysis::Analysis;
 use crate::journey::Journey;
 use crate::moments::Moments;
-use crate::numfmt::{escape, operation_flag, percent, score, signed, two_decimals};
+use crate::numfmt::{escape, percent, score, signed, two_decimals};
 use crate::recommend::Recommendations;
 
 use std::fmt::Write;
@@ -371,7 +371,7 @@ pub fn html_report(
                 x.action.name(),
                 escape(&rationale(x, &scale)),
                 escape(file),
-                escape(&operation_flag(&x.operation)),
+                escape(&x.operation.flag()),
                 signed(x.lift),
                 two_decimals(x.cost),
                 signed(x.mean_lift)

@@ -4,7 +4,6 @@
 use crate::analysis::Analysis;
 use crate::moments::Moments;
 
-use crate::numfmt::operation_flag;
 use crate::recommend::{Action, DashboardView, Recommendation, Recommendations};
 use serde::Serialize;
 
@@ -108,7 +107,7 @@ pub fn recommendations_json(r: &Recommendations) -> String {
             lift: x.lift,
             cost: x.cost,
             rationale: super::text::rationale(x, scale),
-            simulate: operation_flag(&x.operation),
+            simulate: x.operation.flag(),
             mean_lift: x.mean_lift,
         }
     }

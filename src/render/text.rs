@@ -2,7 +2,7 @@
 
 use crate::analysis::{Analysis, PathResult};
 use crate::journey::Scale;
-use crate::numfmt::{operation_flag, percent, score, signed};
+use crate::numfmt::{percent, score, signed};
 use crate::recommend::{Action, Recommendation};
 use crate::simulate::Operation;
 use std::fmt::Write;
@@ -508,10 +508,7 @@ pub fn recommendations_text(
         let _ = writeln!(
             o,
             "      {}",
-            st.dim(&format!(
-                "peakend simulate {file} {}",
-                operation_flag(&x.operation)
-            ))
+            st.dim(&format!("peakend simulate {file} {}", x.operation.flag()))
         );
     }
     if r.recommendations.len() > SHOWN {
@@ -612,7 +609,7 @@ pub fn recommendations_text(
 pub fn simulate_flags(operations: &[Operation]) -> String {
     operations
         .iter()
-        .map(operation_flag)
+        .map(Operation::flag)
         .collect::<Vec<_>>()
         .join(" ")
 }
