@@ -13,15 +13,41 @@ pub enum Severity {
     Warning,
 }
 
+/// What kind of problem a [`Problem`] is, for tools that act on problems
+/// without reading their messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum ProblemKind {
+    /// The text is not in the format at all (JSON syntax, a line a Mermaid
+    /// or CSV reader cannot read).
+    Syntax,
+    /// A field the format does not have (typos are errors, not ignored).
+    UnknownField,
+    /// A field the format requires is missing.
+    MissingField,
+    /// A value of the wrong type (a string where a number belongs, …).
+    WrongType,
+    /// A value of the right type that is not valid: off the scale, an
+    /// unknown reference, a cycle, probabilities that do not add up.
+    Invalid,
+    /// A warning: the journey loads, but something is probably not what
+    /// was meant, or an import had to change something.
+    Suspicious,
+}
+
 /// One problem found in a journey, with its place.
 ///
 /// `path` is a JSON location such as `touchpoints[3].emotion` (empty for the
 /// whole document); `line` and `column` (1-based) are filled in when the
 /// journey was read from text.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Problem {
     /// Error or warning.
     pub severity: Severity,
+    /// What kind of problem it is.
+    pub kind: ProblemKind,
     /// JSON location, e.g. `transitions[7].to`.
     pub path: String,
     /// Line in the source text (1-based), when known.
@@ -41,9 +67,11 @@ impl Problem {
     /// let p = peakend::Problem::error("touchpoints[0].emotion", "too high");
     /// assert_eq!(p.to_string(), "touchpoints[0].emotion: too high");
     /// ```
+    #[must_use]
     pub fn error(path: impl Into<String>, message: impl Into<String>) -> Self {
         Problem {
             severity: Severity::Error,
+            kind: ProblemKind::Invalid,
             path: path.into(),
             line: None,
             column: None,
@@ -57,11 +85,34 @@ impl Problem {
     /// let p = peakend::Problem::warning("touchpoints[2]", "unreachable");
     /// assert!(p.is_warning());
     /// ```
+    #[must_use]
     pub fn warning(path: impl Into<String>, message: impl Into<String>) -> Self {
         Problem {
             severity: Severity::Warning,
+            kind: ProblemKind::Suspicious,
             ..Problem::error(path, message)
         }
+    }
+
+    /// The same problem, of another kind.
+    ///
+    /// ```
+    /// use peakend::{Problem, ProblemKind};
+    /// let p = Problem::error("touchpoints[0].mood", "unknown field `mood`").of_kind(ProblemKind::UnknownField);
+    /// assert_eq!(p.kind, ProblemKind::UnknownField);
+    /// ```
+    #[must_use]
+    pub fn of_kind(mut self, kind: ProblemKind) -> Self {
+        self.kind = kind;
+        self
+    }
+
+    /// The same problem at a line and column of the source (1-based).
+    #[must_use]
+    pub fn at(mut self, line: usize, column: usize) -> Self {
+        self.line = Some(line);
+        self.column = Some(column);
+        self
     }
 
     /// True for warnings.

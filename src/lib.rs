@@ -65,7 +65,7 @@ pub use analysis::{
     HISTOGRAM_BINS, JourneySummary, Options, PathCount, PathResult, Paths, Remembered, Thresholds,
     TouchpointResult, analyze, expected_exact, whatif_emotions,
 };
-pub use error::{InvalidJourney, OptionsError, Problem, Severity};
+pub use error::{InvalidJourney, OptionsError, Problem, ProblemKind, Severity};
 #[cfg(feature = "csv")]
 pub use format::csv;
 #[cfg(feature = "mermaid")]

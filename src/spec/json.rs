@@ -1,7 +1,7 @@
 //! Reading journey JSON text into [`JourneySpec`], reporting every problem
 //! with its JSON path, line and column.
 
-use crate::error::{InvalidJourney, Problem, did_you_mean};
+use crate::error::{InvalidJourney, Problem, ProblemKind, did_you_mean};
 use crate::spec::{JourneySpec, ScaleSpec, StageSpec, TouchpointSpec, TransitionSpec};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
@@ -35,6 +35,33 @@ const TOUCHPOINT_FIELDS: [&str; 12] = [
 const IMPROVEMENT_FIELDS: [&str; 2] = ["emotion", "cost"];
 const TRANSITION_FIELDS: [&str; 4] = ["from", "to", "probability", "label"];
 
+/// The fields an object of the file may have, and those it must have.
+struct Fields {
+    known: &'static [&'static str],
+    required: &'static [&'static str],
+}
+
+const SCALE: Fields = Fields {
+    known: &SCALE_FIELDS,
+    required: &["min", "max"],
+};
+const STAGE: Fields = Fields {
+    known: &STAGE_FIELDS,
+    required: &["id", "name"],
+};
+const TOUCHPOINT: Fields = Fields {
+    known: &TOUCHPOINT_FIELDS,
+    required: &["id", "name", "emotion"],
+};
+const IMPROVEMENT: Fields = Fields {
+    known: &IMPROVEMENT_FIELDS,
+    required: &["emotion"],
+};
+const TRANSITION: Fields = Fields {
+    known: &TRANSITION_FIELDS,
+    required: &["from", "to"],
+};
+
 /// Parse journey JSON text into a spec. Syntax errors carry line and column;
 /// type errors and unknown fields are all collected, each with its JSON path
 /// and position. No semantic validation happens here (see
@@ -67,7 +94,7 @@ pub(crate) fn parse_lenient(text: &str) -> (Option<JourneySpec>, Vec<Problem>) {
     let value: Value = match serde_json::from_str(text) {
         Ok(v) => v,
         Err(e) => {
-            let mut p = Problem::error("", syntax_message(&e));
+            let mut p = Problem::error("", syntax_message(&e)).of_kind(ProblemKind::Syntax);
             if e.line() > 0 {
                 p.line = Some(e.line());
                 p.column = Some(e.column().max(1));
@@ -83,9 +110,7 @@ pub(crate) fn parse_lenient(text: &str) -> (Option<JourneySpec>, Vec<Problem>) {
             p.column = Some(col);
         }
     }
-    let only_unknown = problems
-        .iter()
-        .all(|p| p.message.starts_with("unknown field"));
+    let only_unknown = problems.iter().all(|p| p.kind == ProblemKind::UnknownField);
     (spec.filter(|_| only_unknown), problems)
 }
 
@@ -110,41 +135,48 @@ fn decode(value: &Value, problems: &mut Vec<Problem>) -> Option<JourneySpec> {
         ));
         return None;
     };
-    check_fields(obj, "", &TOP_FIELDS, problems);
+    check_unknown(obj, "", &TOP_FIELDS, problems);
     let version = required::<u32>(obj, "", "version", problems);
     let name = required::<String>(obj, "", "name", problems);
     let description = optional::<String>(obj, "", "description", problems);
     let scale = match obj.get("scale") {
         Some(v) if !v.is_null() => {
-            if let Some(o) = v.as_object() {
-                check_fields(o, "scale", &SCALE_FIELDS, problems);
+            let complete = v
+                .as_object()
+                .is_none_or(|o| check_fields(o, "scale", &SCALE, problems));
+            if complete {
+                piece::<ScaleSpec>(&strip(v, &SCALE_FIELDS, None), "scale", problems).map(Some)
+            } else {
+                None
             }
-            piece::<ScaleSpec>(&strip(v, &SCALE_FIELDS, None), "scale", problems).map(Some)
         }
         _ => Some(None),
     };
-    let stages = list::<StageSpec>(obj, "stages", &STAGE_FIELDS, problems, None);
+    let stages = list::<StageSpec>(obj, "stages", &STAGE, problems, None);
     let personas = match obj.get("personas") {
         None | Some(Value::Null) => Some(Vec::new()),
         Some(v) => piece::<Vec<String>>(v, "personas", problems),
     };
     let touchpoints = match obj.get("touchpoints") {
         None => {
-            problems.push(Problem::error("", "missing field `touchpoints`"));
+            problems.push(
+                Problem::error("", "missing field `touchpoints`")
+                    .of_kind(ProblemKind::MissingField),
+            );
             None
         }
         Some(_) => list::<TouchpointSpec>(
             obj,
             "touchpoints",
-            &TOUCHPOINT_FIELDS,
+            &TOUCHPOINT,
             problems,
-            Some(("improvement", &IMPROVEMENT_FIELDS)),
+            Some(("improvement", &IMPROVEMENT)),
         ),
     };
     let transitions = match obj.get("transitions") {
         None | Some(Value::Null) => Some(None),
         Some(_) => {
-            list::<TransitionSpec>(obj, "transitions", &TRANSITION_FIELDS, problems, None).map(Some)
+            list::<TransitionSpec>(obj, "transitions", &TRANSITION, problems, None).map(Some)
         }
     };
     Some(JourneySpec {
@@ -178,8 +210,35 @@ fn join(base: &str, key: &str) -> String {
     }
 }
 
+/// Report every unknown key of `obj` and every missing required one;
+/// true when none is missing (the object can then be decoded).
+fn check_fields(
+    obj: &Map<String, Value>,
+    base: &str,
+    fields: &Fields,
+    problems: &mut Vec<Problem>,
+) -> bool {
+    check_unknown(obj, base, fields.known, problems);
+    let mut complete = true;
+    for key in fields.required {
+        if !obj.contains_key(*key) {
+            problems.push(
+                Problem::error(base, format!("missing field `{key}`"))
+                    .of_kind(ProblemKind::MissingField),
+            );
+            complete = false;
+        }
+    }
+    complete
+}
+
 /// Report every key of `obj` that is not in `known`, with a suggestion.
-fn check_fields(obj: &Map<String, Value>, base: &str, known: &[&str], problems: &mut Vec<Problem>) {
+fn check_unknown(
+    obj: &Map<String, Value>,
+    base: &str,
+    known: &[&str],
+    problems: &mut Vec<Problem>,
+) {
     for key in obj.keys() {
         if !known.contains(&key.as_str()) {
             let hint = match did_you_mean(key, known.iter().copied()) {
@@ -193,10 +252,10 @@ fn check_fields(obj: &Map<String, Value>, base: &str, known: &[&str], problems: 
                         .join(", ")
                 ),
             };
-            problems.push(Problem::error(
-                join(base, key),
-                format!("unknown field `{key}`{hint}"),
-            ));
+            problems.push(
+                Problem::error(join(base, key), format!("unknown field `{key}`{hint}"))
+                    .of_kind(ProblemKind::UnknownField),
+            );
         }
     }
 }
@@ -220,22 +279,21 @@ fn strip(v: &Value, known: &[&str], nested: Option<(&str, &[&str])>) -> Value {
     Value::Object(out)
 }
 
-/// Deserialize one piece, reporting a type error at its exact path.
-/// Unknown-field errors are skipped: `check_fields` reports them, all of them.
+/// Deserialize one piece, reporting a type error at its exact path. The
+/// piece comes without unknown fields (`strip`): `check_fields` reports
+/// those, all of them.
 fn piece<T: DeserializeOwned>(v: &Value, path: &str, problems: &mut Vec<Problem>) -> Option<T> {
     match serde_path_to_error::deserialize::<_, T>(v) {
         Ok(t) => Some(t),
         Err(e) => {
             let inner = e.path().to_string();
             let msg = e.inner().to_string();
-            if !msg.starts_with("unknown field") {
-                let full = if inner == "." || inner.is_empty() {
-                    path.to_string()
-                } else {
-                    join(path, &inner)
-                };
-                problems.push(Problem::error(full, msg));
-            }
+            let full = if inner == "." || inner.is_empty() {
+                path.to_string()
+            } else {
+                join(path, &inner)
+            };
+            problems.push(Problem::error(full, msg).of_kind(ProblemKind::WrongType));
             None
         }
     }
@@ -250,7 +308,10 @@ fn required<T: DeserializeOwned>(
     match obj.get(key) {
         Some(v) => piece(v, &join(base, key), problems),
         None => {
-            problems.push(Problem::error(base, format!("missing field `{key}`")));
+            problems.push(
+                Problem::error(base, format!("missing field `{key}`"))
+                    .of_kind(ProblemKind::MissingField),
+            );
             None
         }
     }
@@ -273,33 +334,46 @@ fn optional<T: DeserializeOwned>(
 fn list<T: DeserializeOwned>(
     obj: &Map<String, Value>,
     key: &str,
-    fields: &[&str],
+    fields: &Fields,
     problems: &mut Vec<Problem>,
-    nested: Option<(&str, &[&str])>,
+    nested: Option<(&str, &Fields)>,
 ) -> Option<Vec<T>> {
     let Some(v) = obj.get(key) else {
         return Some(Vec::new());
     };
     let Some(items) = v.as_array() else {
-        problems.push(Problem::error(
-            key,
-            format!("expected an array, found {}", describe_json_type(v)),
-        ));
+        problems.push(
+            Problem::error(
+                key,
+                format!("expected an array, found {}", describe_json_type(v)),
+            )
+            .of_kind(ProblemKind::WrongType),
+        );
         return None;
     };
     let mut out = Vec::with_capacity(items.len());
     let mut ok = true;
     for (i, item) in items.iter().enumerate() {
         let path = format!("{key}[{i}]");
+        let mut complete = true;
         if let Some(o) = item.as_object() {
-            check_fields(o, &path, fields, problems);
-            if let Some((key, known)) = nested
+            complete = check_fields(o, &path, fields, problems);
+            if let Some((key, inner_fields)) = nested
                 && let Some(Value::Object(inner)) = o.get(key)
             {
-                check_fields(inner, &format!("{path}.{key}"), known, problems);
+                complete &= check_fields(inner, &format!("{path}.{key}"), inner_fields, problems);
             }
         }
-        match piece::<T>(&strip(item, fields, nested), &path, problems) {
+        let decoded = if complete {
+            piece::<T>(
+                &strip(item, fields.known, nested.map(|(k, f)| (k, f.known))),
+                &path,
+                problems,
+            )
+        } else {
+            None
+        };
+        match decoded {
             Some(t) => out.push(t),
             None => ok = false,
         }
@@ -483,5 +557,45 @@ mod tests {
             )
         );
         assert!(shown[2].contains("touchpoints[2]: missing field `name`"));
+        let kinds: Vec<ProblemKind> = err.problems.iter().map(|p| p.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                ProblemKind::WrongType,
+                ProblemKind::UnknownField,
+                ProblemKind::MissingField
+            ]
+        );
+    }
+
+    #[test]
+    fn reports_every_missing_field_with_its_kind() {
+        let text = r#"{"version": 1, "name": "x", "scale": {"max": 5},
+            "touchpoints": [{"id": "a", "improvement": {"cost": 2}}],
+            "transitions": [{"from": "a"}]}"#;
+        let err = parse_spec(text).unwrap_err();
+        let shown: Vec<String> = err.problems.iter().map(|p| p.to_string()).collect();
+        assert_eq!(
+            shown,
+            [
+                "1:38: scale: missing field `min`",
+                "2:29: touchpoints[0]: missing field `name`",
+                "2:29: touchpoints[0]: missing field `emotion`",
+                "2:56: touchpoints[0].improvement: missing field `emotion`",
+                "3:29: transitions[0]: missing field `to`",
+            ],
+        );
+        assert!(
+            err.problems
+                .iter()
+                .all(|p| p.kind == ProblemKind::MissingField)
+        );
+    }
+
+    #[test]
+    fn syntax_errors_are_of_kind_syntax() {
+        let err = parse_spec("{\"version\": 1,").unwrap_err();
+        assert_eq!(err.problems[0].kind, ProblemKind::Syntax);
+        assert_eq!(err.problems[0].line, Some(1));
     }
 }
