@@ -28,7 +28,12 @@ fn bench(c: &mut Criterion) {
     });
     // Issue #3: memory weights (inside analyze) and every single-touchpoint
     // what-if (each touchpoint set to neutral) within 2x one analyze.
-    let queries: Vec<(usize, f64)> = (0..j.len()).map(|i| (i, 0.0)).collect();
+    let queries: Vec<(&str, f64)> = j
+        .spec()
+        .touchpoints
+        .iter()
+        .map(|t| (t.id.as_str(), 0.0))
+        .collect();
     g.bench_function("whatif-every-touchpoint", |b| {
         b.iter(|| peakend::whatif_emotions(black_box(&j), &Model::PeakEnd, &queries).unwrap())
     });

@@ -473,7 +473,47 @@ pub struct Estimate {
     /// Seed of the generator (rerun with the same seed for the same bytes).
     pub seed: u64,
     /// Which figures are estimates.
-    pub figures: Vec<String>,
+    pub figures: Vec<EstimatedFigure>,
+}
+
+/// A figure of an [`Analysis`] that can be a Monte Carlo estimate; it
+/// serializes as the figure's JSON path (`remembered.expected`, …).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[non_exhaustive]
+pub enum EstimatedFigure {
+    /// Every touchpoint's `memory_weight`.
+    #[serde(rename = "touchpoints.memory_weight")]
+    MemoryWeight,
+    /// The expected remembered experience.
+    #[serde(rename = "remembered.expected")]
+    Remembered,
+    /// The duration-weighted average.
+    #[serde(rename = "mean.expected")]
+    Mean,
+    /// The distribution across customers.
+    #[serde(rename = "distribution")]
+    Distribution,
+    /// The best path.
+    #[serde(rename = "paths.best")]
+    BestPath,
+    /// The worst path.
+    #[serde(rename = "paths.worst")]
+    WorstPath,
+}
+
+impl EstimatedFigure {
+    /// The figure's JSON path, as it serializes.
+    #[must_use]
+    pub fn path(self) -> &'static str {
+        match self {
+            EstimatedFigure::MemoryWeight => "touchpoints.memory_weight",
+            EstimatedFigure::Remembered => "remembered.expected",
+            EstimatedFigure::Mean => "mean.expected",
+            EstimatedFigure::Distribution => "distribution",
+            EstimatedFigure::BestPath => "paths.best",
+            EstimatedFigure::WorstPath => "paths.worst",
+        }
+    }
 }
 
 /// A discrete distribution of scores: score → probability mass.
@@ -587,33 +627,52 @@ pub fn expected_exact(journey: &Journey, model: &dyn MemoryModel) -> Option<f64>
     )
 }
 
-/// Every single-touchpoint what-if at once: for each `(index, emotion)`
-/// (file index), the expected remembered experience if that one
-/// touchpoint's emotion were `emotion`. Incremental, not one re-analysis per
-/// query: for a model that blends `peak`, `end` and `first` (such as
-/// `peak-end`), all queries together cost about one analysis. Returns
-/// `None` for other models (simulate those with [`Analyzer::simulate`]).
+/// Why [`whatif_emotions`] cannot answer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum WhatIfError {
+    /// The model is not a blend of `peak`, `end` and `first`: simulate
+    /// with [`Analyzer::simulate`] instead.
+    #[error("model {0} is not a blend of peak, end and first: simulate it instead")]
+    UnsupportedModel(String),
+    /// A query names no touchpoint of the journey.
+    #[error("unknown touchpoint \"{0}\"")]
+    UnknownTouchpoint(String),
+}
+
+/// Every single-touchpoint what-if at once: for each `(id, emotion)`, the
+/// expected remembered experience if that one touchpoint's emotion were
+/// `emotion`. Incremental, not one re-analysis per query: for a model that
+/// blends `peak`, `end` and `first` (such as `peak-end`), all queries
+/// together cost about one analysis.
 ///
 /// Complexity O((V + E) · K) plus O(Q · K) for Q queries.
+///
+/// # Errors
+/// [`WhatIfError::UnsupportedModel`] for other models (simulate those with
+/// [`Analyzer::simulate`]); [`WhatIfError::UnknownTouchpoint`] for an id
+/// the journey does not have.
 ///
 /// ```
 /// use peakend::{Journey, Model, whatif_emotions};
 /// let j = Journey::from_json_str(r#"{"version":1,"name":"x","touchpoints":[
 ///   {"id":"a","name":"A","emotion":-8},{"id":"b","name":"B","emotion":2}]}"#).unwrap();
 /// // Filling the pit: the ending (+2) becomes the peak too.
-/// assert_eq!(whatif_emotions(&j, &Model::PeakEnd, &[(0, 0.0), (1, 5.0)]), Some(vec![2.0, -1.5]));
+/// assert_eq!(whatif_emotions(&j, &Model::PeakEnd, &[("a", 0.0), ("b", 5.0)]), Ok(vec![2.0, -1.5]));
+/// assert!(whatif_emotions(&j, &Model::Mean, &[("a", 0.0)]).is_err());
 /// ```
 pub fn whatif_emotions(
     journey: &Journey,
     model: &dyn MemoryModel,
-    queries: &[(usize, f64)],
-) -> Option<Vec<f64>> {
-    let form = model.linear_form()?;
+    queries: &[(&str, f64)],
+) -> Result<Vec<f64>, WhatIfError> {
+    let unsupported = || WhatIfError::UnsupportedModel(model.name());
+    let form = model.linear_form().ok_or_else(unsupported)?;
     if form
         .iter()
         .any(|(f, w)| *w != 0.0 && !matches!(f, Feature::Peak | Feature::End | Feature::First))
     {
-        return None;
+        return Err(unsupported());
     }
     let w = |feat: Feature| -> f64 {
         form.iter()
@@ -624,29 +683,33 @@ pub fn whatif_emotions(
     let (wp, we, wf) = (w(Feature::Peak), w(Feature::End), w(Feature::First));
     let peak = engine::peak_info(journey);
     let visit = engine::visits(journey);
-    let base = linear_expectation(journey, model, &peak, &visit, 0)?;
+    let base = linear_expectation(journey, model, &peak, &visit, 0).ok_or_else(unsupported)?;
     let pos: Vec<(usize, f64)> = queries
         .iter()
-        .map(|&(i, x)| (journey.position(i), x))
-        .collect();
+        .map(|&(id, x)| {
+            journey
+                .index_of(id)
+                .map(|i| (journey.position(i), x))
+                .ok_or_else(|| WhatIfError::UnknownTouchpoint(id.to_string()))
+        })
+        .collect::<Result<_, _>>()?;
     let old_peak: f64 = (0..journey.len())
         .map(|p| peak.share[p] * journey.emotions()[p])
         .sum();
     let new_peak = engine::peak_whatif(journey, &peak, &pos);
-    Some(
-        pos.iter()
-            .zip(new_peak)
-            .map(|(&(p, x), np)| {
-                let d = x - journey.emotions()[p];
-                let end = if journey.succ_of(p).is_empty() {
-                    visit[p]
-                } else {
-                    0.0
-                };
-                base + wp * (np - old_peak) + we * end * d + wf * journey.entry_at(p) * d
-            })
-            .collect(),
-    )
+    Ok(pos
+        .iter()
+        .zip(new_peak)
+        .map(|(&(p, x), np)| {
+            let d = x - journey.emotions()[p];
+            let end = if journey.succ_of(p).is_empty() {
+                visit[p]
+            } else {
+                0.0
+            };
+            base + wp * (np - old_peak) + we * end * d + wf * journey.entry_at(p) * d
+        })
+        .collect())
 }
 
 fn linear_expectation(
@@ -748,7 +811,7 @@ pub fn analyze(journey: &Journey, model: &dyn MemoryModel, options: &Options) ->
     let mut grad_exact = exact_grad.is_some();
     let mut gbuf: Vec<f64> = Vec::new();
 
-    let mut estimated: Vec<String> = Vec::new();
+    let mut estimated: Vec<EstimatedFigure> = Vec::new();
     let remembered_expected;
     let remembered_se;
     let mean_fig;
@@ -839,7 +902,7 @@ pub fn analyze(journey: &Journey, model: &dyn MemoryModel, options: &Options) ->
         }
         if exact_grad.is_none() {
             grad_exact = false;
-            estimated.push("touchpoints.memory_weight".into());
+            estimated.push(EstimatedFigure::MemoryWeight);
         }
         match linear {
             Some(x) => {
@@ -849,7 +912,7 @@ pub fn analyze(journey: &Journey, model: &dyn MemoryModel, options: &Options) ->
             None => {
                 remembered_expected = score_m.mean;
                 remembered_se = Some(score_m.standard_error());
-                estimated.push("remembered.expected".into());
+                estimated.push(EstimatedFigure::Remembered);
             }
         }
         mean_fig = match mean_exact {
@@ -859,7 +922,7 @@ pub fn analyze(journey: &Journey, model: &dyn MemoryModel, options: &Options) ->
                 standard_error: None,
             },
             None => {
-                estimated.push("mean.expected".into());
+                estimated.push(EstimatedFigure::Mean);
                 Figure {
                     expected: mean_m.mean,
                     exact: false,
@@ -905,9 +968,9 @@ pub fn analyze(journey: &Journey, model: &dyn MemoryModel, options: &Options) ->
             worst = pick(worst_key, &mut em, &mut du);
         } else {
             distribution = atoms.summarize(&scale, false, samples);
-            estimated.push("distribution".into());
-            estimated.push("paths.best".into());
-            estimated.push("paths.worst".into());
+            estimated.push(EstimatedFigure::Distribution);
+            estimated.push(EstimatedFigure::BestPath);
+            estimated.push(EstimatedFigure::WorstPath);
             let sampled = |s: Option<(f64, Vec<usize>)>, em: &mut Vec<f64>, du: &mut Vec<f64>| {
                 let (_, path) = s.expect("at least one sample");
                 let prob = path_probability(j, &path);

@@ -61,9 +61,10 @@ pub struct ReadmeDoctests;
 pub use petgraph;
 
 pub use analysis::{
-    Analysis, Analyzer, Bin, DEFAULT_SAMPLES, DEFAULT_SEED, Distribution, Estimate, Figure,
-    HISTOGRAM_BINS, JourneySummary, Options, PathCount, PathResult, Paths, Remembered, Thresholds,
-    TouchpointResult, analyze, expected_exact, whatif_emotions,
+    Analysis, Analyzer, Bin, DEFAULT_SAMPLES, DEFAULT_SEED, Distribution, Estimate,
+    EstimatedFigure, Figure, HISTOGRAM_BINS, JourneySummary, Options, PathCount, PathResult, Paths,
+    Remembered, Thresholds, TouchpointResult, WhatIfError, analyze, expected_exact,
+    whatif_emotions,
 };
 pub use error::{InvalidJourney, OptionsError, Problem, ProblemKind, Severity};
 #[cfg(feature = "csv")]

@@ -34,9 +34,9 @@ pub fn check_journey(j: &Journey) {
     assert_eq!(markers, j.len().min(200));
     roxmltree::Document::parse(&peakend::render::histogram_svg(&a)).expect("the histogram is XML");
     if j.len() <= 12 {
-        let queries: Vec<(usize, f64)> = (0..j.len()).map(|i| (i, j.scale().neutral)).collect();
+        let queries: Vec<(&str, f64)> = j.spec().touchpoints.iter().map(|t| (t.id.as_str(), j.scale().neutral)).collect();
         let fast = peakend::whatif_emotions(j, &Model::PeakEnd, &queries).unwrap();
-        for (&(i, x), got) in queries.iter().zip(&fast) {
+        for (i, (&(_, x), got)) in queries.iter().zip(&fast).enumerate() {
             let op = peakend::Operation::Set { id: j.touchpoint(i).id.clone(), emotion: x };
             let edited = peakend::apply(j, &[op]).expect("setting neutral is valid");
             let full = analyze(&edited, &Model::PeakEnd, &Options::new().samples(200).seed(1)).remembered.expected;

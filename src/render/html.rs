@@ -265,7 +265,13 @@ pub fn html_report(
             "<p class=\"note\">Estimated by Monte Carlo ({} samples, seed {}): {}. Every other figure is exact.</p>",
             est.samples,
             est.seed,
-            escape(&est.figures.join(", "))
+            escape(
+                &est.figures
+                    .iter()
+                    .map(|f| f.path())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
         );
     }
     h.push_str("</section>\n");

@@ -493,7 +493,11 @@ pub(super) fn map_svg_sized(
             .unwrap_or_default();
         notes.push(format!(
             "estimated by Monte Carlo: {}{se}; {} samples, seed {}",
-            est.figures.join(", "),
+            est.figures
+                .iter()
+                .map(|f| f.path())
+                .collect::<Vec<_>>()
+                .join(", "),
             est.samples,
             est.seed
         ));

@@ -279,7 +279,11 @@ pub fn text(a: &Analysis, st: Style) -> String {
             "Estimated by Monte Carlo ({} sampled paths, seed {}): {}. All other figures are exact.",
             e.samples,
             e.seed,
-            e.figures.join(", ")
+            e.figures
+                .iter()
+                .map(|f| f.path())
+                .collect::<Vec<_>>()
+                .join(", ")
         );
     }
     if !a.warnings.is_empty() {

@@ -421,16 +421,18 @@ proptest! {
         let j = dag.journey();
         let weighted = Model::Weighted("peak=0.6,end=0.3,first=0.1".parse().unwrap());
         for m in [Model::PeakEnd, weighted] {
-            let queries: Vec<(usize, f64)> = (0..dag.nodes.len()).map(|i| (i, targets[i] as f64 / 2.0)).collect();
+            let ids: Vec<String> = (0..dag.nodes.len()).map(|i| format!("t{i}")).collect();
+            let queries: Vec<(&str, f64)> = ids.iter().enumerate().map(|(i, id)| (id.as_str(), targets[i] as f64 / 2.0)).collect();
             let fast = whatif_emotions(&j, &m, &queries).unwrap();
-            for (&(i, x), got) in queries.iter().zip(&fast) {
+            for (i, (&(_, x), got)) in queries.iter().zip(&fast).enumerate() {
                 let mut edited = dag.clone();
                 edited.nodes[i].0 = x;
                 let full = analyze(&edited.journey(), &m, &Options::new().enumeration_limit(0)).remembered.expected;
                 prop_assert!((got - full).abs() < 1e-9, "{m:?} t{i}={x}: incremental {got} vs full {full}");
             }
         }
-        prop_assert!(whatif_emotions(&j, &Model::Mean, &[(0, 1.0)]).is_none());
+        prop_assert!(whatif_emotions(&j, &Model::Mean, &[("t0", 1.0)]).is_err());
+        prop_assert!(whatif_emotions(&j, &Model::PeakEnd, &[("nowhere", 1.0)]).is_err());
     }
 
     #[test]
