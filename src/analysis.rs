@@ -5,7 +5,7 @@
 
 use crate::engine::{self, Rng, Sampler};
 use crate::error::Problem;
-use crate::journey::{Journey, Scale};
+use crate::journey::{Journey, Pos, Scale};
 use crate::memory::{Feature, MemoryModel, PathView};
 
 use ordered_float::OrderedFloat;
@@ -689,7 +689,7 @@ pub fn whatif_emotions(
         .map(|&(id, x)| {
             journey
                 .index_of(id)
-                .map(|i| (journey.position(i), x))
+                .map(|i| (journey.position(i).0, x))
                 .ok_or_else(|| WhatIfError::UnknownTouchpoint(id.to_string()))
         })
         .collect::<Result<_, _>>()?;
@@ -781,7 +781,7 @@ pub fn analyze(journey: &Journey, model: &dyn MemoryModel, options: &Options) ->
             PathResult {
                 touchpoints: path
                     .iter()
-                    .map(|&p| j.touchpoint(j.file_index(p)).id.clone())
+                    .map(|&p| j.touchpoint(j.file_index(Pos(p))).id.clone())
                     .collect(),
                 probability: prob,
                 score,
@@ -983,7 +983,7 @@ pub fn analyze(journey: &Journey, model: &dyn MemoryModel, options: &Options) ->
 
     let touchpoints = (0..n)
         .map(|i| {
-            let p = j.position(i);
+            let p = j.position(i).0;
             let t = j.touchpoint(i);
             TouchpointResult {
                 id: t.id.clone(),

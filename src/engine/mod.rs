@@ -717,7 +717,7 @@ impl Sampler {
         // Rank of each position's id in id order.
         let mut id_rank = vec![0u32; j.len()];
         for (r, &i) in j.id_order().iter().enumerate() {
-            id_rank[j.position(i as usize)] = r as u32;
+            id_rank[j.position(i as usize).0] = r as u32;
         }
         let cumulate = |mut items: Vec<(usize, f64)>| {
             items.sort_unstable_by_key(|a| id_rank[a.0]);

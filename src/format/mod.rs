@@ -29,7 +29,7 @@ pub mod mermaid;
 use self::csv::CsvOptions;
 use crate::engine;
 use crate::error::{InvalidJourney, Problem};
-use crate::journey::Journey;
+use crate::journey::{Journey, Pos};
 use crate::numfmt::percent;
 use crate::spec::JourneySpec;
 
@@ -271,7 +271,7 @@ pub struct Exported {
 #[cfg_attr(not(any(feature = "mermaid", feature = "csv")), allow(dead_code))]
 fn linear_order(j: &Journey, warnings: &mut Vec<String>) -> (Vec<usize>, bool) {
     let (path, prob) = engine::most_likely(j, None, None).expect("a valid journey has a path");
-    let path: Vec<usize> = path.into_iter().map(|p| j.file_index(p)).collect();
+    let path: Vec<usize> = path.into_iter().map(|p| j.file_index(Pos(p))).collect();
     let linear = path.len() == j.len() && prob == 1.0;
     if !linear {
         warnings.push(format!(

@@ -111,6 +111,14 @@ pub struct Journey {
     warnings: Vec<Problem>,
 }
 
+/// A touchpoint's position in the cached topological order: the engine's
+/// index space (every per-position array, `succ_of`, `entry_at`, …).
+/// File indices — the public index space, the order of the file — and
+/// positions meet only in [`Journey::position`] and [`Journey::file_index`],
+/// so the type says which space a number is in where they do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) struct Pos(pub(crate) usize);
+
 impl TryFrom<JourneySpec> for Journey {
     type Error = InvalidJourney;
     fn try_from(spec: JourneySpec) -> Result<Self, Self::Error> {
@@ -378,11 +386,13 @@ impl Journey {
     pub(crate) fn id_order(&self) -> &[u32] {
         &self.id_order
     }
-    pub(crate) fn file_index(&self, p: usize) -> usize {
-        self.order[p] as usize
+    /// The file index of the touchpoint at a topological position.
+    pub(crate) fn file_index(&self, p: Pos) -> usize {
+        self.order[p.0] as usize
     }
-    pub(crate) fn position(&self, index: usize) -> usize {
-        self.pos[index] as usize
+    /// The topological position of the touchpoint at a file index.
+    pub(crate) fn position(&self, index: usize) -> Pos {
+        Pos(self.pos[index] as usize)
     }
 }
 
