@@ -34,6 +34,7 @@
 //! and where new work goes are described in `ARCHITECTURE.md`.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
+#![warn(clippy::too_many_lines)]
 
 mod analysis;
 mod engine;

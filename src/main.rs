@@ -2,6 +2,9 @@
 //! argument parsing, reading files, writing output; the work itself is the
 //! library's.
 
+#![forbid(unsafe_code)]
+#![warn(clippy::too_many_lines)]
+
 mod cli;
 
 fn main() -> std::process::ExitCode {

@@ -467,186 +467,217 @@ fn check_emotion(j: &Journey, op: &Operation, e: f64) -> Result<(), SimulateErro
 
 fn apply_one(j: &Journey, op: &Operation) -> Result<JourneySpec, SimulateError> {
     match op {
-        Operation::Set { id, emotion } => {
-            let i = j.index_of(id).ok_or_else(|| unknown(j, op, id))?;
-            check_emotion(j, op, *emotion)?;
-            let mut spec = j.spec().clone();
-            spec.touchpoints[i].emotion = *emotion;
-            Ok(spec)
-        }
-        Operation::Shift { id, delta } => {
-            let i = j.index_of(id).ok_or_else(|| unknown(j, op, id))?;
-            let e = j.touchpoint(i).emotion + delta;
-            check_emotion(j, op, e)?;
-            let mut spec = j.spec().clone();
-            spec.touchpoints[i].emotion = e;
-            Ok(spec)
-        }
-        Operation::Append { name, emotion } => {
-            check_emotion(j, op, *emotion)?;
-            let base: String = name
-                .to_lowercase()
-                .chars()
-                .map(|c| if c.is_alphanumeric() { c } else { '-' })
-                .collect::<String>()
-                .split('-')
-                .filter(|s| !s.is_empty())
-                .collect::<Vec<_>>()
-                .join("-");
-            let base = if base.is_empty() {
-                "appended".to_string()
-            } else {
-                base
-            };
-            let mut id = base.clone();
-            let mut k = 2;
-            while j.index_of(&id).is_some() {
-                id = format!("{base}-{k}");
-                k += 1;
-            }
-            let t = TouchpointSpec::new(id.clone(), name.clone(), *emotion);
-            if j.spec().transitions.is_none() {
-                let mut spec = j.spec().clone();
-                spec.touchpoints.push(t);
-                return Ok(spec);
-            }
-            let mut spec = explicit(j);
-            let ends: Vec<String> = (0..j.len())
-                .filter(|&i| j.is_end(i))
-                .map(|i| j.touchpoint(i).id.clone())
-                .collect();
-            spec.touchpoints.push(t);
-            let ts = spec.transitions.as_mut().expect("explicit");
-            for e in ends {
-                ts.push(TransitionSpec::new(e, id.clone(), Some(1.0)));
-            }
-            Ok(spec)
-        }
-        Operation::Remove { id } => {
-            let v = j.index_of(id).ok_or_else(|| unknown(j, op, id))?;
-            if j.len() == 1 {
-                return Err(SimulateError::WouldEmpty {
-                    operation: op.clone(),
-                });
-            }
-            if j.spec().transitions.is_none() {
-                let mut spec = j.spec().clone();
-                spec.touchpoints.remove(v);
-                return Ok(spec);
-            }
-            let mut spec = explicit(j);
-            let ts = spec.transitions.take().expect("explicit");
-            let out: Vec<(String, f64)> = ts
-                .iter()
-                .filter(|t| &t.from == id)
-                .map(|t| (t.to.clone(), t.probability.unwrap_or(0.0)))
-                .collect();
-            let preds: Vec<(String, f64)> = ts
-                .iter()
-                .filter(|t| &t.to == id)
-                .map(|t| (t.from.clone(), t.probability.unwrap_or(0.0)))
-                .collect();
-            if out.is_empty() && j.entry_probability(v) > 0.0 {
-                return Err(SimulateError::StartIsEnd {
-                    operation: op.clone(),
-                    id: id.clone(),
-                });
-            }
-            if out.is_empty() {
-                for (u, p) in &preds {
-                    let others = ts.iter().any(|t| &t.from == u && &t.to != id);
-                    if others && *p > 0.0 {
-                        return Err(SimulateError::Stranded {
-                            operation: op.clone(),
-                            id: id.clone(),
-                            predecessor: u.clone(),
-                        });
-                    }
-                }
-            }
-            let mut next: Vec<TransitionSpec> = ts
-                .into_iter()
-                .filter(|t| &t.from != id && &t.to != id)
-                .collect();
-            for (u, pu) in &preds {
-                for (w, pw) in &out {
-                    match next.iter_mut().find(|t| &t.from == u && &t.to == w) {
-                        Some(t) => t.probability = Some(t.probability.unwrap_or(0.0) + pu * pw),
-                        None => next.push(TransitionSpec::new(u.clone(), w.clone(), Some(pu * pw))),
-                    }
-                }
-            }
-            let entry_v = j.entry_probability(v);
-            if entry_v > 0.0 {
-                for (w, pw) in &out {
-                    let t = spec
-                        .touchpoints
-                        .iter_mut()
-                        .find(|t| &t.id == w)
-                        .expect("successor exists");
-                    t.entry = Some(t.entry.unwrap_or(0.0) + entry_v * pw);
-                }
-            }
-            spec.touchpoints.remove(v);
-            if spec
-                .touchpoints
-                .iter()
-                .all(|t| t.entry.unwrap_or(0.0) == 0.0)
-            {
-                return Err(SimulateError::NoEntry {
-                    operation: op.clone(),
-                    id: id.clone(),
-                });
-            }
-            spec.transitions = Some(next);
-            Ok(spec)
-        }
+        Operation::Set { id, emotion } => apply_set(j, op, id, *emotion),
+        Operation::Shift { id, delta } => apply_shift(j, op, id, *delta),
+        Operation::Append { name, emotion } => apply_append(j, op, name, *emotion),
+        Operation::Remove { id } => apply_remove(j, op, id),
         Operation::Probability {
             from,
             to,
             probability,
-        } => {
-            let a = j.index_of(from).ok_or_else(|| unknown(j, op, from))?;
-            j.index_of(to).ok_or_else(|| unknown(j, op, to))?;
-            if !(0.0..=1.0).contains(probability) {
-                return Err(SimulateError::NotAProbability {
+        } => apply_route(j, op, from, to, *probability),
+    }
+}
+
+fn apply_set(
+    j: &Journey,
+    op: &Operation,
+    id: &str,
+    emotion: f64,
+) -> Result<JourneySpec, SimulateError> {
+    let i = j.index_of(id).ok_or_else(|| unknown(j, op, id))?;
+    check_emotion(j, op, emotion)?;
+    let mut spec = j.spec().clone();
+    spec.touchpoints[i].emotion = emotion;
+    Ok(spec)
+}
+
+fn apply_shift(
+    j: &Journey,
+    op: &Operation,
+    id: &str,
+    delta: f64,
+) -> Result<JourneySpec, SimulateError> {
+    let i = j.index_of(id).ok_or_else(|| unknown(j, op, id))?;
+    let e = j.touchpoint(i).emotion + delta;
+    check_emotion(j, op, e)?;
+    let mut spec = j.spec().clone();
+    spec.touchpoints[i].emotion = e;
+    Ok(spec)
+}
+
+fn apply_append(
+    j: &Journey,
+    op: &Operation,
+    name: &str,
+    emotion: f64,
+) -> Result<JourneySpec, SimulateError> {
+    check_emotion(j, op, emotion)?;
+    let base: String = name
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { '-' })
+        .collect::<String>()
+        .split('-')
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join("-");
+    let base = if base.is_empty() {
+        "appended".to_string()
+    } else {
+        base
+    };
+    let mut id = base.clone();
+    let mut k = 2;
+    while j.index_of(&id).is_some() {
+        id = format!("{base}-{k}");
+        k += 1;
+    }
+    let t = TouchpointSpec::new(id.to_string(), name.to_string(), emotion);
+    if j.spec().transitions.is_none() {
+        let mut spec = j.spec().clone();
+        spec.touchpoints.push(t);
+        return Ok(spec);
+    }
+    let mut spec = explicit(j);
+    let ends: Vec<String> = (0..j.len())
+        .filter(|&i| j.is_end(i))
+        .map(|i| j.touchpoint(i).id.to_string())
+        .collect();
+    spec.touchpoints.push(t);
+    let ts = spec.transitions.as_mut().expect("explicit");
+    for e in ends {
+        ts.push(TransitionSpec::new(e, id.to_string(), Some(1.0)));
+    }
+    Ok(spec)
+}
+
+fn apply_remove(j: &Journey, op: &Operation, id: &str) -> Result<JourneySpec, SimulateError> {
+    let v = j.index_of(id).ok_or_else(|| unknown(j, op, id))?;
+    if j.len() == 1 {
+        return Err(SimulateError::WouldEmpty {
+            operation: op.clone(),
+        });
+    }
+    if j.spec().transitions.is_none() {
+        let mut spec = j.spec().clone();
+        spec.touchpoints.remove(v);
+        return Ok(spec);
+    }
+    let mut spec = explicit(j);
+    let ts = spec.transitions.take().expect("explicit");
+    let out: Vec<(String, f64)> = ts
+        .iter()
+        .filter(|t| &t.from == id)
+        .map(|t| (t.to.to_string(), t.probability.unwrap_or(0.0)))
+        .collect();
+    let preds: Vec<(String, f64)> = ts
+        .iter()
+        .filter(|t| &t.to == id)
+        .map(|t| (t.from.to_string(), t.probability.unwrap_or(0.0)))
+        .collect();
+    if out.is_empty() && j.entry_probability(v) > 0.0 {
+        return Err(SimulateError::StartIsEnd {
+            operation: op.clone(),
+            id: id.to_string(),
+        });
+    }
+    if out.is_empty() {
+        for (u, p) in &preds {
+            let others = ts.iter().any(|t| &t.from == u && &t.to != id);
+            if others && *p > 0.0 {
+                return Err(SimulateError::Stranded {
                     operation: op.clone(),
-                    probability: *probability,
+                    id: id.to_string(),
+                    predecessor: u.clone(),
                 });
             }
-            let mut spec = explicit(j);
-            let ts = spec.transitions.as_mut().expect("explicit");
-            let Some(k) = ts.iter().position(|t| &t.from == from && &t.to == to) else {
-                return Err(SimulateError::NoTransition {
-                    operation: op.clone(),
-                    from: from.clone(),
-                    to: to.clone(),
-                });
-            };
-            let old = ts[k].probability.unwrap_or(0.0);
-            let siblings: Vec<usize> = (0..ts.len())
-                .filter(|&i| i != k && ts[i].from == j.touchpoint(a).id)
-                .collect();
-            if siblings.is_empty() && *probability != 1.0 {
-                return Err(SimulateError::OnlyTransition {
-                    operation: op.clone(),
-                    from: from.clone(),
-                    to: to.clone(),
-                });
-            }
-            let rest = 1.0 - old;
-            for &i in &siblings {
-                let p = ts[i].probability.unwrap_or(0.0);
-                ts[i].probability = Some(if rest > 0.0 {
-                    p * (1.0 - probability) / rest
-                } else {
-                    (1.0 - probability) / siblings.len() as f64
-                });
-            }
-            ts[k].probability = Some(*probability);
-            Ok(spec)
         }
     }
+    let mut next: Vec<TransitionSpec> = ts
+        .into_iter()
+        .filter(|t| &t.from != id && &t.to != id)
+        .collect();
+    for (u, pu) in &preds {
+        for (w, pw) in &out {
+            match next.iter_mut().find(|t| &t.from == u && &t.to == w) {
+                Some(t) => t.probability = Some(t.probability.unwrap_or(0.0) + pu * pw),
+                None => next.push(TransitionSpec::new(u.clone(), w.clone(), Some(pu * pw))),
+            }
+        }
+    }
+    let entry_v = j.entry_probability(v);
+    if entry_v > 0.0 {
+        for (w, pw) in &out {
+            let t = spec
+                .touchpoints
+                .iter_mut()
+                .find(|t| &t.id == w)
+                .expect("successor exists");
+            t.entry = Some(t.entry.unwrap_or(0.0) + entry_v * pw);
+        }
+    }
+    spec.touchpoints.remove(v);
+    if spec
+        .touchpoints
+        .iter()
+        .all(|t| t.entry.unwrap_or(0.0) == 0.0)
+    {
+        return Err(SimulateError::NoEntry {
+            operation: op.clone(),
+            id: id.to_string(),
+        });
+    }
+    spec.transitions = Some(next);
+    Ok(spec)
+}
+
+fn apply_route(
+    j: &Journey,
+    op: &Operation,
+    from: &str,
+    to: &str,
+    probability: f64,
+) -> Result<JourneySpec, SimulateError> {
+    let a = j.index_of(from).ok_or_else(|| unknown(j, op, from))?;
+    j.index_of(to).ok_or_else(|| unknown(j, op, to))?;
+    if !(0.0..=1.0).contains(&probability) {
+        return Err(SimulateError::NotAProbability {
+            operation: op.clone(),
+            probability: probability,
+        });
+    }
+    let mut spec = explicit(j);
+    let ts = spec.transitions.as_mut().expect("explicit");
+    let Some(k) = ts.iter().position(|t| &t.from == from && &t.to == to) else {
+        return Err(SimulateError::NoTransition {
+            operation: op.clone(),
+            from: from.to_string(),
+            to: to.to_string(),
+        });
+    };
+    let old = ts[k].probability.unwrap_or(0.0);
+    let siblings: Vec<usize> = (0..ts.len())
+        .filter(|&i| i != k && ts[i].from == j.touchpoint(a).id)
+        .collect();
+    if siblings.is_empty() && probability != 1.0 {
+        return Err(SimulateError::OnlyTransition {
+            operation: op.clone(),
+            from: from.to_string(),
+            to: to.to_string(),
+        });
+    }
+    let rest = 1.0 - old;
+    for &i in &siblings {
+        let p = ts[i].probability.unwrap_or(0.0);
+        ts[i].probability = Some(if rest > 0.0 {
+            p * (1.0 - probability) / rest
+        } else {
+            (1.0 - probability) / siblings.len() as f64
+        });
+    }
+    ts[k].probability = Some(probability);
+    Ok(spec)
 }
 
 /// Apply the operations in order and return the edited, validated journey.

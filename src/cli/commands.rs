@@ -1,7 +1,7 @@
 //! One function per command: load, ask the library, write the result.
 
 use super::io::{display_name, emit, load, plural, reported, style, usage, write_output};
-use super::{Cli, Command, InputArgs, ModelArgs, OutFormat, Target, ThresholdArgs};
+use super::{Cli, Command, InputArgs, ModelArgs, OutArgs, OutFormat, Target, ThresholdArgs};
 use peakend::render;
 use peakend::{Analysis, Analyzer, Journey, Model, Operation, Options};
 use peakend::{Exported, Format};
@@ -21,32 +21,13 @@ pub(crate) fn run(cli: Cli, order: &[(&str, usize)]) -> anyhow::Result<()> {
             model,
             thresholds,
             out,
-        } => {
-            let (analyzer, journey, a) = prepare(&file, input, &model, &thresholds)?;
-            let m = analyzer.moments(&journey, &a);
-            emit(match out.format {
-                OutFormat::Json => render::json_with_moments(&a, &m),
-                OutFormat::Text => {
-                    let st = style(out.color);
-                    format!("{}\n{}", render::text(&a, st), render::moments_text(&m, st))
-                }
-            });
-            Ok(())
-        }
+        } => analyze(&file, input, &model, &thresholds, &out),
         Command::Moments {
             file,
             model,
             thresholds,
             out,
-        } => {
-            let (analyzer, journey, a) = prepare(&file, input, &model, &thresholds)?;
-            let m = analyzer.moments(&journey, &a);
-            emit(match out.format {
-                OutFormat::Json => render::pretty_json(&m),
-                OutFormat::Text => render::moments_text(&m, style(out.color)),
-            });
-            Ok(())
-        }
+        } => moments(&file, input, &model, &thresholds, &out),
         Command::Simulate {
             file,
             set,
@@ -59,20 +40,7 @@ pub(crate) fn run(cli: Cli, order: &[(&str, usize)]) -> anyhow::Result<()> {
             out,
         } => {
             let ops = operations([&set, &shift, &append, &remove, &probability], order)?;
-            let (analyzer, journey, a) = prepare(&file, input, &model, &thresholds)?;
-            match analyzer.simulate(&journey, &a, &ops) {
-                Ok(s) => {
-                    emit(match out.format {
-                        OutFormat::Json => render::pretty_json(&s),
-                        OutFormat::Text => render::simulation_text(&s, style(out.color)),
-                    });
-                    Ok(())
-                }
-                Err(e) => {
-                    eprintln!("{}: error: {e}", display_name(&file));
-                    Err(reported(1))
-                }
-            }
+            simulate(&file, input, &ops, &model, &thresholds, &out)
         }
         Command::Recommend {
             file,
@@ -80,31 +48,21 @@ pub(crate) fn run(cli: Cli, order: &[(&str, usize)]) -> anyhow::Result<()> {
             model,
             thresholds,
             out,
-        } => {
-            check_budget(budget)?;
-            let (analyzer, journey, a) = prepare(&file, input, &model, &thresholds)?;
-            let r = analyzer.recommend(&journey, &a, budget);
-            emit(match out.format {
-                OutFormat::Json => render::recommendations_json(&r),
-                OutFormat::Text => {
-                    render::recommendations_text(&r, display_name(&file), style(out.color))
-                }
-            });
-            Ok(())
-        }
+        } => recommend(&file, input, budget, &model, &thresholds, &out),
         Command::Render {
             file,
             output,
             max_touchpoints,
             model,
             thresholds,
-        } => {
-            check_max_touchpoints(max_touchpoints)?;
-            let (analyzer, journey, a) = prepare(&file, input, &model, &thresholds)?;
-            let m = analyzer.moments(&journey, &a);
-            let map = MapOptions::new().max_touchpoints(max_touchpoints);
-            write_output(output.as_deref(), render::map_svg(&journey, &a, &m, &map))
-        }
+        } => render_map(
+            &file,
+            input,
+            output.as_deref(),
+            max_touchpoints,
+            &model,
+            &thresholds,
+        ),
         Command::Report {
             file,
             output,
@@ -112,20 +70,14 @@ pub(crate) fn run(cli: Cli, order: &[(&str, usize)]) -> anyhow::Result<()> {
             max_touchpoints,
             model,
             thresholds,
-        } => {
-            check_budget(budget)?;
-            check_max_touchpoints(max_touchpoints)?;
-            let (analyzer, journey, a) = prepare(&file, input, &model, &thresholds)?;
-            let m = analyzer.moments(&journey, &a);
-            let r = analyzer.recommend(&journey, &a, budget);
-            let report = ReportOptions::new()
-                .map(MapOptions::new().max_touchpoints(max_touchpoints))
-                .source(display_name(&file));
-            write_output(
-                output.as_deref(),
-                render::html_report(&journey, &a, &m, &r, &report),
-            )
-        }
+        } => report(
+            &file,
+            input,
+            output.as_deref(),
+            (budget, max_touchpoints),
+            &model,
+            &thresholds,
+        ),
         Command::Convert {
             file,
             to,
@@ -134,6 +86,120 @@ pub(crate) fn run(cli: Cli, order: &[(&str, usize)]) -> anyhow::Result<()> {
             thresholds,
         } => convert(&file, input, to, output.as_deref(), &model, &thresholds),
     }
+}
+
+fn analyze(
+    file: &str,
+    input: &InputArgs,
+    model: &ModelArgs,
+    thresholds: &ThresholdArgs,
+    out: &OutArgs,
+) -> anyhow::Result<()> {
+    let (analyzer, journey, a) = prepare(file, input, model, thresholds)?;
+    let m = analyzer.moments(&journey, &a);
+    emit(match out.format {
+        OutFormat::Json => render::json_with_moments(&a, &m),
+        OutFormat::Text => {
+            let st = style(out.color);
+            format!("{}\n{}", render::text(&a, st), render::moments_text(&m, st))
+        }
+    });
+    Ok(())
+}
+
+fn moments(
+    file: &str,
+    input: &InputArgs,
+    model: &ModelArgs,
+    thresholds: &ThresholdArgs,
+    out: &OutArgs,
+) -> anyhow::Result<()> {
+    let (analyzer, journey, a) = prepare(file, input, model, thresholds)?;
+    let m = analyzer.moments(&journey, &a);
+    emit(match out.format {
+        OutFormat::Json => render::pretty_json(&m),
+        OutFormat::Text => render::moments_text(&m, style(out.color)),
+    });
+    Ok(())
+}
+
+fn simulate(
+    file: &str,
+    input: &InputArgs,
+    ops: &[Operation],
+    model: &ModelArgs,
+    thresholds: &ThresholdArgs,
+    out: &OutArgs,
+) -> anyhow::Result<()> {
+    let (analyzer, journey, a) = prepare(file, input, model, thresholds)?;
+    match analyzer.simulate(&journey, &a, ops) {
+        Ok(s) => {
+            emit(match out.format {
+                OutFormat::Json => render::pretty_json(&s),
+                OutFormat::Text => render::simulation_text(&s, style(out.color)),
+            });
+            Ok(())
+        }
+        Err(e) => {
+            eprintln!("{}: error: {e}", display_name(file));
+            if let Some(source) = std::error::Error::source(&e) {
+                eprintln!("{source}");
+            }
+            Err(reported(1))
+        }
+    }
+}
+
+fn recommend(
+    file: &str,
+    input: &InputArgs,
+    budget: Option<f64>,
+    model: &ModelArgs,
+    thresholds: &ThresholdArgs,
+    out: &OutArgs,
+) -> anyhow::Result<()> {
+    check_budget(budget)?;
+    let (analyzer, journey, a) = prepare(file, input, model, thresholds)?;
+    let r = analyzer.recommend(&journey, &a, budget);
+    emit(match out.format {
+        OutFormat::Json => render::recommendations_json(&r),
+        OutFormat::Text => render::recommendations_text(&r, display_name(file), style(out.color)),
+    });
+    Ok(())
+}
+
+fn render_map(
+    file: &str,
+    input: &InputArgs,
+    output: Option<&str>,
+    max_touchpoints: usize,
+    model: &ModelArgs,
+    thresholds: &ThresholdArgs,
+) -> anyhow::Result<()> {
+    check_max_touchpoints(max_touchpoints)?;
+    let (analyzer, journey, a) = prepare(file, input, model, thresholds)?;
+    let m = analyzer.moments(&journey, &a);
+    let map = MapOptions::new().max_touchpoints(max_touchpoints);
+    write_output(output, render::map_svg(&journey, &a, &m, &map))
+}
+
+fn report(
+    file: &str,
+    input: &InputArgs,
+    output: Option<&str>,
+    (budget, max_touchpoints): (Option<f64>, usize),
+    model: &ModelArgs,
+    thresholds: &ThresholdArgs,
+) -> anyhow::Result<()> {
+    check_budget(budget)?;
+    check_max_touchpoints(max_touchpoints)?;
+    let (analyzer, journey, a) = prepare(file, input, model, thresholds)?;
+    let m = analyzer.moments(&journey, &a);
+    let r = analyzer.recommend(&journey, &a, budget);
+    let report = ReportOptions::new()
+        .map(MapOptions::new().max_touchpoints(max_touchpoints))
+        .source(display_name(file));
+    write_output(output, render::html_report(&journey, &a, &m, &r, &report))
 }
 
 fn validate(files: &[String], input: &InputArgs) -> anyhow::Result<()> {

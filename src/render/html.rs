@@ -158,9 +158,6 @@ pub fn html_report(
     let scale = journey.scale();
     let neutral = scale.neutral;
     let name = escape(&journey.spec().name);
-    let rem = a.remembered.expected;
-    let mean = a.mean.expected;
-    let gap = rem - mean;
     let mut h = String::new();
     let _ = write!(
         h,
@@ -189,6 +186,39 @@ pub fn html_report(
         escape(&a.remembered.explain)
     );
 
+    let page = Page {
+        journey,
+        analysis,
+        moments,
+        recommendations,
+        options,
+    };
+    summary_section(&mut h, &page);
+    map_section(&mut h, &page);
+    distribution_section(&mut h, &page);
+    moments_section(&mut h, &page);
+    invest_section(&mut h, &page);
+    not_invest_section(&mut h, &page);
+
+    let _ = writeln!(
+        h,
+        "<footer>Made by peakend {}. Remembered experience follows the most intense moment and the end, and nearly ignores duration (Kahneman et al. 1993; Redelmeier &amp; Kahneman 1996; Alaybek et al. 2022). Defining moments after Heath &amp; Heath, <i>The Power of Moments</i> (2017).</footer>",
+        env!("CARGO_PKG_VERSION")
+    );
+    h.push_str("</main>\n</body>\n</html>\n");
+    h
+}
+
+/// The summary cards, the headline and what was estimated.
+fn summary_section(h: &mut String, p: &Page<'_>) {
+    let a = p.analysis;
+    let moments = p.moments;
+    let recommendations = p.recommendations;
+    let scale = p.journey.scale();
+    let neutral = p.journey.scale().neutral;
+    let rem = p.analysis.remembered.expected;
+    let mean = p.analysis.mean.expected;
+    let gap = p.analysis.remembered.expected - p.analysis.mean.expected;
     // Summary.
     let rem_sub = match a.remembered.standard_error {
         Some(se) => format!("Monte Carlo estimate ± {se:.3} (standard error)"),
@@ -219,7 +249,7 @@ pub fn html_report(
         );
     };
     card(
-        &mut h,
+        h,
         "remembered",
         "Remembered experience",
         score(rem, &scale),
@@ -227,7 +257,7 @@ pub fn html_report(
         &rem_sub,
     );
     card(
-        &mut h,
+        h,
         "average",
         "Average experience",
         score(mean, &scale),
@@ -235,7 +265,7 @@ pub fn html_report(
         &mean_sub,
     );
     card(
-        &mut h,
+        h,
         "gap",
         "Gap: memory − average",
         signed(gap),
@@ -249,7 +279,7 @@ pub fn html_report(
         },
     );
     card(
-        &mut h,
+        h,
         "negative",
         "Remember it as negative",
         escape(&percent(a.distribution.negative_share)),
@@ -275,7 +305,14 @@ pub fn html_report(
         );
     }
     h.push_str("</section>\n");
+}
 
+/// The journey map, fitted to the page or in a scrolling box.
+fn map_section(h: &mut String, p: &Page<'_>) {
+    let a = p.analysis;
+    let journey = p.journey;
+    let moments = p.moments;
+    let options = p.options;
     // The map: scaled to the page when that keeps its text legible,
     // otherwise in its own horizontally scrolling box.
     let (map, map_width) = map_svg_sized(journey, a, moments, &options.map);
@@ -289,7 +326,12 @@ pub fn html_report(
         },
         escape(&percent(a.paths.most_likely.probability))
     );
+}
 
+/// The histogram of remembered scores.
+fn distribution_section(h: &mut String, p: &Page<'_>) {
+    let a = p.analysis;
+    let scale = p.journey.scale();
     // Histogram.
     let d = &a.distribution;
     let _ = writeln!(
@@ -307,7 +349,13 @@ pub fn html_report(
         score(d.min, &scale),
         score(d.max, &scale)
     );
+}
 
+/// Defining and missed moments.
+fn moments_section(h: &mut String, p: &Page<'_>) {
+    let moments = p.moments;
+    let scale = p.journey.scale();
+    let neutral = p.journey.scale().neutral;
     // Defining moments.
     h.push_str("<section id=\"moments\"><h2>Defining moments</h2>\n");
     if moments.defining.is_empty() {
@@ -350,7 +398,13 @@ pub fn html_report(
         h.push_str("</ul>\n");
     }
     h.push_str("</section>\n");
+}
 
+/// Ranked actions with the commands that reproduce them, and the plan.
+fn invest_section(h: &mut String, p: &Page<'_>) {
+    let recommendations = p.recommendations;
+    let options = p.options;
+    let scale = p.journey.scale();
     // Recommendations.
     let r = recommendations;
     let _ = writeln!(
@@ -446,7 +500,12 @@ pub fn html_report(
         h.push_str("</ul>\n");
     }
     h.push_str("</section>\n");
+}
 
+/// Where not to invest.
+fn not_invest_section(h: &mut String, p: &Page<'_>) {
+    let r = p.recommendations;
+    let scale = p.journey.scale();
     // Where not to invest.
     h.push_str("<section id=\"not-invest\"><h2>Where not to invest</h2>\n");
     if r.do_not_invest.is_empty() {
@@ -474,14 +533,15 @@ pub fn html_report(
         h.push_str("</ul>\n");
     }
     h.push_str("</section>\n");
+}
 
-    let _ = writeln!(
-        h,
-        "<footer>Made by peakend {}. Remembered experience follows the most intense moment and the end, and nearly ignores duration (Kahneman et al. 1993; Redelmeier &amp; Kahneman 1996; Alaybek et al. 2022). Defining moments after Heath &amp; Heath, <i>The Power of Moments</i> (2017).</footer>",
-        env!("CARGO_PKG_VERSION")
-    );
-    h.push_str("</main>\n</body>\n</html>\n");
-    h
+/// What one report page is made of.
+struct Page<'a> {
+    journey: &'a Journey,
+    analysis: &'a Analysis,
+    moments: &'a Moments,
+    recommendations: &'a Recommendations,
+    options: &'a ReportOptions,
 }
 
 /// One sentence a designer can read first.

@@ -312,6 +312,7 @@ pub fn map_svg(
 }
 
 /// The map and its width in pixels.
+#[allow(clippy::too_many_lines)] // still to split (issue #9)
 pub(super) fn map_svg_sized(
     journey: &Journey,
     analysis: &Analysis,
@@ -1100,16 +1101,12 @@ fn reason_label(
 pub fn histogram_svg(analysis: &Analysis) -> String {
     let bins = &analysis.distribution.histogram;
     let scale = analysis.journey.scale;
-    let signed_scale = scale.min < 0.0;
     let (w, h) = (760.0, 300.0);
     let (left, right, top, bottom) = (56.0, 24.0, 30.0, 56.0);
     let pw = w - left - right;
     let ph = h - top - bottom;
-    let span = scale.max - scale.min;
-    let x_of = |v: f64| left + (v.clamp(scale.min, scale.max) - scale.min) / span * pw;
     let max_share = bins.iter().map(|b| b.share).fold(0.0, f64::max).max(1e-12);
     let y_top = nice_step(max_share, 4.0) * (max_share / nice_step(max_share, 4.0)).ceil();
-    let y_of = |share: f64| top + ph - share / y_top * ph;
     let exact = if analysis.distribution.exact {
         "exact"
     } else {
@@ -1136,6 +1133,34 @@ pub fn histogram_svg(analysis: &Analysis) -> String {
     s.push_str(r##"<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="6" height="6" fill="#D55E00"/><line x1="0" y1="0" x2="0" y2="6" stroke="#ffffff" stroke-width="2"/></pattern></defs>"##);
     s.push('\n');
     let _ = writeln!(s, r##"<rect width="{w}" height="{h}" fill="#ffffff"/>"##);
+    let f = HistFrame {
+        h,
+        left,
+        top,
+        pw,
+        ph,
+        min: scale.min,
+        max: scale.max,
+        y_top,
+    };
+    histogram_bars(&mut s, analysis, &f);
+    histogram_axis(&mut s, analysis, &f);
+    histogram_marks(&mut s, analysis, &f);
+    s.push_str("</svg>\n");
+    s
+}
+
+/// The share grid and one bar per bin, negative bins hatched.
+fn histogram_bars(s: &mut String, analysis: &Analysis, f: &HistFrame) {
+    let bins = &analysis.distribution.histogram;
+    let scale = analysis.journey.scale;
+    let signed_scale = analysis.journey.scale.min < 0.0;
+    let left = f.left;
+    let top = f.top;
+    let pw = f.pw;
+    let ph = f.ph;
+    let y_of = |share: f64| f.y_of(share);
+    let y_top = f.y_top;
     // Horizontal grid with share labels.
     let step = nice_step(y_top, 4.0);
     let mut t = 0.0;
@@ -1185,6 +1210,24 @@ pub fn histogram_svg(analysis: &Analysis) -> String {
         }
         s.push('\n');
     }
+}
+
+/// The scale along the bottom, with its caption.
+fn histogram_axis(s: &mut String, analysis: &Analysis, f: &HistFrame) {
+    let scale = analysis.journey.scale;
+    let signed_scale = analysis.journey.scale.min < 0.0;
+    let h = f.h;
+    let left = f.left;
+    let top = f.top;
+    let pw = f.pw;
+    let ph = f.ph;
+    let span = analysis.journey.scale.max - analysis.journey.scale.min;
+    let x_of = |v: f64| f.x_of(v);
+    let exact = if analysis.distribution.exact {
+        "exact"
+    } else {
+        "Monte Carlo estimate"
+    };
     // x axis: scale ticks.
     let xstep = nice_step(span, 10.0);
     let mut v = (scale.min / xstep).ceil() * xstep;
@@ -1208,6 +1251,14 @@ pub fn histogram_svg(analysis: &Analysis) -> String {
         num(h - 10.0),
         exact
     );
+}
+
+/// The expected remembered score and the average, as labelled lines.
+fn histogram_marks(s: &mut String, analysis: &Analysis, f: &HistFrame) {
+    let scale = analysis.journey.scale;
+    let top = f.top;
+    let ph = f.ph;
+    let x_of = |v: f64| f.x_of(v);
     // Expected remembered score and the average.
     let rem = analysis.remembered.expected;
     let mean = analysis.mean.expected;
@@ -1239,6 +1290,25 @@ pub fn histogram_svg(analysis: &Analysis) -> String {
         score(mean, &scale),
         x = num(xm)
     );
-    s.push_str("</svg>\n");
-    s
+}
+
+/// The histogram's drawing frame: size, margins, plot area and scales.
+struct HistFrame {
+    h: f64,
+    left: f64,
+    top: f64,
+    pw: f64,
+    ph: f64,
+    min: f64,
+    max: f64,
+    y_top: f64,
+}
+
+impl HistFrame {
+    fn x_of(&self, v: f64) -> f64 {
+        self.left + (v.clamp(self.min, self.max) - self.min) / (self.max - self.min) * self.pw
+    }
+    fn y_of(&self, share: f64) -> f64 {
+        self.top + self.ph - share / self.y_top * self.ph
+    }
 }

@@ -96,10 +96,18 @@ fn exactness(exact: bool, se: Option<f64>) -> String {
 /// assert!(text.contains("Remembered experience"));
 /// ```
 pub fn text(a: &Analysis, st: Style) -> String {
-    // Scores unsigned on a scale that does not go below zero (Mermaid's 1..5).
+    let mut o = String::new();
+    summary(&mut o, a, st);
+    remembered_moments(&mut o, a, st);
+    touchpoint_table(&mut o, a, st);
+    paths_and_notes(&mut o, a, st);
+    o
+}
+
+/// The journey line, remembered against average, and the spread across customers.
+fn summary(o: &mut String, a: &Analysis, st: Style) {
     let scale = a.journey.scale;
     let sc = |x: f64| score(x, &scale);
-    let mut o = String::new();
     let nt = scale.neutral;
     let _ = writeln!(o, "{}", st.bold(&a.journey.name));
     let _ = writeln!(
@@ -173,7 +181,13 @@ pub fn text(a: &Analysis, st: Style) -> String {
         sc(d.max)
     );
     let _ = writeln!(o);
+}
 
+/// What customers remember as the peak and as the ending.
+fn remembered_moments(o: &mut String, a: &Analysis, st: Style) {
+    let scale = a.journey.scale;
+    let sc = |x: f64| score(x, &scale);
+    let nt = scale.neutral;
     // The moments that make the memory.
     let top = |key: &dyn Fn(&crate::analysis::TouchpointResult) -> f64| {
         let mut v: Vec<&crate::analysis::TouchpointResult> =
@@ -202,7 +216,13 @@ pub fn text(a: &Analysis, st: Style) -> String {
     let _ = writeln!(o, "  as the peak     {}", top(&|t| t.peak_share));
     let _ = writeln!(o, "  as the ending   {}", top(&|t| t.end_share));
     let _ = writeln!(o);
+}
 
+/// One row per touchpoint: emotion, visit, peak and end shares.
+fn touchpoint_table(o: &mut String, a: &Analysis, st: Style) {
+    let scale = a.journey.scale;
+    let sc = |x: f64| score(x, &scale);
+    let nt = scale.neutral;
     // Touchpoint table.
     let _ = writeln!(o, "{}", st.bold("Touchpoints"));
     let _ = writeln!(
@@ -255,7 +275,13 @@ pub fn text(a: &Analysis, st: Style) -> String {
         let _ = writeln!(o, "{}", line.trim_end());
     }
     let _ = writeln!(o);
+}
 
+/// The notable paths, what was estimated, and the warnings.
+fn paths_and_notes(o: &mut String, a: &Analysis, st: Style) {
+    let scale = a.journey.scale;
+    let sc = |x: f64| score(x, &scale);
+    let nt = scale.neutral;
     let _ = writeln!(o, "{}", st.bold("Paths"));
     for (label, p) in [
         ("most likely", &a.paths.most_likely),
@@ -293,7 +319,6 @@ pub fn text(a: &Analysis, st: Style) -> String {
             let _ = writeln!(o, "  {w}");
         }
     }
-    o
 }
 
 /// The moments as text: defining moments with their reasons, missed
@@ -524,43 +549,62 @@ pub fn recommendations_text(
         );
     }
     if let Some(p) = &r.plan {
-        let _ = writeln!(o);
+        plan_text(&mut o, r, p, file, st);
+    }
+    where_not_to_invest(&mut o, r, st);
+    o
+}
+
+/// The budgeted plan and the command that applies it.
+fn plan_text(
+    o: &mut String,
+    r: &crate::recommend::Recommendations,
+    p: &crate::recommend::Plan,
+    file: &str,
+    st: Style,
+) {
+    let sc = |x: f64| score(x, &r.scale);
+    let _ = writeln!(o);
+    let _ = writeln!(
+        o,
+        "{}  budget {}: {} action{}, cost {}, lift {} ({} → {})",
+        st.bold("Plan"),
+        p.budget,
+        p.actions.len(),
+        if p.actions.len() == 1 { "" } else { "s" },
+        p.cost,
+        signed(p.lift),
+        sc(r.before),
+        sc(p.after)
+    );
+    for (k, x) in p.actions.iter().enumerate() {
         let _ = writeln!(
             o,
-            "{}  budget {}: {} action{}, cost {}, lift {} ({} → {})",
-            st.bold("Plan"),
-            p.budget,
-            p.actions.len(),
-            if p.actions.len() == 1 { "" } else { "s" },
-            p.cost,
-            signed(p.lift),
-            sc(r.before),
-            sc(p.after)
+            "  {}. {} {}  (+{:.2} at this point, cost {})",
+            k + 1,
+            x.action.name(),
+            x.touchpoint
+                .as_deref()
+                .unwrap_or("(new closing touchpoint)"),
+            x.lift,
+            x.cost
         );
-        for (k, x) in p.actions.iter().enumerate() {
-            let _ = writeln!(
-                o,
-                "  {}. {} {}  (+{:.2} at this point, cost {})",
-                k + 1,
-                x.action.name(),
-                x.touchpoint
-                    .as_deref()
-                    .unwrap_or("(new closing touchpoint)"),
-                x.lift,
-                x.cost
-            );
-        }
-        if !p.actions.is_empty() {
-            let _ = writeln!(
-                o,
-                "  {}",
-                st.dim(&format!(
-                    "peakend simulate {file} {}",
-                    simulate_flags(&p.operations)
-                ))
-            );
-        }
     }
+    if !p.actions.is_empty() {
+        let _ = writeln!(
+            o,
+            "  {}",
+            st.dim(&format!(
+                "peakend simulate {file} {}",
+                simulate_flags(&p.operations)
+            ))
+        );
+    }
+}
+
+/// Forgettable touchpoints, and where the dashboard's ranking differs.
+fn where_not_to_invest(o: &mut String, r: &crate::recommend::Recommendations, st: Style) {
+    let sc = |x: f64| score(x, &r.scale);
     let _ = writeln!(o);
     let _ = writeln!(o, "{}", st.bold("Where not to invest"));
     if r.do_not_invest.is_empty() {
@@ -598,7 +642,6 @@ pub fn recommendations_text(
             );
         }
     }
-    o
 }
 
 /// The `peakend simulate` flags that apply these operations in order,
