@@ -568,12 +568,12 @@ fn apply_remove(j: &Journey, op: &Operation, id: &str) -> Result<JourneySpec, Si
     let ts = spec.transitions.take().expect("explicit");
     let out: Vec<(String, f64)> = ts
         .iter()
-        .filter(|t| &t.from == id)
+        .filter(|t| t.from == id)
         .map(|t| (t.to.to_string(), t.probability.unwrap_or(0.0)))
         .collect();
     let preds: Vec<(String, f64)> = ts
         .iter()
-        .filter(|t| &t.to == id)
+        .filter(|t| t.to == id)
         .map(|t| (t.from.to_string(), t.probability.unwrap_or(0.0)))
         .collect();
     if out.is_empty() && j.entry_probability(v) > 0.0 {
@@ -584,7 +584,7 @@ fn apply_remove(j: &Journey, op: &Operation, id: &str) -> Result<JourneySpec, Si
     }
     if out.is_empty() {
         for (u, p) in &preds {
-            let others = ts.iter().any(|t| &t.from == u && &t.to != id);
+            let others = ts.iter().any(|t| &t.from == u && t.to != id);
             if others && *p > 0.0 {
                 return Err(SimulateError::Stranded {
                     operation: op.clone(),
@@ -596,7 +596,7 @@ fn apply_remove(j: &Journey, op: &Operation, id: &str) -> Result<JourneySpec, Si
     }
     let mut next: Vec<TransitionSpec> = ts
         .into_iter()
-        .filter(|t| &t.from != id && &t.to != id)
+        .filter(|t| t.from != id && t.to != id)
         .collect();
     for (u, pu) in &preds {
         for (w, pw) in &out {
@@ -644,12 +644,12 @@ fn apply_route(
     if !(0.0..=1.0).contains(&probability) {
         return Err(SimulateError::NotAProbability {
             operation: op.clone(),
-            probability: probability,
+            probability,
         });
     }
     let mut spec = explicit(j);
     let ts = spec.transitions.as_mut().expect("explicit");
-    let Some(k) = ts.iter().position(|t| &t.from == from && &t.to == to) else {
+    let Some(k) = ts.iter().position(|t| t.from == from && t.to == to) else {
         return Err(SimulateError::NoTransition {
             operation: op.clone(),
             from: from.to_string(),
