@@ -106,89 +106,104 @@ fn until<'a>(s: &'a str, stops: &[char]) -> &'a str {
 /// assert_eq!(err.problems[0].line, Some(2));
 /// assert!(err.problems[0].message.contains("`Hello` is not a score"));
 /// ```
-#[allow(clippy::too_many_lines)] // still to split (issue #9)
 pub fn read(text: &str, fallback_name: &str) -> Result<Imported, InvalidJourney> {
-    let mut problems: Vec<Problem> = Vec::new();
-    let mut warnings: Vec<Problem> = Vec::new();
     let lines: Vec<&str> = text
         .split('\n')
         .map(|l| l.strip_suffix('\r').unwrap_or(l))
         .collect();
+    let mut r = Reader {
+        lines: &lines,
+        k: 0,
+        problems: Vec::new(),
+        warnings: Vec::new(),
+        scale_comment: None,
+        front_title: None,
+        title: None,
+        acc_title: None,
+        acc_descr: Vec::new(),
+        sections: Vec::new(),
+        tasks: Vec::new(),
+        current: None,
+        block: None,
+    };
+    let Some(journey_at) = r.preamble() else {
+        if r.problems.is_empty() {
+            r.problems.push(at(
+                lines.len().max(1),
+                1,
+                true,
+                "no `journey` line: this is not a Mermaid journey diagram",
+            ));
+        }
+        return Err(InvalidJourney {
+            problems: r.problems,
+        });
+    };
+    while r.k < lines.len() {
+        r.line();
+    }
+    r.finish(journey_at)?;
+    let (scale, emotions) = r.scale();
+    Ok(r.build(scale, &emotions, fallback_name))
+}
 
-    // Before `journey`: blank lines, front matter, comments, directives.
-    let mut k = 0;
-    let mut front_title: Option<String> = None;
-    let mut scale_comment: Option<(usize, ScaleSpec)> = None;
-    let mut journey_line = None;
-    let mut seen_content = false;
-    while k < lines.len() {
-        let t = lines[k].trim();
-        if t.is_empty() {
-            k += 1;
-        } else if t == "---" && !seen_content {
-            // YAML front matter: only `title` matters to a journey.
-            let start = k;
-            k += 1;
-            let indent = |l: &str| l.len() - l.trim_start().len();
-            let body: Vec<(usize, &str)> = (k..lines.len())
-                .take_while(|&i| lines[i].trim() != "---")
-                .map(|i| (i, lines[i]))
-                .collect();
-            k += body.len();
-            if k >= lines.len() {
-                problems.push(at(
-                    start + 1,
-                    1,
-                    true,
-                    "front matter opened with `---` is never closed",
-                ));
-                break;
-            }
-            k += 1;
-            let top = body
-                .iter()
-                .filter(|(_, l)| !l.trim().is_empty())
-                .map(|(_, l)| indent(l))
-                .min()
-                .unwrap_or(0);
-            for (i, l) in &body {
-                if indent(l) != top || l.trim().is_empty() || l.trim_start().starts_with('#') {
-                    continue;
+/// The state of one read of a Mermaid diagram.
+struct Reader<'t> {
+    lines: &'t [&'t str],
+    /// The next line to read (0-based).
+    k: usize,
+    problems: Vec<Problem>,
+    warnings: Vec<Problem>,
+    scale_comment: Option<(usize, ScaleSpec)>,
+    front_title: Option<String>,
+    title: Option<String>,
+    acc_title: Option<String>,
+    acc_descr: Vec<String>,
+    sections: Vec<Section>,
+    tasks: Vec<Task>,
+    current: Option<usize>,
+    /// Open `accDescr {` block: its line and the text so far.
+    block: Option<(usize, String)>,
+}
+
+impl Reader<'_> {
+    fn skip_comment(&mut self) {
+        self.k = skip_comment(
+            self.lines,
+            self.k,
+            &mut self.warnings,
+            &mut self.scale_comment,
+            &mut self.problems,
+        );
+    }
+
+    /// Before `journey`: blank lines, front matter, comments, directives.
+    /// The index of the `journey` line, if there is one.
+    fn preamble(&mut self) -> Option<usize> {
+        let lines = self.lines;
+        let mut seen_content = false;
+        while self.k < lines.len() {
+            let k = self.k;
+            let t = lines[k].trim();
+            if t.is_empty() {
+                self.k += 1;
+            } else if t == "---" && !seen_content {
+                if !self.front_matter() {
+                    return None;
                 }
-                let (key, value) = l.trim().split_once(':').unwrap_or((l.trim(), ""));
-                if key.trim() == "title" {
-                    let v = value.trim();
-                    let v = v
-                        .strip_prefix('"')
-                        .and_then(|v| v.strip_suffix('"'))
-                        .or_else(|| v.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')))
-                        .unwrap_or(v);
-                    front_title = Some(v.to_string());
-                } else {
-                    warnings.push(at(
-                        i + 1,
-                        indent(l) + 1,
-                        false,
-                        format!(
-                            "front matter `{}` is Mermaid rendering configuration; peakend leaves it out",
-                            key.trim()
-                        ),
-                    ));
-                }
-            }
-            seen_content = true;
-        } else if t.starts_with("%%") {
-            seen_content = true;
-            k = skip_comment(&lines, k, &mut warnings, &mut scale_comment, &mut problems);
-        } else if t.starts_with('#') {
-            k += 1;
-        } else {
-            let rest = keyword(t, "journey");
-            if rest.is_some_and(|r| r.trim().is_empty() || r.trim_start().starts_with("%%")) {
-                journey_line = Some(k);
-                k += 1;
+                seen_content = true;
+            } else if t.starts_with("%%") {
+                seen_content = true;
+                self.skip_comment();
+            } else if t.starts_with('#') {
+                self.k += 1;
             } else {
-                problems.push(at(
+                let rest = keyword(t, "journey");
+                if rest.is_some_and(|r| r.trim().is_empty() || r.trim_start().starts_with("%%")) {
+                    self.k += 1;
+                    return Some(k);
+                }
+                self.problems.push(at(
                     k + 1,
                     col(lines[k], lines[k].len() - lines[k].trim_start().len()),
                     true,
@@ -197,51 +212,97 @@ pub fn read(text: &str, fallback_name: &str) -> Result<Imported, InvalidJourney>
                         crate::numfmt::truncate(t, 40)
                     ),
                 ));
+                return None;
             }
-            break;
         }
+        None
     }
-    let Some(journey_at) = journey_line else {
-        if problems.is_empty() {
+
+    /// YAML front matter from the `---` at line `k`: only `title` matters
+    /// to a journey. False when it is never closed.
+    fn front_matter(&mut self) -> bool {
+        let lines = self.lines;
+        let mut k = self.k;
+        let problems = &mut self.problems;
+        let warnings = &mut self.warnings;
+        let front_title = &mut self.front_title;
+        // YAML front matter: only `title` matters to a journey.
+        let start = k;
+        k += 1;
+        let indent = |l: &str| l.len() - l.trim_start().len();
+        let body: Vec<(usize, &str)> = (k..lines.len())
+            .take_while(|&i| lines[i].trim() != "---")
+            .map(|i| (i, lines[i]))
+            .collect();
+        k += body.len();
+        if k >= lines.len() {
             problems.push(at(
-                lines.len().max(1),
+                start + 1,
                 1,
                 true,
-                "no `journey` line: this is not a Mermaid journey diagram",
+                "front matter opened with `---` is never closed",
             ));
+            return false;
         }
-        return Err(InvalidJourney { problems });
-    };
+        k += 1;
+        let top = body
+            .iter()
+            .filter(|(_, l)| !l.trim().is_empty())
+            .map(|(_, l)| indent(l))
+            .min()
+            .unwrap_or(0);
+        for (i, l) in &body {
+            if indent(l) != top || l.trim().is_empty() || l.trim_start().starts_with('#') {
+                continue;
+            }
+            let (key, value) = l.trim().split_once(':').unwrap_or((l.trim(), ""));
+            if key.trim() == "title" {
+                let v = value.trim();
+                let v = v
+                    .strip_prefix('"')
+                    .and_then(|v| v.strip_suffix('"'))
+                    .or_else(|| v.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')))
+                    .unwrap_or(v);
+                *front_title = Some(v.to_string());
+            } else {
+                warnings.push(at(
+                    i + 1,
+                    indent(l) + 1,
+                    false,
+                    format!(
+                        "front matter `{}` is Mermaid rendering configuration; peakend leaves it out",
+                        key.trim()
+                    ),
+                ));
+            }
+        }
+        self.k = k;
+        true
+    }
 
-    let mut title: Option<String> = None;
-    let mut acc_title: Option<String> = None;
-    let mut acc_descr: Vec<String> = Vec::new();
-    let mut sections: Vec<Section> = Vec::new();
-    let mut tasks: Vec<Task> = Vec::new();
-    let mut current: Option<usize> = None;
-    // Open `accDescr {` block: its line and the text so far.
-    let mut block: Option<(usize, String)> = None;
-
-    while k < lines.len() {
+    /// Read one line after `journey`.
+    fn line(&mut self) {
+        let lines = self.lines;
+        let k = self.k;
         let line = lines[k];
         let n = k + 1;
         let mut rest: &str = line;
         let mut offset = 0usize;
-        if let Some((start, mut acc)) = block.take() {
+        if let Some((start, mut acc)) = self.block.take() {
             match line.find('}') {
                 Some(i) => {
                     acc.push('\n');
                     acc.push_str(&line[..i]);
-                    acc_descr.push(dedent(&acc));
+                    self.acc_descr.push(dedent(&acc));
                     offset = i + 1;
                     rest = &line[i + 1..];
                 }
                 None => {
                     acc.push('\n');
                     acc.push_str(line);
-                    block = Some((start, acc));
-                    k += 1;
-                    continue;
+                    self.block = Some((start, acc));
+                    self.k += 1;
+                    return;
                 }
             }
         }
@@ -249,33 +310,40 @@ pub fn read(text: &str, fallback_name: &str) -> Result<Imported, InvalidJourney>
         let c0 = offset + (rest.len() - t.len());
         let t = t.trim_end();
         if t.is_empty() || t.starts_with('#') {
-            k += 1;
-            continue;
+            self.k += 1;
+            return;
         }
         if t.starts_with("%%") {
-            k = skip_comment(&lines, k, &mut warnings, &mut scale_comment, &mut problems);
-            continue;
+            self.skip_comment();
+            return;
         }
-        k += 1;
+        self.k += 1;
+        if !self.accessibility(t, n, c0) {
+            self.statement(line, t, n, c0);
+        }
+    }
+
+    /// `accTitle` and `accDescr` (one line or a block); true when `t` was one.
+    fn accessibility(&mut self, t: &str, n: usize, c0: usize) -> bool {
         if let Some(r) = keyword(t, "accTitle")
             && let Some(v) = r.trim_start().strip_prefix(':')
         {
-            acc_title = Some(v.trim().to_string());
-            continue;
+            self.acc_title = Some(v.trim().to_string());
+            return true;
         }
         if let Some(r) = keyword(t, "accDescr") {
             let r = r.trim_start();
             if let Some(v) = r.strip_prefix(':') {
-                acc_descr.push(v.trim().to_string());
-                continue;
+                self.acc_descr.push(v.trim().to_string());
+                return true;
             }
             if let Some(v) = r.strip_prefix('{') {
                 match v.find('}') {
                     Some(i) => {
-                        acc_descr.push(v[..i].trim().to_string());
+                        self.acc_descr.push(v[..i].trim().to_string());
                         let after = v[i + 1..].trim();
                         if !after.is_empty() {
-                            problems.push(at(
+                            self.problems.push(at(
                                 n,
                                 c0 + 1,
                                 true,
@@ -283,47 +351,57 @@ pub fn read(text: &str, fallback_name: &str) -> Result<Imported, InvalidJourney>
                             ));
                         }
                     }
-                    None => block = Some((n, v.to_string())),
+                    None => self.block = Some((n, v.to_string())),
                 }
-                continue;
+                return true;
             }
         }
+        false
+    }
+
+    /// `title`, `section`, a second `journey`, or a task.
+    fn statement(&mut self, line: &str, t: &str, n: usize, c0: usize) {
         if let Some(r) = keyword(t, "title")
             && r.starts_with(char::is_whitespace)
         {
-            title = Some(until(r, &['#', ';']).trim().to_string());
-            continue;
+            self.title = Some(until(r, &['#', ';']).trim().to_string());
+            return;
         }
         if let Some(r) = keyword(t, "section")
             && (r.is_empty() || r.starts_with(char::is_whitespace))
         {
             let name = until(r, &['#', ';']);
             if let Some(i) = name.find(':') {
-                problems.push(at(
+                self.problems.push(at(
                     n,
                     col(line, c0 + "section".len() + i),
                     true,
                     "a section name cannot contain `:` (Mermaid reads the rest as a task's score)",
                 ));
-                continue;
+                return;
             }
-            sections.push(Section {
+            self.sections.push(Section {
                 line: n,
                 column: col(line, c0),
                 name: name.trim().to_string(),
                 tasks: 0,
             });
-            current = Some(sections.len() - 1);
-            continue;
+            self.current = Some(self.sections.len() - 1);
+            return;
         }
         if keyword(t, "journey").is_some_and(|r| r.trim().is_empty()) {
-            problems.push(at(n, col(line, c0), true, "a second `journey` line"));
-            continue;
+            self.problems
+                .push(at(n, col(line, c0), true, "a second `journey` line"));
+            return;
         }
-        // A task: `name: score[: actors]`, up to a `#` comment or `;`.
+        self.task(line, t, n, c0);
+    }
+
+    /// A task: `name: score[: actors]`, up to a `#` comment or `;`.
+    fn task(&mut self, line: &str, t: &str, n: usize, c0: usize) {
         let stmt = until(t, &['#', ';']);
         let Some((name, data)) = stmt.split_once(':') else {
-            problems.push(at(
+            self.problems.push(at(
                 n,
                 col(line, c0),
                 true,
@@ -332,12 +410,13 @@ pub fn read(text: &str, fallback_name: &str) -> Result<Imported, InvalidJourney>
                     crate::numfmt::truncate(stmt.trim(), 40)
                 ),
             ));
-            continue;
+            return;
         };
         let name = name.trim();
         if name.is_empty() {
-            problems.push(at(n, col(line, c0), true, "a task without a name"));
-            continue;
+            self.problems
+                .push(at(n, col(line, c0), true, "a task without a name"));
+            return;
         }
         let data_at = c0 + stmt.len() - data.len();
         let mut pieces = data.split(':');
@@ -345,7 +424,7 @@ pub fn read(text: &str, fallback_name: &str) -> Result<Imported, InvalidJourney>
         let actors_raw = pieces.next();
         let extra: Vec<&str> = pieces.collect();
         if !extra.is_empty() {
-            warnings.push(at(
+            self.warnings.push(at(
                 n,
                 col(line, data_at),
                 false,
@@ -362,17 +441,17 @@ pub fn read(text: &str, fallback_name: &str) -> Result<Imported, InvalidJourney>
         );
         let score = match s.parse::<f64>() {
             _ if s.is_empty() => {
-                problems.push(at(
+                self.problems.push(at(
                     n,
                     score_col,
                     true,
                     format!("task `{name}` has no score (a number, usually 1 to 5)"),
                 ));
-                continue;
+                return;
             }
             Ok(x) if x.is_finite() => x,
             _ => {
-                problems.push(at(
+                self.problems.push(at(
                     n,
                     score_col,
                     true,
@@ -380,7 +459,7 @@ pub fn read(text: &str, fallback_name: &str) -> Result<Imported, InvalidJourney>
                         "`{s}` is not a score (a number, usually 1 to 5); Mermaid would draw it as NaN"
                     ),
                 ));
-                continue;
+                return;
             }
         };
         let mut actors: Vec<String> = Vec::new();
@@ -390,7 +469,7 @@ pub fn read(text: &str, fallback_name: &str) -> Result<Imported, InvalidJourney>
                 continue;
             }
             if actors.iter().any(|x| x == a) {
-                warnings.push(at(
+                self.warnings.push(at(
                     n,
                     score_col,
                     false,
@@ -400,154 +479,175 @@ pub fn read(text: &str, fallback_name: &str) -> Result<Imported, InvalidJourney>
             }
             actors.push(a.to_string());
         }
-        if let Some(c) = current {
-            sections[c].tasks += 1;
+        if let Some(c) = self.current {
+            self.sections[c].tasks += 1;
         }
-        tasks.push(Task {
+        self.tasks.push(Task {
             line: n,
             name: name.to_string(),
             score,
-            section: current,
+            section: self.current,
             actors,
         });
     }
-    if let Some((start, _)) = block {
-        problems.push(at(start, 1, true, "`accDescr {` is never closed with `}`"));
-    }
-    for s in sections.iter().filter(|s| s.tasks == 0) {
-        warnings.push(at(
-            s.line,
-            s.column,
-            false,
-            format!("section `{}` has no tasks; it is left out", s.name),
-        ));
-    }
-    if tasks.is_empty() && problems.is_empty() {
-        problems.push(at(
-            journey_at + 1,
-            1,
-            true,
-            "the diagram has no tasks (`Task name: score: actors`), so there is nothing to score",
-        ));
-    }
-    if !problems.is_empty() {
-        problems.extend(warnings);
-        problems.sort_by_key(|p| (p.line, p.column));
-        return Err(InvalidJourney { problems });
-    }
 
-    // The scale: Mermaid's 1..5, or what peakend's export recorded; widened
-    // to hold every score.
-    let mut scale = match scale_comment {
-        Some((_, s)) => s,
-        None => MERMAID_SCALE,
-    };
-    let mapped = scale_comment.is_some();
-    let emotions: Vec<f64> = tasks
-        .iter()
-        .map(|t| {
-            if mapped {
-                from_score(t.score, scale.min, scale.max, scale.neutral.unwrap_or(3.0))
-            } else {
-                t.score
-            }
-        })
-        .collect();
-    let lo = emotions.iter().copied().fold(f64::INFINITY, f64::min);
-    let hi = emotions.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    if lo < scale.min || hi > scale.max {
-        let outside: Vec<String> = tasks
-            .iter()
-            .zip(&emotions)
-            .filter(|(_, e)| **e < scale.min || **e > scale.max)
-            .map(|(t, _)| format!("{} on line {}", crate::numfmt::shortest(t.score), t.line))
-            .collect();
-        let first = tasks
-            .iter()
-            .zip(&emotions)
-            .find(|(_, e)| **e < scale.min || **e > scale.max)
-            .map_or(1, |(t, _)| t.line);
-        scale.min = scale.min.min(lo);
-        scale.max = scale.max.max(hi);
-        warnings.push(at(
-            first,
-            1,
-            false,
-            format!(
-                "score{} outside {} to {} ({}): the scale is widened to {} to {}",
-                if outside.len() == 1 { "" } else { "s" },
-                crate::numfmt::shortest(if mapped { scale.min } else { 1.0 }),
-                crate::numfmt::shortest(if mapped { scale.max } else { 5.0 }),
-                outside.join(", "),
-                crate::numfmt::shortest(scale.min),
-                crate::numfmt::shortest(scale.max)
-            ),
-        ));
-    }
-
-    let mut stage_ids = Ids::default();
-    let mut stages: Vec<StageSpec> = Vec::new();
-    let mut section_stage: Vec<Option<usize>> = vec![None; sections.len()];
-    for (i, s) in sections.iter().enumerate() {
-        if s.tasks == 0 {
-            continue;
+    /// What is wrong with the diagram as a whole; every problem, sorted,
+    /// when there is one.
+    fn finish(&mut self, journey_at: usize) -> Result<(), InvalidJourney> {
+        if let Some((start, _)) = self.block.take() {
+            self.problems
+                .push(at(start, 1, true, "`accDescr {` is never closed with `}`"));
         }
-        // Sections of the same name are one stage.
-        let k = match stages.iter().position(|st| st.name == s.name) {
-            Some(k) => k,
-            None => {
-                stages.push(StageSpec {
-                    id: stage_ids.unique(slug(&s.name, "section")),
-                    name: s.name.clone(),
-                });
-                stages.len() - 1
-            }
+        for s in self.sections.iter().filter(|s| s.tasks == 0) {
+            self.warnings.push(at(
+                s.line,
+                s.column,
+                false,
+                format!("section `{}` has no tasks; it is left out", s.name),
+            ));
+        }
+        if self.tasks.is_empty() && self.problems.is_empty() {
+            self.problems.push(at(
+                journey_at + 1,
+                1,
+                true,
+                "the diagram has no tasks (`Task name: score: actors`), so there is nothing to score",
+            ));
+        }
+        if !self.problems.is_empty() {
+            let mut problems = std::mem::take(&mut self.problems);
+            problems.append(&mut self.warnings);
+            problems.sort_by_key(|p| (p.line, p.column));
+            return Err(InvalidJourney { problems });
+        }
+        Ok(())
+    }
+
+    /// The scale: Mermaid's 1..5, or what peakend's export recorded;
+    /// widened to hold every score. With each task's emotion on it.
+    fn scale(&mut self) -> (ScaleSpec, Vec<f64>) {
+        // The scale: Mermaid's 1..5, or what peakend's export recorded; widened
+        // to hold every score.
+        let mut scale = match self.scale_comment {
+            Some((_, s)) => s,
+            None => MERMAID_SCALE,
         };
-        section_stage[i] = Some(k);
-    }
-    let mut ids = Ids::default();
-    let mut personas: Vec<String> = Vec::new();
-    let mut touchpoints = Vec::with_capacity(tasks.len());
-    for (t, &e) in tasks.iter().zip(&emotions) {
-        let mut tp = TouchpointSpec::new(ids.unique(slug(&t.name, "task")), t.name.clone(), e);
-        tp.stage = t
-            .section
-            .and_then(|s| section_stage[s])
-            .map(|k| stages[k].id.clone());
-        for a in &t.actors {
-            if !personas.contains(a) {
-                personas.push(a.clone());
-            }
+        let mapped = self.scale_comment.is_some();
+        let emotions: Vec<f64> = self
+            .tasks
+            .iter()
+            .map(|t| {
+                if mapped {
+                    from_score(t.score, scale.min, scale.max, scale.neutral.unwrap_or(3.0))
+                } else {
+                    t.score
+                }
+            })
+            .collect();
+        let lo = emotions.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = emotions.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        if lo < scale.min || hi > scale.max {
+            let outside: Vec<String> = self
+                .tasks
+                .iter()
+                .zip(&emotions)
+                .filter(|(_, e)| **e < scale.min || **e > scale.max)
+                .map(|(t, _)| format!("{} on line {}", crate::numfmt::shortest(t.score), t.line))
+                .collect();
+            let first = self
+                .tasks
+                .iter()
+                .zip(&emotions)
+                .find(|(_, e)| **e < scale.min || **e > scale.max)
+                .map_or(1, |(t, _)| t.line);
+            scale.min = scale.min.min(lo);
+            scale.max = scale.max.max(hi);
+            self.warnings.push(at(
+                first,
+                1,
+                false,
+                format!(
+                    "score{} outside {} to {} ({}): the scale is widened to {} to {}",
+                    if outside.len() == 1 { "" } else { "s" },
+                    crate::numfmt::shortest(if mapped { scale.min } else { 1.0 }),
+                    crate::numfmt::shortest(if mapped { scale.max } else { 5.0 }),
+                    outside.join(", "),
+                    crate::numfmt::shortest(scale.min),
+                    crate::numfmt::shortest(scale.max)
+                ),
+            ));
         }
-        tp.actors = t.actors.clone();
-        touchpoints.push(tp);
+        (scale, emotions)
     }
-    let name = title
-        .clone()
-        .filter(|t| !t.is_empty())
-        .or(front_title.filter(|t| !t.is_empty()))
-        .or(acc_title.clone().filter(|t| !t.is_empty()))
-        .unwrap_or_else(|| fallback_name.to_string());
-    let mut description: Vec<String> = Vec::new();
-    if let Some(a) = acc_title.filter(|a| !a.is_empty() && *a != name) {
-        description.push(a);
+
+    /// The spec: stages from sections, touchpoints from tasks, personas
+    /// from actors, the name and description.
+    fn build(mut self, scale: ScaleSpec, emotions: &[f64], fallback_name: &str) -> Imported {
+        let mut stage_ids = Ids::default();
+        let mut stages: Vec<StageSpec> = Vec::new();
+        let mut section_stage: Vec<Option<usize>> = vec![None; self.sections.len()];
+        for (i, s) in self.sections.iter().enumerate() {
+            if s.tasks == 0 {
+                continue;
+            }
+            // Sections of the same name are one stage.
+            let k = match stages.iter().position(|st| st.name == s.name) {
+                Some(k) => k,
+                None => {
+                    stages.push(StageSpec {
+                        id: stage_ids.unique(slug(&s.name, "section")),
+                        name: s.name.clone(),
+                    });
+                    stages.len() - 1
+                }
+            };
+            section_stage[i] = Some(k);
+        }
+        let mut ids = Ids::default();
+        let mut personas: Vec<String> = Vec::new();
+        let mut touchpoints = Vec::with_capacity(self.tasks.len());
+        for (t, &e) in self.tasks.iter().zip(emotions) {
+            let mut tp = TouchpointSpec::new(ids.unique(slug(&t.name, "task")), t.name.clone(), e);
+            tp.stage = t
+                .section
+                .and_then(|s| section_stage[s])
+                .map(|k| stages[k].id.clone());
+            for a in &t.actors {
+                if !personas.contains(a) {
+                    personas.push(a.clone());
+                }
+            }
+            tp.actors = t.actors.clone();
+            touchpoints.push(tp);
+        }
+        let name = self
+            .title
+            .clone()
+            .filter(|t| !t.is_empty())
+            .or(self.front_title.filter(|t| !t.is_empty()))
+            .or(self.acc_title.clone().filter(|t| !t.is_empty()))
+            .unwrap_or_else(|| fallback_name.to_string());
+        let mut description: Vec<String> = Vec::new();
+        if let Some(a) = self.acc_title.filter(|a| !a.is_empty() && *a != name) {
+            description.push(a);
+        }
+        description.extend(self.acc_descr.into_iter().filter(|d| !d.is_empty()));
+        self.warnings.sort_by_key(|p| (p.line, p.column));
+        Imported {
+            lines: self.tasks.iter().map(|t| t.line).collect(),
+            spec: JourneySpec {
+                version: FORMAT_VERSION,
+                name,
+                description: (!description.is_empty()).then(|| description.join("\n\n")),
+                scale: Some(scale),
+                stages,
+                personas,
+                touchpoints,
+                transitions: None,
+            },
+            warnings: self.warnings,
+        }
     }
-    description.extend(acc_descr.into_iter().filter(|d| !d.is_empty()));
-    warnings.sort_by_key(|p| (p.line, p.column));
-    Ok(Imported {
-        lines: tasks.iter().map(|t| t.line).collect(),
-        spec: JourneySpec {
-            version: FORMAT_VERSION,
-            name,
-            description: (!description.is_empty()).then(|| description.join("\n\n")),
-            scale: Some(scale),
-            stages,
-            personas,
-            touchpoints,
-            transitions: None,
-        },
-        warnings,
-    })
 }
 
 /// Skip a `%%` comment or a `%%{ … }%%` directive (which may span lines)
@@ -711,7 +811,6 @@ fn score_for(e: f64, min: f64, max: f64, neutral: f64) -> (f64, bool) {
 /// assert!(m.text.contains("A: 1\n") && m.text.contains("B: 5\n"));
 /// assert!(m.warnings[0].contains("duration"));
 /// ```
-#[allow(clippy::too_many_lines)] // still to split (issue #9)
 pub fn write(j: &Journey) -> Exported {
     let spec = j.spec();
     let scale = j.scale();
@@ -732,7 +831,26 @@ pub fn write(j: &Journey) -> Exported {
             scale.min, scale.max, scale.neutral
         );
     }
-    // What Mermaid cannot carry.
+    lost_fields(&mut out, spec, &mut warnings);
+    if !linear {
+        let _ = writeln!(out, "  %% peakend: {}", warnings[0]);
+    }
+    description(&mut out, spec, &mut warnings);
+    let inexact = tasks(&mut out, j, &order, &mut warnings);
+    if !inexact.is_empty() {
+        warnings.push(format!(
+            "the emotions of {} do not map onto Mermaid's scores exactly; they may differ in the last digit when read back",
+            inexact.join(", ")
+        ));
+    }
+    Exported {
+        text: out,
+        warnings,
+    }
+}
+
+/// Say (in a comment and a warning) which fields Mermaid has no place for.
+fn lost_fields(out: &mut String, spec: &crate::spec::JourneySpec, warnings: &mut Vec<String>) {
     let mut lost: Vec<&str> = Vec::new();
     let tps = &spec.touchpoints;
     let any = |f: &dyn Fn(&crate::spec::TouchpointSpec) -> bool| tps.iter().any(f);
@@ -765,9 +883,10 @@ pub fn write(j: &Journey) -> Exported {
         let _ = writeln!(out, "  %% peakend: {msg}");
         warnings.push(msg);
     }
-    if !linear {
-        let _ = writeln!(out, "  %% peakend: {}", warnings[0]);
-    }
+}
+
+/// The description as `accDescr`, on one line or as a block.
+fn description(out: &mut String, spec: &crate::spec::JourneySpec, warnings: &mut Vec<String>) {
     if let Some(d) = &spec.description {
         let d = d.trim();
         if d.contains('\n') {
@@ -784,6 +903,19 @@ pub fn write(j: &Journey) -> Exported {
             let _ = writeln!(out, "  accDescr: {d}");
         }
     }
+}
+
+/// Sections and tasks in journey order; the names of touchpoints whose
+/// emotion has no exact Mermaid score.
+fn tasks(
+    out: &mut String,
+    j: &Journey,
+    order: &[usize],
+    warnings: &mut Vec<String>,
+) -> Vec<String> {
+    let spec = j.spec();
+    let scale = j.scale();
+    let tps = &spec.touchpoints;
     fn stage_name<'a>(spec: &'a crate::spec::JourneySpec, id: &'a str) -> &'a str {
         spec.stages
             .iter()
@@ -792,13 +924,13 @@ pub fn write(j: &Journey) -> Exported {
     }
     let mut current: Option<&str> = None;
     let mut inexact = Vec::new();
-    for &i in &order {
+    for &i in order {
         let t = &tps[i];
         if t.stage.as_deref() != current {
             current = t.stage.as_deref();
             match current {
                 Some(st) => {
-                    let name = mermaid_safe(stage_name(spec, st), &[':', '#', ';'], "the stage", &mut warnings);
+                    let name = mermaid_safe(stage_name(spec, st), &[':', '#', ';'], "the stage", warnings);
                     let _ = writeln!(out, "  section {name}");
                 }
                 None => warnings.push(format!(
@@ -807,7 +939,7 @@ pub fn write(j: &Journey) -> Exported {
                 )),
             }
         }
-        let name = mermaid_safe(&t.name, &[':', '#', ';'], "the touchpoint", &mut warnings);
+        let name = mermaid_safe(&t.name, &[':', '#', ';'], "the touchpoint", warnings);
         let lower = name.to_lowercase();
         if ["title ", "section ", "acctitle", "accdescr", "%%"]
             .iter()
@@ -825,7 +957,7 @@ pub fn write(j: &Journey) -> Exported {
         let actors: Vec<String> = t
             .actors
             .iter()
-            .map(|a| mermaid_safe(a, &[':', '#', ';', ','], "the actor", &mut warnings))
+            .map(|a| mermaid_safe(a, &[':', '#', ';', ','], "the actor", warnings))
             .collect();
         if actors.is_empty() {
             let _ = writeln!(out, "    {name}: {score}");
@@ -833,16 +965,7 @@ pub fn write(j: &Journey) -> Exported {
             let _ = writeln!(out, "    {name}: {score}: {}", actors.join(", "));
         }
     }
-    if !inexact.is_empty() {
-        warnings.push(format!(
-            "the emotions of {} do not map onto Mermaid's scores exactly; they may differ in the last digit when read back",
-            inexact.join(", ")
-        ));
-    }
-    Exported {
-        text: out,
-        warnings,
-    }
+    inexact
 }
 
 #[cfg(test)]
