@@ -166,18 +166,94 @@ fn list(s: &str) -> Vec<String> {
 #[allow(clippy::too_many_lines)] // still to split (issue #9)
 pub fn read(text: &str, name: &str, options: &CsvOptions) -> Result<Imported, InvalidJourney> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let mut problems: Vec<Problem> = Vec::new();
     let mut warnings: Vec<Problem> = Vec::new();
     let mut reader = ::csv::ReaderBuilder::new()
         .delimiter(separator(text))
         .flexible(true)
         .has_headers(true)
         .from_reader(text.as_bytes());
-    let err_at = |line: usize, path: &str, msg: String| {
-        let mut p = Problem::error(path, msg);
-        p.line = Some(line);
-        p
-    };
+    let (headers, cols) = header_row(&mut reader, &mut warnings)?;
+    let mut problems: Vec<Problem> = Vec::new();
+    let (rows, given_ids) = records(&mut reader, text, &cols, &mut problems);
+    let scale = options.effective_scale();
+    let mut ids = Ids::default();
+    for id in &given_ids {
+        ids.0.insert(id.clone());
+    }
+    let mut stages = Stages::default();
+    let mut personas: Vec<String> = Vec::new();
+    let mut touchpoints = Vec::new();
+    let mut lines = Vec::new();
+    for r in &rows {
+        let line = r.position().map_or(0, |p| line_of(text, p.byte()));
+        let Some(mut tp) = row(r, &headers, &cols, line, &mut stages, &mut problems) else {
+            continue;
+        };
+        if tp.id.is_empty() {
+            tp.id = ids.unique(slug(&tp.name, "touchpoint"));
+        }
+        for a in &tp.actors {
+            if !personas.contains(a) {
+                personas.push(a.clone());
+            }
+        }
+        touchpoints.push(tp);
+        lines.push(line);
+    }
+    if rows.is_empty() && problems.is_empty() {
+        problems.push(err_at(
+            1,
+            "",
+            "no rows under the header: nothing to score".into(),
+        ));
+    }
+    if !problems.is_empty() {
+        problems.extend(warnings);
+        problems.sort_by_key(|p| p.line);
+        return Err(InvalidJourney { problems });
+    }
+    Ok(Imported {
+        spec: JourneySpec {
+            version: FORMAT_VERSION,
+            name: name.to_string(),
+            description: None,
+            scale: options.scale.map(|_| scale),
+            stages: stages.list,
+            personas,
+            touchpoints,
+            transitions: None,
+        },
+        warnings,
+        lines,
+    })
+}
+
+/// An error at a line of the sheet, named by its column.
+fn err_at(line: usize, path: &str, msg: String) -> Problem {
+    let mut p = Problem::error(path, msg);
+    p.line = Some(line);
+    p
+}
+
+/// The line (1-based) of a byte offset; a record's position may be at
+/// blank lines before it, which are skipped (the reader's own line count
+/// skips blank lines).
+fn line_of(text: &str, byte: u64) -> usize {
+    let mut b = (byte as usize).min(text.len());
+    while b < text.len() && matches!(text.as_bytes()[b], b'\n' | b'\r') {
+        b += 1;
+    }
+    text.as_bytes()[..b].iter().filter(|&&c| c == b'\n').count() + 1
+}
+
+/// The header row: which field each column holds. Unknown columns are
+/// warned about (their values go to the notes); a field twice, or no name
+/// or emotion column, is an error.
+fn header_row(
+    reader: &mut ::csv::Reader<&[u8]>,
+    warnings: &mut Vec<Problem>,
+) -> Result<(::csv::StringRecord, Vec<Option<Col>>), InvalidJourney> {
+    let mut problems: Vec<Problem> = Vec::new();
     let headers = match reader.headers() {
         Ok(h) => h.clone(),
         Err(e) => {
@@ -226,25 +302,17 @@ pub fn read(text: &str, name: &str, options: &CsvOptions) -> Result<Imported, In
     if !problems.is_empty() {
         return Err(InvalidJourney { problems });
     }
+    Ok((headers, cols))
+}
 
-    let scale = options.effective_scale();
-    let mut ids = Ids::default();
-    let mut stage_ids = Ids::default();
-    let mut stages: Vec<StageSpec> = Vec::new();
-    let mut personas: Vec<String> = Vec::new();
-    let mut touchpoints = Vec::new();
-    let mut lines = Vec::new();
-    // Lines from byte offsets (the reader's own line count skips blank
-    // lines).
-    // A record's position may be at blank lines before it: skip them.
-    let line_of = |byte: u64| {
-        let mut b = (byte as usize).min(text.len());
-        while b < text.len() && matches!(text.as_bytes()[b], b'\n' | b'\r') {
-            b += 1;
-        }
-        text.as_bytes()[..b].iter().filter(|&&c| c == b'\n').count() + 1
-    };
-    // Explicit ids first, so that made-up ids never take them.
+/// The non-blank records, and the ids they give (so that made-up ids never
+/// take them); syntax errors become problems.
+fn records(
+    reader: &mut ::csv::Reader<&[u8]>,
+    text: &str,
+    cols: &[Option<Col>],
+    problems: &mut Vec<Problem>,
+) -> (Vec<::csv::StringRecord>, Vec<String>) {
     let mut given_ids: Vec<String> = Vec::new();
     let mut rows = Vec::new();
     for rec in reader.records() {
@@ -261,166 +329,166 @@ pub fn read(text: &str, name: &str, options: &CsvOptions) -> Result<Imported, In
                 rows.push(r);
             }
             Err(e) => {
-                let line = e.position().map_or(0, |p| line_of(p.byte()));
+                let line = e.position().map_or(0, |p| line_of(text, p.byte()));
                 problems.push(err_at(line, "", format!("CSV syntax: {e}")));
             }
         }
     }
-    for id in &given_ids {
-        ids.0.insert(id.clone());
+    (rows, given_ids)
+}
+
+/// Stages by name, in order of first appearance.
+#[derive(Default)]
+struct Stages {
+    ids: Ids,
+    list: Vec<StageSpec>,
+}
+
+impl Stages {
+    /// The id of the stage with this name, made on first use.
+    fn id(&mut self, name: &str) -> String {
+        match self.list.iter().find(|s| s.name == name) {
+            Some(s) => s.id.clone(),
+            None => {
+                let id = self.ids.unique(slug(name, "stage"));
+                self.list.push(StageSpec {
+                    id: id.clone(),
+                    name: name.to_string(),
+                });
+                id
+            }
+        }
     }
-    for r in &rows {
-        let line = r.position().map_or(0, |p| line_of(p.byte()));
-        let mut tp = TouchpointSpec::new(String::new(), String::new(), f64::NAN);
-        let mut notes: Vec<String> = Vec::new();
-        let mut improvement: Option<f64> = None;
-        let mut cost: Option<f64> = None;
-        let mut ok = true;
-        for (k, field) in r.iter().enumerate() {
-            let v = field.trim();
-            let header = headers.get(k).unwrap_or("").trim();
-            let Some(Some(col)) = cols.get(k) else {
-                if !v.is_empty() {
-                    if header.is_empty() {
-                        notes.push(v.to_string());
-                    } else {
-                        notes.push(format!("{header}: {v}"));
-                    }
+}
+
+/// One row as a touchpoint (without a made-up id yet), or `None` with its
+/// problems reported.
+fn row(
+    r: &::csv::StringRecord,
+    headers: &::csv::StringRecord,
+    cols: &[Option<Col>],
+    line: usize,
+    stages: &mut Stages,
+    problems: &mut Vec<Problem>,
+) -> Option<TouchpointSpec> {
+    let mut tp = TouchpointSpec::new(String::new(), String::new(), f64::NAN);
+    let mut notes: Vec<String> = Vec::new();
+    let mut improvement: Option<f64> = None;
+    let mut cost: Option<f64> = None;
+    let mut ok = true;
+    for (k, field) in r.iter().enumerate() {
+        let v = field.trim();
+        let header = headers.get(k).unwrap_or("").trim();
+        let Some(Some(col)) = cols.get(k) else {
+            if !v.is_empty() {
+                if header.is_empty() {
+                    notes.push(v.to_string());
+                } else {
+                    notes.push(format!("{header}: {v}"));
                 }
-                continue;
-            };
-            let mut num = |what: &str| -> Option<Option<f64>> {
-                if v.is_empty() {
-                    return Some(None);
-                }
-                match number(v) {
-                    Some(x) => Some(Some(x)),
-                    None => {
-                        problems.push(err_at(line, header, format!("`{v}` is not {what}")));
-                        None
-                    }
-                }
-            };
-            match col {
-                Col::Id => tp.id = v.to_string(),
-                Col::Name => tp.name = v.to_string(),
-                Col::Emotion => match num("a number") {
-                    Some(Some(x)) => tp.emotion = x,
-                    Some(None) => {
-                        problems.push(err_at(line, header, "no emotion".into()));
-                        ok = false;
-                    }
-                    None => ok = false,
-                },
-                Col::Stage => {
-                    if !v.is_empty() {
-                        let id = match stages.iter().find(|s| s.name == v) {
-                            Some(s) => s.id.clone(),
-                            None => {
-                                let id = stage_ids.unique(slug(v, "stage"));
-                                stages.push(StageSpec {
-                                    id: id.clone(),
-                                    name: v.to_string(),
-                                });
-                                id
-                            }
-                        };
-                        tp.stage = Some(id);
-                    }
-                }
-                Col::Channel => tp.channel = (!v.is_empty()).then(|| v.to_string()),
-                Col::Owner => tp.owner = (!v.is_empty()).then(|| v.to_string()),
-                Col::Duration => match num("a number of minutes") {
-                    Some(x) => tp.duration = x,
-                    None => ok = false,
-                },
-                Col::Tags => tp.tags = list(v),
-                Col::Actors => tp.actors = list(v),
-                Col::Notes => {
-                    if !v.is_empty() {
-                        notes.insert(0, v.to_string());
-                    }
-                }
-                Col::Improvement => match num("a number") {
-                    Some(x) => improvement = x,
-                    None => ok = false,
-                },
-                Col::Cost => match num("a number") {
-                    Some(x) => cost = x,
-                    None => ok = false,
-                },
-                Col::Entry => match num("a probability") {
-                    Some(x) => tp.entry = x,
-                    None => ok = false,
-                },
             }
-        }
-        if tp.emotion.is_nan() && ok {
-            problems.push(err_at(line, "", "no emotion".into()));
-            ok = false;
-        }
-        if tp.name.is_empty() {
-            problems.push(err_at(line, "", "a touchpoint without a name".into()));
-            ok = false;
-        }
-        match (improvement, cost) {
-            (Some(e), c) => {
-                tp.improvement = Some(ImprovementSpec {
-                    emotion: e,
-                    cost: c,
-                })
-            }
-            (None, Some(_)) => {
-                problems.push(err_at(
-                    line,
-                    "cost",
-                    "a cost without an improvement (the emotion the change would reach)".into(),
-                ));
-                ok = false;
-            }
-            (None, None) => {}
-        }
-        if !ok {
             continue;
-        }
-        if tp.id.is_empty() {
-            tp.id = ids.unique(slug(&tp.name, "touchpoint"));
-        }
-        tp.notes = (!notes.is_empty()).then(|| notes.join("\n"));
-        for a in &tp.actors {
-            if !personas.contains(a) {
-                personas.push(a.clone());
+        };
+        let mut num = |what: &str| -> Option<Option<f64>> {
+            if v.is_empty() {
+                return Some(None);
             }
+            match number(v) {
+                Some(x) => Some(Some(x)),
+                None => {
+                    problems.push(err_at(line, header, format!("`{v}` is not {what}")));
+                    None
+                }
+            }
+        };
+        match col {
+            Col::Id => tp.id = v.to_string(),
+            Col::Name => tp.name = v.to_string(),
+            Col::Emotion => match num("a number") {
+                Some(Some(x)) => tp.emotion = x,
+                Some(None) => {
+                    problems.push(err_at(line, header, "no emotion".into()));
+                    ok = false;
+                }
+                None => ok = false,
+            },
+            Col::Stage => {
+                if !v.is_empty() {
+                    tp.stage = Some(stages.id(v));
+                }
+            }
+            Col::Channel => tp.channel = (!v.is_empty()).then(|| v.to_string()),
+            Col::Owner => tp.owner = (!v.is_empty()).then(|| v.to_string()),
+            Col::Duration => match num("a number of minutes") {
+                Some(x) => tp.duration = x,
+                None => ok = false,
+            },
+            Col::Tags => tp.tags = list(v),
+            Col::Actors => tp.actors = list(v),
+            Col::Notes => {
+                if !v.is_empty() {
+                    notes.insert(0, v.to_string());
+                }
+            }
+            Col::Improvement => match num("a number") {
+                Some(x) => improvement = x,
+                None => ok = false,
+            },
+            Col::Cost => match num("a number") {
+                Some(x) => cost = x,
+                None => ok = false,
+            },
+            Col::Entry => match num("a probability") {
+                Some(x) => tp.entry = x,
+                None => ok = false,
+            },
         }
-        touchpoints.push(tp);
-        lines.push(line);
     }
-    if rows.is_empty() && problems.is_empty() {
-        problems.push(err_at(
-            1,
-            "",
-            "no rows under the header: nothing to score".into(),
-        ));
+    ok &= complete(&mut tp, improvement, cost, line, problems, ok);
+    if !ok {
+        return None;
     }
-    if !problems.is_empty() {
-        problems.extend(warnings);
-        problems.sort_by_key(|p| p.line);
-        return Err(InvalidJourney { problems });
+    tp.notes = (!notes.is_empty()).then(|| notes.join("\n"));
+    Some(tp)
+}
+
+/// A row's touchpoint has an emotion and a name, and an improvement where
+/// it has a cost; the improvement is set. False with the problems reported.
+fn complete(
+    tp: &mut TouchpointSpec,
+    improvement: Option<f64>,
+    cost: Option<f64>,
+    line: usize,
+    problems: &mut Vec<Problem>,
+    fields_ok: bool,
+) -> bool {
+    let mut ok = fields_ok;
+    if tp.emotion.is_nan() && ok {
+        problems.push(err_at(line, "", "no emotion".into()));
+        ok = false;
     }
-    Ok(Imported {
-        spec: JourneySpec {
-            version: FORMAT_VERSION,
-            name: name.to_string(),
-            description: None,
-            scale: options.scale.map(|_| scale),
-            stages,
-            personas,
-            touchpoints,
-            transitions: None,
-        },
-        warnings,
-        lines,
-    })
+    if tp.name.is_empty() {
+        problems.push(err_at(line, "", "a touchpoint without a name".into()));
+        ok = false;
+    }
+    match (improvement, cost) {
+        (Some(e), c) => {
+            tp.improvement = Some(ImprovementSpec {
+                emotion: e,
+                cost: c,
+            })
+        }
+        (None, Some(_)) => {
+            problems.push(err_at(
+                line,
+                "cost",
+                "a cost without an improvement (the emotion the change would reach)".into(),
+            ));
+            ok = false;
+        }
+        (None, None) => {}
+    }
+    ok
 }
 
 /// The journey as CSV, one row per touchpoint in journey order (the most
