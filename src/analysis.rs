@@ -754,7 +754,6 @@ fn linear_expectation(
 /// assert!(l.remembered.expected > s.remembered.expected);
 /// assert!(l.remembered.exact);
 /// ```
-#[allow(clippy::too_many_lines)] // still to split (issue #9)
 pub fn analyze(journey: &Journey, model: &dyn MemoryModel, options: &Options) -> Analysis {
     let j = journey;
     let n = j.len();
@@ -763,226 +762,366 @@ pub fn analyze(journey: &Journey, model: &dyn MemoryModel, options: &Options) ->
     let peak = engine::peak_info(j);
     let counts = engine::count_paths(j);
     let form = model.linear_form();
-    let mut em = Vec::new();
-    let mut du = Vec::new();
     // Expected number of touchpoints on a path: the sum of visit probabilities.
     let samples = options.sample_count(visit.iter().sum());
-
     let linear = linear_expectation(j, model, &peak, &visit, options.mean_state_limit);
     let mean_exact = engine::expected_mean(j, options.mean_state_limit);
-    let enumerate = counts.exact.is_some() && counts.steps <= options.enumeration_limit;
-    let peak_end_form = form.as_ref().filter(|f| {
-        f.iter()
-            .all(|(feat, w)| *w == 0.0 || matches!(feat, Feature::Peak | Feature::End))
-    });
-
-    let to_result =
-        |path: &[usize], prob: f64, exact: bool, em: &mut Vec<f64>, du: &mut Vec<f64>| {
-            let (score, _) = engine::score_path(j, model, path, em, du);
-            PathResult {
-                touchpoints: path
-                    .iter()
-                    .map(|&p| j.touchpoint(j.file_index(Pos(p))).id.clone())
-                    .collect(),
-                probability: prob,
-                score,
-                exact,
-            }
-        };
-
+    let exact_grad = exact_memory_weights(j, form.as_deref(), &peak, &visit);
+    let c = Ctx {
+        j,
+        model,
+        form,
+        visit,
+        peak,
+        linear,
+        mean_exact,
+        exact_grad,
+        samples,
+        seed: options.seed,
+    };
+    let mut buf = Buffers::default();
     let (most_likely_path, most_likely_prob) =
         engine::most_likely(j, None, None).expect("a valid journey has a path");
-    let most_likely = to_result(&most_likely_path, most_likely_prob, true, &mut em, &mut du);
-
-    // Memory weights: exact from the shares when the model is a blend of
-    // peak, best, worst, end and first; otherwise averaged over paths.
-    let exact_grad: Option<Vec<f64>> = form.as_ref().and_then(|f| {
-        let mut g = vec![0.0; n];
-        for &(feat, w) in f {
-            if w != 0.0 {
-                let fg = engine::feature_gradient(j, feat, &peak, &visit)?;
-                for (a, b) in g.iter_mut().zip(fg) {
-                    *a += w * b;
-                }
-            }
-        }
-        Some(g)
-    });
-    let mut grad = exact_grad.clone().unwrap_or_else(|| vec![0.0; n]);
-    let mut grad_exact = exact_grad.is_some();
-    let mut gbuf: Vec<f64> = Vec::new();
-
-    let mut estimated: Vec<EstimatedFigure> = Vec::new();
-    let remembered_expected;
-    let remembered_se;
-    let mean_fig;
-    let distribution;
-    let best;
-    let worst;
-
-    if enumerate {
-        let mut atoms = Atoms::default();
-        let mut sum = 0.0;
-        let mut mean_sum = 0.0;
-        // (score, probability, path)
-        let mut best_p: Option<(f64, f64, Vec<usize>)> = None;
-        let mut worst_p: Option<(f64, f64, Vec<usize>)> = None;
-        let need_grad = exact_grad.is_none();
-        engine::enumerate(j, |path, prob| {
-            let (score, mean) = engine::score_path(j, model, path, &mut em, &mut du);
-            if need_grad {
-                path_gradient(j, model, form.as_deref(), &em, &du, &mut gbuf);
-                for (&p, g) in path.iter().zip(&gbuf) {
-                    grad[p] += prob * g;
-                }
-            }
-            sum += prob * score;
-            mean_sum += prob * mean;
-            atoms.add(score, prob);
-            if best_p
-                .as_ref()
-                .is_none_or(|b| score > b.0 || (score == b.0 && prob > b.1))
-            {
-                best_p = Some((score, prob, path.to_vec()));
-            }
-            if worst_p
-                .as_ref()
-                .is_none_or(|b| score < b.0 || (score == b.0 && prob > b.1))
-            {
-                worst_p = Some((score, prob, path.to_vec()));
-            }
-        });
-        remembered_expected = linear.unwrap_or(sum);
-        remembered_se = None;
-        grad_exact = true;
-        mean_fig = Figure {
-            expected: mean_exact.unwrap_or(mean_sum),
-            exact: true,
-            standard_error: None,
-        };
-        distribution = atoms.summarize(&scale, true, 0);
-        let (_, bp, bpath) = best_p.expect("at least one path");
-        let (_, wp, wpath) = worst_p.expect("at least one path");
-        best = to_result(&bpath, bp, true, &mut em, &mut du);
-        worst = to_result(&wpath, wp, true, &mut em, &mut du);
+    let most_likely = c.path_result(&most_likely_path, most_likely_prob, true, &mut buf);
+    let enumerate = counts.exact.is_some() && counts.steps <= options.enumeration_limit;
+    let f = if enumerate {
+        by_enumeration(&c, &mut buf)
     } else {
-        // Exact parts by dynamic programming; the rest by sampling.
-        let need_samples = linear.is_none()
-            || mean_exact.is_none()
-            || peak_end_form.is_none()
-            || exact_grad.is_none();
-        let mut score_m = Welford::default();
-        let mut mean_m = Welford::default();
-        let mut atoms = Atoms::default();
-        let mut best_s: Option<(f64, Vec<usize>)> = None;
-        let mut worst_s: Option<(f64, Vec<usize>)> = None;
-        if need_samples {
-            let sampler = Sampler::new(j);
-            let mut rng = Rng::new(options.seed);
-            let mut path = Vec::new();
-            let w = 1.0 / samples as f64;
-            for _ in 0..samples {
-                sampler.draw(&mut rng, &mut path);
-                let (score, mean) = engine::score_path(j, model, &path, &mut em, &mut du);
-                if exact_grad.is_none() {
-                    path_gradient(j, model, form.as_deref(), &em, &du, &mut gbuf);
-                    for (&p, g) in path.iter().zip(&gbuf) {
-                        grad[p] += w * g;
-                    }
-                }
-                score_m.push(score);
-                mean_m.push(mean);
-                atoms.add(score, w);
-                if best_s.as_ref().is_none_or(|b| score > b.0) {
-                    best_s = Some((score, path.clone()));
-                }
-                if worst_s.as_ref().is_none_or(|b| score < b.0) {
-                    worst_s = Some((score, path.clone()));
-                }
-            }
-        }
-        if exact_grad.is_none() {
-            grad_exact = false;
-            estimated.push(EstimatedFigure::MemoryWeight);
-        }
-        match linear {
-            Some(x) => {
-                remembered_expected = x;
-                remembered_se = None;
-            }
-            None => {
-                remembered_expected = score_m.mean;
-                remembered_se = Some(score_m.standard_error());
-                estimated.push(EstimatedFigure::Remembered);
-            }
-        }
-        mean_fig = match mean_exact {
-            Some(x) => Figure {
-                expected: x,
-                exact: true,
-                standard_error: None,
+        by_dynamic_programming(&c, &mut buf)
+    };
+    let estimate = (!f.estimated.is_empty()).then(|| Estimate {
+        method: "monte-carlo".into(),
+        samples,
+        seed: options.seed,
+        figures: f.estimated,
+    });
+    Analysis {
+        journey: JourneySummary {
+            name: j.spec().name.clone(),
+            touchpoints: n,
+            transitions: j.transition_count(),
+            scale,
+        },
+        remembered: Remembered {
+            expected: f.remembered,
+            model: model.name(),
+            explain: model.explain(),
+            exact: f.remembered_se.is_none(),
+            standard_error: f.remembered_se,
+        },
+        mean: f.mean,
+        distribution: f.distribution,
+        touchpoints: touchpoint_results(&c, &f.grad),
+        paths: Paths {
+            count: match counts.exact {
+                Some(c) => PathCount::Exact(c),
+                None => PathCount::Approx {
+                    log10: counts.ln / std::f64::consts::LN_10,
+                },
             },
-            None => {
-                estimated.push(EstimatedFigure::Mean);
-                Figure {
-                    expected: mean_m.mean,
-                    exact: false,
-                    standard_error: Some(mean_m.standard_error()),
-                }
-            }
-        };
-        if peak_end_form.is_some() {
-            // Exact joint distribution of (peak level, end) from the forward
-            // peak distributions at the ends.
-            let e = j.emotions();
-            let mut exact_atoms = Atoms::default();
-            let mut best_key: Option<(f64, f64, u32, usize)> = None;
-            let mut worst_key: Option<(f64, f64, u32, usize)> = None;
-            for p in (0..n).filter(|&p| j.succ_of(p).is_empty()) {
-                for &(l, m) in peak.forward.at(p) {
-                    // The model's own score of the two moments that matter, so
-                    // exact and per-path figures agree to the last bit.
-                    let s = model.score(&PathView {
-                        emotions: &[peak.levels.value[l as usize], e[p]],
-                        durations: &[1.0, 1.0],
-                        scale,
-                    });
-                    exact_atoms.add(s, m);
-                    if best_key.is_none_or(|b| s > b.0 || (s == b.0 && m > b.1)) {
-                        best_key = Some((s, m, l, p));
-                    }
-                    if worst_key.is_none_or(|b| s < b.0 || (s == b.0 && m > b.1)) {
-                        worst_key = Some((s, m, l, p));
-                    }
-                }
-            }
-            distribution = exact_atoms.summarize(&scale, true, 0);
-            let pick = |key: Option<(f64, f64, u32, usize)>,
-                        em: &mut Vec<f64>,
-                        du: &mut Vec<f64>| {
-                let (_, _, l, p) = key.expect("at least one path");
-                let (path, prob) = engine::most_likely(j, Some((&peak.levels.rank, l)), Some(p))
-                    .expect("an atom with mass has a path");
-                to_result(&path, prob, true, em, du)
-            };
-            best = pick(best_key, &mut em, &mut du);
-            worst = pick(worst_key, &mut em, &mut du);
-        } else {
-            distribution = atoms.summarize(&scale, false, samples);
-            estimated.push(EstimatedFigure::Distribution);
-            estimated.push(EstimatedFigure::BestPath);
-            estimated.push(EstimatedFigure::WorstPath);
-            let sampled = |s: Option<(f64, Vec<usize>)>, em: &mut Vec<f64>, du: &mut Vec<f64>| {
-                let (_, path) = s.expect("at least one sample");
-                let prob = path_probability(j, &path);
-                to_result(&path, prob, false, em, du)
-            };
-            best = sampled(best_s, &mut em, &mut du);
-            worst = sampled(worst_s, &mut em, &mut du);
+            count_exact: counts.exact.is_some(),
+            count_log10: match counts.exact {
+                Some(c) => (c as f64).log10(),
+                None => counts.ln / std::f64::consts::LN_10,
+            },
+            most_likely,
+            best: f.best,
+            worst: f.worst,
+        },
+        estimate,
+        memory_weight_exact: f.grad_exact,
+        warnings: j.warnings().to_vec(),
+    }
+}
+
+/// What an analysis computes once and every part of it reads.
+struct Ctx<'a> {
+    j: &'a Journey,
+    model: &'a dyn MemoryModel,
+    form: Option<Vec<(Feature, f64)>>,
+    /// Visit probability by position.
+    visit: Vec<f64>,
+    peak: engine::PeakInfo,
+    /// The expected remembered score, when the model's linear form has an
+    /// exact expectation.
+    linear: Option<f64>,
+    /// The exact duration-weighted average, when within the state limit.
+    mean_exact: Option<f64>,
+    /// Memory weights by position, when exact from the shares.
+    exact_grad: Option<Vec<f64>>,
+    samples: usize,
+    seed: u64,
+}
+
+/// Scratch space for scoring paths.
+#[derive(Default)]
+struct Buffers {
+    emotions: Vec<f64>,
+    durations: Vec<f64>,
+    gradient: Vec<f64>,
+}
+
+/// The figures that depend on how the paths are covered (enumerated, or
+/// by dynamic programming and sampling).
+struct Figures {
+    remembered: f64,
+    remembered_se: Option<f64>,
+    mean: Figure,
+    distribution: Distribution,
+    best: PathResult,
+    worst: PathResult,
+    /// Memory weights by position.
+    grad: Vec<f64>,
+    grad_exact: bool,
+    estimated: Vec<EstimatedFigure>,
+}
+
+impl Ctx<'_> {
+    /// One path (positions) with its probability and remembered score.
+    fn path_result(&self, path: &[usize], prob: f64, exact: bool, b: &mut Buffers) -> PathResult {
+        let j = self.j;
+        let (score, _) = engine::score_path(j, self.model, path, &mut b.emotions, &mut b.durations);
+        PathResult {
+            touchpoints: path
+                .iter()
+                .map(|&p| j.touchpoint(j.file_index(Pos(p))).id.clone())
+                .collect(),
+            probability: prob,
+            score,
+            exact,
         }
     }
 
-    let touchpoints = (0..n)
+    /// Score one path; add its gradient, weighted, to `grad` when the
+    /// memory weights are not exact. Returns (score, mean).
+    fn score(&self, path: &[usize], weight: f64, grad: &mut [f64], b: &mut Buffers) -> (f64, f64) {
+        let (score, mean) =
+            engine::score_path(self.j, self.model, path, &mut b.emotions, &mut b.durations);
+        if self.exact_grad.is_none() {
+            path_gradient(
+                self.j,
+                self.model,
+                self.form.as_deref(),
+                &b.emotions,
+                &b.durations,
+                &mut b.gradient,
+            );
+            for (&p, g) in path.iter().zip(&b.gradient) {
+                grad[p] += weight * g;
+            }
+        }
+        (score, mean)
+    }
+
+    fn initial_grad(&self) -> Vec<f64> {
+        self.exact_grad
+            .clone()
+            .unwrap_or_else(|| vec![0.0; self.j.len()])
+    }
+}
+
+/// Memory weights exact from the shares when the model is a blend of
+/// peak, best, worst, end and first; `None` otherwise (they are then
+/// averaged over paths).
+fn exact_memory_weights(
+    j: &Journey,
+    form: Option<&[(Feature, f64)]>,
+    peak: &engine::PeakInfo,
+    visit: &[f64],
+) -> Option<Vec<f64>> {
+    let f = form?;
+    let mut g = vec![0.0; j.len()];
+    for &(feat, w) in f {
+        if w != 0.0 {
+            let fg = engine::feature_gradient(j, feat, peak, visit)?;
+            for (a, b) in g.iter_mut().zip(fg) {
+                *a += w * b;
+            }
+        }
+    }
+    Some(g)
+}
+
+/// Every figure exact, by enumerating the paths.
+fn by_enumeration(c: &Ctx<'_>, buf: &mut Buffers) -> Figures {
+    let j = c.j;
+    let mut grad = c.initial_grad();
+    let mut atoms = Atoms::default();
+    let mut sum = 0.0;
+    let mut mean_sum = 0.0;
+    // (score, probability, path)
+    let mut best_p: Option<(f64, f64, Vec<usize>)> = None;
+    let mut worst_p: Option<(f64, f64, Vec<usize>)> = None;
+    engine::enumerate(j, |path, prob| {
+        let (score, mean) = c.score(path, prob, &mut grad, buf);
+        sum += prob * score;
+        mean_sum += prob * mean;
+        atoms.add(score, prob);
+        if best_p
+            .as_ref()
+            .is_none_or(|b| score > b.0 || (score == b.0 && prob > b.1))
+        {
+            best_p = Some((score, prob, path.to_vec()));
+        }
+        if worst_p
+            .as_ref()
+            .is_none_or(|b| score < b.0 || (score == b.0 && prob > b.1))
+        {
+            worst_p = Some((score, prob, path.to_vec()));
+        }
+    });
+    let (_, bp, bpath) = best_p.expect("at least one path");
+    let (_, wp, wpath) = worst_p.expect("at least one path");
+    Figures {
+        remembered: c.linear.unwrap_or(sum),
+        remembered_se: None,
+        mean: Figure {
+            expected: c.mean_exact.unwrap_or(mean_sum),
+            exact: true,
+            standard_error: None,
+        },
+        distribution: atoms.summarize(&j.scale(), true, 0),
+        best: c.path_result(&bpath, bp, true, buf),
+        worst: c.path_result(&wpath, wp, true, buf),
+        grad,
+        grad_exact: true,
+        estimated: Vec::new(),
+    }
+}
+
+/// Exact parts by dynamic programming; what has no exact form by seeded
+/// sampling.
+fn by_dynamic_programming(c: &Ctx<'_>, buf: &mut Buffers) -> Figures {
+    let j = c.j;
+    let peak_end_form = c.form.as_ref().is_some_and(|f| {
+        f.iter()
+            .all(|(feat, w)| *w == 0.0 || matches!(feat, Feature::Peak | Feature::End))
+    });
+    let need_samples =
+        c.linear.is_none() || c.mean_exact.is_none() || !peak_end_form || c.exact_grad.is_none();
+    let mut grad = c.initial_grad();
+    let mut score_m = Welford::default();
+    let mut mean_m = Welford::default();
+    let mut atoms = Atoms::default();
+    let mut best_s: Option<(f64, Vec<usize>)> = None;
+    let mut worst_s: Option<(f64, Vec<usize>)> = None;
+    if need_samples {
+        let sampler = Sampler::new(j);
+        let mut rng = Rng::new(c.seed);
+        let mut path = Vec::new();
+        let w = 1.0 / c.samples as f64;
+        for _ in 0..c.samples {
+            sampler.draw(&mut rng, &mut path);
+            let (score, mean) = c.score(&path, w, &mut grad, buf);
+            score_m.push(score);
+            mean_m.push(mean);
+            atoms.add(score, w);
+            if best_s.as_ref().is_none_or(|b| score > b.0) {
+                best_s = Some((score, path.clone()));
+            }
+            if worst_s.as_ref().is_none_or(|b| score < b.0) {
+                worst_s = Some((score, path.clone()));
+            }
+        }
+    }
+    let mut estimated = Vec::new();
+    if c.exact_grad.is_none() {
+        estimated.push(EstimatedFigure::MemoryWeight);
+    }
+    let (remembered, remembered_se) = match c.linear {
+        Some(x) => (x, None),
+        None => {
+            estimated.push(EstimatedFigure::Remembered);
+            (score_m.mean, Some(score_m.standard_error()))
+        }
+    };
+    let mean = match c.mean_exact {
+        Some(x) => Figure {
+            expected: x,
+            exact: true,
+            standard_error: None,
+        },
+        None => {
+            estimated.push(EstimatedFigure::Mean);
+            Figure {
+                expected: mean_m.mean,
+                exact: false,
+                standard_error: Some(mean_m.standard_error()),
+            }
+        }
+    };
+    let (distribution, best, worst) = if peak_end_form {
+        exact_peak_end(c, buf)
+    } else {
+        estimated.push(EstimatedFigure::Distribution);
+        estimated.push(EstimatedFigure::BestPath);
+        estimated.push(EstimatedFigure::WorstPath);
+        let mut sampled = |s: Option<(f64, Vec<usize>)>| {
+            let (_, path) = s.expect("at least one sample");
+            let prob = path_probability(j, &path);
+            c.path_result(&path, prob, false, buf)
+        };
+        let best = sampled(best_s);
+        let worst = sampled(worst_s);
+        (atoms.summarize(&j.scale(), false, c.samples), best, worst)
+    };
+    Figures {
+        remembered,
+        remembered_se,
+        mean,
+        distribution,
+        best,
+        worst,
+        grad,
+        grad_exact: c.exact_grad.is_some(),
+        estimated,
+    }
+}
+
+/// For a blend of peak and end: the exact joint distribution of (peak
+/// level, end) from the forward peak distributions at the ends, and the
+/// most likely path to the best and the worst of its atoms.
+fn exact_peak_end(c: &Ctx<'_>, buf: &mut Buffers) -> (Distribution, PathResult, PathResult) {
+    let j = c.j;
+    let peak = &c.peak;
+    let scale = j.scale();
+    let e = j.emotions();
+    let mut exact_atoms = Atoms::default();
+    let mut best_key: Option<(f64, f64, u32, usize)> = None;
+    let mut worst_key: Option<(f64, f64, u32, usize)> = None;
+    for p in (0..j.len()).filter(|&p| j.succ_of(p).is_empty()) {
+        for &(l, m) in peak.forward.at(p) {
+            // The model's own score of the two moments that matter, so
+            // exact and per-path figures agree to the last bit.
+            let s = c.model.score(&PathView {
+                emotions: &[peak.levels.value[l as usize], e[p]],
+                durations: &[1.0, 1.0],
+                scale,
+            });
+            exact_atoms.add(s, m);
+            if best_key.is_none_or(|b| s > b.0 || (s == b.0 && m > b.1)) {
+                best_key = Some((s, m, l, p));
+            }
+            if worst_key.is_none_or(|b| s < b.0 || (s == b.0 && m > b.1)) {
+                worst_key = Some((s, m, l, p));
+            }
+        }
+    }
+    let mut pick = |key: Option<(f64, f64, u32, usize)>| {
+        let (_, _, l, p) = key.expect("at least one path");
+        let (path, prob) = engine::most_likely(j, Some((&peak.levels.rank, l)), Some(p))
+            .expect("an atom with mass has a path");
+        c.path_result(&path, prob, true, buf)
+    };
+    let best = pick(best_key);
+    let worst = pick(worst_key);
+    (exact_atoms.summarize(&scale, true, 0), best, worst)
+}
+
+/// Per touchpoint, in file order.
+fn touchpoint_results(c: &Ctx<'_>, grad: &[f64]) -> Vec<TouchpointResult> {
+    let j = c.j;
+    (0..j.len())
         .map(|i| {
             let p = j.position(i).0;
             let t = j.touchpoint(i);
@@ -998,62 +1137,17 @@ pub fn analyze(journey: &Journey, model: &dyn MemoryModel, options: &Options) ->
                         .map(|s| s.name.clone())
                 }),
                 emotion: t.emotion,
-                visit: visit[p],
-                peak_share: peak.share[p],
+                visit: c.visit[p],
+                peak_share: c.peak.share[p],
                 memory_weight: grad[p] + 0.0,
                 end_share: if j.succ_of(p).is_empty() {
-                    visit[p]
+                    c.visit[p]
                 } else {
                     0.0
                 },
             }
         })
-        .collect();
-
-    let estimate = (!estimated.is_empty()).then(|| Estimate {
-        method: "monte-carlo".into(),
-        samples,
-        seed: options.seed,
-        figures: estimated,
-    });
-
-    Analysis {
-        journey: JourneySummary {
-            name: j.spec().name.clone(),
-            touchpoints: n,
-            transitions: j.transition_count(),
-            scale,
-        },
-        remembered: Remembered {
-            expected: remembered_expected,
-            model: model.name(),
-            explain: model.explain(),
-            exact: remembered_se.is_none(),
-            standard_error: remembered_se,
-        },
-        mean: mean_fig,
-        distribution,
-        touchpoints,
-        paths: Paths {
-            count: match counts.exact {
-                Some(c) => PathCount::Exact(c),
-                None => PathCount::Approx {
-                    log10: counts.ln / std::f64::consts::LN_10,
-                },
-            },
-            count_exact: counts.exact.is_some(),
-            count_log10: match counts.exact {
-                Some(c) => (c as f64).log10(),
-                None => counts.ln / std::f64::consts::LN_10,
-            },
-            most_likely,
-            best,
-            worst,
-        },
-        estimate,
-        memory_weight_exact: grad_exact,
-        warnings: j.warnings().to_vec(),
-    }
+        .collect()
 }
 
 /// The gradient of one path's score with respect to each of its

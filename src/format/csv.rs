@@ -163,7 +163,6 @@ fn list(s: &str) -> Vec<String> {
 /// assert_eq!(j.spec().stages[1].name, "Use");
 /// # Ok::<(), peakend::InvalidJourney>(())
 /// ```
-#[allow(clippy::too_many_lines)] // still to split (issue #9)
 pub fn read(text: &str, name: &str, options: &CsvOptions) -> Result<Imported, InvalidJourney> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut warnings: Vec<Problem> = Vec::new();

@@ -312,19 +312,84 @@ pub fn map_svg(
 }
 
 /// The map and its width in pixels.
-#[allow(clippy::too_many_lines)] // still to split (issue #9)
 pub(super) fn map_svg_sized(
     journey: &Journey,
     analysis: &Analysis,
     moments: &Moments,
     options: &MapOptions,
 ) -> (String, f64) {
-    let n = journey.len();
-    let spec = journey.spec();
-    let scale = journey.scale();
-    let signed_scale = scale.min < 0.0;
-    let tps = &analysis.touchpoints;
+    let m = layout(journey, analysis, moments, options);
+    let mut s = String::new();
+    map_header(&mut s, &m);
+    stage_bands(&mut s, &m);
+    axis(&mut s, &m);
+    let probs = edges(&mut s, &m);
+    memory_lines(&mut s, &m);
+    let _ = writeln!(s, "<g class=\"probabilities\">\n{probs}</g>");
+    let _ = writeln!(s, "<g class=\"touchpoints\">");
+    for c in &m.columns {
+        touchpoint(&mut s, &m, c);
+    }
+    s.push_str("</g>\n");
+    legend(&mut s, &m);
+    s.push_str("</svg>\n");
+    (s, m.width)
+}
 
+/// Names longer than this are cut under rotated columns.
+const ROTATED_CHARS: usize = 26;
+
+/// Everything the map's drawing steps share: what is drawn, and where.
+struct Map<'a> {
+    journey: &'a Journey,
+    analysis: &'a Analysis,
+    moments: &'a Moments,
+    scale: crate::journey::Scale,
+    signed_scale: bool,
+    /// Reasons of each defining moment, by file index.
+    reasons: Vec<&'a [Reason]>,
+    defining: Vec<bool>,
+    forgettable: Vec<bool>,
+    /// The most likely path (file indices) and its steps.
+    main: Vec<usize>,
+    main_steps: std::collections::BTreeSet<(usize, usize)>,
+    /// Which touchpoints are drawn, and what the collapse left out.
+    keep: Vec<bool>,
+    collapse_note: Option<String>,
+    columns: Vec<Column>,
+    /// Column of each drawn touchpoint, by file index.
+    col_of: Vec<usize>,
+    colw: f64,
+    mode: LabelMode,
+    roomy: bool,
+    plot_w: f64,
+    width: f64,
+    band_top: f64,
+    plot_top: f64,
+    plot_bottom: f64,
+    /// Marker radius.
+    r: f64,
+    label_chars: usize,
+    label_top: f64,
+    legend: Vec<(&'static str, String)>,
+    legend_top: f64,
+    legend_rows: Vec<Vec<(f64, usize)>>,
+    notes: Vec<String>,
+    notes_top: f64,
+    height: f64,
+}
+
+impl Map<'_> {
+    /// The y coordinate of an emotion.
+    fn y_of(&self, e: f64) -> f64 {
+        self.plot_top + (self.scale.max - e) / (self.scale.max - self.scale.min) * PLOT_H
+    }
+}
+
+/// The reasons of each defining moment, which touchpoints are defining and
+/// which forgettable, by file index.
+fn marks<'a>(journey: &Journey, moments: &'a Moments) -> (Vec<&'a [Reason]>, Vec<bool>, Vec<bool>) {
+    let n = journey.len();
     let mut reasons: Vec<&[Reason]> = vec![&[]; n];
     for m in &moments.defining {
         if let Some(i) = journey.index_of(&m.id) {
@@ -338,6 +403,67 @@ pub(super) fn map_svg_sized(
             forgettable[i] = true;
         }
     }
+    (reasons, defining, forgettable)
+}
+
+/// The height the touchpoint names take under the plot.
+fn label_height(journey: &Journey, order: &[usize], mode: LabelMode) -> f64 {
+    let rotated_chars = ROTATED_CHARS;
+    match mode {
+        LabelMode::Wrapped => 3.0 * 13.0,
+        LabelMode::Rotated => {
+            let longest = order
+                .iter()
+                .map(|&i| {
+                    journey
+                        .touchpoint(i)
+                        .name
+                        .chars()
+                        .count()
+                        .min(rotated_chars)
+                })
+                .max()
+                .unwrap_or(0);
+            text_width(&"x".repeat(longest), 10.5) * 0.82 + 12.0
+        }
+    }
+}
+
+/// One column per drawn touchpoint, in order; the column of each file
+/// index (`usize::MAX` where not drawn).
+fn place_columns(
+    journey: &Journey,
+    order: &[usize],
+    colw: f64,
+    y_of: impl Fn(f64) -> f64,
+) -> (Vec<Column>, Vec<usize>) {
+    let mut col_of = vec![usize::MAX; journey.len()];
+    let columns: Vec<Column> = order
+        .iter()
+        .enumerate()
+        .map(|(k, &i)| {
+            col_of[i] = k;
+            Column {
+                index: i,
+                x: LEFT + colw * (k as f64 + 0.5),
+                y: y_of(journey.touchpoint(i).emotion),
+            }
+        })
+        .collect();
+    (columns, col_of)
+}
+
+/// Which touchpoints are drawn, where, and how the map is labelled.
+fn layout<'a>(
+    journey: &'a Journey,
+    analysis: &'a Analysis,
+    moments: &'a Moments,
+    options: &MapOptions,
+) -> Map<'a> {
+    let scale = journey.scale();
+    let signed_scale = scale.min < 0.0;
+
+    let (reasons, defining, forgettable) = marks(journey, moments);
     let main: Vec<usize> = analysis
         .paths
         .most_likely
@@ -376,42 +502,72 @@ pub(super) fn map_svg_sized(
     let y_of = |e: f64| plot_top + (scale.max - e) / span * PLOT_H;
     let r = if colw >= 20.0 { 6.5 } else { 4.5 };
     let label_chars = ((colw - 6.0) / 6.2).floor().max(3.0) as usize;
-    let rotated_chars = 26;
     let label_top = plot_bottom + 18.0;
-    let label_h = match mode {
-        LabelMode::Wrapped => 3.0 * 13.0,
-        LabelMode::Rotated => {
-            let longest = order
-                .iter()
-                .map(|&i| {
-                    journey
-                        .touchpoint(i)
-                        .name
-                        .chars()
-                        .count()
-                        .min(rotated_chars)
-                })
-                .max()
-                .unwrap_or(0);
-            text_width(&"x".repeat(longest), 10.5) * 0.82 + 12.0
-        }
-    };
+    let label_h = label_height(journey, &order, mode);
 
-    let mut col_of = vec![usize::MAX; n];
-    let columns: Vec<Column> = order
-        .iter()
-        .enumerate()
-        .map(|(k, &i)| {
-            col_of[i] = k;
-            Column {
-                index: i,
-                x: LEFT + colw * (k as f64 + 0.5),
-                y: y_of(journey.touchpoint(i).emotion),
-            }
-        })
-        .collect();
+    let (columns, col_of) = place_columns(journey, &order, colw, y_of);
+    let main_steps_ref = &main_steps;
+    let LegendLayout {
+        items: legend,
+        top: legend_top,
+        rows: legend_rows,
+    } = legend_layout(
+        journey,
+        &columns,
+        &keep,
+        main_steps_ref,
+        (&defining, &forgettable),
+        (analysis, width, label_top + label_h),
+    );
+    let notes = notes(analysis, collapse_note.as_deref(), roomy, mode);
+    let notes_top = legend_top + legend_rows.len() as f64 * 24.0 + 8.0;
+    let height = notes_top + notes.len() as f64 * 17.0 + 12.0;
+    Map {
+        journey,
+        analysis,
+        moments,
+        scale,
+        signed_scale,
+        reasons,
+        defining,
+        forgettable,
+        main,
+        main_steps,
+        keep,
+        collapse_note,
+        columns,
+        col_of,
+        colw,
+        mode,
+        roomy,
+        plot_w,
+        width,
+        band_top,
+        plot_top,
+        plot_bottom,
+        r,
+        label_chars,
+        label_top,
+        legend,
+        legend_top,
+        legend_rows,
+        notes,
+        notes_top,
+        height,
+    }
+}
 
-    // Legend and notes, laid out before the height is known.
+/// The legend (only what the map shows), laid out in rows that fit the
+/// width, below the labels.
+fn legend_layout(
+    journey: &Journey,
+    columns: &[Column],
+    keep: &[bool],
+    main_steps: &std::collections::BTreeSet<(usize, usize)>,
+    (defining, forgettable): (&[bool], &[bool]),
+    (analysis, width, above): (&Analysis, f64, f64),
+) -> LegendLayout {
+    let scale = journey.scale();
     let main_share = analysis.paths.most_likely.probability;
     let model = &analysis.remembered.model;
     // The legend lists what the map shows.
@@ -470,7 +626,7 @@ pub(super) fn map_svg_sized(
     .filter(|(shown, _, _)| *shown)
     .map(|(_, key, text)| (key, text))
     .collect();
-    let legend_top = label_top + label_h + 20.0;
+    let legend_top = above + 20.0;
     let mut legend_rows: Vec<Vec<(f64, usize)>> = vec![Vec::new()];
     let mut lx = LEFT;
     for (k, (_, text)) in legend.iter().enumerate() {
@@ -482,9 +638,31 @@ pub(super) fn map_svg_sized(
         legend_rows.last_mut().expect("a row").push((lx, k));
         lx += w;
     }
+    LegendLayout {
+        items: legend,
+        top: legend_top,
+        rows: legend_rows,
+    }
+}
+
+/// The legend's entries (key, text) and their rows of (x, entry).
+struct LegendLayout {
+    items: Vec<(&'static str, String)>,
+    top: f64,
+    rows: Vec<Vec<(f64, usize)>>,
+}
+
+/// Notes under the legend: the collapse, estimates, and what to hover for.
+fn notes(
+    analysis: &Analysis,
+    collapse_note: Option<&str>,
+    roomy: bool,
+    mode: LabelMode,
+) -> Vec<String> {
+    let rotated_chars = ROTATED_CHARS;
     let mut notes: Vec<String> = Vec::new();
-    if let Some(c) = &collapse_note {
-        notes.push(c.clone());
+    if let Some(c) = collapse_note {
+        notes.push(c.to_string());
     }
     if let Some(est) = &analysis.estimate {
         let se = analysis
@@ -511,10 +689,17 @@ pub(super) fn map_svg_sized(
             "names longer than {rotated_chars} characters are cut; hover a marker for the full name"
         ));
     }
-    let notes_top = legend_top + legend_rows.len() as f64 * 24.0 + 8.0;
-    let height = notes_top + notes.len() as f64 * 17.0 + 12.0;
+    notes
+}
 
-    let mut s = String::new();
+/// The SVG element, its title and description, and the header lines.
+fn map_header(s: &mut String, m: &Map<'_>) {
+    let analysis = m.analysis;
+    let spec = m.journey.spec();
+    let scale = m.scale;
+    let width = m.width;
+    let height = m.height;
+    let model = &m.analysis.remembered.model;
     let name = &spec.name;
     let rem = analysis.remembered.expected;
     let mean = analysis.mean.expected;
@@ -530,39 +715,7 @@ pub(super) fn map_svg_sized(
         "<title id=\"map-title\">{}: journey map</title>",
         escape(name)
     );
-    // A description that says in words what the picture shows.
-    let mut desc = format!(
-        "{} touchpoints. Customers will remember {} on average ({} model); the duration-weighted \
-         average is {}. {} remember the journey as negative.",
-        n,
-        score(rem, &scale),
-        model,
-        score(mean, &scale),
-        percent(analysis.distribution.negative_share)
-    );
-    if !moments.defining.is_empty() {
-        let list: Vec<String> = moments
-            .defining
-            .iter()
-            .map(|m| {
-                let rs: Vec<&str> = m.reasons.iter().map(|r| r.name()).collect();
-                format!("{} ({})", m.name, rs.join(", "))
-            })
-            .collect();
-        let _ = write!(desc, " Defining moments: {}.", list.join("; "));
-    }
-    let _ = write!(
-        desc,
-        " Most likely path ({}): {}.",
-        percent(main_share),
-        main.iter()
-            .map(|&i| journey.touchpoint(i).name.as_str())
-            .collect::<Vec<_>>()
-            .join(" → ")
-    );
-    if let Some(c) = &collapse_note {
-        let _ = write!(desc, " {c}.");
-    }
+    let desc = description(m);
     let _ = writeln!(s, "<desc id=\"map-desc\">{}</desc>", escape(&desc));
     let _ = writeln!(
         s,
@@ -605,8 +758,65 @@ pub(super) fn map_svg_sized(
         gap_text,
         escape(&percent(analysis.distribution.negative_share))
     );
+}
 
-    // Stage bands: maximal runs of columns in the same stage.
+/// What the picture shows, in words (the SVG description).
+fn description(m: &Map<'_>) -> String {
+    let journey = m.journey;
+    let analysis = m.analysis;
+    let moments = m.moments;
+    let n = m.journey.len();
+    let scale = m.scale;
+    let main = &m.main;
+    let collapse_note = &m.collapse_note;
+    let main_share = m.analysis.paths.most_likely.probability;
+    let model = &m.analysis.remembered.model;
+    let rem = m.analysis.remembered.expected;
+    let mean = m.analysis.mean.expected;
+    let mut desc = format!(
+        "{} touchpoints. Customers will remember {} on average ({} model); the duration-weighted \
+         average is {}. {} remember the journey as negative.",
+        n,
+        score(rem, &scale),
+        model,
+        score(mean, &scale),
+        percent(analysis.distribution.negative_share)
+    );
+    if !moments.defining.is_empty() {
+        let list: Vec<String> = moments
+            .defining
+            .iter()
+            .map(|m| {
+                let rs: Vec<&str> = m.reasons.iter().map(|r| r.name()).collect();
+                format!("{} ({})", m.name, rs.join(", "))
+            })
+            .collect();
+        let _ = write!(desc, " Defining moments: {}.", list.join("; "));
+    }
+    let _ = write!(
+        desc,
+        " Most likely path ({}): {}.",
+        percent(main_share),
+        main.iter()
+            .map(|&i| journey.touchpoint(i).name.as_str())
+            .collect::<Vec<_>>()
+            .join(" → ")
+    );
+    if let Some(c) = &collapse_note {
+        let _ = write!(desc, " {c}.");
+    }
+    desc
+}
+
+/// Stage bands: maximal runs of columns in the same stage.
+fn stage_bands(s: &mut String, m: &Map<'_>) {
+    let journey = m.journey;
+    let spec = m.journey.spec();
+    let columns = &m.columns;
+    let cols = m.columns.len();
+    let colw = m.colw;
+    let band_top = m.band_top;
+    let plot_bottom = m.plot_bottom;
     let stage_names: BTreeMap<&str, &str> = spec
         .stages
         .iter()
@@ -641,8 +851,17 @@ pub(super) fn map_svg_sized(
         }
         k = e;
     }
+}
 
-    // Axis, ticks, neutral line.
+/// The emotion axis, its ticks and the neutral line.
+fn axis(s: &mut String, m: &Map<'_>) {
+    let scale = m.scale;
+    let signed_scale = m.signed_scale;
+    let plot_w = m.plot_w;
+    let plot_top = m.plot_top;
+    let plot_bottom = m.plot_bottom;
+    let span = m.scale.max - m.scale.min;
+    let y_of = |e: f64| m.y_of(e);
     let step = nice_step(span, 8.0);
     let mut t = (scale.min / step).ceil() * step;
     let mut ticks = String::new();
@@ -683,12 +902,21 @@ pub(super) fn map_svg_sized(
         num(plot_bottom),
         x = num(LEFT)
     );
+}
 
-    // Edges: branches first, the most likely path on top.
+/// Edges, branches first and the most likely path on top; the probability labels, to draw later.
+fn edges(s: &mut String, m: &Map<'_>) -> String {
+    let journey = m.journey;
+    let tps = &m.analysis.touchpoints;
+    let main_steps = &m.main_steps;
+    let keep = &m.keep;
+    let columns = &m.columns;
+    let col_of = &m.col_of;
+    let roomy = m.roomy;
     let mut branches = String::new();
     let mut main_edges = String::new();
     let mut probs = String::new();
-    for c in &columns {
+    for c in columns {
         let u = c.index;
         let succ: Vec<(usize, f64)> = journey.successors(u).collect();
         let branching = succ.len() > 1;
@@ -748,7 +976,18 @@ pub(super) fn map_svg_sized(
     let _ = writeln!(s, "<g class=\"branches\">\n{branches}</g>");
     let _ = writeln!(s, "<g class=\"main-path\">\n{main_edges}</g>");
 
-    // Remembered and average lines with their labels in the right margin.
+    probs
+}
+
+/// The remembered and average lines, labelled in the right margin.
+fn memory_lines(s: &mut String, m: &Map<'_>) {
+    let analysis = m.analysis;
+    let scale = m.scale;
+    let plot_w = m.plot_w;
+    let model = &m.analysis.remembered.model;
+    let rem = m.analysis.remembered.expected;
+    let mean = m.analysis.mean.expected;
+    let y_of = |e: f64| m.y_of(e);
     let yr = y_of(rem.clamp(scale.min, scale.max));
     let ym = y_of(mean.clamp(scale.min, scale.max));
     let (mut lr, mut lm) = (yr, ym);
@@ -798,137 +1037,172 @@ pub(super) fn map_svg_sized(
         num(lm + 14.0),
         y = num(ym)
     );
-    let _ = writeln!(s, "<g class=\"probabilities\">\n{probs}</g>");
+}
 
-    // Touchpoints.
-    let _ = writeln!(s, "<g class=\"touchpoints\">");
-    for c in &columns {
-        let i = c.index;
-        let tp = journey.touchpoint(i);
-        let res = &tps[i];
-        let (sh, colour) = shape_for(tp.emotion, scale.neutral);
-        let faded = forgettable[i];
-        let mut tip = format!(
-            "{} — emotion {}; visited by {}",
-            tp.name,
-            tick_label(tp.emotion, signed_scale),
-            percent(res.visit)
-        );
-        if !tp.actors.is_empty() {
-            let _ = write!(tip, "; with {}", tp.actors.join(", "));
-        }
-        if res.peak_share > 0.0 {
-            let _ = write!(tip, "; remembered peak for {}", percent(res.peak_share));
-        }
-        if res.end_share > 0.0 {
-            let _ = write!(tip, "; last moment for {}", percent(res.end_share));
-        }
-        let _ = write!(tip, "; memory weight {:.3}", res.memory_weight);
-        let entry = journey.entry_probability(i);
-        if entry > 0.0 && entry < 1.0 {
-            let _ = write!(tip, "; {} of customers start here", percent(entry));
-        }
-        if defining[i] {
-            let rs: Vec<&str> = reasons[i].iter().map(|r| r.name()).collect();
-            let _ = write!(tip, "; defining moment: {}", rs.join(", "));
-        }
-        if faded {
-            tip.push_str("; forgettable");
-        }
-        let class = if defining[i] {
-            "touchpoint defining"
-        } else if faded {
-            "touchpoint forgettable"
-        } else {
-            "touchpoint"
-        };
+/// One touchpoint: its marker, ring, end bar, entry share, reasons and name.
+fn touchpoint(s: &mut String, m: &Map<'_>, c: &Column) {
+    let journey = m.journey;
+    let scale = m.scale;
+    let reasons = &m.reasons;
+    let defining = &m.defining;
+    let forgettable = &m.forgettable;
+    let mode = m.mode;
+    let roomy = m.roomy;
+    let plot_top = m.plot_top;
+    let plot_bottom = m.plot_bottom;
+    let r = m.r;
+    let i = c.index;
+    let tp = journey.touchpoint(i);
+    let (sh, colour) = shape_for(tp.emotion, scale.neutral);
+    let faded = forgettable[i];
+    let entry = journey.entry_probability(i);
+    let tip = tooltip(m, i);
+    let class = if defining[i] {
+        "touchpoint defining"
+    } else if faded {
+        "touchpoint forgettable"
+    } else {
+        "touchpoint"
+    };
+    let _ = write!(
+        s,
+        r##"<g class="{class}" data-touchpoint="{}"><title>{}</title>"##,
+        escape(&tp.id),
+        escape(&tip)
+    );
+    if defining[i] {
         let _ = write!(
             s,
-            r##"<g class="{class}" data-touchpoint="{}"><title>{}</title>"##,
-            escape(&tp.id),
-            escape(&tip)
+            r##"<circle cx="{}" cy="{}" r="{}" fill="none" stroke="{INK}" stroke-width="2.25"/>"##,
+            num(c.x),
+            num(c.y),
+            num(r + 4.5)
         );
-        if defining[i] {
-            let _ = write!(
-                s,
-                r##"<circle cx="{}" cy="{}" r="{}" fill="none" stroke="{INK}" stroke-width="2.25"/>"##,
-                num(c.x),
-                num(c.y),
-                num(r + 4.5)
-            );
-        }
-        let attrs = if faded {
-            format!(
-                r##"class="marker" fill="#ffffff" stroke="{colour}" stroke-width="1.5" opacity="0.55""##
-            )
-        } else {
-            format!(r##"class="marker" fill="{colour}" stroke="#ffffff" stroke-width="1""##)
-        };
-        shape(&mut s, sh, c.x, c.y, r, &attrs);
-        if journey.is_end(i) {
-            let ex = c.x + r + 6.0;
-            let _ = write!(
-                s,
-                r##"<line class="end" x1="{x}" y1="{}" x2="{x}" y2="{}" stroke="{INK}" stroke-width="2.5"/>"##,
-                num(c.y - 10.0),
-                num(c.y + 10.0),
-                x = num(ex)
-            );
-        }
-        if roomy && entry > 0.0 && entry < 1.0 {
-            let _ = write!(
-                s,
-                r##"<text x="{}" y="{}" font-size="9.5" fill="#444" text-anchor="middle" stroke="#ffffff" stroke-width="3" paint-order="stroke">start {}</text>"##,
-                num(c.x),
-                num(c.y + r + 24.0),
-                short_percent(entry)
-            );
-        }
-        if defining[i] {
-            reason_label(&mut s, reasons[i], c, r, mode, plot_top, plot_bottom);
-        }
-        // The name under the plot.
-        let fill = if faded { "#8a8a8a" } else { INK };
-        let style = if faded {
-            r##" font-style="italic""##
-        } else {
-            ""
-        };
-        match mode {
-            LabelMode::Wrapped => {
-                let lines = wrap(&tp.name, label_chars, 3);
-                let _ = write!(
-                    s,
-                    r##"<text class="name" x="{}" y="{}" font-size="11" fill="{fill}" text-anchor="middle"{style}>"##,
-                    num(c.x),
-                    num(label_top)
-                );
-                for (k, line) in lines.iter().enumerate() {
-                    let _ = write!(
-                        s,
-                        r##"<tspan x="{}" dy="{}">{}</tspan>"##,
-                        num(c.x),
-                        if k == 0 { "0" } else { "13" },
-                        escape(line)
-                    );
-                }
-                s.push_str("</text>");
-            }
-            LabelMode::Rotated => {
-                let _ = write!(
-                    s,
-                    r##"<text class="name" x="{x}" y="{y}" font-size="10.5" fill="{fill}" text-anchor="end" transform="rotate(-55 {x} {y})"{style}>{}</text>"##,
-                    escape(&truncate(&tp.name, rotated_chars)),
-                    x = num(c.x + 3.0),
-                    y = num(label_top - 6.0)
-                );
-            }
-        }
-        s.push_str("</g>\n");
     }
+    let attrs = if faded {
+        format!(
+            r##"class="marker" fill="#ffffff" stroke="{colour}" stroke-width="1.5" opacity="0.55""##
+        )
+    } else {
+        format!(r##"class="marker" fill="{colour}" stroke="#ffffff" stroke-width="1""##)
+    };
+    shape(s, sh, c.x, c.y, r, &attrs);
+    if journey.is_end(i) {
+        let ex = c.x + r + 6.0;
+        let _ = write!(
+            s,
+            r##"<line class="end" x1="{x}" y1="{}" x2="{x}" y2="{}" stroke="{INK}" stroke-width="2.5"/>"##,
+            num(c.y - 10.0),
+            num(c.y + 10.0),
+            x = num(ex)
+        );
+    }
+    if roomy && entry > 0.0 && entry < 1.0 {
+        let _ = write!(
+            s,
+            r##"<text x="{}" y="{}" font-size="9.5" fill="#444" text-anchor="middle" stroke="#ffffff" stroke-width="3" paint-order="stroke">start {}</text>"##,
+            num(c.x),
+            num(c.y + r + 24.0),
+            short_percent(entry)
+        );
+    }
+    if defining[i] {
+        reason_label(s, reasons[i], c, r, mode, plot_top, plot_bottom);
+    }
+    name_label(s, m, c, faded);
     s.push_str("</g>\n");
+}
 
-    // Legend.
+/// A touchpoint's tooltip: every figure about it.
+fn tooltip(m: &Map<'_>, i: usize) -> String {
+    let journey = m.journey;
+    let tp = journey.touchpoint(i);
+    let res = &m.analysis.touchpoints[i];
+    let signed_scale = m.signed_scale;
+    let reasons = &m.reasons;
+    let defining = &m.defining;
+    let faded = m.forgettable[i];
+    let mut tip = format!(
+        "{} — emotion {}; visited by {}",
+        tp.name,
+        tick_label(tp.emotion, signed_scale),
+        percent(res.visit)
+    );
+    if !tp.actors.is_empty() {
+        let _ = write!(tip, "; with {}", tp.actors.join(", "));
+    }
+    if res.peak_share > 0.0 {
+        let _ = write!(tip, "; remembered peak for {}", percent(res.peak_share));
+    }
+    if res.end_share > 0.0 {
+        let _ = write!(tip, "; last moment for {}", percent(res.end_share));
+    }
+    let _ = write!(tip, "; memory weight {:.3}", res.memory_weight);
+    let entry = journey.entry_probability(i);
+    if entry > 0.0 && entry < 1.0 {
+        let _ = write!(tip, "; {} of customers start here", percent(entry));
+    }
+    if defining[i] {
+        let rs: Vec<&str> = reasons[i].iter().map(|r| r.name()).collect();
+        let _ = write!(tip, "; defining moment: {}", rs.join(", "));
+    }
+    if faded {
+        tip.push_str("; forgettable");
+    }
+    tip
+}
+
+/// The touchpoint's name under the plot: wrapped, or rotated and cut.
+fn name_label(s: &mut String, m: &Map<'_>, c: &Column, faded: bool) {
+    let tp = m.journey.touchpoint(c.index);
+    let label_chars = m.label_chars;
+    let label_top = m.label_top;
+    let rotated_chars = ROTATED_CHARS;
+    let fill = if faded { "#8a8a8a" } else { INK };
+    let style = if faded {
+        r##" font-style="italic""##
+    } else {
+        ""
+    };
+    match m.mode {
+        LabelMode::Wrapped => {
+            let lines = wrap(&tp.name, label_chars, 3);
+            let _ = write!(
+                s,
+                r##"<text class="name" x="{}" y="{}" font-size="11" fill="{fill}" text-anchor="middle"{style}>"##,
+                num(c.x),
+                num(label_top)
+            );
+            for (k, line) in lines.iter().enumerate() {
+                let _ = write!(
+                    s,
+                    r##"<tspan x="{}" dy="{}">{}</tspan>"##,
+                    num(c.x),
+                    if k == 0 { "0" } else { "13" },
+                    escape(line)
+                );
+            }
+            s.push_str("</text>");
+        }
+        LabelMode::Rotated => {
+            let _ = write!(
+                s,
+                r##"<text class="name" x="{x}" y="{y}" font-size="10.5" fill="{fill}" text-anchor="end" transform="rotate(-55 {x} {y})"{style}>{}</text>"##,
+                escape(&truncate(&tp.name, rotated_chars)),
+                x = num(c.x + 3.0),
+                y = num(label_top - 6.0)
+            );
+        }
+    }
+}
+
+/// The legend rows and the notes.
+fn legend(s: &mut String, m: &Map<'_>) {
+    let legend = &m.legend;
+    let legend_rows = &m.legend_rows;
+    let notes = &m.notes;
+    let legend_top = m.legend_top;
+    let notes_top = m.notes_top;
     let _ = writeln!(s, "<g class=\"legend\" font-size=\"12\" fill=\"{INK}\">");
     for (row, items) in legend_rows.iter().enumerate() {
         let y = legend_top + row as f64 * 24.0;
@@ -936,16 +1210,9 @@ pub(super) fn map_svg_sized(
             let (key, text) = &legend[k];
             let cx = x + 10.0;
             match *key {
-                "pos" => shape(
-                    &mut s,
-                    Shape::Circle,
-                    cx,
-                    y,
-                    6.0,
-                    &format!(r##"fill="{BLUE}""##),
-                ),
+                "pos" => shape(s, Shape::Circle, cx, y, 6.0, &format!(r##"fill="{BLUE}""##)),
                 "neg" => shape(
-                    &mut s,
+                    s,
                     Shape::Triangle,
                     cx,
                     y,
@@ -953,7 +1220,7 @@ pub(super) fn map_svg_sized(
                     &format!(r##"fill="{VERMILLION}""##),
                 ),
                 "neu" => shape(
-                    &mut s,
+                    s,
                     Shape::Diamond,
                     cx,
                     y,
@@ -969,7 +1236,7 @@ pub(super) fn map_svg_sized(
                     );
                 }
                 "faded" => shape(
-                    &mut s,
+                    s,
                     Shape::Circle,
                     cx,
                     y,
@@ -1023,8 +1290,6 @@ pub(super) fn map_svg_sized(
             escape(note)
         );
     }
-    s.push_str("</svg>\n");
-    (s, width)
 }
 
 /// A percentage without decimals unless it needs them: `60%`, `2.5%`.
