@@ -754,6 +754,9 @@ fn linear_expectation(
 /// assert!(l.remembered.expected > s.remembered.expected);
 /// assert!(l.remembered.exact);
 /// ```
+///
+/// # Panics
+/// Never: every validated journey has a path, which the analysis relies on.
 pub fn analyze(journey: &Journey, model: &dyn MemoryModel, options: &Options) -> Analysis {
     let j = journey;
     let n = j.len();

@@ -14,6 +14,7 @@ use crate::spec::{JourneySpec, TouchpointSpec, TransitionSpec};
 /// assert_eq!(spec.touchpoints.len(), 1_000);
 /// assert!(peakend::Journey::from_spec(spec).is_ok());
 /// ```
+#[must_use]
 pub fn layered(touchpoints: usize, width: usize, out_degree: usize, seed: u64) -> JourneySpec {
     let width = width.max(1);
     let mut rng = Rng::new(seed);

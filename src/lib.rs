@@ -34,7 +34,12 @@
 //! and where new work goes are described in `ARCHITECTURE.md`.
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
-#![warn(clippy::too_many_lines)]
+#![warn(
+    clippy::too_many_lines,
+    clippy::must_use_candidate,
+    clippy::missing_errors_doc,
+    clippy::missing_panics_doc
+)]
 
 mod analysis;
 mod engine;

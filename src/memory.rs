@@ -54,6 +54,7 @@ impl Feature {
     /// ```
     /// assert_eq!(peakend::Feature::Peak.name(), "peak");
     /// ```
+    #[must_use]
     pub fn name(self) -> &'static str {
         match self {
             Feature::Peak => "peak",
@@ -71,6 +72,7 @@ impl Feature {
     /// ```
     /// assert_eq!(peakend::Feature::parse("end"), Some(peakend::Feature::End));
     /// ```
+    #[must_use]
     pub fn parse(s: &str) -> Option<Feature> {
         Feature::ALL.into_iter().find(|f| f.name() == s)
     }
@@ -329,6 +331,7 @@ impl Weights {
     }
 
     /// The weight of a feature (0 when absent).
+    #[must_use]
     pub fn get(&self, f: Feature) -> f64 {
         self.0.get(&f).copied().unwrap_or(0.0)
     }

@@ -34,6 +34,7 @@ pub enum Reason {
 
 impl Reason {
     /// Lowercase name.
+    #[must_use]
     pub fn name(self) -> &'static str {
         match self {
             Reason::Peak => "peak",

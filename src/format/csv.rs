@@ -502,6 +502,10 @@ fn complete(
 ///   {"id":"a","name":"Call, then email","emotion":-2.5,"channel":"phone"}]}"#).unwrap();
 /// assert_eq!(peakend::csv::write(&j).text, "id,name,stage,emotion,channel\na,\"Call, then email\",,-2.5,phone\n");
 /// ```
+///
+/// # Panics
+/// Never: writing CSV to memory cannot fail.
+#[must_use]
 pub fn write(j: &Journey) -> Exported {
     let spec = j.spec();
     let mut warnings = Vec::new();

@@ -811,6 +811,7 @@ fn score_for(e: f64, min: f64, max: f64, neutral: f64) -> (f64, bool) {
 /// assert!(m.text.contains("A: 1\n") && m.text.contains("B: 5\n"));
 /// assert!(m.warnings[0].contains("duration"));
 /// ```
+#[must_use]
 pub fn write(j: &Journey) -> Exported {
     let spec = j.spec();
     let scale = j.scale();

@@ -65,6 +65,7 @@ impl Scale {
     /// let s = peakend::Scale::default();
     /// assert_eq!(s.intensity(-7.0), 7.0);
     /// ```
+    #[must_use]
     pub fn intensity(&self, emotion: f64) -> f64 {
         (emotion - self.neutral).abs()
     }
@@ -74,6 +75,7 @@ impl Scale {
     /// ```
     /// assert!(!peakend::Scale::default().contains(11.0));
     /// ```
+    #[must_use]
     pub fn contains(&self, emotion: f64) -> bool {
         emotion >= self.min && emotion <= self.max
     }
@@ -215,6 +217,7 @@ impl Journey {
     /// # let j = peakend::Journey::from_json_str(r#"{"version":1,"name":"Demo","touchpoints":[{"id":"a","name":"A","emotion":1}]}"#).unwrap();
     /// assert_eq!(j.spec().name, "Demo");
     /// ```
+    #[must_use]
     pub fn spec(&self) -> &JourneySpec {
         &self.spec
     }
@@ -226,6 +229,7 @@ impl Journey {
     /// let spec = j.into_spec();
     /// assert_eq!(spec.touchpoints[0].emotion, 1.0);
     /// ```
+    #[must_use]
     pub fn into_spec(self) -> JourneySpec {
         self.spec
     }
@@ -238,6 +242,7 @@ impl Journey {
     ///   "transitions":[]}"#).unwrap();
     /// assert!(j.warnings()[0].message.contains("unreachable"));
     /// ```
+    #[must_use]
     pub fn warnings(&self) -> &[Problem] {
         &self.warnings
     }
@@ -254,11 +259,13 @@ impl Journey {
     /// # let j = peakend::Journey::from_json_str(r#"{"version":1,"name":"Demo","touchpoints":[{"id":"a","name":"A","emotion":1}]}"#).unwrap();
     /// assert_eq!(j.len(), 1);
     /// ```
+    #[must_use]
     pub fn len(&self) -> usize {
         self.order.len()
     }
 
     /// Always false: a valid journey has at least one touchpoint.
+    #[must_use]
     pub fn is_empty(&self) -> bool {
         self.order.is_empty()
     }
@@ -270,6 +277,7 @@ impl Journey {
     ///   {"id":"a","name":"A","emotion":1},{"id":"b","name":"B","emotion":2}]}"#).unwrap();
     /// assert_eq!(j.transition_count(), 1);
     /// ```
+    #[must_use]
     pub fn transition_count(&self) -> usize {
         self.succ.len()
     }
@@ -280,6 +288,7 @@ impl Journey {
     /// # let j = peakend::Journey::from_json_str(r#"{"version":1,"name":"Demo","scale":{"min":1,"max":5},"touchpoints":[{"id":"a","name":"A","emotion":4}]}"#).unwrap();
     /// assert_eq!(j.scale().neutral, 3.0);
     /// ```
+    #[must_use]
     pub fn scale(&self) -> Scale {
         self.scale
     }
@@ -288,6 +297,7 @@ impl Journey {
     ///
     /// # Panics
     /// If `index >= self.len()`.
+    #[must_use]
     pub fn touchpoint(&self, index: usize) -> &TouchpointSpec {
         &self.spec.touchpoints[index]
     }
@@ -314,6 +324,7 @@ impl Journey {
     /// assert_eq!(j.touchpoint(1).name, "B");
     /// assert_eq!(j.index_of("c"), None);
     /// ```
+    #[must_use]
     pub fn index_of(&self, id: &str) -> Option<usize> {
         self.id_order
             .binary_search_by(|&i| self.spec.touchpoints[i as usize].id.as_str().cmp(id))
@@ -351,17 +362,20 @@ impl Journey {
     }
 
     /// Resolved probability that a customer starts at this touchpoint.
+    #[must_use]
     pub fn entry_probability(&self, index: usize) -> f64 {
         self.entry[self.pos[index] as usize]
     }
 
     /// True when the touchpoint has no outgoing transition.
+    #[must_use]
     pub fn is_end(&self, index: usize) -> bool {
         self.succ_of(self.pos[index] as usize).is_empty()
     }
 
     /// The underlying petgraph DAG: node weights are file indices, edge
     /// weights resolved probabilities.
+    #[must_use]
     pub fn graph(&self) -> &DiGraph<usize, f64> {
         &self.graph
     }

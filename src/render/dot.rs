@@ -73,6 +73,7 @@ fn dot_colours(e: f64, min: f64, max: f64, neutral: f64) -> (&'static str, &'sta
 /// assert!(dot.starts_with("digraph "));
 /// assert!(dot.contains("\"a\" -> \"b\""));
 /// ```
+#[must_use]
 pub fn dot(j: &Journey, a: &Analysis, moments: &Moments) -> String {
     let spec = j.spec();
     let scale = j.scale();

@@ -39,26 +39,31 @@ impl Default for ReportOptions {
 impl ReportOptions {
     /// The defaults: the map's defaults, 10 recommendations shown, no
     /// source file named.
+    #[must_use]
     pub fn new() -> Self {
         Self::default()
     }
     /// Options of the embedded map.
+    #[must_use]
     pub fn map(mut self, map: MapOptions) -> Self {
         self.map = map;
         self
     }
     /// The journey file as the reader would type it; the report then shows
     /// each recommendation as a complete `peakend simulate` command.
+    #[must_use]
     pub fn source(mut self, file: &str) -> Self {
         self.source = Some(file.to_string());
         self
     }
     /// How many recommendations the table lists (the rest are counted).
+    #[must_use]
     pub fn recommendations_shown(mut self, n: usize) -> Self {
         self.shown = n;
         self
     }
     /// The number of recommendations listed.
+    #[must_use]
     pub fn recommendations_limit(&self) -> usize {
         self.shown
     }
@@ -147,6 +152,7 @@ fn valence(x: f64, neutral: f64) -> &'static str {
 /// assert!(!html.contains("<script"));
 /// assert!(html.contains("Data migration"));
 /// ```
+#[must_use]
 pub fn html_report(
     journey: &Journey,
     analysis: &Analysis,

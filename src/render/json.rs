@@ -17,6 +17,7 @@ use serde::Serialize;
 /// let v: serde_json::Value = serde_json::from_str(&peakend::render::json(&a)).unwrap();
 /// assert_eq!(v["remembered"]["expected"], -3.0);
 /// ```
+#[must_use]
 pub fn json(analysis: &Analysis) -> String {
     pretty_json(analysis)
 }
@@ -26,6 +27,9 @@ pub fn json(analysis: &Analysis) -> String {
 /// ```
 /// assert_eq!(peakend::render::pretty_json(&[1, 2]), "[\n  1,\n  2\n]\n");
 /// ```
+///
+/// # Panics
+/// When `value`'s `Serialize` implementation fails; peakend's own results never do.
 pub fn pretty_json<T: serde::Serialize + ?Sized>(value: &T) -> String {
     let mut s = serde_json::to_string_pretty(value).expect("peakend's results always serialize");
     s.push('\n');
@@ -45,6 +49,7 @@ pub fn pretty_json<T: serde::Serialize + ?Sized>(value: &T) -> String {
 /// assert_eq!(v["moments"]["defining"][0]["id"], "a");
 /// assert_eq!(v["remembered"]["expected"], -3.0);
 /// ```
+#[must_use]
 pub fn json_with_moments(analysis: &Analysis, moments: &Moments) -> String {
     #[derive(serde::Serialize)]
     struct Full<'a> {

@@ -45,6 +45,7 @@ impl Default for MapOptions {
 
 impl MapOptions {
     /// The defaults: at most 200 touchpoints drawn.
+    #[must_use]
     pub fn new() -> Self {
         Self::default()
     }
@@ -53,11 +54,13 @@ impl MapOptions {
     /// the defining moments (by memory weight), then the most likely path
     /// (evenly thinned when it is too long), then the most visited
     /// touchpoints are kept, and the map says how many were left out.
+    #[must_use]
     pub fn max_touchpoints(mut self, n: usize) -> Self {
         self.max_touchpoints = n.max(2);
         self
     }
     /// The touchpoint limit.
+    #[must_use]
     pub fn touchpoint_limit(&self) -> usize {
         self.max_touchpoints
     }
@@ -302,6 +305,7 @@ fn text_width(s: &str, size: f64) -> f64 {
 /// assert!(svg.contains(">A &amp; B: journey map</title>"));
 /// assert!(svg.contains("&lt;Kick-off&gt;"));
 /// ```
+#[must_use]
 pub fn map_svg(
     journey: &Journey,
     analysis: &Analysis,

@@ -95,6 +95,7 @@ fn exactness(exact: bool, se: Option<f64>) -> String {
 /// let text = peakend::render::text(&a, peakend::Style::PLAIN);
 /// assert!(text.contains("Remembered experience"));
 /// ```
+#[must_use]
 pub fn text(a: &Analysis, st: Style) -> String {
     let mut o = String::new();
     summary(&mut o, a, st);
@@ -332,6 +333,7 @@ fn paths_and_notes(o: &mut String, a: &Analysis, st: Style) {
 /// let m = Moments::find(&j, &a, &Thresholds::new());
 /// assert!(render::moments_text(&m, peakend::Style::PLAIN).contains("peak, pit"));
 /// ```
+#[must_use]
 pub fn moments_text(m: &crate::moments::Moments, st: Style) -> String {
     let signed = |x: f64| score(x, &m.scale);
     let mut o = String::new();
@@ -423,6 +425,7 @@ pub fn moments_text(m: &crate::moments::Moments, st: Style) -> String {
 /// let s = analyzer.simulate(&j, &analyzer.analyze(&j), &[Operation::set("b", -4.0)]).unwrap();
 /// assert!(render::simulation_text(&s, peakend::Style::PLAIN).contains("-8.0 → -4.0"));
 /// ```
+#[must_use]
 pub fn simulation_text(s: &crate::simulate::Simulation, st: Style) -> String {
     let signed = |x: f64| score(x, &s.scale);
     let mut o = String::new();
@@ -495,6 +498,7 @@ pub fn simulation_text(s: &crate::simulate::Simulation, st: Style) -> String {
 /// let r = analyzer.recommend(&j, &analyzer.analyze(&j), None);
 /// assert!(render::recommendations_text(&r, "x.json", peakend::Style::PLAIN).contains("peakend simulate x.json"));
 /// ```
+#[must_use]
 pub fn recommendations_text(
     r: &crate::recommend::Recommendations,
     file: &str,

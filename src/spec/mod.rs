@@ -287,6 +287,10 @@ impl JourneySpec {
     /// let spec = JourneySpec::linear("Demo", vec![TouchpointSpec::new("a", "A", 3.0)]);
     /// assert!(spec.to_json().contains("\"emotion\": 3.0"));
     /// ```
+    ///
+    /// # Panics
+    /// Never: the spec types always serialize.
+    #[must_use]
     pub fn to_json(&self) -> String {
         let mut s = serde_json::to_string_pretty(self).expect("spec types always serialize");
         s.push('\n');
@@ -336,6 +340,7 @@ impl JourneyBuilder {
         self
     }
     /// The spec, ready for validation.
+    #[must_use]
     pub fn build(self) -> JourneySpec {
         self.spec
     }
@@ -347,7 +352,11 @@ impl JourneyBuilder {
 /// let schema = peakend::json_schema();
 /// assert!(schema.contains("touchpoints"));
 /// ```
+///
+/// # Panics
+/// Never: the schema always serializes.
 #[cfg(feature = "schema")]
+#[must_use]
 pub fn json_schema() -> String {
     let schema = schemars::schema_for!(JourneySpec);
     let mut s = serde_json::to_string_pretty(&schema).expect("schema serializes");
