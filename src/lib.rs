@@ -7,20 +7,48 @@
 //! touchpoints with transition probabilities; peakend computes the expected
 //! remembered experience exactly over every path, without enumerating them.
 //!
-//! ```
-//! use peakend::{analyze, Journey, Model, Options};
+//! Build a journey in code — a quote that is fast for 40 % of customers and
+//! slow for the rest — then analyse it once, try a change and ask where to
+//! invest:
 //!
-//! let journey = Journey::from_json_str(r#"{
-//!   "version": 1, "name": "Support ticket",
-//!   "touchpoints": [
+//! ```
+//! use peakend::{Analyzer, Journey, JourneySpec, Model, Operation, TouchpointSpec, TransitionSpec};
+//!
+//! let journey = Journey::from_spec(
+//!     JourneySpec::builder("Quote to order")
+//!         .touchpoint(TouchpointSpec::new("ask", "Ask for a quote", 0.0))
+//!         .touchpoint(TouchpointSpec::new("fast", "Quote the same day", 6.0))
+//!         .touchpoint(TouchpointSpec::new("slow", "Quote after two weeks", -6.0))
+//!         .touchpoint(TouchpointSpec::new("order", "Place the order", 2.0))
+//!         .transition(TransitionSpec::new("ask", "fast", Some(0.4)))
+//!         .transition(TransitionSpec::new("ask", "slow", Some(0.6)))
+//!         .transition(TransitionSpec::new("fast", "order", None))
+//!         .transition(TransitionSpec::new("slow", "order", None))
+//!         .build(),
+//! )?;
+//! let analyzer = Analyzer::new(Model::PeakEnd);
+//! let a = analyzer.analyze(&journey);
+//! // (peak + end) / 2 over both paths: 0.4 × (6 + 2) / 2 + 0.6 × (-6 + 2) / 2
+//! assert!((a.remembered.expected - 0.4).abs() < 1e-12 && a.remembered.exact);
+//! let what_if = analyzer.simulate(&journey, &a, &[Operation::set("slow", -2.0)])?;
+//! assert!(what_if.delta > 0.0);
+//! let advice = analyzer.recommend(&journey, &a, Some(2.0));
+//! assert_eq!(advice.recommendations[0].touchpoint.as_deref(), Some("slow"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Or load a journey in any format peakend reads:
+//!
+//! ```
+//! use peakend::{load, Format, LoadOptions, Model, analyze, Options};
+//!
+//! let text = r#"{"version": 1, "name": "Support ticket", "touchpoints": [
 //!     {"id": "report",   "name": "Report the bug",    "emotion": -2, "duration": 10},
 //!     {"id": "escalate", "name": "Escalation",        "emotion": -8, "duration": 5},
-//!     {"id": "fixed",    "name": "Fix and follow-up", "emotion": 4,  "duration": 60}
-//!   ]
-//! }"#)?;
+//!     {"id": "fixed",    "name": "Fix and follow-up", "emotion": 4,  "duration": 60}]}"#;
+//! let journey = load(text, Format::from_path("ticket.json"), &LoadOptions::new())?;
 //! let a = analyze(&journey, &Model::PeakEnd, &Options::new());
 //! assert_eq!(a.remembered.expected, -2.0); // (-8 + 4) / 2
-//! assert!(a.remembered.exact);
 //! assert_eq!(a.mean.expected, 2.4); // the dashboard is rosier than memory
 //! # Ok::<(), peakend::InvalidJourney>(())
 //! ```
