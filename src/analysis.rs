@@ -259,6 +259,7 @@ impl Thresholds {
 /// Everything peakend computes about a journey under one memory model.
 /// Serializes to the documented JSON contract.
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct Analysis {
     /// About the journey.
     pub journey: JourneySummary,
@@ -283,6 +284,7 @@ pub struct Analysis {
 
 /// About the journey analysed.
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct JourneySummary {
     /// Journey name.
     pub name: String,
@@ -296,6 +298,7 @@ pub struct JourneySummary {
 
 /// The expected remembered experience.
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct Remembered {
     /// Expected remembered score over all customers, on the journey's scale.
     pub expected: f64,
@@ -312,6 +315,7 @@ pub struct Remembered {
 
 /// One figure that may be exact or estimated.
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct Figure {
     /// Expected value over customers.
     pub expected: f64,
@@ -324,6 +328,7 @@ pub struct Figure {
 
 /// The distribution of remembered scores across customers.
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct Distribution {
     /// True when computed exactly; false for a Monte Carlo estimate.
     pub exact: bool,
@@ -367,6 +372,7 @@ pub struct Bin {
 
 /// Results for one touchpoint.
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct TouchpointResult {
     /// Touchpoint id.
     pub id: String,
@@ -395,6 +401,7 @@ pub struct TouchpointResult {
 
 /// Path statistics.
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct Paths {
     /// Number of distinct paths customers can take (probability > 0): an
     /// exact integer up to 2^128, beyond that a floating-point
@@ -414,6 +421,7 @@ pub struct Paths {
 
 /// A path count: exact, or (beyond 2^128) approximate.
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
 pub enum PathCount {
     /// Exact.
     Exact(u128),
@@ -451,6 +459,7 @@ impl std::fmt::Display for PathCount {
 
 /// One path with its probability and remembered score.
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct PathResult {
     /// Touchpoint ids in order.
     pub touchpoints: Vec<String>,
@@ -465,6 +474,7 @@ pub struct PathResult {
 
 /// How estimated figures were produced.
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct Estimate {
     /// Always "monte-carlo".
     pub method: String,

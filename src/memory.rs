@@ -16,6 +16,7 @@ use std::fmt;
 /// The features of a path that memory models blend.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Feature {
     /// The most intense moment (largest distance from neutral), sign kept.
     /// Ties: a negative moment beats an equally intense positive one (bad
@@ -251,6 +252,7 @@ pub trait MemoryModel {
 
 /// The built-in memory models.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum Model {
     /// (peak + end) / 2 — the peak-end rule (Kahneman et al. 1993).
     PeakEnd,

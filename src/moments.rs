@@ -11,6 +11,7 @@ use serde::Serialize;
 /// Why a touchpoint is a defining moment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Reason {
     /// The remembered peak for a material share of customers.
     Peak,
@@ -52,6 +53,7 @@ impl Reason {
 
 /// A touchpoint with its reasons.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Moment {
     /// Touchpoint id.
     pub id: String,
@@ -71,6 +73,7 @@ pub struct Moment {
 
 /// A transition or milestone near neutral: a peak could be built here.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Missed {
     /// Touchpoint id.
     pub id: String,
@@ -86,6 +89,7 @@ pub struct Missed {
 
 /// A visited touchpoint whose memory weight is about zero.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Forgettable {
     /// Touchpoint id.
     pub id: String,
@@ -105,6 +109,7 @@ pub struct Forgettable {
 
 /// Defining, missed and forgettable moments of a journey.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct Moments {
     /// Touchpoints with at least one reason, in file order.
     pub defining: Vec<Moment>,

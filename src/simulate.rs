@@ -367,6 +367,7 @@ impl Operation {
 
 /// A touchpoint that became, or stopped being, a defining moment.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
 pub struct MomentChange {
     /// Touchpoint id.
     pub id: String,
@@ -376,6 +377,7 @@ pub struct MomentChange {
 
 /// Before and after one set of edits.
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct Simulation {
     /// The journey's scale (for rendering scores).
     #[serde(skip)]

@@ -4,7 +4,7 @@ use super::io::{display_name, emit, load, plural, reported, style, usage, write_
 use super::{Cli, Command, InputArgs, ModelArgs, OutArgs, OutFormat, Target, ThresholdArgs};
 use peakend::render;
 use peakend::{Analysis, Analyzer, Journey, Model, Operation, Options};
-use peakend::{Exported, Format};
+use peakend::Format;
 use peakend::{MapOptions, ReportOptions};
 
 /// Run the command (`order`: `simulate`'s operations in command-line order).
@@ -237,20 +237,18 @@ fn convert(
     let Some(journey) = load(file, input, false)? else {
         return Err(reported(1));
     };
-    let exported = match to {
-        Target::Json => peakend::save(&journey, Format::Json),
-        Target::Mermaid => peakend::save(&journey, Format::Mermaid),
-        Target::Csv => peakend::save(&journey, Format::Csv),
+    let format = match to {
+        Target::Json => Format::Json,
+        Target::Mermaid => Format::Mermaid,
+        Target::Csv => Format::Csv,
         Target::Dot => {
             // Only the picture needs the analysis.
             let a = analyzer.analyze(&journey);
             let m = analyzer.moments(&journey, &a);
-            Exported {
-                text: render::dot(&journey, &a, &m),
-                warnings: Vec::new(),
-            }
+            return write_output(output, render::dot(&journey, &a, &m));
         }
     };
+    let exported = peakend::save(&journey, format);
     for w in &exported.warnings {
         eprintln!("{}: warning: {w}", display_name(file));
     }

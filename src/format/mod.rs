@@ -208,6 +208,7 @@ pub fn save(journey: &Journey, format: Format) -> Exported {
 
 /// An imported journey spec, not yet validated.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Imported {
     /// The spec built from the source.
     pub spec: JourneySpec,
@@ -259,6 +260,7 @@ impl Imported {
 
 /// An exported text and what it could not carry.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Exported {
     /// The text in the target format, ending in a newline.
     pub text: String,
