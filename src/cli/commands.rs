@@ -21,13 +21,13 @@ pub(crate) fn run(cli: Cli, order: &[(&str, usize)]) -> anyhow::Result<()> {
             model,
             thresholds,
             out,
-        } => analyze(&file, input, &model, &thresholds, &out),
+        } => analyze(&file, input, (&model, &thresholds), &out, true),
         Command::Moments {
             file,
             model,
             thresholds,
             out,
-        } => moments(&file, input, &model, &thresholds, &out),
+        } => analyze(&file, input, (&model, &thresholds), &out, false),
         Command::Simulate {
             file,
             set,
@@ -88,37 +88,25 @@ pub(crate) fn run(cli: Cli, order: &[(&str, usize)]) -> anyhow::Result<()> {
     }
 }
 
+/// `analyze` (the analysis and its moments) and `moments` (the moments
+/// alone).
 fn analyze(
     file: &str,
     input: &InputArgs,
-    model: &ModelArgs,
-    thresholds: &ThresholdArgs,
+    (model, thresholds): (&ModelArgs, &ThresholdArgs),
     out: &OutArgs,
+    with_analysis: bool,
 ) -> anyhow::Result<()> {
     let (analyzer, journey, a) = prepare(file, input, model, thresholds)?;
     let m = analyzer.moments(&journey, &a);
-    emit(match out.format {
-        OutFormat::Json => render::json_with_moments(&a, &m),
-        OutFormat::Text => {
-            let st = style(out.color);
+    let st = style(out.color);
+    emit(match (out.format, with_analysis) {
+        (OutFormat::Json, true) => render::json_with_moments(&a, &m),
+        (OutFormat::Json, false) => render::pretty_json(&m),
+        (OutFormat::Text, true) => {
             format!("{}\n{}", render::text(&a, st), render::moments_text(&m, st))
         }
-    });
-    Ok(())
-}
-
-fn moments(
-    file: &str,
-    input: &InputArgs,
-    model: &ModelArgs,
-    thresholds: &ThresholdArgs,
-    out: &OutArgs,
-) -> anyhow::Result<()> {
-    let (analyzer, journey, a) = prepare(file, input, model, thresholds)?;
-    let m = analyzer.moments(&journey, &a);
-    emit(match out.format {
-        OutFormat::Json => render::pretty_json(&m),
-        OutFormat::Text => render::moments_text(&m, style(out.color)),
+        (OutFormat::Text, false) => render::moments_text(&m, st),
     });
     Ok(())
 }
