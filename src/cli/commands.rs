@@ -2,9 +2,9 @@
 
 use super::io::{display_name, emit, load, plural, reported, style, usage, write_output};
 use super::{Cli, Command, InputArgs, ModelArgs, OutArgs, OutFormat, Target, ThresholdArgs};
+use peakend::Format;
 use peakend::render;
 use peakend::{Analysis, Analyzer, Journey, Model, Operation, Options};
-use peakend::Format;
 use peakend::{MapOptions, ReportOptions};
 
 /// Run the command (`order`: `simulate`'s operations in command-line order).
