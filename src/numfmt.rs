@@ -182,6 +182,20 @@ pub(crate) fn two_decimals(x: f64) -> String {
     }
 }
 
+/// A word as a POSIX shell reads it back unchanged: bare when it holds
+/// only characters no shell treats specially, else in single quotes (a
+/// single quote inside written as `'\''`).
+pub(crate) fn shell_quote(s: &str) -> String {
+    let safe = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_alphanumeric() || "-_.=/,:+@%".contains(c));
+    if safe {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -211,6 +225,18 @@ mod tests {
         assert_eq!(escape(r#"<a & "b">"#), "&lt;a &amp; &quot;b&quot;&gt;");
         assert_eq!(shortest(3.0), "3");
         assert_eq!(two_decimals(1.0 / 3.0), "0.33");
+    }
+
+    #[test]
+    fn shell_words_are_quoted_when_a_shell_would_read_them_otherwise() {
+        assert_eq!(shell_quote("call=0.3"), "call=0.3");
+        assert_eq!(shell_quote("call->ticket=0.3"), "'call->ticket=0.3'");
+        assert_eq!(shell_quote("Thank-you call=2"), "'Thank-you call=2'");
+        assert_eq!(shell_quote("it's"), "'it'\\''s'");
+        assert_eq!(shell_quote("a;b"), "'a;b'");
+        assert_eq!(shell_quote("$HOME"), "'$HOME'");
+        assert_eq!(shell_quote(""), "''");
+        assert_eq!(shell_quote("émission"), "émission");
     }
 
     #[test]

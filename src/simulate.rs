@@ -122,15 +122,7 @@ impl Operation {
     /// POSIX shell where it needs to be, so that a pasted command works.
     pub(crate) fn flag(&self) -> String {
         let op = self;
-        let quote = |s: String| {
-            if s.chars()
-                .all(|c| c.is_alphanumeric() || "-_.=>".contains(c))
-            {
-                s
-            } else {
-                format!("'{}'", s.replace('\'', "'\\''"))
-            }
-        };
+        let quote = |s: String| crate::numfmt::shell_quote(&s);
         match op {
             Operation::Set { id, emotion } => format!("--set {}", quote(format!("{id}={emotion}"))),
             Operation::Shift { id, delta } => format!("--shift {}", quote(format!("{id}={delta}"))),

@@ -151,7 +151,7 @@ fn recommend(
     let r = analyzer.recommend(&journey, &a, budget);
     emit(match out.format {
         OutFormat::Json => render::recommendations_json(&r),
-        OutFormat::Text => render::recommendations_text(&r, display_name(file), style(out.color)),
+        OutFormat::Text => render::recommendations_text(&r, file, style(out.color)),
     });
     Ok(())
 }

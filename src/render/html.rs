@@ -5,7 +5,7 @@ use super::text::{rationale, simulate_flags};
 use crate::analysis::Analysis;
 use crate::journey::Journey;
 use crate::moments::Moments;
-use crate::numfmt::{escape, percent, score, signed, two_decimals};
+use crate::numfmt::{escape, percent, score, shell_quote, signed, two_decimals};
 use crate::recommend::Recommendations;
 
 use std::fmt::Write;
@@ -419,7 +419,7 @@ fn invest_section(h: &mut String, p: &Page<'_>) {
         escape(&r.model),
         score(r.before, &scale)
     );
-    let file = options.source.as_deref().unwrap_or("JOURNEY");
+    let file = shell_quote(options.source.as_deref().unwrap_or("JOURNEY"));
     if r.recommendations.is_empty() {
         h.push_str("<p>No candidate action lifts the remembered experience.</p>\n");
     } else {
@@ -436,7 +436,7 @@ fn invest_section(h: &mut String, p: &Page<'_>) {
                 k + 1,
                 x.action.name(),
                 escape(&rationale(x, &scale)),
-                escape(file),
+                escape(&file),
                 escape(&x.operation.flag()),
                 signed(x.lift),
                 two_decimals(x.cost),
@@ -449,7 +449,7 @@ fn invest_section(h: &mut String, p: &Page<'_>) {
                 h,
                 "<p class=\"note\">{} more candidate actions with a smaller lift per cost: <code>peakend recommend {} --format json</code> lists them all.</p>",
                 r.recommendations.len() - options.shown,
-                escape(file)
+                escape(&file)
             );
         }
     }
@@ -484,7 +484,7 @@ fn invest_section(h: &mut String, p: &Page<'_>) {
             let _ = writeln!(
                 h,
                 "<p><code>peakend simulate {} {}</code></p>",
-                escape(file),
+                escape(&file),
                 escape(&simulate_flags(&p.operations))
             );
         }

@@ -2,7 +2,7 @@
 
 use crate::analysis::{Analysis, PathResult};
 use crate::journey::Scale;
-use crate::numfmt::{percent, score, signed};
+use crate::numfmt::{percent, score, shell_quote, signed};
 use crate::recommend::{Action, Recommendation};
 use crate::simulate::Operation;
 use std::fmt::Write;
@@ -541,7 +541,11 @@ pub fn recommendations_text(
         let _ = writeln!(
             o,
             "      {}",
-            st.dim(&format!("peakend simulate {file} {}", x.operation.flag()))
+            st.dim(&format!(
+                "peakend simulate {} {}",
+                shell_quote(file),
+                x.operation.flag()
+            ))
         );
     }
     if r.recommendations.len() > SHOWN {

@@ -488,3 +488,74 @@ fn render_and_report_refuse_bad_input_and_usage() {
     assert_eq!(unwritable.status.code(), Some(1));
     assert!(text(&unwritable.stderr).contains("cannot write /nonexistent-dir/map.svg"));
 }
+
+/// Every `peakend simulate` command that `recommend` prints runs, pasted
+/// into a POSIX shell, and gives the lift printed with it (issue #10: an
+/// unquoted `->` once redirected the output and exited 2). Over every
+/// bundled journey and every Mermaid diagram of the shared corpus.
+#[test]
+fn every_printed_command_runs_in_sh_and_reproduces_its_lift() {
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    // Absolute paths, run from a scratch folder: a command that breaks
+    // cannot leave a stray file in the repository.
+    let mut files: Vec<String> = super::journey_files()
+        .iter()
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    let corpus = root.join("../shared/corpus/mermaid");
+    if let Ok(dir) = std::fs::read_dir(&corpus) {
+        let mut more: Vec<String> = dir
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "mmd"))
+            .map(|p| p.to_string_lossy().into_owned())
+            .collect();
+        more.sort();
+        files.extend(more);
+    }
+    let scratch = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("sh-commands");
+    std::fs::create_dir_all(&scratch).unwrap();
+    let bin = env!("CARGO_BIN_EXE_peakend");
+    let mut ran = 0;
+    for file in &files {
+        let json = peakend(&["recommend", file, "--budget", "20", "--format", "json"]);
+        if json.status.code() != Some(0) {
+            // A corpus diagram that does not load has nothing to recommend.
+            continue;
+        }
+        let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+        let mut lifts: Vec<f64> = v["recommendations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .take(10)
+            .map(|r| r["lift"].as_f64().unwrap())
+            .collect();
+        if let Some(plan) = v.get("plan")
+            && !plan["actions"].as_array().unwrap().is_empty()
+        {
+            lifts.push(plan["lift"].as_f64().unwrap());
+        }
+        let shown = text(&peakend(&["recommend", file, "--budget", "20"]).stdout);
+        let commands: Vec<&str> = shown
+            .lines()
+            .map(str::trim)
+            .filter(|l| l.starts_with("peakend simulate "))
+            .collect();
+        assert_eq!(commands.len(), lifts.len(), "{file}: {shown}");
+        for (cmd, lift) in commands.iter().zip(&lifts) {
+            let line = format!("'{bin}'{} --format json", &cmd["peakend".len()..]);
+            let out = std::process::Command::new("sh")
+                .args(["-c", &line])
+                .current_dir(&scratch)
+                .output()
+                .expect("sh runs");
+            assert_eq!(out.status.code(), Some(0), "{line}: {}", text(&out.stderr));
+            let s: serde_json::Value = serde_json::from_slice(&out.stdout)
+                .unwrap_or_else(|e| panic!("{line}: {e}: {}", text(&out.stdout)));
+            let delta = s["delta"].as_f64().unwrap();
+            assert!((delta - lift).abs() < 1e-9, "{line}: {delta} vs {lift}");
+            ran += 1;
+        }
+    }
+    assert!(ran > 100, "only {ran} commands ran");
+}
