@@ -1,13 +1,11 @@
 //! Every number and short text format peakend shows, in one place
 //! (crate-private): scores, shares, coordinates, truncation, wrapping and
 //! XML escaping. The renderers use it, and so do the format writers'
-//! warnings and the importers' problem messages, which is why it sits low
-//! in the crate (just above `journey`) rather than inside `render`.
+//! warnings and the importers' problem messages, which is why it sits at
+//! the bottom of the crate rather than inside `render`.
 
 // Most helpers serve the renderers; an engine-only build uses few of them.
 #![cfg_attr(not(feature = "render"), allow(dead_code))]
-
-use crate::journey::Scale;
 
 /// Escape text for XML and HTML content and attribute values.
 ///
@@ -33,11 +31,10 @@ pub(crate) fn escape(s: &str) -> String {
 }
 
 /// A remembered or average score with one decimal: signed (`+1.5`) on a
-/// scale that goes below zero, plain (`3.5`) on one that does not (such as
-/// Mermaid's 1 to 5).
-///
-pub(crate) fn score(x: f64, scale: &Scale) -> String {
-    if scale.min < 0.0 {
+/// scale that goes below zero (`signed_scale`), plain (`3.5`) on one that
+/// does not (such as Mermaid's 1 to 5).
+pub(crate) fn score(x: f64, signed_scale: bool) -> String {
+    if signed_scale {
         signed(x)
     } else {
         format!("{:.1}", (x * 10.0).round() / 10.0 + 0.0)
@@ -161,6 +158,18 @@ pub(crate) fn tick_label(x: f64, signed_scale: bool) -> String {
     }
 }
 
+/// A number with at most `digits` significant digits, as short as it
+/// reads (`0.9` for 0.8999999999999999, `1234570` for 1234567.8).
+pub(crate) fn significant(x: f64, digits: usize) -> String {
+    if !x.is_finite() || x == 0.0 {
+        return format!("{}", x + 0.0);
+    }
+    let rounded: f64 = format!("{:.*e}", digits.saturating_sub(1), x)
+        .parse()
+        .unwrap_or(x);
+    format!("{rounded}")
+}
+
 /// The shortest text that reads back as the same number, integers
 /// without a decimal point (`3`, `2.5`, `1e300`).
 #[cfg_attr(not(feature = "mermaid"), allow(dead_code))]
@@ -215,15 +224,13 @@ mod tests {
         assert_eq!(percent(0.3816), "38.2%");
         assert_eq!(percent(0.0), "-");
         assert_eq!(percent(0.0001), "<0.1%");
-        let mermaid = Scale {
-            min: 1.0,
-            max: 5.0,
-            neutral: 3.0,
-        };
-        assert_eq!(score(2.0, &mermaid), "2.0");
-        assert_eq!(score(2.0, &Scale::default()), "+2.0");
+        assert_eq!(score(2.0, false), "2.0");
+        assert_eq!(score(2.0, true), "+2.0");
         assert_eq!(escape(r#"<a & "b">"#), "&lt;a &amp; &quot;b&quot;&gt;");
         assert_eq!(shortest(3.0), "3");
+        assert_eq!(significant(0.8999999999999999, 6), "0.9");
+        assert_eq!(significant(1.0000000000000002, 6), "1");
+        assert_eq!(significant(0.123456789, 6), "0.123457");
         assert_eq!(two_decimals(1.0 / 3.0), "0.33");
     }
 

@@ -43,15 +43,15 @@ pub(crate) fn exit_code(e: anyhow::Error) -> ExitCode {
     }
 }
 
-fn read_input(file: &str) -> anyhow::Result<String> {
+fn read_input(file: &str) -> anyhow::Result<Vec<u8>> {
     if file == "-" {
-        let mut s = String::new();
+        let mut s = Vec::new();
         std::io::stdin()
-            .read_to_string(&mut s)
+            .read_to_end(&mut s)
             .context("cannot read standard input")?;
         Ok(s)
     } else {
-        std::fs::read_to_string(file).with_context(|| format!("cannot read {file}"))
+        std::fs::read(file).with_context(|| format!("cannot read {file}"))
     }
 }
 
@@ -61,8 +61,14 @@ pub(crate) fn display_name(file: &str) -> &str {
 }
 
 /// The format and load options the flags ask for.
-fn load_settings(file: &str, input: &InputArgs) -> anyhow::Result<(Format, LoadOptions)> {
+fn load_settings(
+    file: &str,
+    text: &str,
+    input: &InputArgs,
+) -> anyhow::Result<(Format, LoadOptions)> {
     let format = match input.input_format {
+        // Standard input has no extension: the text says what it is.
+        InputFormat::Auto if file == "-" => Format::sniff(text),
         InputFormat::Auto => Format::from_path(file),
         InputFormat::Json => Format::Json,
         InputFormat::Mermaid => Format::Mermaid,
@@ -92,11 +98,11 @@ fn load_settings(file: &str, input: &InputArgs) -> anyhow::Result<(Format, LoadO
 /// import's warnings too, unless `quiet`: then the caller prints the
 /// journey's warnings itself). `None` when the journey is invalid.
 pub(crate) fn load(file: &str, input: &InputArgs, quiet: bool) -> anyhow::Result<Option<Journey>> {
-    let (format, options) = load_settings(file, input)?;
-    let text = read_input(file)?;
+    let bytes = read_input(file)?;
+    let (format, options) = load_settings(file, &String::from_utf8_lossy(&bytes), input)?;
     let name = display_name(file);
     let mut err = std::io::stderr().lock();
-    match peakend::load(&text, format, &options) {
+    match peakend::load_bytes(&bytes, format, &options) {
         Ok(j) => {
             if format != Format::Json && !quiet {
                 for w in j.warnings() {

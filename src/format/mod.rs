@@ -28,7 +28,7 @@ pub mod mermaid;
 #[cfg(feature = "csv")]
 use self::csv::CsvOptions;
 use crate::engine;
-use crate::error::{InvalidJourney, Problem};
+use crate::error::{InvalidJourney, Problem, ProblemKind};
 use crate::journey::{Journey, Pos};
 use crate::numfmt::percent;
 use crate::spec::JourneySpec;
@@ -110,6 +110,48 @@ impl Format {
     }
 }
 
+impl Format {
+    /// The format a text looks like, for input without a file name
+    /// (standard input): JSON when it starts with `{`, Mermaid when its
+    /// first line is `journey`, front matter (`---`) or a `%%` comment,
+    /// CSV otherwise (when that format is built in), else JSON.
+    ///
+    /// ```
+    /// use peakend::Format;
+    /// assert_eq!(Format::sniff("  {\"version\": 1}"), Format::Json);
+    /// # #[cfg(all(feature = "mermaid", feature = "csv"))] {
+    /// assert_eq!(Format::sniff("journey\n  title Day\n"), Format::Mermaid);
+    /// assert_eq!(Format::sniff("name,emotion\nA,1\n"), Format::Csv);
+    /// # }
+    /// ```
+    #[must_use]
+    pub fn sniff(text: &str) -> Format {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let first = text
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty())
+            .unwrap_or("");
+        if first.starts_with('{') || first.starts_with('[') {
+            return Format::Json;
+        }
+        #[cfg(feature = "mermaid")]
+        if first == "---"
+            || first.starts_with("%%")
+            || first
+                .strip_prefix("journey")
+                .is_some_and(|r| r.is_empty() || r.starts_with(char::is_whitespace))
+        {
+            return Format::Mermaid;
+        }
+        #[cfg(feature = "csv")]
+        if !first.is_empty() {
+            return Format::Csv;
+        }
+        Format::Json
+    }
+}
+
 /// How [`load`] reads a journey: the name to give a journey whose source
 /// has none, and the CSV settings.
 #[derive(Debug, Clone, PartialEq)]
@@ -180,6 +222,78 @@ pub fn load(text: &str, format: Format, options: &LoadOptions) -> Result<Journey
             csv::read(text, &options.name, &options.csv).and_then(Imported::into_journey)
         }
     }
+}
+
+/// Read a journey from bytes: UTF-8 (a leading byte-order mark is
+/// skipped). A CSV sheet that is not UTF-8 is read as Windows-1252 — what
+/// Excel writes on Windows — with a warning that says so; in the other
+/// formats the first byte that is not UTF-8 is an error at its line and
+/// column.
+///
+/// # Errors
+/// [`InvalidJourney`] with every problem found.
+///
+/// ```
+/// use peakend::{load_bytes, Format, LoadOptions};
+/// let e = load_bytes(b"{\"version\": 1, \"name\": \"caf\xe9\"}", Format::Json, &LoadOptions::new()).unwrap_err();
+/// assert_eq!((e.problems[0].line, e.problems[0].column), (Some(1), Some(28)));
+/// # #[cfg(feature = "csv")] {
+/// let j = load_bytes(b"name,emotion\nCaf\xe9,2\n", Format::Csv, &LoadOptions::new()).unwrap();
+/// assert_eq!(j.spec().touchpoints[0].name, "Café");
+/// assert!(j.warnings()[0].message.contains("Windows-1252"));
+/// # }
+/// ```
+pub fn load_bytes(
+    bytes: &[u8],
+    format: Format,
+    options: &LoadOptions,
+) -> Result<Journey, InvalidJourney> {
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    let e = match std::str::from_utf8(bytes) {
+        Ok(text) => return load(text, format, options),
+        Err(e) => e,
+    };
+    let at = e.valid_up_to();
+    let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+    let line_start = bytes[..at]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let column = String::from_utf8_lossy(&bytes[line_start..at])
+        .chars()
+        .count()
+        + 1;
+    #[cfg(feature = "csv")]
+    if format == Format::Csv {
+        let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
+        let mut imported = csv::read(&text, &options.name, &options.csv)?;
+        imported.warnings.insert(
+            0,
+            Problem::warning(
+                "",
+                format!(
+                    "the sheet is not UTF-8 (byte 0x{:02x}): read as Windows-1252, as Excel writes it; save it as CSV UTF-8 to be sure",
+                    bytes[at]
+                ),
+            )
+            .of_kind(ProblemKind::Syntax)
+            .at(line, column),
+        );
+        return imported.into_journey();
+    }
+    Err(InvalidJourney {
+        problems: vec![
+            Problem::error(
+                "",
+                format!(
+                    "the file is not UTF-8 text (byte 0x{:02x}); save it as UTF-8",
+                    bytes[at]
+                ),
+            )
+            .of_kind(ProblemKind::Syntax)
+            .at(line, column),
+        ],
+    })
 }
 
 /// Write a journey in a format. JSON keeps everything; the other formats

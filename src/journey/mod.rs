@@ -2,6 +2,7 @@
 //! probabilities and a cached topological order.
 
 use crate::error::{InvalidJourney, Problem, did_you_mean};
+use crate::numfmt::significant;
 use crate::spec::json::{locate, parse_lenient};
 use crate::spec::{FORMAT_VERSION, JourneySpec, TouchpointSpec};
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -111,6 +112,16 @@ pub struct Journey {
     /// file indices sorted by id (for lookups and id-ordered iteration)
     id_order: Vec<u32>,
     warnings: Vec<Problem>,
+}
+
+/// For a value that reads as a percentage (60 for 0.6): the hint to write
+/// it as a probability.
+fn percent_hint(p: f64) -> String {
+    if p.is_finite() && (2.0..=100.0).contains(&p) {
+        format!("; a percentage? write {}", significant(p / 100.0, 6))
+    } else {
+        String::new()
+    }
 }
 
 /// A touchpoint's position in the cached topological order: the engine's
@@ -544,7 +555,7 @@ impl<'a> Validator<'a> {
                     {
                         self.err(
                             format!("transitions[{k}].probability"),
-                            format!("{} is not a probability in [0, 1]", p),
+                            format!("{p} is not a probability in [0, 1]{}", percent_hint(p)),
                         );
                     }
                     let (Some(a), Some(b)) = (from, to) else {
@@ -728,7 +739,10 @@ impl<'a> Validator<'a> {
             if let Some(e) = t.entry
                 && !(e.is_finite() && (0.0..=1.0).contains(&e))
             {
-                self.err(at("entry"), format!("{} is not a probability in [0, 1]", e));
+                self.err(
+                    at("entry"),
+                    format!("{e} is not a probability in [0, 1]{}", percent_hint(e)),
+                );
             }
             if let Some(imp) = t.improvement {
                 emotion_check(self, "improvement.emotion", imp.emotion);
@@ -742,7 +756,29 @@ impl<'a> Validator<'a> {
                 }
             }
         }
+        self.warn_partial_durations();
         ids
+    }
+
+    /// Durations for some touchpoints but not all: the others count as 1
+    /// minute, which lets a long given step dominate the average.
+    fn warn_partial_durations(&mut self) {
+        let tps = &self.spec.touchpoints;
+        let given = tps.iter().filter(|t| t.duration.is_some()).count();
+        if given == 0 || given == tps.len() {
+            return;
+        }
+        let first = tps
+            .iter()
+            .position(|t| t.duration.is_none())
+            .expect("some touchpoint has no duration");
+        self.warnings.push(Problem::warning(
+            format!("touchpoints[{first}]"),
+            format!(
+                "has no duration, but {given} of {} touchpoints have one: those without count as 1 minute, so the duration-weighted average leans on the ones given",
+                tps.len()
+            ),
+        ));
     }
 
     fn resolve_ref(
@@ -839,7 +875,7 @@ impl<'a> Validator<'a> {
                         first_path(),
                         format!(
                             "probabilities of the transitions from \"{id}\" sum to {}, not 1 ({})",
-                            explicit,
+                            significant(explicit, 6),
                             places()
                         ),
                     );
@@ -849,7 +885,7 @@ impl<'a> Validator<'a> {
                     first_path(),
                     format!(
                         "probabilities of the transitions from \"{id}\" already sum to {} before the {missing} without one ({})",
-                        explicit,
+                        significant(explicit, 6),
                         places()
                     ),
                 );
@@ -959,7 +995,10 @@ impl<'a> Validator<'a> {
             if (explicit - 1.0).abs() > PROBABILITY_TOLERANCE {
                 self.err(
                     first_explicit,
-                    format!("entry probabilities sum to {}, not 1", explicit),
+                    format!(
+                        "entry probabilities sum to {}, not 1",
+                        significant(explicit, 6)
+                    ),
                 );
             }
         } else if explicit > 1.0 + PROBABILITY_TOLERANCE {
@@ -967,7 +1006,7 @@ impl<'a> Validator<'a> {
                 first_explicit,
                 format!(
                     "entry probabilities already sum to {} before the {} entries without one",
-                    explicit,
+                    significant(explicit, 6),
                     implicit.len()
                 ),
             );

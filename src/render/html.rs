@@ -1,11 +1,12 @@
 //! The self-contained HTML report.
 
+use super::score;
 use super::svg::{MapOptions, histogram_svg, map_svg_sized};
 use super::text::{rationale, simulate_flags};
 use crate::analysis::Analysis;
 use crate::journey::Journey;
 use crate::moments::Moments;
-use crate::numfmt::{escape, percent, score, shell_quote, signed, two_decimals};
+use crate::numfmt::{escape, percent, shell_quote, signed, two_decimals};
 use crate::recommend::Recommendations;
 
 use std::fmt::Write;

@@ -30,6 +30,11 @@ pub(crate) mod svg;
 pub(crate) mod text;
 
 pub use dot::dot;
+
+/// A score as the journey's scale shows it: see `numfmt::score`.
+pub(crate) fn score(x: f64, scale: &crate::journey::Scale) -> String {
+    crate::numfmt::score(x, scale.min < 0.0)
+}
 pub use html::html_report;
 pub use json::recommendations_json;
 pub use json::{json, json_with_moments, pretty_json};

@@ -1,9 +1,10 @@
 //! The SVG journey map and the histogram of remembered experience.
 
+use super::score;
 use crate::analysis::Analysis;
 use crate::journey::Journey;
 use crate::moments::{Moments, Reason};
-use crate::numfmt::{escape, num, percent, score, short_percent, tick_label, truncate, wrap};
+use crate::numfmt::{escape, num, percent, short_percent, tick_label, truncate, wrap};
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};

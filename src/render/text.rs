@@ -1,8 +1,9 @@
 //! Renderers of an [`Analysis`]: text for people, JSON for tools.
 
+use super::score;
 use crate::analysis::{Analysis, PathResult};
 use crate::journey::Scale;
-use crate::numfmt::{percent, score, shell_quote, signed};
+use crate::numfmt::{percent, shell_quote, signed};
 use crate::recommend::{Action, Recommendation};
 use crate::simulate::Operation;
 use std::fmt::Write;

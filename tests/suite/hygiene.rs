@@ -86,10 +86,9 @@ fn rust_version_is_what_the_dependency_tree_needs() {
 /// The layers, lowest first. A module may import from its own layer's
 /// lower entries and from any lower layer, never from a higher one.
 const LAYERS: &[&[&str]] = &[
-    &["error"],
+    &["error", "numfmt"],
     &["spec"],
     &["journey"],
-    &["numfmt"],
     &["memory"],
     &["engine"],
     &["analysis"],

@@ -257,7 +257,17 @@ fn every_command_reads_mermaid_and_csv() {
         text(&sim.stdout)
     );
     assert_eq!(sim.status.code(), Some(0), "{}", text(&sim.stderr));
-    // Standard input needs the format named.
+    // Standard input: the format is sniffed, or named.
+    let sniffed = peakend_stdin(
+        &["analyze", "-", "--format", "json"],
+        &std::fs::read_to_string(&mmd).unwrap(),
+    );
+    assert_eq!(sniffed.status.code(), Some(0), "{}", text(&sniffed.stderr));
+    let sheet = peakend_stdin(
+        &["analyze", "-", "--format", "json"],
+        "name,emotion\nA,-3\nB,2\n",
+    );
+    assert_eq!(sheet.status.code(), Some(0), "{}", text(&sheet.stderr));
     let out = peakend_stdin(
         &[
             "analyze",
@@ -269,6 +279,7 @@ fn every_command_reads_mermaid_and_csv() {
         ],
         &std::fs::read_to_string(&mmd).unwrap(),
     );
+    assert_eq!(out.stdout, sniffed.stdout);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["journey"]["name"], "My day");
     // Peak "Do work" (1) and end "Sit down" (4) on Mermaid's 1..5.
@@ -314,4 +325,44 @@ fn a_blank_section_name_survives_export() {
     let back = mermaid::read(&m.text, "x").unwrap();
     assert_eq!(back.spec.stages[0].name, "");
     assert_eq!(back.spec.touchpoints[0].emotion, 4.0);
+}
+
+/// An Excel sheet saved in Windows-1252 reads, with a warning that says so;
+/// a JSON file that is not UTF-8 is refused at its line and column (issue
+/// #10: both once failed with "stream did not contain valid UTF-8").
+#[test]
+fn windows_1252_sheets_read_and_other_encodings_are_located() {
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("encodings");
+    std::fs::create_dir_all(&dir).unwrap();
+    let sheet = dir.join("excel.csv");
+    std::fs::write(
+        &sheet,
+        b"name;emotion\r\nR\xe9ception;-2\r\nCaf\xe9 \x96 merci;3\r\n",
+    )
+    .unwrap();
+    let out = super::peakend(&["analyze", sheet.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["touchpoints"][0]["name"], "Réception");
+    assert_eq!(v["touchpoints"][1]["name"], "Café – merci");
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(
+            "excel.csv:2:2: warning: the sheet is not UTF-8 (byte 0xe9): read as Windows-1252"
+        ),
+        "{err}"
+    );
+    let json = dir.join("latin1.json");
+    std::fs::write(
+        &json,
+        b"{\"version\": 1,\n \"name\": \"Caf\xe9\", \"touchpoints\": []}",
+    )
+    .unwrap();
+    let out = super::peakend(&["validate", json.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("latin1.json:2:14: error: the file is not UTF-8 text (byte 0xe9)"),
+        "{err}"
+    );
 }

@@ -40,8 +40,36 @@ fn reports_every_semantic_problem_with_its_place() {
         "9:53: touchpoints[2].entry: 1.5 is not a probability in [0, 1]",
         "12:25: transitions[0].to: unknown touchpoint \"yy\"; did you mean \"y\"?",
         "13:45: transitions[1].probability: probabilities of the transitions from \"y\" sum to 0.4, not 1 (transitions[1])",
+        "7:5: warning: touchpoints[0]: has no duration, but 1 of 3 touchpoints have one: those without count as 1 minute, so the duration-weighted average leans on the ones given",
     ];
     assert_eq!(got, expected, "{got:#?}");
+}
+
+/// Probability sums print as people write them, and a percentage where a
+/// probability belongs gets a hint (issue #10).
+#[test]
+fn probability_mistakes_read_as_people_wrote_them() {
+    let text = r#"{"version": 1, "name": "x", "touchpoints": [
+        {"id": "a", "name": "A", "emotion": 1},
+        {"id": "b", "name": "B", "emotion": 2},
+        {"id": "c", "name": "C", "emotion": 3},
+        {"id": "d", "name": "D", "emotion": 4}],
+      "transitions": [
+        {"from": "a", "to": "b", "probability": 0.3},
+        {"from": "a", "to": "c", "probability": 0.6},
+        {"from": "b", "to": "d", "probability": 60},
+        {"from": "b", "to": "c", "probability": 40}]}"#;
+    let got = problems(text);
+    assert!(
+        got.iter().any(|p| p.contains("sum to 0.9, not 1")),
+        "{got:#?}"
+    );
+    assert!(
+        got.iter()
+            .any(|p| p.contains("60 is not a probability in [0, 1]; a percentage? write 0.6")),
+        "{got:#?}"
+    );
+    assert!(!got.iter().any(|p| p.contains("0.8999")), "{got:#?}");
 }
 
 #[test]
