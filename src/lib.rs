@@ -110,8 +110,8 @@ pub use journey::{Journey, PROBABILITY_TOLERANCE, Scale};
 pub use memory::{Feature, MemoryModel, Model, PathView, Weights};
 pub use moments::{Forgettable, Missed, Moment, Moments, Reason};
 pub use recommend::{
-    Action, DEFAULT_COST, DashboardView, PLAN_POOL, Plan, Rationale, Recommendation,
-    Recommendations, Role,
+    Action, Alternative, AssumedCost, DEFAULT_COST, DashboardView, PLAN_POOL, Plan, Rationale,
+    Recommendation, Recommendations, Role,
 };
 #[cfg(feature = "render")]
 pub use render::{html::ReportOptions, svg::MapOptions, text::Style};

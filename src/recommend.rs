@@ -82,12 +82,64 @@ pub struct Recommendation {
     pub lift: f64,
     /// Cost (see the module docs).
     pub cost: f64,
+    /// True when the cost was not given in the journey but assumed (see
+    /// [`Recommendations::assumed_cost`]).
+    pub cost_assumed: bool,
+    /// Other actions on the same touchpoint (or transition), each worse by
+    /// lift per cost, best first: one entry per place in the ranking.
+    pub alternatives: Vec<Alternative>,
     /// Why: the figures the advice rests on.
     pub rationale: Rationale,
     /// The operation that reproduces `lift` (with `simulate`).
     pub operation: Operation,
     /// The change the duration-weighted average (`mean` model) would show.
     pub mean_lift: f64,
+}
+
+/// Another action on the same place as a [`Recommendation`], ranked below
+/// it.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Alternative {
+    /// What kind of action.
+    pub action: Action,
+    /// Change in expected remembered experience, simulated.
+    pub lift: f64,
+    /// Cost.
+    pub cost: f64,
+    /// True when the cost was assumed.
+    pub cost_assumed: bool,
+    /// The operation that reproduces `lift`.
+    pub operation: Operation,
+}
+
+/// Where the cost of an action without a given cost comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "rule")]
+#[non_exhaustive]
+pub enum AssumedCost {
+    /// The median of the improvement costs the journey gives.
+    Median {
+        /// The median.
+        value: f64,
+        /// How many costs it is the median of.
+        of: usize,
+    },
+    /// The journey gives no cost: every action costs [`DEFAULT_COST`].
+    Default {
+        /// [`DEFAULT_COST`].
+        value: f64,
+    },
+}
+
+impl AssumedCost {
+    /// The assumed cost.
+    #[must_use]
+    pub fn value(self) -> f64 {
+        match self {
+            AssumedCost::Median { value, .. } | AssumedCost::Default { value } => value,
+        }
+    }
 }
 
 /// The figures behind a recommendation, for a renderer to put in words.
@@ -170,6 +222,8 @@ pub struct Recommendations {
     pub model: String,
     /// Expected remembered experience now.
     pub before: f64,
+    /// The cost given to actions the journey gives no cost for.
+    pub assumed_cost: AssumedCost,
     /// Candidates with a positive lift, best lift per cost first.
     pub recommendations: Vec<Recommendation>,
     /// The plan, when a budget was given.
@@ -186,11 +240,12 @@ struct Candidate {
     touchpoint: Option<String>,
     op: Operation,
     cost: f64,
+    cost_assumed: bool,
 }
 
 /// The cost of an action without a given cost: the median of the journey's
 /// improvement costs, or [`DEFAULT_COST`].
-fn typical_cost(j: &Journey) -> f64 {
+fn assumed_cost(j: &Journey) -> AssumedCost {
     let mut costs: Vec<f64> = j
         .spec()
         .touchpoints
@@ -198,27 +253,31 @@ fn typical_cost(j: &Journey) -> f64 {
         .filter_map(|t| t.improvement.and_then(|i| i.cost))
         .collect();
     if costs.is_empty() {
-        return DEFAULT_COST;
+        return AssumedCost::Default {
+            value: DEFAULT_COST,
+        };
     }
     costs.sort_by(f64::total_cmp);
     let m = costs.len() / 2;
-    if costs.len() % 2 == 1 {
+    let value = if costs.len() % 2 == 1 {
         costs[m]
     } else {
         (costs[m - 1] + costs[m]) / 2.0
+    };
+    AssumedCost::Median {
+        value,
+        of: costs.len(),
     }
 }
 
 fn candidates(j: &Journey, a: &Analysis, t: &Thresholds) -> Vec<Candidate> {
     let s = j.scale();
     let step = (s.max - s.min) / 10.0;
-    let typical = typical_cost(j);
+    let typical = assumed_cost(j).value();
     let mut out = Vec::new();
-    let cost_of = |i: usize| {
-        j.touchpoint(i)
-            .improvement
-            .and_then(|imp| imp.cost)
-            .unwrap_or(typical)
+    let cost_of = |i: usize| match j.touchpoint(i).improvement.and_then(|imp| imp.cost) {
+        Some(c) => (c, false),
+        None => (typical, true),
     };
     let pit = |i: usize| {
         let e = j.touchpoint(i).emotion;
@@ -245,7 +304,8 @@ fn candidates(j: &Journey, a: &Analysis, t: &Thresholds) -> Vec<Candidate> {
                     id: tp.id.clone(),
                     emotion: target,
                 },
-                cost: cost_of(i),
+                cost: cost_of(i).0,
+                cost_assumed: cost_of(i).1,
             });
         }
         if pit(i) && target < s.neutral {
@@ -256,7 +316,8 @@ fn candidates(j: &Journey, a: &Analysis, t: &Thresholds) -> Vec<Candidate> {
                     id: tp.id.clone(),
                     emotion: s.neutral,
                 },
-                cost: cost_of(i),
+                cost: cost_of(i).0,
+                cost_assumed: cost_of(i).1,
             });
         }
         // Cut only service steps: where a journey starts is the customer's
@@ -266,7 +327,8 @@ fn candidates(j: &Journey, a: &Analysis, t: &Thresholds) -> Vec<Candidate> {
                 action: Action::CutStep,
                 touchpoint: id.clone(),
                 op: Operation::Remove { id: tp.id.clone() },
-                cost: cost_of(i),
+                cost: cost_of(i).0,
+                cost_assumed: cost_of(i).1,
             });
         }
         if pit(i) {
@@ -284,6 +346,7 @@ fn candidates(j: &Journey, a: &Analysis, t: &Thresholds) -> Vec<Candidate> {
                             probability: p / 2.0,
                         },
                         cost: typical,
+                        cost_assumed: true,
                     });
                 }
             }
@@ -297,6 +360,7 @@ fn candidates(j: &Journey, a: &Analysis, t: &Thresholds) -> Vec<Candidate> {
             emotion: s.neutral + 0.2 * (s.max - s.neutral),
         },
         cost: typical,
+        cost_assumed: true,
     });
     out
 }
@@ -423,6 +487,8 @@ fn recommend(
             touchpoint: c.touchpoint.clone(),
             lift,
             cost: c.cost,
+            cost_assumed: c.cost_assumed,
+            alternatives: Vec::new(),
             rationale: rationale(journey, a, &c, lift),
             operation: c.op.clone(),
             mean_lift,
@@ -443,12 +509,12 @@ fn recommend(
             .then(recs[y].lift.total_cmp(&recs[x].lift))
             .then(keys[x].cmp(&keys[y]))
     });
-    let keys: Vec<String> = order.iter().map(|&k| keys[k].clone()).collect();
     let mut slots: Vec<Option<Recommendation>> = recs.into_iter().map(Some).collect();
-    let recs: Vec<Recommendation> = order
+    let ranked: Vec<(String, Recommendation)> = order
         .iter()
-        .map(|&k| slots[k].take().expect("each index once"))
+        .map(|&k| (keys[k].clone(), slots[k].take().expect("each index once")))
         .collect();
+    let (keys, recs) = fold_by_place(ranked);
     // The dashboard's view: rank the same actions by the average's lift.
     let mut by_mean: Vec<usize> = (0..recs.len()).collect();
     by_mean.sort_by(|&x, &y| {
@@ -486,11 +552,50 @@ fn recommend(
         scale: journey.scale(),
         model: model.name(),
         before: base,
+        assumed_cost: assumed_cost(journey),
         recommendations: recs,
         plan,
         do_not_invest,
         dashboard_would_differ,
     }
+}
+
+/// Where an action acts: a touchpoint, a transition (re-routes), or after
+/// every end (a new closing touchpoint).
+fn place(op: &Operation) -> String {
+    match op {
+        Operation::Probability { from, to, .. } => format!("route {from} -> {to}"),
+        Operation::Append { .. } => "closing".into(),
+        Operation::Set { id, .. } | Operation::Shift { id, .. } | Operation::Remove { id } => {
+            format!("touchpoint {id}")
+        }
+    }
+}
+
+/// One entry per place, in ranking order: the best action on each place,
+/// the others folded under it as alternatives. Returns the entries with
+/// their order keys.
+fn fold_by_place(ranked: Vec<(String, Recommendation)>) -> (Vec<String>, Vec<Recommendation>) {
+    let mut keys: Vec<String> = Vec::new();
+    let mut out: Vec<Recommendation> = Vec::new();
+    let mut at: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    for (key, r) in ranked {
+        match at.get(&place(&r.operation)) {
+            Some(&k) => out[k].alternatives.push(Alternative {
+                action: r.action,
+                lift: r.lift,
+                cost: r.cost,
+                cost_assumed: r.cost_assumed,
+                operation: r.operation,
+            }),
+            None => {
+                at.insert(place(&r.operation), out.len());
+                keys.push(key);
+                out.push(r);
+            }
+        }
+    }
+    (keys, out)
 }
 
 fn plan(analyzer: &Analyzer, journey: &Journey, a0: &Analysis, budget: f64) -> Plan {
@@ -502,27 +607,7 @@ fn plan(analyzer: &Analyzer, journey: &Journey, a0: &Analysis, budget: f64) -> P
     // touchpoint it added or changed already).
     let mut pool = candidates(journey, a0, analyzer.moment_thresholds());
     if pool.len() > PLAN_POOL {
-        // Large journeys: keep the most promising candidates by their lift
-        // per cost on the journey as it is.
-        let mut scored: Vec<(f64, Candidate)> = pool
-            .into_iter()
-            .map(|c| {
-                let lift = lift_of(journey, std::slice::from_ref(&c.op), model, options, base)
-                    .unwrap_or(f64::NEG_INFINITY);
-                let r = if c.cost > 0.0 {
-                    lift / c.cost
-                } else {
-                    f64::INFINITY
-                };
-                (r, c)
-            })
-            .collect();
-        scored.sort_by(|x, y| {
-            y.0.total_cmp(&x.0)
-                .then_with(|| x.1.op.order_key().cmp(&y.1.op.order_key()))
-        });
-        scored.truncate(PLAN_POOL);
-        pool = scored.into_iter().map(|(_, c)| c).collect();
+        pool = best_of(pool, journey, analyzer, base);
     }
     let mut ops: Vec<Operation> = Vec::new();
     let mut picked: Vec<Recommendation> = Vec::new();
@@ -575,6 +660,8 @@ fn plan(analyzer: &Analyzer, journey: &Journey, a0: &Analysis, budget: f64) -> P
             touchpoint: c.touchpoint.clone(),
             lift,
             cost: c.cost,
+            cost_assumed: c.cost_assumed,
+            alternatives: Vec::new(),
             rationale: rationale(&cur, &a, &c, lift),
             operation: c.op.clone(),
             mean_lift: lift_of(
@@ -601,4 +688,37 @@ fn plan(analyzer: &Analyzer, journey: &Journey, a0: &Analysis, budget: f64) -> P
         after,
         operations: ops,
     }
+}
+
+/// Large journeys: the [`PLAN_POOL`] most promising candidates by their lift
+/// per cost on the journey as it is.
+fn best_of(
+    pool: Vec<Candidate>,
+    journey: &Journey,
+    analyzer: &Analyzer,
+    base: f64,
+) -> Vec<Candidate> {
+    let model = analyzer.model();
+    let options = analyzer.analysis_options();
+    // Large journeys: keep the most promising candidates by their lift
+    // per cost on the journey as it is.
+    let mut scored: Vec<(f64, Candidate)> = pool
+        .into_iter()
+        .map(|c| {
+            let lift = lift_of(journey, std::slice::from_ref(&c.op), model, options, base)
+                .unwrap_or(f64::NEG_INFINITY);
+            let r = if c.cost > 0.0 {
+                lift / c.cost
+            } else {
+                f64::INFINITY
+            };
+            (r, c)
+        })
+        .collect();
+    scored.sort_by(|x, y| {
+        y.0.total_cmp(&x.0)
+            .then_with(|| x.1.op.order_key().cmp(&y.1.op.order_key()))
+    });
+    scored.truncate(PLAN_POOL);
+    scored.into_iter().map(|(_, c)| c).collect()
 }

@@ -420,6 +420,13 @@ fn invest_section(h: &mut String, p: &Page<'_>) {
         escape(&r.model),
         score(r.before, &scale)
     );
+    if r.recommendations.iter().any(|x| x.cost_assumed) {
+        let _ = writeln!(
+            h,
+            "<p class=\"note\">Costs: {}.</p>",
+            escape(&super::text::assumed_cost_note(r))
+        );
+    }
     let file = shell_quote(options.source.as_deref().unwrap_or("JOURNEY"));
     if r.recommendations.is_empty() {
         h.push_str("<p>No candidate action lifts the remembered experience.</p>\n");
@@ -433,14 +440,15 @@ fn invest_section(h: &mut String, p: &Page<'_>) {
             };
             let _ = writeln!(
                 h,
-                "<tr class=\"recommendation\"><td class=\"num\">{}</td><td><b>{}</b> — {}<br><code>peakend simulate {} {}</code></td><td class=\"num pos\">{}</td><td class=\"num\">{}</td><td class=\"num\">{per}</td><td class=\"num\">{}</td></tr>",
+                "<tr class=\"recommendation\"><td class=\"num\">{}</td><td><b>{}</b> — {}{}<br><code>peakend simulate {} {}</code></td><td class=\"num pos\">{}</td><td class=\"num\">{}</td><td class=\"num\">{per}</td><td class=\"num\">{}</td></tr>",
                 k + 1,
                 x.action.name(),
                 escape(&rationale(x, &scale)),
+                alternatives_html(x),
                 escape(&file),
                 escape(&x.operation.flag()),
                 signed(x.lift),
-                two_decimals(x.cost),
+                cost_cell(x.cost, x.cost_assumed),
                 signed(x.mean_lift)
             );
         }
@@ -490,6 +498,12 @@ fn invest_section(h: &mut String, p: &Page<'_>) {
             );
         }
     }
+    dashboard_differs(h, r);
+    h.push_str("</section>\n");
+}
+
+/// Where the dashboard average would rank actions differently.
+fn dashboard_differs(h: &mut String, r: &Recommendations) {
     if !r.dashboard_would_differ.is_empty() {
         h.push_str("<h3>What the dashboard average would do differently</h3><ul>\n");
         for d in &r.dashboard_would_differ {
@@ -506,7 +520,6 @@ fn invest_section(h: &mut String, p: &Page<'_>) {
         }
         h.push_str("</ul>\n");
     }
-    h.push_str("</section>\n");
 }
 
 /// Where not to invest.
@@ -540,6 +553,41 @@ fn not_invest_section(h: &mut String, p: &Page<'_>) {
         h.push_str("</ul>\n");
     }
     h.push_str("</section>\n");
+}
+
+/// A cost, marked when it was assumed.
+fn cost_cell(cost: f64, assumed: bool) -> String {
+    if assumed {
+        format!(
+            "{} <span class=\"assumed\">(assumed)</span>",
+            two_decimals(cost)
+        )
+    } else {
+        two_decimals(cost)
+    }
+}
+
+/// The other actions on the same place, as a short line.
+fn alternatives_html(x: &crate::recommend::Recommendation) -> String {
+    if x.alternatives.is_empty() {
+        return String::new();
+    }
+    let list: Vec<String> = x
+        .alternatives
+        .iter()
+        .map(|a| {
+            format!(
+                "{} {} (cost {})",
+                a.action.name(),
+                signed(a.lift),
+                cost_cell(a.cost, a.cost_assumed)
+            )
+        })
+        .collect();
+    format!(
+        "<br><span class=\"note\">Also here: {}</span>",
+        list.join(" · ")
+    )
 }
 
 /// What one report page is made of.

@@ -82,9 +82,20 @@ pub fn recommendations_json(r: &Recommendations) -> String {
         touchpoint: &'a Option<String>,
         lift: f64,
         cost: f64,
+        cost_assumed: bool,
         rationale: String,
         simulate: String,
         mean_lift: f64,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        alternatives: Vec<Alt>,
+    }
+    #[derive(Serialize)]
+    struct Alt {
+        action: Action,
+        lift: f64,
+        cost: f64,
+        cost_assumed: bool,
+        simulate: String,
     }
     #[derive(Serialize)]
     struct Plan<'a> {
@@ -99,6 +110,7 @@ pub fn recommendations_json(r: &Recommendations) -> String {
     struct All<'a> {
         model: &'a str,
         before: f64,
+        assumed_cost: crate::recommend::AssumedCost,
         recommendations: Vec<Rec<'a>>,
         #[serde(skip_serializing_if = "Option::is_none")]
         plan: Option<Plan<'a>>,
@@ -111,15 +123,28 @@ pub fn recommendations_json(r: &Recommendations) -> String {
             touchpoint: &x.touchpoint,
             lift: x.lift,
             cost: x.cost,
+            cost_assumed: x.cost_assumed,
             rationale: super::text::rationale(x, scale),
             simulate: x.operation.flag(),
             mean_lift: x.mean_lift,
+            alternatives: x
+                .alternatives
+                .iter()
+                .map(|a| Alt {
+                    action: a.action,
+                    lift: a.lift,
+                    cost: a.cost,
+                    cost_assumed: a.cost_assumed,
+                    simulate: a.operation.flag(),
+                })
+                .collect(),
         }
     }
     let rec = |x| rec(x, &r.scale);
     pretty_json(&All {
         model: &r.model,
         before: r.before,
+        assumed_cost: r.assumed_cost,
         recommendations: r.recommendations.iter().map(rec).collect(),
         plan: r.plan.as_ref().map(|p| Plan {
             actions: p.actions.iter().map(rec).collect(),

@@ -40,5 +40,6 @@ pub use json::recommendations_json;
 pub use json::{json, json_with_moments, pretty_json};
 pub use svg::{histogram_svg, map_svg};
 pub use text::{
-    moments_text, rationale, recommendations_text, simulate_flags, simulation_text, text,
+    assumed_cost_note, moments_text, rationale, recommendations_text, simulate_flags,
+    simulation_text, text,
 };

@@ -519,6 +519,9 @@ pub fn recommendations_text(
         "{}",
         st.dim("  every lift is simulated: rerun the command shown to reproduce it")
     );
+    if r.recommendations.iter().any(|x| x.cost_assumed) {
+        let _ = writeln!(o, "{}", st.dim(&format!("  {}", assumed_cost_note(r))));
+    }
     if r.recommendations.is_empty() {
         let _ = writeln!(o, "  no candidate action lifts the remembered experience");
     }
@@ -532,13 +535,17 @@ pub fn recommendations_text(
         };
         let _ = writeln!(
             o,
-            "  {:>2}. {}  lift {}  cost {}  ({ratio})",
+            "  {:>2}. {}  lift {}  cost {}{}  ({ratio})",
             k + 1,
             st.bold(x.action.name()),
             st.valence(&signed(x.lift), x.lift, 0.0),
-            x.cost
+            x.cost,
+            if x.cost_assumed { " (assumed)" } else { "" }
         );
         let _ = writeln!(o, "      {}", rationale(x, &r.scale));
+        if !x.alternatives.is_empty() {
+            let _ = writeln!(o, "      {}", st.dim(&alternatives(x)));
+        }
         let _ = writeln!(
             o,
             "      {}",
@@ -562,6 +569,38 @@ pub fn recommendations_text(
     }
     where_not_to_invest(&mut o, r, st);
     o
+}
+
+/// Where assumed costs come from, in one sentence.
+#[must_use]
+pub fn assumed_cost_note(r: &crate::recommend::Recommendations) -> String {
+    match r.assumed_cost {
+        crate::recommend::AssumedCost::Median { value, of } => format!(
+            "a cost marked (assumed) is not in the journey: it is {value}, the median of the {of} improvement cost{} the journey gives",
+            if of == 1 { "" } else { "s" }
+        ),
+        crate::recommend::AssumedCost::Default { value } => format!(
+            "the journey gives no costs: every action counts as costing {value} (assumed); add improvement costs for a ranking that means money"
+        ),
+    }
+}
+
+/// The other actions on the same place, on one line.
+fn alternatives(x: &Recommendation) -> String {
+    let list: Vec<String> = x
+        .alternatives
+        .iter()
+        .map(|a| {
+            format!(
+                "{} {} (cost {}{})",
+                a.action.name(),
+                signed(a.lift),
+                a.cost,
+                if a.cost_assumed { ", assumed" } else { "" }
+            )
+        })
+        .collect();
+    format!("also here: {}", list.join(" · "))
 }
 
 /// The budgeted plan and the command that applies it.
@@ -589,14 +628,15 @@ fn plan_text(
     for (k, x) in p.actions.iter().enumerate() {
         let _ = writeln!(
             o,
-            "  {}. {} {}  (+{:.2} at this point, cost {})",
+            "  {}. {} {}  (+{:.2} at this point, cost {}{})",
             k + 1,
             x.action.name(),
             x.touchpoint
                 .as_deref()
                 .unwrap_or("(new closing touchpoint)"),
             x.lift,
-            x.cost
+            x.cost,
+            if x.cost_assumed { ", assumed" } else { "" }
         );
     }
     if !p.actions.is_empty() {

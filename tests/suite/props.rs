@@ -390,6 +390,44 @@ proptest! {
         }
     }
 
+    /// One entry per place (touchpoint, transition or the new closing): the
+    /// best action there, the others folded under it and never better.
+    #[test]
+    fn recommendations_list_each_place_once_with_its_best_action(dag in arb_dag(7, true), costs in proptest::collection::vec(0u8..5, 7)) {
+        use peakend::{Analyzer, Operation};
+        let mut spec = dag.spec();
+        for (t, c) in spec.touchpoints.iter_mut().zip(&costs) {
+            if *c > 0 {
+                t.improvement = Some(peakend::ImprovementSpec { emotion: (t.emotion + 3.0).min(10.0), cost: Some(*c as f64) });
+            }
+        }
+        let j = Journey::from_spec(spec).unwrap();
+        let analyzer = Analyzer::new(Model::PeakEnd);
+        let r = analyzer.recommend(&j, &analyzer.analyze(&j), None);
+        let place = |op: &Operation| match op {
+            Operation::Probability { from, to, .. } => format!("{from}->{to}"),
+            Operation::Append { .. } => "closing".to_string(),
+            Operation::Set { id, .. } | Operation::Shift { id, .. } | Operation::Remove { id } => id.clone(),
+            _ => unreachable!(),
+        };
+        let mut seen = std::collections::BTreeSet::new();
+        let ratio = |lift: f64, cost: f64| if cost > 0.0 { lift / cost } else { f64::INFINITY };
+        for x in &r.recommendations {
+            prop_assert!(seen.insert(place(&x.operation)), "{} twice", place(&x.operation));
+            for alt in &x.alternatives {
+                prop_assert_eq!(place(&alt.operation), place(&x.operation));
+                prop_assert!(ratio(alt.lift, alt.cost) <= ratio(x.lift, x.cost));
+            }
+            // A cost is assumed exactly when the journey gives none for it.
+            let given = x.touchpoint.as_deref().and_then(|id| j.touchpoint_by_id(id))
+                .and_then(|t| t.improvement).and_then(|i| i.cost);
+            let per_touchpoint = matches!(x.operation, Operation::Set { .. } | Operation::Remove { .. });
+            if per_touchpoint {
+                prop_assert_eq!(x.cost_assumed, given.is_none());
+            }
+        }
+    }
+
     #[test]
     fn a_plan_keeps_its_budget_and_its_word(dag in arb_dag(7, false), budget in 0.0f64..6.0, costs in proptest::collection::vec(0u8..5, 7)) {
         use peakend::{apply, Analyzer};
