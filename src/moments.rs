@@ -19,7 +19,8 @@ pub enum Reason {
     End,
     /// Negative and among the most intense moments.
     Pit,
-    /// The first touchpoint of a stage, or tagged `transition`.
+    /// Where customers enter, where the stage changes along a transition,
+    /// or tagged `transition`.
     Transition,
     /// Tagged `milestone`.
     Milestone,
@@ -156,82 +157,37 @@ impl Moments {
     pub fn find(journey: &Journey, analysis: &Analysis, t: &Thresholds) -> Moments {
         let scale = journey.scale();
         let spec = journey.spec();
-        let mut first_of_stage: Vec<bool> = vec![false; spec.touchpoints.len()];
-        let mut seen: Vec<&str> = Vec::new();
-        for (i, tp) in spec.touchpoints.iter().enumerate() {
-            if let Some(st) = &tp.stage
-                && !seen.contains(&st.as_str())
-            {
-                seen.push(st);
-                first_of_stage[i] = true;
-            }
-        }
+        let transition = transitions(journey);
         let mut defining = Vec::new();
         let mut missed = Vec::new();
         let mut forgettable = Vec::new();
+        let reach = (scale.max - scale.neutral).min(scale.neutral - scale.min);
         for (i, (tp, r)) in spec
             .touchpoints
             .iter()
             .zip(&analysis.touchpoints)
             .enumerate()
         {
-            let has = |tag: &str| tp.tags.iter().any(|x| x == tag);
+            let reasons = reasons(tp, r, transition[i], &scale, t);
             let intensity = scale.intensity(tp.emotion);
-            let mut reasons = Vec::new();
-            if r.peak_share > 0.0 && r.peak_share >= t.peak_share {
-                reasons.push(Reason::Peak);
-            }
-            if r.end_share > 0.0 && r.end_share >= t.end_share {
-                reasons.push(Reason::End);
-            }
-            if tp.emotion < scale.neutral
-                && intensity >= t.pit_intensity * (scale.neutral - scale.min)
-                && r.visit > 0.0
-            {
-                reasons.push(Reason::Pit);
-            }
-            if first_of_stage[i] || has("transition") {
-                reasons.push(Reason::Transition);
-            }
-            if has("milestone") {
-                reasons.push(Reason::Milestone);
-            }
-            for (tag, reason) in [
-                ("elevation", Reason::Elevation),
-                ("insight", Reason::Insight),
-                ("pride", Reason::Pride),
-                ("connection", Reason::Connection),
-            ] {
-                if has(tag) {
-                    reasons.push(reason);
-                }
-            }
-            let reach = (scale.max - scale.neutral).min(scale.neutral - scale.min);
-            let marks: Vec<Reason> = reasons
+            // One category per touchpoint (docs/format.md, "Moments"):
+            // memory (peak, end, pit) or a designed EPIC moment is defining;
+            // a transition or milestone near neutral is missed; one further
+            // from neutral is defining; a visited touchpoint that moves no
+            // memory is forgettable.
+            let remembered_or_designed = reasons
                 .iter()
-                .copied()
-                .filter(|r| matches!(r, Reason::Transition | Reason::Milestone))
-                .collect();
-            if !marks.is_empty() && intensity <= t.missed_intensity * reach && r.visit > 0.0 {
+                .any(|r| !matches!(r, Reason::Transition | Reason::Milestone));
+            let near_neutral = intensity <= t.missed_intensity * reach;
+            if !remembered_or_designed && !reasons.is_empty() && near_neutral && r.visit > 0.0 {
                 missed.push(Missed {
                     id: tp.id.clone(),
                     name: tp.name.clone(),
                     emotion: tp.emotion,
-                    reasons: marks,
+                    reasons,
                     visit: r.visit,
                 });
-            }
-            if r.visit > 0.0 && r.memory_weight.abs() <= t.forgettable_weight {
-                forgettable.push(Forgettable {
-                    id: tp.id.clone(),
-                    name: tp.name.clone(),
-                    emotion: tp.emotion,
-                    visit: r.visit,
-                    memory_weight: r.memory_weight,
-                    improvement_cost: tp.improvement.map(|imp| imp.cost.unwrap_or(1.0)),
-                });
-            }
-            if !reasons.is_empty() {
+            } else if !reasons.is_empty() {
                 defining.push(Moment {
                     id: tp.id.clone(),
                     name: tp.name.clone(),
@@ -240,6 +196,15 @@ impl Moments {
                     peak_share: r.peak_share,
                     end_share: r.end_share,
                     memory_weight: r.memory_weight,
+                });
+            } else if r.visit > 0.0 && r.memory_weight.abs() <= t.forgettable_weight {
+                forgettable.push(Forgettable {
+                    id: tp.id.clone(),
+                    name: tp.name.clone(),
+                    emotion: tp.emotion,
+                    visit: r.visit,
+                    memory_weight: r.memory_weight,
+                    improvement_cost: tp.improvement.map(|imp| imp.cost.unwrap_or(1.0)),
                 });
             }
         }
@@ -252,4 +217,67 @@ impl Moments {
             scale,
         }
     }
+}
+
+/// Which touchpoints are transitions, by file index: where customers enter
+/// the journey, and where a touchpoint's stage differs from the stage of a
+/// touchpoint leading to it — read from the graph, so the order of the
+/// file does not matter.
+fn transitions(journey: &Journey) -> Vec<bool> {
+    let spec = journey.spec();
+    let mut out = vec![false; journey.len()];
+    for (i, o) in out.iter_mut().enumerate() {
+        if journey.entry_probability(i) > 0.0 {
+            *o = true;
+        }
+    }
+    for u in 0..journey.len() {
+        for (v, _) in journey.successors(u) {
+            if spec.touchpoints[u].stage != spec.touchpoints[v].stage {
+                out[v] = true;
+            }
+        }
+    }
+    out
+}
+
+/// Every reason a touchpoint is a moment, in a fixed order.
+fn reasons(
+    tp: &crate::spec::TouchpointSpec,
+    r: &crate::analysis::TouchpointResult,
+    transition: bool,
+    scale: &crate::journey::Scale,
+    t: &Thresholds,
+) -> Vec<Reason> {
+    let has = |tag: &str| tp.tags.iter().any(|x| x == tag);
+    let mut reasons = Vec::new();
+    if r.peak_share > 0.0 && r.peak_share >= t.peak_share {
+        reasons.push(Reason::Peak);
+    }
+    if r.end_share > 0.0 && r.end_share >= t.end_share {
+        reasons.push(Reason::End);
+    }
+    if tp.emotion < scale.neutral
+        && scale.intensity(tp.emotion) >= t.pit_intensity * (scale.neutral - scale.min)
+        && r.visit > 0.0
+    {
+        reasons.push(Reason::Pit);
+    }
+    if transition || has("transition") {
+        reasons.push(Reason::Transition);
+    }
+    if has("milestone") {
+        reasons.push(Reason::Milestone);
+    }
+    for (tag, reason) in [
+        ("elevation", Reason::Elevation),
+        ("insight", Reason::Insight),
+        ("pride", Reason::Pride),
+        ("connection", Reason::Connection),
+    ] {
+        if has(tag) {
+            reasons.push(reason);
+        }
+    }
+    reasons
 }

@@ -494,19 +494,13 @@ fn recommend(
             mean_lift,
         });
     }
-    let ratio = |lift: f64, cost: f64| {
-        if cost > 0.0 {
-            lift / cost
-        } else {
-            f64::INFINITY
-        }
-    };
+    let ratio = |lift: f64, cost: f64| settled(per_cost(lift, cost));
     let keys: Vec<String> = recs.iter().map(|r| r.operation.order_key()).collect();
     let mut order: Vec<usize> = (0..recs.len()).collect();
     order.sort_by(|&x, &y| {
         ratio(recs[y].lift, recs[y].cost)
             .total_cmp(&ratio(recs[x].lift, recs[x].cost))
-            .then(recs[y].lift.total_cmp(&recs[x].lift))
+            .then(settled(recs[y].lift).total_cmp(&settled(recs[x].lift)))
             .then(keys[x].cmp(&keys[y]))
     });
     let mut slots: Vec<Option<Recommendation>> = recs.into_iter().map(Some).collect();
@@ -557,6 +551,27 @@ fn recommend(
         plan,
         do_not_invest,
         dashboard_would_differ,
+    }
+}
+
+/// Lift per unit of cost; a free action ranks above any other.
+fn per_cost(lift: f64, cost: f64) -> f64 {
+    if cost > 0.0 {
+        lift / cost
+    } else {
+        f64::INFINITY
+    }
+}
+
+/// A figure rounded to 1e-9 (relative to 1) for ranking: two lifts that
+/// differ only by the order floating-point sums were taken in (which
+/// follows the order of the file) rank as equal, so the order of the file
+/// never changes the advice.
+fn settled(x: f64) -> f64 {
+    if x.is_finite() {
+        (x * 1e9).round() / 1e9
+    } else {
+        x
     }
 }
 
@@ -622,7 +637,7 @@ fn plan(analyzer: &Analyzer, journey: &Journey, a0: &Analysis, budget: f64) -> P
             Cow::Owned(analyze(&cur, model, options))
         };
         let mean_now = expected(&cur, &Model::Mean, options);
-        let mut best: Option<(f64, f64, usize)> = None;
+        let mut best: Option<(f64, f64, f64, usize)> = None;
         for (k, c) in pool.iter().enumerate() {
             if spent + c.cost > budget + 1e-12 {
                 continue;
@@ -634,21 +649,17 @@ fn plan(analyzer: &Analyzer, journey: &Journey, a0: &Analysis, budget: f64) -> P
             if lift <= 1e-12 {
                 continue;
             }
-            let r = if c.cost > 0.0 {
-                lift / c.cost
-            } else {
-                f64::INFINITY
-            };
-            if best.is_none_or(|(br, bl, bk)| {
+            let r = settled(per_cost(lift, c.cost));
+            let sl = settled(lift);
+            if best.is_none_or(|(br, bl, _, bk)| {
                 r > br
                     || (r == br
-                        && (lift > bl
-                            || (lift == bl && c.op.order_key() < pool[bk].op.order_key())))
+                        && (sl > bl || (sl == bl && c.op.order_key() < pool[bk].op.order_key())))
             }) {
-                best = Some((r, lift, k));
+                best = Some((r, sl, lift, k));
             }
         }
-        let Some((_, lift, k)) = best else { break };
+        let Some((_, _, lift, k)) = best else { break };
         let c = pool.swap_remove(k);
         pool.retain(|x| x.touchpoint.is_none() || x.touchpoint != c.touchpoint);
         if c.action == Action::AddClosing {
@@ -707,12 +718,7 @@ fn best_of(
         .map(|c| {
             let lift = lift_of(journey, std::slice::from_ref(&c.op), model, options, base)
                 .unwrap_or(f64::NEG_INFINITY);
-            let r = if c.cost > 0.0 {
-                lift / c.cost
-            } else {
-                f64::INFINITY
-            };
-            (r, c)
+            (settled(per_cost(lift, c.cost)), c)
         })
         .collect();
     scored.sort_by(|x, y| {
