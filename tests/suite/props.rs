@@ -498,7 +498,7 @@ proptest! {
             prop_assert!(seen.insert(place(&x.operation)), "{} twice", place(&x.operation));
             for alt in &x.alternatives {
                 prop_assert_eq!(place(&alt.operation), place(&x.operation));
-                prop_assert!(ratio(alt.lift, alt.cost) <= ratio(x.lift, x.cost));
+                prop_assert!(ratio(alt.lift, alt.cost) <= ratio(x.lift, x.cost) + 1e-9);
             }
             // A cost is assumed exactly when the journey gives none for it.
             let given = x.touchpoint.as_deref().and_then(|id| j.touchpoint_by_id(id))
