@@ -78,6 +78,7 @@ mod journey;
 mod memory;
 mod moments;
 mod numfmt;
+mod ownership;
 mod recommend;
 #[cfg(feature = "render")]
 pub mod render;
@@ -109,9 +110,10 @@ pub use format::{Exported, Format, Imported, LoadOptions, UnknownFormat, load, l
 pub use journey::{Journey, PROBABILITY_TOLERANCE, Scale};
 pub use memory::{Feature, MemoryModel, Model, PathView, Weights};
 pub use moments::{Forgettable, Missed, Moment, Moments, Reason};
+pub use ownership::{Group, Ownership};
 pub use recommend::{
-    Action, Alternative, AssumedCost, DEFAULT_COST, DashboardView, PLAN_POOL, Plan, Rationale,
-    Recommendation, Recommendations, Role,
+    Action, Alternative, AssumedCost, DEFAULT_COST, DashboardView, OwnerAction, PLAN_POOL, Plan,
+    Rationale, Recommendation, Recommendations, Role,
 };
 #[cfg(feature = "render")]
 pub use render::{html::ReportOptions, svg::MapOptions, text::Style};

@@ -139,9 +139,14 @@ impl Analyzer {
 
 impl Moments {
     /// Find the defining, missed and forgettable moments of an analysed
-    /// journey.
+    /// journey. Each touchpoint is in one category at most: a remembered
+    /// peak, end or pit, or an EPIC-tagged moment, is defining; otherwise a
+    /// transition (an entry, or a touchpoint reached from another stage) or
+    /// milestone near neutral is missed, one further from neutral defining;
+    /// otherwise a visited touchpoint whose memory weight is about 0 is
+    /// forgettable.
     ///
-    /// Complexity O(V).
+    /// Complexity O(V + E).
     ///
     /// ```
     /// use peakend::{analyze, Journey, Model, Moments, Options, Reason, Thresholds};
@@ -150,7 +155,8 @@ impl Moments {
     ///   {"id":"c","name":"C","emotion":3,"tags":["milestone"]}]}"#).unwrap();
     /// let a = analyze(&j, &Model::PeakEnd, &Options::new());
     /// let m = Moments::find(&j, &a, &Thresholds::new());
-    /// assert_eq!(m.defining[0].reasons, [Reason::Peak, Reason::Pit]);
+    /// // The entry is a transition too.
+    /// assert_eq!(m.defining[0].reasons, [Reason::Peak, Reason::Pit, Reason::Transition]);
     /// assert_eq!(m.forgettable[0].id, "b");
     /// ```
     #[must_use]

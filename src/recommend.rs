@@ -96,6 +96,17 @@ pub struct Recommendation {
     pub mean_lift: f64,
 }
 
+/// An owner's best action.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct OwnerAction {
+    /// The owner, as the journey names it.
+    pub owner: String,
+    /// Rank of its best action in `recommendations` (1 = first); `None`
+    /// when no action on its touchpoints lifts the memory.
+    pub rank: Option<usize>,
+}
+
 /// Another action on the same place as a [`Recommendation`], ranked below
 /// it.
 #[derive(Debug, Clone, PartialEq)]
@@ -230,6 +241,9 @@ pub struct Recommendations {
     pub plan: Option<Plan>,
     /// Where not to invest: forgettable touchpoints.
     pub do_not_invest: Vec<Forgettable>,
+    /// For each owner (team) the journey names, its best action: the
+    /// highest-ranked recommendation on one of its touchpoints.
+    pub by_owner: Vec<OwnerAction>,
     /// Of the three actions the dashboard average ranks first, those that
     /// memory ranks differently.
     pub dashboard_would_differ: Vec<DashboardView>,
@@ -542,7 +556,9 @@ fn recommend(
                 .any(|r| r.touchpoint.as_deref() == Some(f.id.as_str()) && r.lift > 1e-9)
         })
         .collect();
+    let by_owner = best_per_owner(journey, &recs);
     Recommendations {
+        by_owner,
         scale: journey.scale(),
         model: model.name(),
         before: base,
@@ -552,6 +568,31 @@ fn recommend(
         do_not_invest,
         dashboard_would_differ,
     }
+}
+
+/// Each owner's best-ranked action, owners in the order of the file.
+fn best_per_owner(journey: &Journey, recs: &[Recommendation]) -> Vec<OwnerAction> {
+    let owner_of = |id: &str| journey.touchpoint_by_id(id).and_then(|t| t.owner.clone());
+    let mut owners: Vec<String> = Vec::new();
+    for t in &journey.spec().touchpoints {
+        if let Some(o) = &t.owner
+            && !owners.contains(o)
+        {
+            owners.push(o.clone());
+        }
+    }
+    owners
+        .into_iter()
+        .map(|owner| OwnerAction {
+            rank: recs
+                .iter()
+                .position(|r| {
+                    r.touchpoint.as_deref().and_then(owner_of).as_deref() == Some(owner.as_str())
+                })
+                .map(|k| k + 1),
+            owner,
+        })
+        .collect()
 }
 
 /// Lift per unit of cost; a free action ranks above any other.

@@ -99,13 +99,17 @@ fn analyze(
 ) -> anyhow::Result<()> {
     let (analyzer, journey, a) = prepare(file, input, model, thresholds)?;
     let m = analyzer.moments(&journey, &a);
+    let o = analyzer.ownership(&journey, &a);
     let st = style(out.color);
     emit(match (out.format, with_analysis) {
-        (OutFormat::Json, true) => render::json_with_moments(&a, &m),
+        (OutFormat::Json, true) => render::analysis_json(&a, &m, &o),
         (OutFormat::Json, false) => render::pretty_json(&m),
-        (OutFormat::Text, true) => {
-            format!("{}\n{}", render::text(&a, st), render::moments_text(&m, st))
-        }
+        (OutFormat::Text, true) => format!(
+            "{}\n{}{}",
+            render::text(&a, st),
+            render::moments_text(&m, st),
+            render::ownership_text(&o, st)
+        ),
         (OutFormat::Text, false) => render::moments_text(&m, st),
     });
     Ok(())

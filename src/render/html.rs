@@ -204,6 +204,7 @@ pub fn html_report(
     map_section(&mut h, &page);
     distribution_section(&mut h, &page);
     moments_section(&mut h, &page);
+    owners_section(&mut h, &page);
     invest_section(&mut h, &page);
     not_invest_section(&mut h, &page);
 
@@ -588,6 +589,58 @@ fn alternatives_html(x: &crate::recommend::Recommendation) -> String {
         "<br><span class=\"note\">Also here: {}</span>",
         list.join(" · ")
     )
+}
+
+/// Who owns the memory: a table per owner (and per stage), with each
+/// owner's best action.
+fn owners_section(h: &mut String, p: &Page<'_>) {
+    let o = crate::ownership::Ownership::find(p.journey, p.analysis);
+    if o.owners.is_empty() && o.stages.is_empty() {
+        return;
+    }
+    h.push_str("<section id=\"owners\"><h2>Who owns the memory</h2><p class=\"note\">Share of customers whose remembered peak and whose ending fall to each team and stage, and how much memory moves with a raise there (summed memory weight).</p>\n");
+    let r = p.recommendations;
+    for (title, list, owners) in [("Team", &o.owners, true), ("Stage", &o.stages, false)] {
+        if list.is_empty() {
+            continue;
+        }
+        let _ = writeln!(
+            h,
+            "<table class=\"owners\"><thead><tr><th>{title}</th><th class=\"num\">Peak for</th><th class=\"num\">Ending for</th><th class=\"num\">Memory weight</th>{}</tr></thead><tbody>",
+            if owners { "<th>Best action</th>" } else { "" }
+        );
+        for g in list {
+            let best = if owners {
+                let action = r
+                    .by_owner
+                    .iter()
+                    .find(|x| Some(&x.owner) == g.name.as_ref())
+                    .and_then(|x| x.rank)
+                    .map_or("—".to_string(), |k| {
+                        let rec = &r.recommendations[k - 1];
+                        format!(
+                            "#{k} {} {} ({})",
+                            rec.action.name(),
+                            escape(rec.touchpoint.as_deref().unwrap_or("closing")),
+                            signed(rec.lift)
+                        )
+                    });
+                format!("<td>{action}</td>")
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                h,
+                "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{:.2}</td>{best}</tr>",
+                escape(g.label.as_deref().unwrap_or("(none named)")),
+                escape(&percent(g.peak_share)),
+                escape(&percent(g.end_share)),
+                g.memory_weight + 0.0
+            );
+        }
+        h.push_str("</tbody></table>\n");
+    }
+    h.push_str("</section>\n");
 }
 
 /// What one report page is made of.

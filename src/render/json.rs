@@ -3,6 +3,7 @@
 
 use crate::analysis::Analysis;
 use crate::moments::Moments;
+use crate::ownership::Ownership;
 
 use crate::recommend::{Action, DashboardView, Recommendation, Recommendations};
 use serde::Serialize;
@@ -36,28 +37,37 @@ pub fn pretty_json<T: serde::Serialize + ?Sized>(value: &T) -> String {
     s
 }
 
-/// The analysis and its moments as one JSON document: every field of
-/// [`json`] plus `moments`.
+/// The analysis, its moments and who owns them as one JSON document (the
+/// contract of `peakend analyze --format json`): every field of [`json`]
+/// plus `moments`, `owners`, `stages` and `channels`.
 ///
 /// ```
-/// use peakend::{analyze, render, Journey, Model, Moments, Options, Thresholds};
+/// use peakend::{render, Analyzer, Journey, Model};
 /// let j = Journey::from_json_str(r#"{"version":1,"name":"x","touchpoints":[
-///   {"id":"a","name":"A","emotion":-8},{"id":"b","name":"B","emotion":2}]}"#).unwrap();
-/// let a = analyze(&j, &Model::PeakEnd, &Options::new());
-/// let m = Moments::find(&j, &a, &Thresholds::new());
-/// let v: serde_json::Value = serde_json::from_str(&render::json_with_moments(&a, &m)).unwrap();
+///   {"id":"a","name":"A","emotion":-8,"owner":"Billing"},{"id":"b","name":"B","emotion":2}]}"#).unwrap();
+/// let analyzer = Analyzer::new(Model::PeakEnd);
+/// let a = analyzer.analyze(&j);
+/// let (m, o) = (analyzer.moments(&j, &a), analyzer.ownership(&j, &a));
+/// let v: serde_json::Value = serde_json::from_str(&render::analysis_json(&a, &m, &o)).unwrap();
 /// assert_eq!(v["moments"]["defining"][0]["id"], "a");
+/// assert_eq!(v["owners"][0]["name"], "Billing");
 /// assert_eq!(v["remembered"]["expected"], -3.0);
 /// ```
 #[must_use]
-pub fn json_with_moments(analysis: &Analysis, moments: &Moments) -> String {
+pub fn analysis_json(analysis: &Analysis, moments: &Moments, ownership: &Ownership) -> String {
     #[derive(serde::Serialize)]
     struct Full<'a> {
         #[serde(flatten)]
         analysis: &'a Analysis,
-        moments: &'a crate::moments::Moments,
+        moments: &'a Moments,
+        #[serde(flatten)]
+        ownership: &'a Ownership,
     }
-    pretty_json(&Full { analysis, moments })
+    pretty_json(&Full {
+        analysis,
+        moments,
+        ownership,
+    })
 }
 
 /// Recommendations as the JSON contract of `peakend recommend --format
@@ -115,6 +125,8 @@ pub fn recommendations_json(r: &Recommendations) -> String {
         #[serde(skip_serializing_if = "Option::is_none")]
         plan: Option<Plan<'a>>,
         do_not_invest: &'a [crate::moments::Forgettable],
+        #[serde(skip_serializing_if = "<[_]>::is_empty")]
+        by_owner: &'a [crate::recommend::OwnerAction],
         dashboard_would_differ: &'a [DashboardView],
     }
     fn rec<'a>(x: &'a Recommendation, scale: &crate::journey::Scale) -> Rec<'a> {
@@ -155,6 +167,7 @@ pub fn recommendations_json(r: &Recommendations) -> String {
             simulate: super::text::simulate_flags(&p.operations),
         }),
         do_not_invest: &r.do_not_invest,
+        by_owner: &r.by_owner,
         dashboard_would_differ: &r.dashboard_would_differ,
     })
 }

@@ -37,9 +37,9 @@ pub(crate) fn score(x: f64, scale: &crate::journey::Scale) -> String {
 }
 pub use html::html_report;
 pub use json::recommendations_json;
-pub use json::{json, json_with_moments, pretty_json};
+pub use json::{analysis_json, json, pretty_json};
 pub use svg::{histogram_svg, map_svg};
 pub use text::{
-    assumed_cost_note, moments_text, rationale, recommendations_text, simulate_flags,
-    simulation_text, text,
+    assumed_cost_note, moments_text, ownership_text, rationale, recommendations_text,
+    simulate_flags, simulation_text, text,
 };

@@ -567,6 +567,7 @@ pub fn recommendations_text(
     if let Some(p) = &r.plan {
         plan_text(&mut o, r, p, file, st);
     }
+    by_owner(&mut o, r, st);
     where_not_to_invest(&mut o, r, st);
     o
 }
@@ -648,6 +649,37 @@ fn plan_text(
                 simulate_flags(&p.operations)
             ))
         );
+    }
+}
+
+/// Each owner's best action, by its rank.
+fn by_owner(o: &mut String, r: &crate::recommend::Recommendations, st: Style) {
+    if r.by_owner.is_empty() {
+        return;
+    }
+    let _ = writeln!(o);
+    let _ = writeln!(o, "{}", st.bold("Best action per owner"));
+    for x in &r.by_owner {
+        match x.rank {
+            Some(k) => {
+                let rec = &r.recommendations[k - 1];
+                let _ = writeln!(
+                    o,
+                    "  {}: #{k} {} {}  lift {}",
+                    x.owner,
+                    rec.action.name(),
+                    rec.touchpoint.as_deref().unwrap_or("(closing touchpoint)"),
+                    signed(rec.lift)
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    o,
+                    "  {}: no action on its touchpoints lifts the memory",
+                    x.owner
+                );
+            }
+        }
     }
 }
 
@@ -796,4 +828,64 @@ pub fn rationale(r: &Recommendation, scale: &Scale) -> String {
         }
         _ => effect,
     }
+}
+
+/// Who owns the memory, as text: by owner, stage and channel, the share of
+/// customers whose remembered peak and whose ending fall there and the
+/// summed memory weight. Empty when the journey names no owner, stage or
+/// channel.
+///
+/// ```
+/// use peakend::{analyze, render, Journey, Model, Options, Ownership, Style};
+/// let j = Journey::from_json_str(r#"{"version":1,"name":"x","touchpoints":[
+///   {"id":"a","name":"A","emotion":-8,"owner":"Billing"},{"id":"b","name":"B","emotion":2,"owner":"Support"}]}"#).unwrap();
+/// let o = Ownership::find(&j, &analyze(&j, &Model::PeakEnd, &Options::new()));
+/// assert!(render::ownership_text(&o, Style::PLAIN).contains("Billing"));
+/// ```
+#[must_use]
+pub fn ownership_text(o: &crate::ownership::Ownership, st: Style) -> String {
+    let mut out = String::new();
+    for (title, list) in [
+        ("Who owns the memory: by owner", &o.owners),
+        ("By stage", &o.stages),
+        ("By channel", &o.channels),
+    ] {
+        if list.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out);
+        let _ = writeln!(out, "{}", st.bold(title));
+        let width = list
+            .iter()
+            .map(|g| group_label(g).chars().count())
+            .max()
+            .unwrap_or(4)
+            .clamp(4, 32);
+        let _ = writeln!(
+            out,
+            "{}",
+            st.dim(&format!(
+                "  {}  peak for  ending for  weight  touchpoints",
+                fit("", width)
+            ))
+        );
+        for g in list {
+            let _ = writeln!(
+                out,
+                "  {}  {}  {}  {:>6.2}  {}",
+                fit(&group_label(g), width),
+                pad_left(&percent(g.peak_share), 8),
+                pad_left(&percent(g.end_share), 10),
+                g.memory_weight + 0.0,
+                g.touchpoints.len()
+            );
+        }
+    }
+    out
+}
+
+fn group_label(g: &crate::ownership::Group) -> String {
+    g.label
+        .clone()
+        .unwrap_or_else(|| "(none named)".to_string())
 }

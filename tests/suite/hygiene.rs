@@ -92,7 +92,7 @@ const LAYERS: &[&[&str]] = &[
     &["memory"],
     &["engine"],
     &["analysis"],
-    &["moments"],
+    &["moments", "ownership"],
     &["simulate"],
     &["recommend"],
     &["format", "generate"],
