@@ -472,6 +472,34 @@ proptest! {
         prop_assert!((p1.lift - p2.lift).abs() < 1e-9);
     }
 
+    /// Ownership partitions the touchpoints: every one in exactly one group
+    /// of each list, and the peak and end shares of the groups sum to 1.
+    #[test]
+    fn ownership_partitions_the_journey(dag in arb_dag(7, true), owners in proptest::collection::vec(0u8..4, 7)) {
+        let mut spec = dag.spec();
+        for (t, o) in spec.touchpoints.iter_mut().zip(&owners) {
+            t.owner = (*o > 0).then(|| format!("team {o}"));
+            t.channel = Some(format!("ch {}", o % 2));
+        }
+        let j = Journey::from_spec(spec).unwrap();
+        let a = dp(&j, &Model::PeakEnd);
+        let o = peakend::Ownership::find(&j, &a);
+        for list in [&o.owners, &o.channels] {
+            if list.is_empty() {
+                // Only the owners can be empty: when no touchpoint names one.
+                prop_assert!(std::ptr::eq(list, &o.owners) && owners.iter().take(j.len()).all(|&x| x == 0));
+                continue;
+            }
+            let mut ids: Vec<&String> = list.iter().flat_map(|g| &g.touchpoints).collect();
+            ids.sort();
+            ids.dedup();
+            prop_assert_eq!(ids.len(), j.len());
+            let peak: f64 = list.iter().map(|g| g.peak_share).sum();
+            let end: f64 = list.iter().map(|g| g.end_share).sum();
+            prop_assert!((peak - 1.0).abs() < 1e-9 && (end - 1.0).abs() < 1e-9, "{peak} {end}");
+        }
+    }
+
     /// One entry per place (touchpoint, transition or the new closing): the
     /// best action there, the others folded under it and never better.
     #[test]
