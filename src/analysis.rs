@@ -411,7 +411,11 @@ pub struct Paths {
     pub count_exact: bool,
     /// Base-10 logarithm of the number of paths (always present).
     pub count_log10: f64,
-    /// The most probable path.
+    /// The main route: from the busiest entry, the transition carrying the
+    /// most customers at each step — what the map draws thick and the
+    /// exports write. Its `probability` is that of the complete path.
+    pub main: PathResult,
+    /// The most probable complete path.
     pub most_likely: PathResult,
     /// The path with the highest remembered score.
     pub best: PathResult,
@@ -796,6 +800,8 @@ pub fn analyze(journey: &Journey, model: &dyn MemoryModel, options: &Options) ->
     let (most_likely_path, most_likely_prob) =
         engine::most_likely(j, None, None).expect("a valid journey has a path");
     let most_likely = c.path_result(&most_likely_path, most_likely_prob, true, &mut buf);
+    let (main_path, main_prob) = engine::main_route(j);
+    let main = c.path_result(&main_path, main_prob, true, &mut buf);
     let enumerate = counts.exact.is_some() && counts.steps <= options.enumeration_limit;
     let f = if enumerate {
         by_enumeration(&c, &mut buf)
@@ -837,6 +843,7 @@ pub fn analyze(journey: &Journey, model: &dyn MemoryModel, options: &Options) ->
                 Some(c) => (c as f64).log10(),
                 None => counts.ln / std::f64::consts::LN_10,
             },
+            main,
             most_likely,
             best: f.best,
             worst: f.worst,

@@ -106,7 +106,9 @@ pub use error::{InvalidJourney, OptionsError, Problem, ProblemKind, Severity};
 pub use format::csv;
 #[cfg(feature = "mermaid")]
 pub use format::mermaid;
-pub use format::{Exported, Format, Imported, LoadOptions, UnknownFormat, load, load_bytes, save};
+pub use format::{
+    Exported, Format, Imported, LoadOptions, UnknownFormat, load, load_bytes, save, save_along,
+};
 pub use journey::{Journey, PROBABILITY_TOLERANCE, Scale};
 pub use memory::{Feature, MemoryModel, Model, PathView, Weights};
 pub use moments::{Forgettable, Missed, Moment, Moments, Reason};

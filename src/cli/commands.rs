@@ -1,7 +1,9 @@
 //! One function per command: load, ask the library, write the result.
 
 use super::io::{display_name, emit, load, plural, reported, style, usage, write_output};
-use super::{Cli, Command, InputArgs, ModelArgs, OutArgs, OutFormat, Target, ThresholdArgs};
+use super::{
+    Cli, Command, InputArgs, ModelArgs, OutArgs, OutFormat, PathChoice, Target, ThresholdArgs,
+};
 use peakend::Format;
 use peakend::render;
 use peakend::{Analysis, Analyzer, Journey, Model, Operation, Options};
@@ -81,10 +83,18 @@ pub(crate) fn run(cli: Cli, order: &[(&str, usize)]) -> anyhow::Result<()> {
         Command::Convert {
             file,
             to,
+            path,
             output,
             model,
             thresholds,
-        } => convert(&file, input, to, output.as_deref(), &model, &thresholds),
+        } => convert(
+            &file,
+            input,
+            (to, path),
+            output.as_deref(),
+            &model,
+            &thresholds,
+        ),
     }
 }
 
@@ -220,7 +230,7 @@ fn validate(files: &[String], input: &InputArgs) -> anyhow::Result<()> {
 fn convert(
     file: &str,
     input: &InputArgs,
-    to: Target,
+    (to, path): (Target, PathChoice),
     output: Option<&str>,
     model: &ModelArgs,
     thresholds: &ThresholdArgs,
@@ -240,7 +250,17 @@ fn convert(
             return write_output(output, render::dot(&journey, &a, &m));
         }
     };
-    let exported = peakend::save(&journey, format);
+    let exported = if path == PathChoice::Main {
+        peakend::save(&journey, format)
+    } else {
+        let a = analyzer.analyze(&journey);
+        let along = match path {
+            PathChoice::Best => a.paths.best.touchpoints,
+            PathChoice::Worst => a.paths.worst.touchpoints,
+            _ => a.paths.most_likely.touchpoints,
+        };
+        peakend::save_along(&journey, format, &along)
+    };
     for w in &exported.warnings {
         eprintln!("{}: warning: {w}", display_name(file));
     }

@@ -151,7 +151,7 @@ pub(crate) enum Command {
         #[arg(long, short, value_name = "FILE")]
         output: Option<String>,
         /// Draw at most this many touchpoints; a longer journey is collapsed
-        /// (defining moments, the most likely path, then the most visited)
+        /// (defining moments, the main route, then the most visited)
         #[arg(long, default_value_t = 200)]
         max_touchpoints: usize,
         #[command(flatten)]
@@ -186,6 +186,11 @@ pub(crate) enum Command {
         /// Target format
         #[arg(long, value_enum)]
         to: Target,
+        /// Which path Mermaid and CSV write of a branching journey: the main
+        /// route (the busiest transition at each step), the most likely
+        /// complete path, or the best or worst remembered one
+        #[arg(long, value_enum, default_value_t = PathChoice::Main)]
+        path: PathChoice,
         /// Write here instead of standard output
         #[arg(long, short, value_name = "FILE")]
         output: Option<String>,
@@ -269,6 +274,14 @@ pub(crate) enum Target {
     Mermaid,
     Csv,
     Dot,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum PathChoice {
+    Main,
+    MostLikely,
+    Best,
+    Worst,
 }
 
 #[derive(Clone, Copy, ValueEnum)]

@@ -561,6 +561,43 @@ pub(crate) fn count_paths(j: &Journey) -> Counts {
     }
 }
 
+/// The main route: from the entry most customers use, follow at each
+/// touchpoint the transition that carries the most of its customers (ties
+/// to the smaller id, so the order of the file does not matter). Returns
+/// positions and the probability of that complete path.
+///
+/// Complexity O(V + E).
+pub(crate) fn main_route(j: &Journey) -> (Vec<usize>, f64) {
+    let id = |p: usize| {
+        j.touchpoint(j.file_index(crate::journey::Pos(p)))
+            .id
+            .as_str()
+    };
+    let better = |a: (usize, f64), b: (usize, f64)| a.1 > b.1 || (a.1 == b.1 && id(a.0) < id(b.0));
+    let mut start: Option<(usize, f64)> = None;
+    for p in 0..j.len() {
+        let e = j.entry_at(p);
+        if e > 0.0 && start.is_none_or(|s| better((p, e), s)) {
+            start = Some((p, e));
+        }
+    }
+    let (mut p, mut prob) = start.expect("a valid journey has an entry");
+    let mut path = vec![p];
+    loop {
+        let mut next: Option<(usize, f64)> = None;
+        for &(v, pr) in j.succ_of(p) {
+            if pr > 0.0 && next.is_none_or(|n| better((v as usize, pr), n)) {
+                next = Some((v as usize, pr));
+            }
+        }
+        let Some((v, pr)) = next else { break };
+        prob *= pr;
+        path.push(v);
+        p = v;
+    }
+    (path, prob)
+}
+
 /// Most likely path by log-probability (Viterbi), optionally restricted to
 /// positions with rank ≤ `max_rank` that pass at least one position of rank
 /// exactly `max_rank` and end at `end`. Ties go to the lower position.

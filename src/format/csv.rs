@@ -507,9 +507,19 @@ fn complete(
 /// Never: writing CSV to memory cannot fail.
 #[must_use]
 pub fn write(j: &Journey) -> Exported {
+    write_along(j, None)
+}
+
+/// As [`write`], along a given path (touchpoint ids) instead of the main
+/// route when the journey branches.
+///
+/// # Panics
+/// Never: writing CSV to memory cannot fail.
+#[must_use]
+pub fn write_along(j: &Journey, along: Option<&[String]>) -> Exported {
     let spec = j.spec();
     let mut warnings = Vec::new();
-    let (order, _) = linear_order(j, &mut warnings);
+    let (order, _) = linear_order(j, along, &mut warnings);
     let scale = j.scale();
     if scale.min != -10.0 || scale.max != 10.0 || scale.neutral != 0.0 {
         warnings.push(format!(

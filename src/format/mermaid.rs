@@ -813,10 +813,17 @@ fn score_for(e: f64, min: f64, max: f64, neutral: f64) -> (f64, bool) {
 /// ```
 #[must_use]
 pub fn write(j: &Journey) -> Exported {
+    write_along(j, None)
+}
+
+/// As [`write`], along a given path (touchpoint ids) instead of the main
+/// route when the journey branches.
+#[must_use]
+pub fn write_along(j: &Journey, along: Option<&[String]>) -> Exported {
     let spec = j.spec();
     let scale = j.scale();
     let mut warnings = Vec::new();
-    let (order, linear) = linear_order(j, &mut warnings);
+    let (order, linear) = linear_order(j, along, &mut warnings);
     let mut out = String::from("journey\n");
     let title = mermaid_safe(&spec.name, &['#', ';'], "the title", &mut warnings);
     if !title.is_empty() {

@@ -296,6 +296,32 @@ pub fn load_bytes(
     })
 }
 
+/// Write a journey in a format along one path (touchpoint ids, such as an
+/// [`Analysis`](crate::Analysis)'s `paths.best.touchpoints`): what Mermaid
+/// and CSV write of a branching journey. JSON keeps everything anyway.
+///
+/// ```
+/// # #[cfg(feature = "csv")] {
+/// use peakend::{save_along, Format, Journey};
+/// let j = Journey::from_json_str(r#"{"version":1,"name":"x","touchpoints":[
+///   {"id":"a","name":"A","emotion":1},{"id":"b","name":"B","emotion":2},{"id":"c","name":"C","emotion":3}],
+///   "transitions":[{"from":"a","to":"b","probability":0.7},{"from":"a","to":"c","probability":0.3}]}"#).unwrap();
+/// let out = save_along(&j, Format::Csv, &["a".to_string(), "c".to_string()]);
+/// assert_eq!(out.text, "id,name,stage,emotion\na,A,,1\nc,C,,3\n");
+/// assert!(out.warnings[0].contains("30.0% of customers"));
+/// # }
+/// ```
+#[must_use]
+pub fn save_along(journey: &Journey, format: Format, path: &[String]) -> Exported {
+    match format {
+        Format::Json => save(journey, format),
+        #[cfg(feature = "mermaid")]
+        Format::Mermaid => mermaid::write_along(journey, Some(path)),
+        #[cfg(feature = "csv")]
+        Format::Csv => csv::write_along(journey, Some(path)),
+    }
+}
+
 /// Write a journey in a format. JSON keeps everything; the other formats
 /// say in [`Exported::warnings`] what they could not carry.
 ///
@@ -383,21 +409,54 @@ pub struct Exported {
 }
 
 /// File indices of the touchpoints to write in order: every touchpoint of
-/// a linear journey, else the most likely path (with a warning).
+/// a linear journey; else the given path (ids), or the main route — the
+/// busiest transition at each step — with a warning saying what is left
+/// out.
 #[cfg_attr(not(any(feature = "mermaid", feature = "csv")), allow(dead_code))]
-fn linear_order(j: &Journey, warnings: &mut Vec<String>) -> (Vec<usize>, bool) {
-    let (path, prob) = engine::most_likely(j, None, None).expect("a valid journey has a path");
-    let path: Vec<usize> = path.into_iter().map(|p| j.file_index(Pos(p))).collect();
-    let linear = path.len() == j.len() && prob == 1.0;
-    if !linear {
-        warnings.push(format!(
-            "the journey branches: only its most likely path is written ({} of {} touchpoints, {} of customers); export to json or dot to keep every path",
-            path.len(),
-            j.len(),
-            percent(prob)
-        ));
+fn linear_order(
+    j: &Journey,
+    along: Option<&[String]>,
+    warnings: &mut Vec<String>,
+) -> (Vec<usize>, bool) {
+    let (path, prob) = engine::main_route(j);
+    let route: Vec<usize> = path.into_iter().map(|p| j.file_index(Pos(p))).collect();
+    let linear = route.len() == j.len() && prob == 1.0;
+    if linear {
+        return (route, true);
     }
-    (path, linear)
+    let (order, what) = match along {
+        Some(ids) => (
+            ids.iter().filter_map(|id| j.index_of(id)).collect(),
+            "the path asked for",
+        ),
+        None => (
+            route,
+            "its main route (the busiest transition at each step)",
+        ),
+    };
+    let share = path_share(j, &order);
+    warnings.push(format!(
+        "the journey branches: only {what} is written ({} of {} touchpoints, {} of customers end to end); export to json or dot to keep every path",
+        order.len(),
+        j.len(),
+        percent(share)
+    ));
+    (order, false)
+}
+
+/// The share of customers who take exactly this path (file indices).
+fn path_share(j: &Journey, path: &[usize]) -> f64 {
+    let Some(&first) = path.first() else {
+        return 0.0;
+    };
+    let mut p = j.entry_probability(first);
+    for w in path.windows(2) {
+        p *= j
+            .successors(w[0])
+            .find(|s| s.0 == w[1])
+            .map_or(0.0, |s| s.1);
+    }
+    p
 }
 
 #[cfg(any(feature = "mermaid", feature = "csv"))]

@@ -59,7 +59,7 @@ fn dot_colours(e: f64, min: f64, max: f64, neutral: f64) -> (&'static str, &'sta
 /// The journey as a Graphviz DOT digraph: stages as clusters, touchpoints
 /// coloured by emotion (shades of blue above neutral, vermillion below,
 /// grey at neutral; the value is in the label too), probabilities on the
-/// edges with widths by share of customers, the most likely path in bold,
+/// edges with widths by share of customers, the main route (the busiest transition at each step) in bold,
 /// defining moments with a double outline and their reasons, forgettable
 /// ones dashed. Deterministic.
 ///
@@ -144,7 +144,7 @@ pub fn dot(j: &Journey, a: &Analysis, moments: &Moments) -> String {
     }
     let main: std::collections::BTreeSet<(&str, &str)> = a
         .paths
-        .most_likely
+        .main
         .touchpoints
         .windows(2)
         .map(|w| (w[0].as_str(), w[1].as_str()))

@@ -326,13 +326,13 @@ fn map_section(h: &mut String, p: &Page<'_>) {
     let (map, map_width) = map_svg_sized(journey, a, moments, &options.map);
     let _ = writeln!(
         h,
-        "<section id=\"map\"><h2>Journey map</h2><figure><div class=\"{}\">{map}</div><figcaption>Touchpoints in journey order, emotion on the vertical axis. The thick line is the most likely path ({} of customers); thinner lines are the other branches, their width the share of customers who take them. Ringed touchpoints are defining moments; faded, hollow ones are forgettable. The solid purple line is what customers remember, the dashed green one the duration-weighted average. Hover any marker for its figures.</figcaption></figure></section>",
+        "<section id=\"map\"><h2>Journey map</h2><figure><div class=\"{}\">{map}</div><figcaption>Touchpoints in journey order, emotion on the vertical axis. The thick line is the main route, the transition most customers take at each step ({}); thinner lines are the other branches, their width the share of customers who take them. Ringed touchpoints are defining moments; faded, hollow ones are forgettable. The solid purple line is what customers remember, the dashed green one the duration-weighted average. Hover any marker for its figures.</figcaption></figure></section>",
         if map_width <= FIT_WIDTH {
             "fit"
         } else {
             "scroll"
         },
-        escape(&percent(a.paths.most_likely.probability))
+        escape(&route_note(a))
     );
 }
 
@@ -641,6 +641,22 @@ fn owners_section(h: &mut String, p: &Page<'_>) {
         h.push_str("</tbody></table>\n");
     }
     h.push_str("</section>\n");
+}
+
+/// How the main route relates to the most likely complete path.
+fn route_note(a: &Analysis) -> String {
+    if a.paths.main.touchpoints == a.paths.most_likely.touchpoints {
+        format!(
+            "it is also the most likely complete path, {} of customers",
+            percent(a.paths.main.probability)
+        )
+    } else {
+        format!(
+            "{} of customers take it end to end; the most likely complete path, {} of them, differs",
+            percent(a.paths.main.probability),
+            percent(a.paths.most_likely.probability)
+        )
+    }
 }
 
 /// What one report page is made of.

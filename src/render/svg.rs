@@ -51,8 +51,8 @@ impl MapOptions {
         Self::default()
     }
     /// Draw at most this many touchpoints (at least 2). A larger journey is
-    /// collapsed: the first and last touchpoints of the most likely path,
-    /// the defining moments (by memory weight), then the most likely path
+    /// collapsed: the first and last touchpoints of the main route,
+    /// the defining moments (by memory weight), then the main route
     /// (evenly thinned when it is too long), then the most visited
     /// touchpoints are kept, and the map says how many were left out.
     #[must_use]
@@ -199,9 +199,9 @@ fn select(
          visited); {} are left out",
         n,
         if thinned {
-            "every so many touchpoints of the most likely path"
+            "every so many touchpoints of the main route"
         } else {
-            "the most likely path"
+            "the main route"
         },
         n - limit
     );
@@ -285,7 +285,7 @@ fn text_width(s: &str, size: f64) -> f64 {
 /// The journey map as a standalone SVG document: stages as labelled bands,
 /// touchpoints along x in journey order (a topological order that keeps
 /// stages together), emotion on y with the scale and the neutral line; the
-/// most likely path as the main curve, other branches thinner with their
+/// main route (the busiest transition at each step) as the main curve, other branches thinner with their
 /// width showing the share of customers and probabilities at branch points;
 /// defining moments ringed and labelled with their reasons, forgettable
 /// touchpoints faded, ends marked; the remembered experience drawn beside
@@ -355,8 +355,7 @@ struct Map<'a> {
     reasons: Vec<&'a [Reason]>,
     defining: Vec<bool>,
     forgettable: Vec<bool>,
-    /// The most likely path (file indices) and its steps.
-    main: Vec<usize>,
+    /// The main route's steps (file indices).
     main_steps: std::collections::BTreeSet<(usize, usize)>,
     /// Which touchpoints are drawn, and what the collapse left out.
     keep: Vec<bool>,
@@ -471,12 +470,12 @@ fn layout<'a>(
     let (reasons, defining, forgettable) = marks(journey, moments);
     let main: Vec<usize> = analysis
         .paths
-        .most_likely
+        .main
         .touchpoints
         .iter()
         .filter_map(|id| journey.index_of(id))
         .collect();
-    // The most likely path's steps, for O(log) lookups per edge.
+    // The main route's steps, for O(log) lookups per edge.
     let main_steps: std::collections::BTreeSet<(usize, usize)> =
         main.windows(2).map(|w| (w[0], w[1])).collect();
     let (keep, collapse_note) =
@@ -536,7 +535,6 @@ fn layout<'a>(
         reasons,
         defining,
         forgettable,
-        main,
         main_steps,
         keep,
         collapse_note,
@@ -573,7 +571,6 @@ fn legend_layout(
     (analysis, width, above): (&Analysis, f64, f64),
 ) -> LegendLayout {
     let scale = journey.scale();
-    let main_share = analysis.paths.most_likely.probability;
     let model = &analysis.remembered.model;
     // The legend lists what the map shows.
     let has = |f: &dyn Fn(usize) -> bool| columns.iter().any(|c| f(c.index));
@@ -613,7 +610,7 @@ fn legend_layout(
         (
             true,
             "main",
-            format!("most likely path ({} of customers)", percent(main_share)),
+            "main route (the busiest transition at each step)".to_string(),
         ),
         (
             any_branch,
@@ -772,9 +769,7 @@ fn description(m: &Map<'_>) -> String {
     let moments = m.moments;
     let n = m.journey.len();
     let scale = m.scale;
-    let main = &m.main;
     let collapse_note = &m.collapse_note;
-    let main_share = m.analysis.paths.most_likely.probability;
     let model = &m.analysis.remembered.model;
     let rem = m.analysis.remembered.expected;
     let mean = m.analysis.mean.expected;
@@ -798,15 +793,26 @@ fn description(m: &Map<'_>) -> String {
             .collect();
         let _ = write!(desc, " Defining moments: {}.", list.join("; "));
     }
-    let _ = write!(
-        desc,
-        " Most likely path ({}): {}.",
-        percent(main_share),
-        main.iter()
-            .map(|&i| journey.touchpoint(i).name.as_str())
+    let names = |ids: &[String]| {
+        ids.iter()
+            .filter_map(|id| journey.touchpoint_by_id(id))
+            .map(|t| t.name.as_str())
             .collect::<Vec<_>>()
             .join(" → ")
+    };
+    let _ = write!(
+        desc,
+        " Main route (the busiest transition at each step): {}.",
+        names(&analysis.paths.main.touchpoints)
     );
+    if analysis.paths.main.touchpoints != analysis.paths.most_likely.touchpoints {
+        let _ = write!(
+            desc,
+            " The most likely complete path ({} of customers) differs: {}.",
+            percent(analysis.paths.most_likely.probability),
+            names(&analysis.paths.most_likely.touchpoints)
+        );
+    }
     if let Some(c) = &collapse_note {
         let _ = write!(desc, " {c}.");
     }
@@ -909,7 +915,7 @@ fn axis(s: &mut String, m: &Map<'_>) {
     );
 }
 
-/// Edges, branches first and the most likely path on top; the probability labels, to draw later.
+/// Edges, branches first and the main route on top; the probability labels, to draw later.
 fn edges(s: &mut String, m: &Map<'_>) -> String {
     let journey = m.journey;
     let tps = &m.analysis.touchpoints;

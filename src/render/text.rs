@@ -286,6 +286,7 @@ fn paths_and_notes(o: &mut String, a: &Analysis, st: Style) {
     let nt = scale.neutral;
     let _ = writeln!(o, "{}", st.bold("Paths"));
     for (label, p) in [
+        ("main route", &a.paths.main),
         ("most likely", &a.paths.most_likely),
         ("best", &a.paths.best),
         ("worst", &a.paths.worst),

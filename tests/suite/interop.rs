@@ -197,11 +197,27 @@ fn exports_say_what_they_leave_out() {
     assert_eq!(out.status.code(), Some(0));
     let m = text(&out.stdout);
     assert!(m.starts_with("journey\n"));
-    assert!(m.contains("%% peakend: the journey branches: only its most likely path is written"));
+    assert!(m.contains("%% peakend: the journey branches: only its main route (the busiest transition at each step) is written (8 of 12 touchpoints"));
     assert!(text(&out.stderr).contains("warning: the journey branches"));
     // What was written reads back.
     let back = mermaid::read(&m, "x").unwrap().into_journey().unwrap();
-    assert_eq!(back.len(), 6);
+    assert_eq!(back.len(), 8);
+    // The most likely complete path on request (issue #10: it is often a minority's).
+    let likely = peakend(&[
+        "convert",
+        "journeys/saas-trial-to-purchase.json",
+        "--to",
+        "csv",
+        "--path",
+        "most-likely",
+    ]);
+    assert_eq!(likely.status.code(), Some(0));
+    assert_eq!(text(&likely.stdout).lines().count(), 7);
+    assert!(
+        text(&likely.stderr).contains(
+            "only the path asked for is written (6 of 12 touchpoints, 28.0% of customers"
+        )
+    );
 
     let dot = peakend(&["convert", "journeys/support-escalation.json", "--to", "dot"]);
     assert_eq!(dot.status.code(), Some(0));

@@ -229,7 +229,7 @@ proptest! {
         let j = dag.journey();
         for m in [Model::PeakEnd, Model::PeakPitEnd, Model::Mean] {
             let a = analyze(&j, &m, &Options::new());
-            for p in [&a.paths.best, &a.paths.worst, &a.paths.most_likely] {
+            for p in [&a.paths.best, &a.paths.worst, &a.paths.most_likely, &a.paths.main] {
                 let ems: Vec<f64> = p.touchpoints.iter()
                     .map(|id| j.touchpoint(j.index_of(id).unwrap()).emotion).collect();
                 let lo = ems.iter().copied().fold(f64::INFINITY, f64::min);
@@ -500,6 +500,29 @@ proptest! {
         }
     }
 
+    /// The main route starts at the busiest entry, takes at each step a
+    /// transition that carries the most customers, and ends at an end; its
+    /// probability is that of the complete path.
+    #[test]
+    fn the_main_route_follows_the_busiest_transitions(dag in arb_dag(8, true)) {
+        let j = dag.journey();
+        let a = dp(&j, &Model::PeakEnd);
+        let route: Vec<usize> = a.paths.main.touchpoints.iter().map(|id| j.index_of(id).unwrap()).collect();
+        let top_entry = (0..j.len()).map(|i| j.entry_probability(i)).fold(0.0, f64::max);
+        prop_assert_eq!(j.entry_probability(route[0]), top_entry);
+        let mut p = top_entry;
+        for w in route.windows(2) {
+            let succ: Vec<(usize, f64)> = j.successors(w[0]).collect();
+            let best = succ.iter().map(|s| s.1).fold(0.0, f64::max);
+            let taken = succ.iter().find(|s| s.0 == w[1]).unwrap().1;
+            prop_assert_eq!(taken, best);
+            p *= taken;
+        }
+        let last = *route.last().unwrap();
+        prop_assert!(j.successors(last).all(|s| s.1 == 0.0));
+        prop_assert!((a.paths.main.probability - p).abs() < 1e-12);
+    }
+
     /// One entry per place (touchpoint, transition or the new closing): the
     /// best action there, the others folded under it and never better.
     #[test]
@@ -615,8 +638,8 @@ proptest! {
         sorted.dedup();
         prop_assert_eq!(sorted.len(), ids.len());
         prop_assert!(ids.iter().all(|id| j.index_of(id).is_some()));
-        // The most likely path's end is always drawn.
-        let last = a.paths.most_likely.touchpoints.last().unwrap();
+        // The main route's end is always drawn.
+        let last = a.paths.main.touchpoints.last().unwrap();
         prop_assert!(ids.contains(&last.as_str()));
         let hist = peakend::render::histogram_svg(&a);
         prop_assert!(roxmltree::Document::parse(&hist).is_ok());

@@ -182,7 +182,7 @@ fn big_journeys_collapse_and_say_so() {
             d.id
         );
     }
-    // A long chain keeps an evenly thinned most likely path, ends included.
+    // A long chain keeps an evenly thinned main route, ends included.
     let chain = JourneySpec::linear(
         "chain",
         (0..1000)
@@ -194,7 +194,7 @@ fn big_journeys_collapse_and_say_so() {
     assert_eq!(parse(&svg, "chain"), 50);
     assert!(svg.contains("data-touchpoint=\"c0\""));
     assert!(svg.contains("data-touchpoint=\"c999\""));
-    assert!(svg.contains("every so many touchpoints of the most likely path"));
+    assert!(svg.contains("every so many touchpoints of the main route"));
 }
 
 #[test]
