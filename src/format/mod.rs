@@ -263,36 +263,28 @@ pub fn load_bytes(
         .chars()
         .count()
         + 1;
+    let located = |p: Problem| p.of_kind(ProblemKind::Syntax).at(line, column);
+    let byte = bytes[at];
     #[cfg(feature = "csv")]
     if format == Format::Csv {
         let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
         let mut imported = csv::read(&text, &options.name, &options.csv)?;
         imported.warnings.insert(
             0,
-            Problem::warning(
+            located(Problem::warning(
                 "",
                 format!(
-                    "the sheet is not UTF-8 (byte 0x{:02x}): read as Windows-1252, as Excel writes it; save it as CSV UTF-8 to be sure",
-                    bytes[at]
+                    "the sheet is not UTF-8 (byte 0x{byte:02x}): read as Windows-1252, as Excel writes it; save it as CSV UTF-8 to be sure"
                 ),
-            )
-            .of_kind(ProblemKind::Syntax)
-            .at(line, column),
+            )),
         );
         return imported.into_journey();
     }
     Err(InvalidJourney {
-        problems: vec![
-            Problem::error(
-                "",
-                format!(
-                    "the file is not UTF-8 text (byte 0x{:02x}); save it as UTF-8",
-                    bytes[at]
-                ),
-            )
-            .of_kind(ProblemKind::Syntax)
-            .at(line, column),
-        ],
+        problems: vec![located(Problem::error(
+            "",
+            format!("the file is not UTF-8 text (byte 0x{byte:02x}); save it as UTF-8"),
+        ))],
     })
 }
 
@@ -313,6 +305,9 @@ pub fn load_bytes(
 /// ```
 #[must_use]
 pub fn save_along(journey: &Journey, format: Format, path: &[String]) -> Exported {
+    // JSON, the one format of an engine-only build, keeps every path.
+    #[cfg(not(any(feature = "mermaid", feature = "csv")))]
+    let _ = path;
     match format {
         Format::Json => save(journey, format),
         #[cfg(feature = "mermaid")]

@@ -145,6 +145,21 @@ fn dp(j: &Journey, model: &Model) -> Analysis {
     analyze(j, model, &Options::new().enumeration_limit(0))
 }
 
+/// The journey with an improvement (+3, capped) of the given cost on each
+/// touchpoint whose cost is above 0.
+fn with_costs(dag: &Dag, costs: &[u8]) -> Journey {
+    let mut spec = dag.spec();
+    for (t, c) in spec.touchpoints.iter_mut().zip(costs) {
+        if *c > 0 {
+            t.improvement = Some(peakend::ImprovementSpec {
+                emotion: (t.emotion + 3.0).min(10.0),
+                cost: Some(f64::from(*c)),
+            });
+        }
+    }
+    Journey::from_spec(spec).unwrap()
+}
+
 fn shares(a: &Analysis) -> (f64, f64) {
     (
         a.touchpoints.iter().map(|t| t.peak_share).sum(),
@@ -528,13 +543,7 @@ proptest! {
     #[test]
     fn recommendations_list_each_place_once_with_its_best_action(dag in arb_dag(7, true), costs in proptest::collection::vec(0u8..5, 7)) {
         use peakend::{Analyzer, Operation};
-        let mut spec = dag.spec();
-        for (t, c) in spec.touchpoints.iter_mut().zip(&costs) {
-            if *c > 0 {
-                t.improvement = Some(peakend::ImprovementSpec { emotion: (t.emotion + 3.0).min(10.0), cost: Some(*c as f64) });
-            }
-        }
-        let j = Journey::from_spec(spec).unwrap();
+        let j = with_costs(&dag, &costs);
         let analyzer = Analyzer::new(Model::PeakEnd);
         let r = analyzer.recommend(&j, &analyzer.analyze(&j), None);
         let place = |op: &Operation| match op {
@@ -564,13 +573,7 @@ proptest! {
     #[test]
     fn a_plan_keeps_its_budget_and_its_word(dag in arb_dag(7, false), budget in 0.0f64..6.0, costs in proptest::collection::vec(0u8..5, 7)) {
         use peakend::{apply, Analyzer};
-        let mut spec = dag.spec();
-        for (t, c) in spec.touchpoints.iter_mut().zip(&costs) {
-            if *c > 0 {
-                t.improvement = Some(peakend::ImprovementSpec { emotion: (t.emotion + 3.0).min(10.0), cost: Some(*c as f64) });
-            }
-        }
-        let j = Journey::from_spec(spec).unwrap();
+        let j = with_costs(&dag, &costs);
         let analyzer = Analyzer::new(Model::PeakEnd);
         let r = analyzer.recommend(&j, &analyzer.analyze(&j), Some(budget));
         let plan = r.plan.unwrap();
