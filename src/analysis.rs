@@ -273,6 +273,11 @@ pub struct Analysis {
     pub touchpoints: Vec<TouchpointResult>,
     /// Path statistics and notable paths.
     pub paths: Paths,
+    /// What the ends mean for the business: each outcome the journey lists
+    /// with the share of customers who reach it (exact); empty when the
+    /// journey lists none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub outcomes: Vec<OutcomeShare>,
     /// Present when any figure is a Monte Carlo estimate.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub estimate: Option<Estimate>,
@@ -280,6 +285,56 @@ pub struct Analysis {
     pub memory_weight_exact: bool,
     /// Validation warnings.
     pub warnings: Vec<Problem>,
+}
+
+/// One outcome and the share of customers who reach it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct OutcomeShare {
+    /// Outcome id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Win, loss or neutral.
+    pub kind: crate::spec::OutcomeKind,
+    /// Share of customers whose journey ends with it.
+    pub share: f64,
+    /// What one customer reaching it is worth, when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub value: Option<f64>,
+    /// `share × value`, when the value is given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected_value: Option<f64>,
+}
+
+/// The share of customers reaching each outcome the journey lists: the
+/// summed end shares of the ends that name it.
+pub(crate) fn outcome_shares(j: &Journey, visit: &[f64]) -> Vec<OutcomeShare> {
+    j.spec()
+        .outcomes
+        .iter()
+        .map(|o| {
+            let share: f64 = (0..j.len())
+                .filter(|&i| j.touchpoint(i).outcome.as_deref() == Some(o.id.as_str()))
+                .map(|i| {
+                    let p = j.position(i).0;
+                    if j.succ_of(p).is_empty() {
+                        visit[p]
+                    } else {
+                        0.0
+                    }
+                })
+                .sum();
+            OutcomeShare {
+                id: o.id.clone(),
+                name: o.name.clone(),
+                kind: o.kind,
+                share,
+                value: o.value,
+                expected_value: o.value.map(|v| v * share),
+            }
+        })
+        .collect()
 }
 
 /// About the journey analysed.
@@ -831,6 +886,7 @@ pub fn analyze(journey: &Journey, model: &dyn MemoryModel, options: &Options) ->
         mean: f.mean,
         distribution: f.distribution,
         touchpoints: touchpoint_results(&c, &f.grad),
+        outcomes: outcome_shares(j, &c.visit),
         paths: Paths {
             count: match counts.exact {
                 Some(c) => PathCount::Exact(c),

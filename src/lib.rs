@@ -97,9 +97,9 @@ pub use petgraph;
 
 pub use analysis::{
     Analysis, Analyzer, Bin, DEFAULT_SAMPLES, DEFAULT_SEED, Distribution, Estimate,
-    EstimatedFigure, Figure, HISTOGRAM_BINS, JourneySummary, Options, PathCount, PathResult, Paths,
-    Remembered, Thresholds, TouchpointResult, WhatIfError, analyze, expected_exact,
-    whatif_emotions,
+    EstimatedFigure, Figure, HISTOGRAM_BINS, JourneySummary, Options, OutcomeShare, PathCount,
+    PathResult, Paths, Remembered, Thresholds, TouchpointResult, WhatIfError, analyze,
+    expected_exact, whatif_emotions,
 };
 pub use error::{InvalidJourney, OptionsError, Problem, ProblemKind, Severity};
 #[cfg(feature = "csv")]
@@ -114,8 +114,8 @@ pub use memory::{Feature, MemoryModel, Model, PathView, Weights};
 pub use moments::{Forgettable, Missed, Moment, Moments, Reason};
 pub use ownership::{Group, Ownership};
 pub use recommend::{
-    Action, Alternative, AssumedCost, DEFAULT_COST, DashboardView, OwnerAction, PLAN_POOL, Plan,
-    Rationale, Recommendation, Recommendations, Role,
+    Action, Alternative, AssumedCost, DEFAULT_COST, DashboardView, OutcomeShift, OwnerAction,
+    PLAN_POOL, Plan, Rationale, Recommendation, Recommendations, Role,
 };
 #[cfg(feature = "render")]
 pub use render::{html::ReportOptions, svg::MapOptions, text::Style};
@@ -126,6 +126,7 @@ pub use spec::json::parse_spec;
 #[cfg(feature = "schema")]
 pub use spec::json_schema;
 pub use spec::{
-    FORMAT_VERSION, ImprovementSpec, JourneyBuilder, JourneySpec, ParseScaleError, RECOGNISED_TAGS,
-    ScaleSpec, StageSpec, TouchpointSpec, TransitionSpec,
+    FORMAT_VERSION, ImprovementSpec, JourneyBuilder, JourneySpec, OutcomeKind, OutcomeSpec,
+    ParseScaleError, RECOGNISED_TAGS, RouteImprovementSpec, ScaleSpec, StageSpec, TouchpointSpec,
+    TransitionSpec,
 };

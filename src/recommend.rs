@@ -53,6 +53,9 @@ pub enum Action {
     CutStep,
     /// Send half as many customers into a pit.
     Reroute,
+    /// Change a route as the journey's `transitions[].improvement` says (a
+    /// faster quote, a better hand-over).
+    ImproveRoute,
 }
 
 impl Action {
@@ -66,6 +69,7 @@ impl Action {
             Action::AddClosing => "add-closing",
             Action::CutStep => "cut-step",
             Action::Reroute => "reroute",
+            Action::ImproveRoute => "improve-route",
         }
     }
 }
@@ -88,12 +92,52 @@ pub struct Recommendation {
     /// Other actions on the same touchpoint (or transition), each worse by
     /// lift per cost, best first: one entry per place in the ranking.
     pub alternatives: Vec<Alternative>,
+    /// How the action moves the share of customers reaching each outcome
+    /// (only outcomes it moves; empty when the journey lists none).
+    pub outcome_shifts: Vec<OutcomeShift>,
     /// Why: the figures the advice rests on.
     pub rationale: Rationale,
     /// The operation that reproduces `lift` (with `simulate`).
     pub operation: Operation,
     /// The change the duration-weighted average (`mean` model) would show.
     pub mean_lift: f64,
+}
+
+/// The effect of an action on one outcome.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct OutcomeShift {
+    /// Outcome id.
+    pub id: String,
+    /// Outcome name.
+    pub name: String,
+    /// Share of customers reaching it now.
+    pub before: f64,
+    /// Share with the action.
+    pub after: f64,
+}
+
+/// How an action moves the outcome shares: routing actions (cut a step,
+/// re-route, a new closing) can; changing an emotion cannot.
+fn outcome_shifts(j: &Journey, a: &Analysis, op: &Operation) -> Vec<OutcomeShift> {
+    if a.outcomes.is_empty() || matches!(op, Operation::Set { .. } | Operation::Shift { .. }) {
+        return Vec::new();
+    }
+    let Ok(edited) = apply(j, std::slice::from_ref(op)) else {
+        return Vec::new();
+    };
+    let after = crate::analysis::outcome_shares(&edited, &crate::engine::visits(&edited));
+    a.outcomes
+        .iter()
+        .zip(after)
+        .filter(|(b, x)| (b.share - x.share).abs() > 1e-12)
+        .map(|(b, x)| OutcomeShift {
+            id: b.id.clone(),
+            name: b.name.clone(),
+            before: b.share,
+            after: x.share,
+        })
+        .collect()
 }
 
 /// An owner's best action.
@@ -165,6 +209,8 @@ pub struct Rationale {
     pub touchpoint: Option<Role>,
     /// For a re-route: the name of the touchpoint customers leave from.
     pub from_name: Option<String>,
+    /// For a re-route: the transition's probability before the change.
+    pub from_probability: Option<f64>,
     /// For a new closing touchpoint: where journeys end now.
     pub ends: Vec<Role>,
 }
@@ -293,6 +339,14 @@ fn candidates(j: &Journey, a: &Analysis, t: &Thresholds) -> Vec<Candidate> {
         Some(c) => (c, false),
         None => (typical, true),
     };
+    let mut known_route_change = vec![false; j.len()];
+    for t in j.spec().transitions.iter().flatten() {
+        if t.improvement.is_some()
+            && let Some(u) = j.index_of(&t.from)
+        {
+            known_route_change[u] = true;
+        }
+    }
     let pit = |i: usize| {
         let e = j.touchpoint(i).emotion;
         e < s.neutral && s.intensity(e) >= t.pit_intensity_threshold() * (s.neutral - s.min)
@@ -346,9 +400,12 @@ fn candidates(j: &Journey, a: &Analysis, t: &Thresholds) -> Vec<Candidate> {
             });
         }
         if pit(i) {
-            for u in 0..j.len() {
+            for (u, &known) in known_route_change.iter().enumerate() {
                 let succ: Vec<(usize, f64)> = j.successors(u).collect();
+                // Where the journey says how its routes can change, that is
+                // the route action; no invented halving beside it.
                 if succ.len() > 1
+                    && !known
                     && let Some(&(_, p)) = succ.iter().find(|(w, p)| *w == i && *p > 0.0)
                 {
                     out.push(Candidate {
@@ -366,6 +423,7 @@ fn candidates(j: &Journey, a: &Analysis, t: &Thresholds) -> Vec<Candidate> {
             }
         }
     }
+    route_improvements(j, typical, &mut out);
     out.push(Candidate {
         action: Action::AddClosing,
         touchpoint: None,
@@ -377,6 +435,20 @@ fn candidates(j: &Journey, a: &Analysis, t: &Thresholds) -> Vec<Candidate> {
         cost_assumed: true,
     });
     out
+}
+
+/// The route changes the journey knows (`transitions[].improvement`).
+fn route_improvements(j: &Journey, typical: f64, out: &mut Vec<Candidate>) {
+    for t in j.spec().transitions.iter().flatten() {
+        let Some(imp) = t.improvement else { continue };
+        out.push(Candidate {
+            action: Action::ImproveRoute,
+            touchpoint: Some(t.to.clone()),
+            op: Operation::route(t.from.clone(), t.to.clone(), imp.probability),
+            cost: imp.cost.unwrap_or(typical),
+            cost_assumed: imp.cost.is_none(),
+        });
+    }
 }
 
 fn lift_of(
@@ -419,6 +491,14 @@ fn rationale(j: &Journey, a: &Analysis, c: &Candidate, lift: f64) -> Rationale {
         ),
         _ => None,
     };
+    let from_probability = match &c.op {
+        Operation::Probability { from, to, .. } => j.index_of(from).and_then(|u| {
+            j.successors(u)
+                .find(|&(v, _)| j.touchpoint(v).id == *to)
+                .map(|(_, p)| p)
+        }),
+        _ => None,
+    };
     let ends = match &c.op {
         Operation::Append { .. } => (0..j.len())
             .filter(|&i| a.touchpoints[i].end_share > 0.0)
@@ -431,6 +511,7 @@ fn rationale(j: &Journey, a: &Analysis, c: &Candidate, lift: f64) -> Rationale {
         after: before + lift,
         touchpoint: idx.map(|i| role(j, a, i)),
         from_name,
+        from_probability,
         ends,
     }
 }
@@ -503,6 +584,7 @@ fn recommend(
             cost: c.cost,
             cost_assumed: c.cost_assumed,
             alternatives: Vec::new(),
+            outcome_shifts: outcome_shifts(journey, a, &c.op),
             rationale: rationale(journey, a, &c, lift),
             operation: c.op.clone(),
             mean_lift,
@@ -714,6 +796,7 @@ fn plan(analyzer: &Analyzer, journey: &Journey, a0: &Analysis, budget: f64) -> P
             cost: c.cost,
             cost_assumed: c.cost_assumed,
             alternatives: Vec::new(),
+            outcome_shifts: outcome_shifts(&cur, &a, &c.op),
             rationale: rationale(&cur, &a, &c, lift),
             operation: c.op.clone(),
             mean_lift: lift_of(

@@ -7,7 +7,7 @@ use crate::analysis::{Analysis, Analyzer, Distribution, Thresholds};
 use crate::error::{InvalidJourney, did_you_mean};
 use crate::journey::Journey;
 use crate::moments::{Moments, Reason};
-use crate::spec::{JourneySpec, TouchpointSpec, TransitionSpec};
+use crate::spec::{JourneySpec, OutcomeKind, TouchpointSpec, TransitionSpec};
 use serde::Serialize;
 use std::fmt;
 
@@ -205,6 +205,12 @@ pub enum SimulateError {
         from: String,
         /// Target id.
         to: String,
+    },
+    /// Every end is a loss: there is no end to add a closing touchpoint to.
+    #[error("{operation}: every end is a loss; a closing touchpoint goes after the others only")]
+    NoEndToClose {
+        /// The operation.
+        operation: Operation,
     },
     /// Removing the journey's only touchpoint.
     #[error("{operation}: removing the only touchpoint would empty the journey")]
@@ -527,21 +533,67 @@ fn apply_append(
         id = format!("{base}-{k}");
         k += 1;
     }
-    let t = TouchpointSpec::new(id.to_string(), name.to_string(), emotion);
-    if j.spec().transitions.is_none() {
+    // Never after a loss: a gentler goodbye to a lost customer is not the
+    // colonoscopy's milder ending.
+    let is_loss = |i: usize| {
+        j.touchpoint(i).outcome.as_deref().is_some_and(|o| {
+            j.spec()
+                .outcomes
+                .iter()
+                .any(|x| x.id == o && x.kind == OutcomeKind::Loss)
+        })
+    };
+    let ends: Vec<usize> = (0..j.len())
+        .filter(|&i| j.is_end(i) && !is_loss(i))
+        .collect();
+    if ends.is_empty() {
+        return Err(SimulateError::NoEndToClose {
+            operation: op.clone(),
+        });
+    }
+    let with_outcomes = ends.iter().any(|&i| j.touchpoint(i).outcome.is_some());
+    if j.spec().transitions.is_none() && !with_outcomes {
         let mut spec = j.spec().clone();
-        spec.touchpoints.push(t);
+        spec.touchpoints
+            .push(TouchpointSpec::new(id, name.to_string(), emotion));
         return Ok(spec);
     }
     let mut spec = explicit(j);
-    let ends: Vec<String> = (0..j.len())
-        .filter(|&i| j.is_end(i))
-        .map(|i| j.touchpoint(i).id.to_string())
-        .collect();
-    spec.touchpoints.push(t);
-    let ts = spec.transitions.as_mut().expect("explicit");
-    for e in ends {
-        ts.push(TransitionSpec::new(e, id.to_string(), Some(1.0)));
+    if !with_outcomes {
+        // One closing touchpoint that every end leads to.
+        spec.touchpoints
+            .push(TouchpointSpec::new(id.clone(), name.to_string(), emotion));
+        let ts = spec.transitions.as_mut().expect("explicit");
+        for e in ends {
+            ts.push(TransitionSpec::new(
+                j.touchpoint(e).id.clone(),
+                id.clone(),
+                Some(1.0),
+            ));
+        }
+        return Ok(spec);
+    }
+    // Ends carry outcomes: one closing per end, which takes over its outcome.
+    let mut k = 2;
+    for (n, e) in ends.into_iter().enumerate() {
+        let mut cid = id.clone();
+        if n > 0 {
+            while j.index_of(&cid).is_some() || spec.touchpoints.iter().any(|t| t.id == cid) {
+                cid = format!("{base}-{k}");
+                k += 1;
+            }
+        }
+        let mut t = TouchpointSpec::new(cid.clone(), name.to_string(), emotion);
+        t.outcome = spec.touchpoints[e].outcome.take();
+        spec.touchpoints.push(t);
+        spec.transitions
+            .as_mut()
+            .expect("explicit")
+            .push(TransitionSpec::new(
+                j.touchpoint(e).id.clone(),
+                cid,
+                Some(1.0),
+            ));
     }
     Ok(spec)
 }

@@ -219,6 +219,7 @@ pub fn read(text: &str, name: &str, options: &CsvOptions) -> Result<Imported, In
             scale: options.scale.map(|_| scale),
             stages: stages.list,
             personas,
+            outcomes: Vec::new(),
             touchpoints,
             transitions: None,
         },

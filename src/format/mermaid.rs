@@ -642,6 +642,7 @@ impl Reader<'_> {
                 scale: Some(scale),
                 stages,
                 personas,
+                outcomes: Vec::new(),
                 touchpoints,
                 transitions: None,
             },

@@ -585,6 +585,7 @@ impl<'a> Validator<'a> {
             }
         };
         let entry_by_index = self.resolve_entries(&graph);
+        self.check_outcomes(&graph);
         if !self.errors.is_empty() {
             let mut problems = self.errors;
             problems.extend(self.warnings);
@@ -649,6 +650,90 @@ impl<'a> Validator<'a> {
             }
         }
         self.spec.stages.iter().map(|s| s.id.as_str()).collect()
+    }
+
+    /// Outcomes: unique ids, finite values; an `outcome` names one of them
+    /// and sits on an end; a route improvement is a probability on a
+    /// transition that has siblings to rescale.
+    fn check_outcomes(&mut self, graph: &DiGraph<usize, f64>) {
+        let spec = self.spec;
+        for (k, o) in spec.outcomes.iter().enumerate() {
+            if o.id.trim().is_empty() {
+                self.err(format!("outcomes[{k}].id"), "empty outcome id");
+            } else if let Some(first) = spec.outcomes[..k].iter().position(|q| q.id == o.id) {
+                self.err(
+                    format!("outcomes[{k}].id"),
+                    format!(
+                        "duplicate outcome id \"{}\" (first used at outcomes[{first}])",
+                        o.id
+                    ),
+                );
+            }
+            if let Some(v) = o.value
+                && !v.is_finite()
+            {
+                self.err(
+                    format!("outcomes[{k}].value"),
+                    format!("{v} is not a finite number"),
+                );
+            }
+        }
+        let ids: Vec<&str> = spec.outcomes.iter().map(|o| o.id.as_str()).collect();
+        for (i, t) in spec.touchpoints.iter().enumerate() {
+            let Some(id) = &t.outcome else { continue };
+            if !ids.contains(&id.as_str()) {
+                let msg = match did_you_mean(id, ids.iter().copied()) {
+                    Some(s) => format!("unknown outcome \"{id}\"; did you mean \"{s}\"?"),
+                    None if ids.is_empty() => {
+                        format!("unknown outcome \"{id}\" (the journey lists no `outcomes`)")
+                    }
+                    None => format!("unknown outcome \"{id}\""),
+                };
+                self.err(format!("touchpoints[{i}].outcome"), msg);
+            } else if graph
+                .neighbors_directed(NodeIndex::new(i), petgraph::Direction::Outgoing)
+                .next()
+                .is_some()
+            {
+                self.err(
+                    format!("touchpoints[{i}].outcome"),
+                    "customers go on from here: an outcome belongs to an end",
+                );
+            }
+        }
+        for (k, t) in spec.transitions.iter().flatten().enumerate() {
+            let Some(imp) = t.improvement else { continue };
+            let p = imp.probability;
+            if !(p.is_finite() && (0.0..=1.0).contains(&p)) {
+                self.err(
+                    format!("transitions[{k}].improvement.probability"),
+                    format!("{p} is not a probability in [0, 1]{}", percent_hint(p)),
+                );
+            }
+            if let Some(c) = imp.cost
+                && !(c.is_finite() && c >= 0.0)
+            {
+                self.err(
+                    format!("transitions[{k}].improvement.cost"),
+                    format!("{c} is not a cost (finite, 0 or more)"),
+                );
+            }
+            let siblings = spec
+                .transitions
+                .iter()
+                .flatten()
+                .filter(|u| u.from == t.from)
+                .count();
+            if siblings < 2 {
+                self.err(
+                    format!("transitions[{k}].improvement"),
+                    format!(
+                        "the only transition from \"{}\" cannot change its probability: a route improvement needs another route to take customers from",
+                        t.from
+                    ),
+                );
+            }
+        }
     }
 
     fn check_personas(&mut self) {

@@ -570,8 +570,16 @@ fn cost_cell(cost: f64, assumed: bool) -> String {
 
 /// The other actions on the same place, as a short line.
 fn alternatives_html(x: &crate::recommend::Recommendation) -> String {
+    let outcomes = if x.outcome_shifts.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "<br><span class=\"note\">{}</span>",
+            escape(&super::text::outcome_line(x))
+        )
+    };
     if x.alternatives.is_empty() {
-        return String::new();
+        return outcomes;
     }
     let list: Vec<String> = x
         .alternatives
@@ -586,7 +594,7 @@ fn alternatives_html(x: &crate::recommend::Recommendation) -> String {
         })
         .collect();
     format!(
-        "<br><span class=\"note\">Also here: {}</span>",
+        "{outcomes}<br><span class=\"note\">Also here: {}</span>",
         list.join(" · ")
     )
 }

@@ -98,6 +98,8 @@ pub fn recommendations_json(r: &Recommendations) -> String {
         mean_lift: f64,
         #[serde(skip_serializing_if = "Vec::is_empty")]
         alternatives: Vec<Alt>,
+        #[serde(skip_serializing_if = "<[_]>::is_empty")]
+        outcomes: &'a [crate::recommend::OutcomeShift],
     }
     #[derive(Serialize)]
     struct Alt {
@@ -139,6 +141,7 @@ pub fn recommendations_json(r: &Recommendations) -> String {
             rationale: super::text::rationale(x, scale),
             simulate: x.operation.flag(),
             mean_lift: x.mean_lift,
+            outcomes: &x.outcome_shifts,
             alternatives: x
                 .alternatives
                 .iter()

@@ -183,6 +183,41 @@ fn summary(o: &mut String, a: &Analysis, st: Style) {
         sc(d.max)
     );
     let _ = writeln!(o);
+    outcomes(o, a, st);
+}
+
+/// What the ends mean for the business: each outcome's share of customers.
+fn outcomes(o: &mut String, a: &Analysis, st: Style) {
+    if a.outcomes.is_empty() {
+        return;
+    }
+    let _ = writeln!(o, "{}", st.bold("Outcomes"));
+    let width = a
+        .outcomes
+        .iter()
+        .map(|x| x.name.chars().count())
+        .max()
+        .unwrap_or(4)
+        .clamp(4, 40);
+    for x in &a.outcomes {
+        let kind = match x.kind {
+            crate::spec::OutcomeKind::Win => "win",
+            crate::spec::OutcomeKind::Loss => "loss",
+            crate::spec::OutcomeKind::Neutral => "neutral",
+        };
+        let value = x
+            .expected_value
+            .map(|v| format!("  expected value {}", crate::numfmt::significant(v, 6)))
+            .unwrap_or_default();
+        let _ = writeln!(
+            o,
+            "  {}  {:<7}  {} of customers{value}",
+            fit(&x.name, width),
+            kind,
+            pad_left(&percent(x.share), 6)
+        );
+    }
+    let _ = writeln!(o);
 }
 
 /// What customers remember as the peak and as the ending.
@@ -544,6 +579,9 @@ pub fn recommendations_text(
             if x.cost_assumed { " (assumed)" } else { "" }
         );
         let _ = writeln!(o, "      {}", rationale(x, &r.scale));
+        if !x.outcome_shifts.is_empty() {
+            let _ = writeln!(o, "      {}", outcome_line(x));
+        }
         if !x.alternatives.is_empty() {
             let _ = writeln!(o, "      {}", st.dim(&alternatives(x)));
         }
@@ -585,6 +623,17 @@ pub fn assumed_cost_note(r: &crate::recommend::Recommendations) -> String {
             "the journey gives no costs: every action counts as costing {value} (assumed); add improvement costs for a ranking that means money"
         ),
     }
+}
+
+/// How an action moves the outcomes, on one line.
+#[must_use]
+pub fn outcome_line(x: &Recommendation) -> String {
+    let list: Vec<String> = x
+        .outcome_shifts
+        .iter()
+        .map(|s| format!("'{}' {} → {}", s.name, percent(s.before), percent(s.after)))
+        .collect();
+    format!("outcomes: {}", list.join(" · "))
 }
 
 /// The other actions on the same place, on one line.
@@ -797,6 +846,18 @@ pub fn rationale(r: &Recommendation, scale: &Scale) -> String {
             format!(
                 "Cut the step {}: it is {}; removing it {effect}",
                 name(t),
+                role(t)
+            )
+        }
+        (Operation::Probability { probability, .. }, Some(t))
+            if r.action == Action::ImproveRoute =>
+        {
+            format!(
+                "Change the route from '{}' to {} ({} instead of {} of them): it is {}; this {effect}",
+                why.from_name.as_deref().unwrap_or_default(),
+                name(t),
+                percent(*probability),
+                percent(why.from_probability.unwrap_or(0.0)),
                 role(t)
             )
         }

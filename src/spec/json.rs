@@ -2,23 +2,24 @@
 //! with its JSON path, line and column.
 
 use crate::error::{InvalidJourney, Problem, ProblemKind, did_you_mean};
-use crate::spec::{JourneySpec, ScaleSpec, StageSpec, TouchpointSpec, TransitionSpec};
+use crate::spec::{JourneySpec, OutcomeSpec, ScaleSpec, StageSpec, TouchpointSpec, TransitionSpec};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-const TOP_FIELDS: [&str; 8] = [
+const TOP_FIELDS: [&str; 9] = [
     "version",
     "name",
     "description",
     "scale",
     "stages",
     "personas",
+    "outcomes",
     "touchpoints",
     "transitions",
 ];
 const SCALE_FIELDS: [&str; 3] = ["min", "max", "neutral"];
 const STAGE_FIELDS: [&str; 2] = ["id", "name"];
-const TOUCHPOINT_FIELDS: [&str; 12] = [
+const TOUCHPOINT_FIELDS: [&str; 13] = [
     "id",
     "name",
     "emotion",
@@ -31,9 +32,12 @@ const TOUCHPOINT_FIELDS: [&str; 12] = [
     "improvement",
     "entry",
     "notes",
+    "outcome",
 ];
 const IMPROVEMENT_FIELDS: [&str; 2] = ["emotion", "cost"];
-const TRANSITION_FIELDS: [&str; 4] = ["from", "to", "probability", "label"];
+const TRANSITION_FIELDS: [&str; 5] = ["from", "to", "probability", "label", "improvement"];
+const ROUTE_IMPROVEMENT_FIELDS: [&str; 2] = ["probability", "cost"];
+const OUTCOME_FIELDS: [&str; 4] = ["id", "name", "kind", "value"];
 
 /// The fields an object of the file may have, and those it must have.
 struct Fields {
@@ -60,6 +64,14 @@ const IMPROVEMENT: Fields = Fields {
 const TRANSITION: Fields = Fields {
     known: &TRANSITION_FIELDS,
     required: &["from", "to"],
+};
+const ROUTE_IMPROVEMENT: Fields = Fields {
+    known: &ROUTE_IMPROVEMENT_FIELDS,
+    required: &["probability"],
+};
+const OUTCOME: Fields = Fields {
+    known: &OUTCOME_FIELDS,
+    required: &["id", "name", "kind"],
 };
 
 /// Parse journey JSON text into a spec. Syntax errors carry line and column;
@@ -153,6 +165,7 @@ fn decode(value: &Value, problems: &mut Vec<Problem>) -> Option<JourneySpec> {
         _ => Some(None),
     };
     let stages = list::<StageSpec>(obj, "stages", &STAGE, problems, None);
+    let outcomes = list::<OutcomeSpec>(obj, "outcomes", &OUTCOME, problems, None);
     let personas = match obj.get("personas") {
         None | Some(Value::Null) => Some(Vec::new()),
         Some(v) => piece::<Vec<String>>(v, "personas", problems),
@@ -175,9 +188,14 @@ fn decode(value: &Value, problems: &mut Vec<Problem>) -> Option<JourneySpec> {
     };
     let transitions = match obj.get("transitions") {
         None | Some(Value::Null) => Some(None),
-        Some(_) => {
-            list::<TransitionSpec>(obj, "transitions", &TRANSITION, problems, None).map(Some)
-        }
+        Some(_) => list::<TransitionSpec>(
+            obj,
+            "transitions",
+            &TRANSITION,
+            problems,
+            Some(("improvement", &ROUTE_IMPROVEMENT)),
+        )
+        .map(Some),
     };
     Some(JourneySpec {
         version: version?,
@@ -186,6 +204,7 @@ fn decode(value: &Value, problems: &mut Vec<Problem>) -> Option<JourneySpec> {
         scale: scale?,
         stages: stages?,
         personas: personas?,
+        outcomes: outcomes?,
         touchpoints: touchpoints?,
         transitions: transitions?,
     })

@@ -50,6 +50,11 @@ pub struct JourneySpec {
     /// appearance.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub personas: Vec<String>,
+    /// What the ends mean for the business: won, lost or neither, with a
+    /// value. Ends refer to them with `outcome`; the analysis reports the
+    /// share of customers (and the expected value) of each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outcomes: Vec<OutcomeSpec>,
     /// The touchpoints. Without `transitions` they form a linear journey in
     /// this order.
     pub touchpoints: Vec<TouchpointSpec>,
@@ -161,6 +166,9 @@ pub struct TouchpointSpec {
     /// Free notes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub notes: Option<String>,
+    /// For an end: the id of its outcome (in `outcomes`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<String>,
 }
 
 /// A known improvement of a touchpoint.
@@ -192,6 +200,55 @@ pub struct TransitionSpec {
     /// Free label, e.g. "trial expires".
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
+    /// A known change of the route: the probability a change (a faster
+    /// quote, a better hand-over) would give this transition, and its
+    /// cost; the other transitions from `from` rescale to fill the rest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub improvement: Option<RouteImprovementSpec>,
+}
+
+/// A known change of a route (see [`TransitionSpec::improvement`]).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RouteImprovementSpec {
+    /// The probability the transition would have.
+    pub probability: f64,
+    /// What the change costs (the unit of the journey's other costs);
+    /// assumed like other costs when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<f64>,
+}
+
+/// What an end means for the business.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct OutcomeSpec {
+    /// Identifier that ends refer to.
+    pub id: String,
+    /// Display name, e.g. "Signs the order".
+    pub name: String,
+    /// Won, lost or neither.
+    pub kind: OutcomeKind,
+    /// What one customer reaching it is worth (any unit, used
+    /// consistently); the analysis reports the expected value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<f64>,
+}
+
+/// The kind of an outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum OutcomeKind {
+    /// A win: the sale, the renewal.
+    Win,
+    /// A loss: the lost deal, the churn. No closing touchpoint is proposed
+    /// after it.
+    Loss,
+    /// Neither.
+    Neutral,
 }
 
 impl TouchpointSpec {
@@ -215,6 +272,7 @@ impl TouchpointSpec {
             improvement: None,
             entry: None,
             notes: None,
+            outcome: None,
         }
     }
 }
@@ -232,6 +290,7 @@ impl TransitionSpec {
             to: to.into(),
             probability,
             label: None,
+            improvement: None,
         }
     }
 }
@@ -253,6 +312,7 @@ impl JourneySpec {
             scale: None,
             stages: Vec::new(),
             personas: Vec::new(),
+            outcomes: Vec::new(),
             touchpoints,
             transitions: None,
         }

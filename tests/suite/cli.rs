@@ -559,3 +559,49 @@ fn every_printed_command_runs_in_sh_and_reproduces_its_lift() {
     }
     assert!(ran > 100, "only {ran} commands ran");
 }
+
+/// A journey whose biggest lever is a route change gets it as its top
+/// advice, with its effect on the outcomes; the analysis reports outcome
+/// shares that sum to 1; no closing goes after a lost deal (issue #10).
+#[test]
+fn a_route_change_with_outcomes_is_the_top_advice() {
+    let file = "journeys/quote-to-order.json";
+    let out = peakend(&["recommend", file, "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let top = &v["recommendations"][0];
+    assert_eq!(top["action"], "improve-route");
+    assert_eq!(top["simulate"], "--probability 'rfq->fast-quote=0.8'");
+    assert_eq!(top["cost_assumed"], false);
+    let shifts = top["outcomes"].as_array().unwrap();
+    let order = shifts.iter().find(|s| s["id"] == "order").unwrap();
+    assert!(order["after"].as_f64().unwrap() > order["before"].as_f64().unwrap());
+    let a: serde_json::Value =
+        serde_json::from_slice(&peakend(&["analyze", file, "--format", "json"]).stdout).unwrap();
+    let total: f64 = a["outcomes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["share"].as_f64().unwrap())
+        .sum();
+    assert!((total - 1.0).abs() < 1e-12, "{total}");
+    // The closing goes after the order only, and takes over its outcome.
+    let s = peakend(&[
+        "simulate",
+        file,
+        "--append",
+        "Thank-you call=3",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(s.status.code(), Some(0), "{}", text(&s.stderr));
+    let edited = peakend::apply(
+        &peakend::Journey::from_json_str(&std::fs::read_to_string(file).unwrap()).unwrap(),
+        &[peakend::Operation::append("Thank-you call", 3.0)],
+    )
+    .unwrap();
+    let closing = edited.touchpoint_by_id("thank-you-call").unwrap();
+    assert_eq!(closing.outcome.as_deref(), Some("order"));
+    let competitor = edited.index_of("competitor").unwrap();
+    assert!(edited.is_end(competitor));
+}

@@ -250,3 +250,54 @@ fn sixty_binary_branch_points_are_exact() {
     assert!(a.remembered.exact && a.distribution.exact && a.mean.exact);
     assert!(a.estimate.is_none());
 }
+
+/// Outcomes and route improvements are checked like every other field
+/// (issue #10).
+#[test]
+fn outcomes_and_route_improvements_are_checked() {
+    let text = r#"{"version": 1, "name": "x",
+      "outcomes": [{"id": "won", "name": "Won", "kind": "win", "value": 10},
+                   {"id": "won", "name": "Again", "kind": "loss"}],
+      "touchpoints": [
+        {"id": "a", "name": "A", "emotion": 1, "outcome": "won"},
+        {"id": "b", "name": "B", "emotion": 2, "outcome": "wno"},
+        {"id": "c", "name": "C", "emotion": 3}],
+      "transitions": [
+        {"from": "a", "to": "b", "improvement": {"probability": 60}},
+        {"from": "b", "to": "c"}]}"#;
+    let got = problems(text);
+    let has = |s: &str| got.iter().any(|p| p.contains(s));
+    assert!(
+        has("outcomes[1].id: duplicate outcome id \"won\""),
+        "{got:#?}"
+    );
+    assert!(
+        has("touchpoints[0].outcome: customers go on from here: an outcome belongs to an end"),
+        "{got:#?}"
+    );
+    assert!(
+        has("touchpoints[1].outcome: unknown outcome \"wno\"; did you mean \"won\"?"),
+        "{got:#?}"
+    );
+    assert!(
+        has(
+            "transitions[0].improvement.probability: 60 is not a probability in [0, 1]; a percentage? write 0.6"
+        ),
+        "{got:#?}"
+    );
+    assert!(
+        has(
+            "transitions[0].improvement: the only transition from \"a\" cannot change its probability"
+        ),
+        "{got:#?}"
+    );
+    let kind = Journey::from_json_str(
+        r#"{"version":1,"name":"x","outcomes":[{"id":"o","name":"O","kind":"won"}],
+           "touchpoints":[{"id":"a","name":"A","emotion":1,"outcome":"o"}]}"#,
+    )
+    .unwrap_err();
+    assert!(
+        kind.problems[0].to_string().contains("outcomes[0].kind"),
+        "{kind}"
+    );
+}
