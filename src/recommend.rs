@@ -390,7 +390,12 @@ fn candidates(j: &Journey, a: &Analysis, t: &Thresholds) -> Vec<Candidate> {
         }
         // Cut only service steps: where a journey starts is the customer's
         // trigger (a breakdown, a need), not a step the supplier can drop.
-        if tp.emotion < s.neutral && j.len() > 1 && j.entry_probability(i) == 0.0 {
+        // An end with an outcome is a result, not a step to cut.
+        if tp.emotion < s.neutral
+            && j.len() > 1
+            && j.entry_probability(i) == 0.0
+            && tp.outcome.is_none()
+        {
             out.push(Candidate {
                 action: Action::CutStep,
                 touchpoint: id.clone(),

@@ -538,6 +538,35 @@ proptest! {
         prop_assert!((a.paths.main.probability - p).abs() < 1e-12);
     }
 
+    /// When every end names an outcome, the outcome shares sum to 1; and a
+    /// routing action's outcome shifts sum to 0.
+    #[test]
+    fn outcome_shares_sum_to_one(dag in arb_dag(7, true), kinds in proptest::collection::vec(any::<bool>(), 7)) {
+        use peakend::{Analyzer, OutcomeKind, OutcomeSpec};
+        let j0 = dag.journey();
+        let mut spec = dag.spec();
+        spec.outcomes = vec![
+            OutcomeSpec { id: "won".into(), name: "Won".into(), kind: OutcomeKind::Win, value: Some(3.0) },
+            OutcomeSpec { id: "lost".into(), name: "Lost".into(), kind: OutcomeKind::Loss, value: None },
+        ];
+        for (i, t) in spec.touchpoints.iter_mut().enumerate() {
+            if j0.is_end(i) {
+                t.outcome = Some(if kinds[i] { "won" } else { "lost" }.into());
+            }
+        }
+        let j = Journey::from_spec(spec).unwrap();
+        let analyzer = Analyzer::new(Model::PeakEnd);
+        let a = analyzer.analyze(&j);
+        let total: f64 = a.outcomes.iter().map(|o| o.share).sum();
+        prop_assert!((total - 1.0).abs() < 1e-9, "{total}");
+        let won = &a.outcomes[0];
+        prop_assert!((won.expected_value.unwrap() - 3.0 * won.share).abs() < 1e-12);
+        for r in analyzer.recommend(&j, &a, None).recommendations {
+            let moved: f64 = r.outcome_shifts.iter().map(|s| s.after - s.before).sum();
+            prop_assert!(moved.abs() < 1e-9, "{moved}");
+        }
+    }
+
     /// One entry per place (touchpoint, transition or the new closing): the
     /// best action there, the others folded under it and never better.
     #[test]
