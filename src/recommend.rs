@@ -339,14 +339,7 @@ fn candidates(j: &Journey, a: &Analysis, t: &Thresholds) -> Vec<Candidate> {
         Some(c) => (c, false),
         None => (typical, true),
     };
-    let mut known_route_change = vec![false; j.len()];
-    for t in j.spec().transitions.iter().flatten() {
-        if t.improvement.is_some()
-            && let Some(u) = j.index_of(&t.from)
-        {
-            known_route_change[u] = true;
-        }
-    }
+    let known_route_change = known_route_changes(j);
     let pit = |i: usize| {
         let e = j.touchpoint(i).emotion;
         e < s.neutral && s.intensity(e) >= t.pit_intensity_threshold() * (s.neutral - s.min)
@@ -405,27 +398,7 @@ fn candidates(j: &Journey, a: &Analysis, t: &Thresholds) -> Vec<Candidate> {
             });
         }
         if pit(i) {
-            for (u, &known) in known_route_change.iter().enumerate() {
-                let succ: Vec<(usize, f64)> = j.successors(u).collect();
-                // Where the journey says how its routes can change, that is
-                // the route action; no invented halving beside it.
-                if succ.len() > 1
-                    && !known
-                    && let Some(&(_, p)) = succ.iter().find(|(w, p)| *w == i && *p > 0.0)
-                {
-                    out.push(Candidate {
-                        action: Action::Reroute,
-                        touchpoint: id.clone(),
-                        op: Operation::Probability {
-                            from: j.touchpoint(u).id.clone(),
-                            to: tp.id.clone(),
-                            probability: p / 2.0,
-                        },
-                        cost: typical,
-                        cost_assumed: true,
-                    });
-                }
-            }
+            reroutes(j, i, &known_route_change, typical, &mut out);
         }
     }
     route_improvements(j, typical, &mut out);
@@ -440,6 +413,46 @@ fn candidates(j: &Journey, a: &Analysis, t: &Thresholds) -> Vec<Candidate> {
         cost_assumed: true,
     });
     out
+}
+
+/// Which touchpoints (file indices) have a route change the journey knows.
+fn known_route_changes(j: &Journey) -> Vec<bool> {
+    let mut known = vec![false; j.len()];
+    for t in j.spec().transitions.iter().flatten() {
+        if t.improvement.is_some()
+            && let Some(u) = j.index_of(&t.from)
+        {
+            known[u] = true;
+        }
+    }
+    known
+}
+
+/// Send half as many customers into the pit `i`, from every branching
+/// touchpoint that leads to it — except where the journey says how its
+/// routes can change: that is the route action, no invented halving
+/// beside it.
+fn reroutes(j: &Journey, i: usize, known: &[bool], typical: f64, out: &mut Vec<Candidate>) {
+    let tp = j.touchpoint(i);
+    for (u, &known) in known.iter().enumerate() {
+        let succ: Vec<(usize, f64)> = j.successors(u).collect();
+        if succ.len() > 1
+            && !known
+            && let Some(&(_, p)) = succ.iter().find(|(w, p)| *w == i && *p > 0.0)
+        {
+            out.push(Candidate {
+                action: Action::Reroute,
+                touchpoint: Some(tp.id.clone()),
+                op: Operation::Probability {
+                    from: j.touchpoint(u).id.clone(),
+                    to: tp.id.clone(),
+                    probability: p / 2.0,
+                },
+                cost: typical,
+                cost_assumed: true,
+            });
+        }
+    }
 }
 
 /// The route changes the journey knows (`transitions[].improvement`).
