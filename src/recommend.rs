@@ -23,7 +23,7 @@
 use crate::analysis::{Analysis, Analyzer, Options, Thresholds, analyze, expected_exact};
 use crate::journey::Journey;
 use crate::memory::{MemoryModel, Model};
-use crate::moments::{Forgettable, Moments};
+use crate::moments::Forgettable;
 use crate::simulate::{Operation, apply};
 use serde::Serialize;
 use std::borrow::Cow;
@@ -84,6 +84,15 @@ pub struct Recommendation {
     pub touchpoint: Option<String>,
     /// Change in expected remembered experience, simulated.
     pub lift: f64,
+    /// The lift that survives whichever way a tie in intensity between a
+    /// negative and a positive moment falls: ratings are whole steps on
+    /// most scales, so an exact tie is an artefact of the scale. Equal to
+    /// `lift` when no such tie is involved; otherwise the smaller of the
+    /// two, to 1e-6. The ranking uses it.
+    pub robust_lift: f64,
+    /// True when the lift exists only through such a tie (`robust_lift`
+    /// is 0): never ranked above an action whose lift survives.
+    pub fragile: bool,
     /// Cost (see the module docs).
     pub cost: f64,
     /// True when the cost was not given in the journey but assumed (see
@@ -285,7 +294,8 @@ pub struct Recommendations {
     pub recommendations: Vec<Recommendation>,
     /// The plan, when a budget was given.
     pub plan: Option<Plan>,
-    /// Where not to invest: forgettable touchpoints.
+    /// Where not to invest: visited touchpoints whose memory weight is
+    /// about 0 and where no simulated action helps.
     pub do_not_invest: Vec<Forgettable>,
     /// For each owner (team) the journey names, its best action: the
     /// highest-ranked recommendation on one of its touchpoints.
@@ -599,6 +609,8 @@ fn recommend(
             action: c.action,
             touchpoint: c.touchpoint.clone(),
             lift,
+            robust_lift: lift,
+            fragile: false,
             cost: c.cost,
             cost_assumed: c.cost_assumed,
             alternatives: Vec::new(),
@@ -608,12 +620,14 @@ fn recommend(
             mean_lift,
         });
     }
+    robust_lifts(journey, model, options, &mut recs);
     let ratio = |lift: f64, cost: f64| settled(per_cost(lift, cost));
     let keys: Vec<String> = recs.iter().map(|r| r.operation.order_key()).collect();
     let mut order: Vec<usize> = (0..recs.len()).collect();
     order.sort_by(|&x, &y| {
-        ratio(recs[y].lift, recs[y].cost)
-            .total_cmp(&ratio(recs[x].lift, recs[x].cost))
+        ratio(recs[y].robust_lift, recs[y].cost)
+            .total_cmp(&ratio(recs[x].robust_lift, recs[x].cost))
+            .then(ratio(recs[y].lift, recs[y].cost).total_cmp(&ratio(recs[x].lift, recs[x].cost)))
             .then(settled(recs[y].lift).total_cmp(&settled(recs[x].lift)))
             .then(keys[x].cmp(&keys[y]))
     });
@@ -645,10 +659,10 @@ fn recommend(
         })
         .collect();
     let plan = budget.map(|b| plan(analyzer, journey, a, b));
-    let m = Moments::find(journey, a, thresholds);
-    // Forgettable at the margin *and* no simulated action on it helps.
-    let do_not_invest = m
-        .forgettable
+    // Memory weight about 0 (whatever moment category the touchpoint is
+    // in: a pit that always comes after a deeper one moves no memory
+    // either) *and* no simulated action on it helps.
+    let do_not_invest = no_memory_moves(journey, a, thresholds)
         .into_iter()
         .filter(|f| {
             !recs
@@ -693,6 +707,86 @@ fn best_per_owner(journey: &Journey, recs: &[Recommendation]) -> Vec<OwnerAction
             owner,
         })
         .collect()
+}
+
+/// Visited touchpoints whose memory weight is about 0: a small change there
+/// moves no one's memory.
+fn no_memory_moves(j: &Journey, a: &Analysis, t: &Thresholds) -> Vec<Forgettable> {
+    a.touchpoints
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.visit > 0.0 && r.memory_weight.abs() <= t.forgettable_weight)
+        .map(|(i, r)| {
+            let tp = j.touchpoint(i);
+            Forgettable {
+                id: tp.id.clone(),
+                name: tp.name.clone(),
+                emotion: tp.emotion,
+                visit: r.visit,
+                memory_weight: r.memory_weight,
+                improvement_cost: tp.improvement.map(|imp| imp.cost.unwrap_or(1.0)),
+            }
+        })
+        .collect()
+}
+
+/// True when a negative and a positive emotion are equally intense: the
+/// peak-end rule's peak then depends on the tie rule, not on the ratings.
+fn opposite_tie(emotions: &[f64], neutral: f64) -> bool {
+    let below: std::collections::BTreeSet<u64> = emotions
+        .iter()
+        .filter(|&&e| e < neutral)
+        .map(|&e| (neutral - e).to_bits())
+        .collect();
+    emotions
+        .iter()
+        .filter(|&&e| e > neutral)
+        .any(|&e| below.contains(&(e - neutral).to_bits()))
+}
+
+/// The journey with every negative emotion moved a hair (1e-9 of the
+/// scale) toward neutral: a tie in intensity between a negative and a
+/// positive moment then goes to the positive one.
+fn ties_to_positive(j: &Journey) -> Option<Journey> {
+    let s = j.scale();
+    let eps = (s.max - s.min) * 1e-9;
+    let mut spec = j.spec().clone();
+    for t in &mut spec.touchpoints {
+        if t.emotion < s.neutral {
+            t.emotion = (t.emotion + eps).min(s.neutral);
+        }
+    }
+    Journey::from_spec(spec).ok()
+}
+
+/// Each recommendation's lift with ties broken the other way, where a tie
+/// in intensity between a negative and a positive moment is involved
+/// (before or after the action): the smaller of the two lifts is the one
+/// that survives. Only journeys with such ties pay for the second pricing.
+fn robust_lifts(j: &Journey, model: &dyn MemoryModel, o: &Options, recs: &mut [Recommendation]) {
+    let neutral = j.scale().neutral;
+    let base_tie = opposite_tie(j.emotions(), neutral);
+    let Some(shifted) = ties_to_positive(j) else {
+        return;
+    };
+    let shifted_base = expected(&shifted, model, o);
+    for r in recs {
+        let Ok(edited) = apply(j, std::slice::from_ref(&r.operation)) else {
+            continue;
+        };
+        if !base_tie && !opposite_tie(edited.emotions(), neutral) {
+            continue;
+        }
+        let Some(other) = ties_to_positive(&edited) else {
+            continue;
+        };
+        let lift_other = expected(&other, model, o) - shifted_base;
+        if (lift_other - r.lift).abs() > 1e-6 {
+            let robust = (r.lift.min(lift_other) * 1e6).round() / 1e6 + 0.0;
+            r.robust_lift = robust.min(r.lift).max(0.0);
+            r.fragile = r.robust_lift <= 1e-9;
+        }
+    }
 }
 
 /// Lift per unit of cost; a free action ranks above any other.
@@ -811,6 +905,8 @@ fn plan(analyzer: &Analyzer, journey: &Journey, a0: &Analysis, budget: f64) -> P
             action: c.action,
             touchpoint: c.touchpoint.clone(),
             lift,
+            robust_lift: lift,
+            fragile: false,
             cost: c.cost,
             cost_assumed: c.cost_assumed,
             alternatives: Vec::new(),

@@ -441,7 +441,7 @@ fn invest_section(h: &mut String, p: &Page<'_>) {
             };
             let _ = writeln!(
                 h,
-                "<tr class=\"recommendation\"><td class=\"num\">{}</td><td><b>{}</b> — {}{}<br><code>peakend simulate {} {}</code></td><td class=\"num pos\">{}</td><td class=\"num\">{}</td><td class=\"num\">{per}</td><td class=\"num\">{}</td></tr>",
+                "<tr class=\"recommendation\"><td class=\"num\">{}</td><td><b>{}</b> — {}{}<br><code>peakend simulate {} {}</code></td><td class=\"num pos\">{}{}</td><td class=\"num\">{}</td><td class=\"num\">{per}</td><td class=\"num\">{}</td></tr>",
                 k + 1,
                 x.action.name(),
                 escape(&rationale(x, &scale)),
@@ -449,6 +449,7 @@ fn invest_section(h: &mut String, p: &Page<'_>) {
                 escape(&file),
                 escape(&x.operation.flag()),
                 signed(x.lift),
+                escape(&super::text::robustness(x)),
                 cost_cell(x.cost, x.cost_assumed),
                 signed(x.mean_lift)
             );

@@ -91,6 +91,9 @@ pub fn recommendations_json(r: &Recommendations) -> String {
         action: Action,
         touchpoint: &'a Option<String>,
         lift: f64,
+        robust_lift: f64,
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        fragile: bool,
         cost: f64,
         cost_assumed: bool,
         rationale: String,
@@ -136,6 +139,8 @@ pub fn recommendations_json(r: &Recommendations) -> String {
             action: x.action,
             touchpoint: &x.touchpoint,
             lift: x.lift,
+            robust_lift: x.robust_lift,
+            fragile: x.fragile,
             cost: x.cost,
             cost_assumed: x.cost_assumed,
             rationale: super::text::rationale(x, scale),

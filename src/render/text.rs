@@ -571,10 +571,11 @@ pub fn recommendations_text(
         };
         let _ = writeln!(
             o,
-            "  {:>2}. {}  lift {}  cost {}{}  ({ratio})",
+            "  {:>2}. {}  lift {}{}  cost {}{}  ({ratio})",
             k + 1,
             st.bold(x.action.name()),
             st.valence(&signed(x.lift), x.lift, 0.0),
+            robustness(x),
             x.cost,
             if x.cost_assumed { " (assumed)" } else { "" }
         );
@@ -622,6 +623,18 @@ pub fn assumed_cost_note(r: &crate::recommend::Recommendations) -> String {
         crate::recommend::AssumedCost::Default { value } => format!(
             "the journey gives no costs: every action counts as costing {value} (assumed); add improvement costs for a ranking that means money"
         ),
+    }
+}
+
+/// Whether a lift survives a tie in intensity going the other way.
+#[must_use]
+pub fn robustness(x: &Recommendation) -> String {
+    if x.fragile {
+        " (fragile: only through a tie in intensity; none if the tie goes the other way)".into()
+    } else if signed(x.robust_lift) != signed(x.lift) {
+        format!(" (robust {})", signed(x.robust_lift))
+    } else {
+        String::new()
     }
 }
 

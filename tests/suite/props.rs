@@ -612,9 +612,13 @@ proptest! {
         prop_assert!((after - r.before - plan.lift).abs() < 1e-9);
         let steps: f64 = plan.actions.iter().map(|a| a.lift).sum();
         prop_assert!((steps - plan.lift).abs() < 1e-9);
+        // Ranked by the lift that survives a tie going the other way; a
+        // fragile lift never above a robust one.
         for w in r.recommendations.windows(2) {
-            let ratio = |x: &peakend::Recommendation| if x.cost > 0.0 { x.lift / x.cost } else { f64::INFINITY };
+            let ratio = |x: &peakend::Recommendation| if x.cost > 0.0 { x.robust_lift / x.cost } else { f64::INFINITY };
             prop_assert!(ratio(&w[0]) >= ratio(&w[1]) - 1e-9, "ranking: ratios compared at 1e-9");
+            prop_assert!(!w[0].fragile || w[1].fragile);
+            prop_assert!(w[0].robust_lift <= w[0].lift + 1e-9);
         }
     }
 
@@ -801,4 +805,46 @@ fn arb_linear() -> impl Strategy<Value = JourneySpec> {
             }
             spec
         })
+}
+
+/// On a whole-step scale a 1 and a 5 are equally intense; a lift that
+/// exists only through the tie rule is fragile (issue #10: "raise 'Do
+/// work' from 1 to 1.4 lifts memory from 3.0 to 5.0").
+#[test]
+fn a_lift_that_exists_only_through_a_tie_is_fragile() {
+    use peakend::Analyzer;
+    let j = Journey::from_json_str(
+        r#"{"version":1,"name":"My working day","scale":{"min":1,"max":5,"neutral":3},
+        "touchpoints":[{"id":"tea","name":"Make tea","emotion":5},
+                       {"id":"work","name":"Do work","emotion":1},
+                       {"id":"sit","name":"Sit down","emotion":5}]}"#,
+    )
+    .unwrap();
+    let analyzer = Analyzer::new(Model::PeakEnd);
+    let r = analyzer.recommend(&j, &analyzer.analyze(&j), None);
+    let on_work: Vec<_> = r
+        .recommendations
+        .iter()
+        .filter(|x| x.touchpoint.as_deref() == Some("work"))
+        .collect();
+    assert!(!on_work.is_empty());
+    assert!(
+        on_work
+            .iter()
+            .all(|x| x.fragile && x.robust_lift == 0.0 && x.lift > 1.0)
+    );
+    // Without the tie (a 2 instead of the 1) nothing is fragile.
+    let j = Journey::from_json_str(
+        r#"{"version":1,"name":"x","scale":{"min":1,"max":5,"neutral":3},
+        "touchpoints":[{"id":"tea","name":"Make tea","emotion":5},
+                       {"id":"work","name":"Do work","emotion":2},
+                       {"id":"sit","name":"Sit down","emotion":4}]}"#,
+    )
+    .unwrap();
+    let r = analyzer.recommend(&j, &analyzer.analyze(&j), None);
+    assert!(
+        r.recommendations
+            .iter()
+            .all(|x| !x.fragile && x.robust_lift == x.lift)
+    );
 }
