@@ -114,6 +114,7 @@ pub struct Analyzer {
     model: std::sync::Arc<dyn MemoryModel + Send + Sync>,
     options: Options,
     thresholds: Thresholds,
+    resolution: Option<f64>,
 }
 
 impl std::fmt::Debug for Analyzer {
@@ -122,6 +123,7 @@ impl std::fmt::Debug for Analyzer {
             .field("model", &self.model.name())
             .field("options", &self.options)
             .field("thresholds", &self.thresholds)
+            .field("resolution", &self.resolution)
             .finish()
     }
 }
@@ -135,6 +137,7 @@ impl Analyzer {
             model: std::sync::Arc::new(model),
             options: Options::new(),
             thresholds: Thresholds::new(),
+            resolution: None,
         }
     }
     /// Use these analysis options (samples, seed, enumeration limit).
@@ -148,6 +151,21 @@ impl Analyzer {
     pub fn thresholds(mut self, thresholds: Thresholds) -> Self {
         self.thresholds = thresholds;
         self
+    }
+    /// The step ratings are given in (a whole point on most survey and
+    /// Mermaid scales). Without it, `recommend` infers it from the journey:
+    /// the largest of 1, 0.5, 0.25, 0.2, 0.1, 0.05 and 0.01 that every
+    /// emotion is a whole multiple of, else 1 % of the scale. A modest raise
+    /// is never smaller than one step.
+    #[must_use]
+    pub fn resolution(mut self, step: Option<f64>) -> Self {
+        self.resolution = step.filter(|r| r.is_finite() && *r > 0.0);
+        self
+    }
+    /// The rating step given with [`Analyzer::resolution`], if any.
+    #[must_use]
+    pub fn rating_step(&self) -> Option<f64> {
+        self.resolution
     }
     /// The memory model.
     #[must_use]

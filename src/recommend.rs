@@ -290,6 +290,9 @@ pub struct Recommendations {
     pub before: f64,
     /// The cost given to actions the journey gives no cost for.
     pub assumed_cost: AssumedCost,
+    /// The step ratings are given in (given, or inferred from the
+    /// journey); a modest raise is at least one step.
+    pub resolution: f64,
     /// Candidates with a positive lift, best lift per cost first.
     pub recommendations: Vec<Recommendation>,
     /// The plan, when a budget was given.
@@ -340,9 +343,9 @@ fn assumed_cost(j: &Journey) -> AssumedCost {
     }
 }
 
-fn candidates(j: &Journey, a: &Analysis, t: &Thresholds) -> Vec<Candidate> {
+fn candidates(j: &Journey, a: &Analysis, t: &Thresholds, resolution: f64) -> Vec<Candidate> {
     let s = j.scale();
-    let step = (s.max - s.min) / 10.0;
+    let step = ((s.max - s.min) / 10.0).max(resolution);
     let typical = assumed_cost(j).value();
     let mut out = Vec::new();
     let cost_of = |i: usize| match j.touchpoint(i).improvement.and_then(|imp| imp.cost) {
@@ -594,7 +597,10 @@ fn recommend(
     };
     let base = a.remembered.expected;
     let mut recs: Vec<Recommendation> = Vec::new();
-    for c in candidates(journey, a, thresholds) {
+    let resolution = analyzer
+        .rating_step()
+        .unwrap_or_else(|| inferred_resolution(journey));
+    for c in candidates(journey, a, thresholds, resolution) {
         let ops = [c.op.clone()];
         let Some(lift) = lift_of(journey, &ops, model, options, base) else {
             continue;
@@ -677,6 +683,7 @@ fn recommend(
         model: model.name(),
         before: base,
         assumed_cost: assumed_cost(journey),
+        resolution,
         recommendations: recs,
         plan,
         do_not_invest,
@@ -707,6 +714,27 @@ fn best_per_owner(journey: &Journey, recs: &[Recommendation]) -> Vec<OwnerAction
             owner,
         })
         .collect()
+}
+
+/// The step ratings are given in: the largest of 1, 0.5, 0.25, 0.2, 0.1,
+/// 0.05 and 0.01 that every emotion (and improvement emotion) is a whole
+/// multiple of, else 1 % of the scale.
+pub(crate) fn inferred_resolution(j: &Journey) -> f64 {
+    let values: Vec<f64> = j
+        .spec()
+        .touchpoints
+        .iter()
+        .flat_map(|t| std::iter::once(t.emotion).chain(t.improvement.map(|i| i.emotion)))
+        .collect();
+    [1.0, 0.5, 0.25, 0.2, 0.1, 0.05, 0.01]
+        .into_iter()
+        .find(|r| {
+            values.iter().all(|v| {
+                let k = v / r;
+                (k - k.round()).abs() < 1e-9
+            })
+        })
+        .unwrap_or_else(|| (j.scale().max - j.scale().min) / 100.0)
 }
 
 /// Visited touchpoints whose memory weight is about 0: a small change there
@@ -855,7 +883,10 @@ fn plan(analyzer: &Analyzer, journey: &Journey, a0: &Analysis, budget: f64) -> P
     // Candidates come from the journey as it is; each is used at most once,
     // and at most one action per touchpoint (the plan never edits a
     // touchpoint it added or changed already).
-    let mut pool = candidates(journey, a0, analyzer.moment_thresholds());
+    let resolution = analyzer
+        .rating_step()
+        .unwrap_or_else(|| inferred_resolution(journey));
+    let mut pool = candidates(journey, a0, analyzer.moment_thresholds(), resolution);
     if pool.len() > PLAN_POOL {
         pool = best_of(pool, journey, analyzer, base);
     }

@@ -307,9 +307,17 @@ fn analyzer(args: &ModelArgs, thresholds: &ThresholdArgs) -> anyhow::Result<Anal
     if let Some(n) = args.samples {
         options = options.samples(n);
     }
+    if let Some(r) = args.resolution
+        && !(r.is_finite() && r > 0.0)
+    {
+        return Err(usage(format_args!(
+            "--resolution {r} is not a rating step (positive)"
+        )));
+    }
     Ok(Analyzer::new(model)
         .options(options)
-        .thresholds(thresholds.thresholds()))
+        .thresholds(thresholds.thresholds())
+        .resolution(args.resolution))
 }
 
 /// Parse the model (usage errors exit 2), load the journey (problems exit

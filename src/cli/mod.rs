@@ -219,6 +219,12 @@ pub(crate) struct ModelArgs {
     /// Monte Carlo seed
     #[arg(long, default_value_t = peakend::DEFAULT_SEED)]
     pub(crate) seed: u64,
+    /// The step ratings are given in, for the advice (a modest raise is at
+    /// least one step) [default: inferred from the journey: the largest of
+    /// 1, 0.5, 0.25, 0.2, 0.1, 0.05, 0.01 that every emotion is a multiple
+    /// of, else 1% of the scale]
+    #[arg(long, value_name = "STEP")]
+    pub(crate) resolution: Option<f64>,
 }
 
 #[derive(clap::Args)]

@@ -126,6 +126,7 @@ pub fn recommendations_json(r: &Recommendations) -> String {
         model: &'a str,
         before: f64,
         assumed_cost: crate::recommend::AssumedCost,
+        resolution: f64,
         recommendations: Vec<Rec<'a>>,
         #[serde(skip_serializing_if = "Option::is_none")]
         plan: Option<Plan<'a>>,
@@ -165,6 +166,7 @@ pub fn recommendations_json(r: &Recommendations) -> String {
         model: &r.model,
         before: r.before,
         assumed_cost: r.assumed_cost,
+        resolution: r.resolution,
         recommendations: r.recommendations.iter().map(rec).collect(),
         plan: r.plan.as_ref().map(|p| Plan {
             actions: p.actions.iter().map(rec).collect(),
