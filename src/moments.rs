@@ -203,15 +203,8 @@ impl Moments {
                     end_share: r.end_share,
                     memory_weight: r.memory_weight,
                 });
-            } else if r.visit > 0.0 && r.memory_weight.abs() <= t.forgettable_weight {
-                forgettable.push(Forgettable {
-                    id: tp.id.clone(),
-                    name: tp.name.clone(),
-                    emotion: tp.emotion,
-                    visit: r.visit,
-                    memory_weight: r.memory_weight,
-                    improvement_cost: tp.improvement.map(|imp| imp.cost.unwrap_or(1.0)),
-                });
+            } else if moves_no_memory(r, t) {
+                forgettable.push(Forgettable::of(tp, r));
             }
         }
         Moments {
@@ -286,4 +279,27 @@ fn reasons(
         }
     }
     reasons
+}
+
+/// A visited touchpoint whose memory weight is about 0: a small change
+/// there moves no one's memory.
+pub(crate) fn moves_no_memory(r: &crate::analysis::TouchpointResult, t: &Thresholds) -> bool {
+    r.visit > 0.0 && r.memory_weight.abs() <= t.forgettable_weight
+}
+
+impl Forgettable {
+    /// The entry for a touchpoint and its result.
+    pub(crate) fn of(
+        tp: &crate::spec::TouchpointSpec,
+        r: &crate::analysis::TouchpointResult,
+    ) -> Self {
+        Forgettable {
+            id: tp.id.clone(),
+            name: tp.name.clone(),
+            emotion: tp.emotion,
+            visit: r.visit,
+            memory_weight: r.memory_weight,
+            improvement_cost: tp.improvement.map(|imp| imp.cost.unwrap_or(1.0)),
+        }
+    }
 }

@@ -23,7 +23,7 @@
 use crate::analysis::{Analysis, Analyzer, Options, Thresholds, analyze, expected_exact};
 use crate::journey::Journey;
 use crate::memory::{MemoryModel, Model};
-use crate::moments::Forgettable;
+use crate::moments::{Forgettable, moves_no_memory};
 use crate::simulate::{Operation, apply};
 use serde::Serialize;
 use std::borrow::Cow;
@@ -743,18 +743,8 @@ fn no_memory_moves(j: &Journey, a: &Analysis, t: &Thresholds) -> Vec<Forgettable
     a.touchpoints
         .iter()
         .enumerate()
-        .filter(|(_, r)| r.visit > 0.0 && r.memory_weight.abs() <= t.forgettable_weight)
-        .map(|(i, r)| {
-            let tp = j.touchpoint(i);
-            Forgettable {
-                id: tp.id.clone(),
-                name: tp.name.clone(),
-                emotion: tp.emotion,
-                visit: r.visit,
-                memory_weight: r.memory_weight,
-                improvement_cost: tp.improvement.map(|imp| imp.cost.unwrap_or(1.0)),
-            }
-        })
+        .filter(|(_, r)| moves_no_memory(r, t))
+        .map(|(i, r)| Forgettable::of(j.touchpoint(i), r))
         .collect()
 }
 
@@ -799,12 +789,27 @@ fn robust_lifts(j: &Journey, model: &dyn MemoryModel, o: &Options, recs: &mut [R
     };
     let shifted_base = expected(&shifted, model, o);
     for r in recs {
+        // Without a tie in the journey, only a new emotion can make one:
+        // cuts and re-routes never do, and need no second pricing.
+        if !base_tie {
+            let new = match &r.operation {
+                Operation::Set { emotion, .. } | Operation::Append { emotion, .. } => *emotion,
+                Operation::Shift { id, delta } => j
+                    .touchpoint_by_id(id)
+                    .map_or(f64::NAN, |t| t.emotion + delta),
+                _ => continue,
+            };
+            let ties = j.emotions().iter().any(|&e| {
+                (e - neutral) * (new - neutral) < 0.0
+                    && (e - neutral).abs() == (new - neutral).abs()
+            });
+            if !ties {
+                continue;
+            }
+        }
         let Ok(edited) = apply(j, std::slice::from_ref(&r.operation)) else {
             continue;
         };
-        if !base_tie && !opposite_tie(edited.emotions(), neutral) {
-            continue;
-        }
         let Some(other) = ties_to_positive(&edited) else {
             continue;
         };

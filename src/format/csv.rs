@@ -493,7 +493,7 @@ fn complete(
 
 /// The journey as CSV, one row per touchpoint in journey order (the most
 /// likely path of a branching journey, with a warning), with the columns
-/// [`crate::format::csv`] reads: `id`, `name`, `stage` (its name), `emotion`,
+/// [`read`] reads: `id`, `name`, `stage` (its name), `emotion`,
 /// then whichever of `duration`, `channel`, `owner`, `tags`, `actors`,
 /// `improvement`, `cost`, `entry`, `notes` the journey uses. Lists are
 /// comma-separated inside their cell.

@@ -798,9 +798,10 @@ fn score_for(e: f64, min: f64, max: f64, neutral: f64) -> (f64, bool) {
 /// the description, a section per run of touchpoints in one stage, one
 /// task per touchpoint with its score and actors. On a scale other than
 /// Mermaid's 1 to 5 the scores are mapped onto it and a `%% peakend scale`
-/// comment lets [`crate::format::mermaid`] map them back exactly, so that
+/// comment lets [`read`] map them back exactly, so that
 /// JSON → Mermaid → JSON keeps names, stages, emotions and actors. A
-/// branching journey is written as its most likely path, with a comment and
+/// branching journey is written as its main route (or the path given to
+/// [`write_along`]), with a comment and
 /// a warning saying what was left out; so are fields Mermaid has no place
 /// for (ids, durations, channels, …).
 ///
