@@ -63,7 +63,7 @@ impl Options {
         self
     }
 
-    fn sample_count(&self, expected_length: f64) -> usize {
+    pub(crate) fn sample_count(&self, expected_length: f64) -> usize {
         self.samples.unwrap_or_else(|| {
             let by_budget = (SAMPLING_BUDGET / expected_length.max(1.0)) as usize;
             by_budget.clamp(MIN_AUTO_SAMPLES, DEFAULT_SAMPLES)
@@ -797,6 +797,138 @@ pub fn whatif_emotions(
             base + wp * (np - old_peak) + we * end * d + wf * journey.entry_at(p) * d
         })
         .collect())
+}
+
+pub(crate) use crate::engine::{Edit, Price, Ties};
+
+/// Prices local edits (one touchpoint's emotion, a cut, one branching
+/// touchpoint's probabilities, a closing after the ends) under a memory
+/// model, without re-analysing: see the engine's `local` module. What it
+/// returns equals a full analysis of the edited journey (to rounding),
+/// except where [`Pricer::estimated`] says the mean part was sampled.
+pub(crate) struct Pricer {
+    local: engine::Local,
+}
+
+impl Pricer {
+    /// The change in expected remembered experience the edit makes;
+    /// `None` when it has no local price (then re-analyse).
+    pub(crate) fn price(&self, j: &Journey, edit: &Edit) -> Option<Price> {
+        self.local.price(j, edit)
+    }
+
+    /// True when prices are estimated (the mean part from sampled paths,
+    /// with a standard error).
+    pub(crate) fn estimated(&self) -> bool {
+        self.local.estimated()
+    }
+}
+
+impl Analyzer {
+    /// A pricer for this analyser's model on `j`, when the model is a
+    /// blend of peak, best, worst, end, first and mean (`None` for trend and
+    /// for models without a linear form). The mean is exact within the
+    /// state limit (or whenever the paths are few enough to enumerate, as
+    /// the analysis does), else sampled with this analyser's seed.
+    pub(crate) fn pricer(&self, j: &Journey, ties: Ties) -> Option<Pricer> {
+        let form = self.model.linear_form()?;
+        self.pricer_for(j, &form, ties)
+    }
+
+    /// A pricer for the duration-weighted average (the dashboard's view).
+    pub(crate) fn mean_pricer(&self, j: &Journey) -> Option<Pricer> {
+        self.pricer_for(j, &[(Feature::Mean, 1.0)], Ties::Negative)
+    }
+
+    fn pricer_for(&self, j: &Journey, form: &[(Feature, f64)], ties: Ties) -> Option<Pricer> {
+        let o = &self.options;
+        let counts = engine::count_paths(j);
+        let enumerable = counts.exact.is_some() && counts.steps <= o.enumeration_limit;
+        let (limit, sampling) = if enumerable {
+            (usize::MAX, None)
+        } else {
+            let samples = o.sample_count(engine::visits(j).iter().sum());
+            (
+                o.mean_state_limit,
+                Some(engine::Sampling {
+                    samples,
+                    seed: o.seed,
+                }),
+            )
+        };
+        engine::Local::new(j, form, ties, limit, sampling).map(|local| Pricer { local })
+    }
+}
+
+/// Per outcome the journey lists (in its order), per position: the
+/// probability that a customer at that position ends with that outcome.
+pub(crate) fn outcome_reach(j: &Journey) -> Vec<Vec<f64>> {
+    j.spec()
+        .outcomes
+        .iter()
+        .map(|o| {
+            let n = j.len();
+            let mut reach = vec![0.0; n];
+            for p in (0..n).rev() {
+                let succ = j.succ_of(p);
+                reach[p] = if succ.is_empty() {
+                    let i = j.file_index(Pos(p));
+                    if j.touchpoint(i).outcome.as_deref() == Some(o.id.as_str()) {
+                        1.0
+                    } else {
+                        0.0
+                    }
+                } else {
+                    succ.iter().map(|&(w, pr)| pr * reach[w as usize]).sum()
+                };
+            }
+            reach
+        })
+        .collect()
+}
+
+/// The figures an action's rationale and outcome effects read from a
+/// journey: by file index, the share of customers who pass each
+/// touchpoint, whose peak it is and whose journey ends there.
+pub(crate) struct Standing {
+    pub(crate) visit: Vec<f64>,
+    pub(crate) peak_share: Vec<f64>,
+    pub(crate) end_share: Vec<f64>,
+    pub(crate) outcomes: Vec<OutcomeShare>,
+}
+
+impl Standing {
+    /// From an analysis of `j`.
+    pub(crate) fn of_analysis(a: &Analysis) -> Standing {
+        Standing {
+            visit: a.touchpoints.iter().map(|t| t.visit).collect(),
+            peak_share: a.touchpoints.iter().map(|t| t.peak_share).collect(),
+            end_share: a.touchpoints.iter().map(|t| t.end_share).collect(),
+            outcomes: a.outcomes.clone(),
+        }
+    }
+
+    /// Straight from the journey: visits and peak shares by dynamic
+    /// programming (the part of an analysis these figures need).
+    pub(crate) fn of(j: &Journey) -> Standing {
+        let visit = engine::visits(j);
+        let peak = engine::peak_info(j);
+        let n = j.len();
+        let by_file =
+            |f: &dyn Fn(usize) -> f64| -> Vec<f64> { (0..n).map(|i| f(j.position(i).0)).collect() };
+        Standing {
+            visit: by_file(&|p| visit[p]),
+            peak_share: by_file(&|p| peak.share[p]),
+            end_share: by_file(&|p| {
+                if j.succ_of(p).is_empty() {
+                    visit[p]
+                } else {
+                    0.0
+                }
+            }),
+            outcomes: outcome_shares(j, &visit),
+        }
+    }
 }
 
 fn linear_expectation(

@@ -114,8 +114,8 @@ pub use memory::{Feature, MemoryModel, Model, PathView, Weights};
 pub use moments::{Forgettable, Missed, Moment, Moments, Reason};
 pub use ownership::{Group, Ownership};
 pub use recommend::{
-    Action, Alternative, AssumedCost, DEFAULT_COST, DashboardView, OutcomeShift, OwnerAction,
-    PLAN_POOL, Plan, Rationale, Recommendation, Recommendations, Role,
+    Action, AdviceEstimate, Alternative, AssumedCost, DEFAULT_COST, DashboardView, EstimatedLift,
+    OutcomeShift, OwnerAction, PLAN_POOL, Plan, Rationale, Recommendation, Recommendations, Role,
 };
 #[cfg(feature = "render")]
 pub use render::{html::ReportOptions, svg::MapOptions, text::Style};

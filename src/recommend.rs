@@ -20,13 +20,15 @@
 //! lift per cost that fits the budget, and uses each touchpoint at most
 //! once.
 
-use crate::analysis::{Analysis, Analyzer, Options, Thresholds, analyze, expected_exact};
+use crate::analysis::{
+    Analysis, Analyzer, Edit, Options, Pricer, Standing, Thresholds, Ties, analyze, expected_exact,
+    outcome_reach,
+};
 use crate::journey::Journey;
 use crate::memory::{MemoryModel, Model};
 use crate::moments::{Forgettable, moves_no_memory};
-use crate::simulate::{Operation, apply};
+use crate::simulate::{Operation, apply, edit_of};
 use serde::Serialize;
-use std::borrow::Cow;
 
 /// The plan re-simulates at most this many candidates at each step: on a
 /// journey with more, the ones with the best lift per cost on the journey
@@ -84,6 +86,9 @@ pub struct Recommendation {
     pub touchpoint: Option<String>,
     /// Change in expected remembered experience, simulated.
     pub lift: f64,
+    /// Standard error of `lift` when it is estimated (see
+    /// [`Recommendations::estimate`]); `None` when exact.
+    pub lift_standard_error: Option<f64>,
     /// The lift that survives whichever way a tie in intensity between a
     /// negative and a positive moment falls: ratings are whole steps on
     /// most scales, so an exact tie is an artefact of the scale. Equal to
@@ -110,6 +115,35 @@ pub struct Recommendation {
     pub operation: Operation,
     /// The change the duration-weighted average (`mean` model) would show.
     pub mean_lift: f64,
+    /// Standard error of `mean_lift` when it is estimated; `None` when
+    /// exact.
+    pub mean_lift_standard_error: Option<f64>,
+}
+
+/// A figure of the advice that is estimated by Monte Carlo.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum EstimatedLift {
+    /// The lifts of the memory model (its mean part has no exact form).
+    Lift,
+    /// The lifts of the duration-weighted average.
+    MeanLift,
+}
+
+/// Which figures of the advice are estimated, and how.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct AdviceEstimate {
+    /// `monte-carlo`.
+    pub method: String,
+    /// Sampled paths.
+    pub samples: usize,
+    /// Seed of the sampling.
+    pub seed: u64,
+    /// The estimated figures; each recommendation gives their standard
+    /// errors where it can.
+    pub figures: Vec<EstimatedLift>,
 }
 
 /// The effect of an action on one outcome.
@@ -124,29 +158,6 @@ pub struct OutcomeShift {
     pub before: f64,
     /// Share with the action.
     pub after: f64,
-}
-
-/// How an action moves the outcome shares: routing actions (cut a step,
-/// re-route, a new closing) can; changing an emotion cannot.
-fn outcome_shifts(j: &Journey, a: &Analysis, op: &Operation) -> Vec<OutcomeShift> {
-    if a.outcomes.is_empty() || matches!(op, Operation::Set { .. } | Operation::Shift { .. }) {
-        return Vec::new();
-    }
-    let Ok(edited) = apply(j, std::slice::from_ref(op)) else {
-        return Vec::new();
-    };
-    let after = crate::analysis::outcome_shares(&edited, &crate::engine::visits(&edited));
-    a.outcomes
-        .iter()
-        .zip(after)
-        .filter(|(b, x)| (b.share - x.share).abs() > 1e-12)
-        .map(|(b, x)| OutcomeShift {
-            id: b.id.clone(),
-            name: b.name.clone(),
-            before: b.share,
-            after: x.share,
-        })
-        .collect()
 }
 
 /// An owner's best action.
@@ -306,8 +317,11 @@ pub struct Recommendations {
     /// Of the three actions the dashboard average ranks first, those that
     /// memory ranks differently.
     pub dashboard_would_differ: Vec<DashboardView>,
+    /// Which figures are estimated by Monte Carlo (`None`: all exact).
+    pub estimate: Option<AdviceEstimate>,
 }
 
+#[derive(Debug, Clone)]
 struct Candidate {
     action: Action,
     touchpoint: Option<String>,
@@ -447,12 +461,8 @@ fn known_route_changes(j: &Journey) -> Vec<bool> {
 /// beside it.
 fn reroutes(j: &Journey, i: usize, known: &[bool], typical: f64, out: &mut Vec<Candidate>) {
     let tp = j.touchpoint(i);
-    for (u, &known) in known.iter().enumerate() {
-        let succ: Vec<(usize, f64)> = j.successors(u).collect();
-        if succ.len() > 1
-            && !known
-            && let Some(&(_, p)) = succ.iter().find(|(w, p)| *w == i && *p > 0.0)
-        {
+    for (u, p) in j.predecessors(i) {
+        if p > 0.0 && !known[u] && j.successors(u).nth(1).is_some() {
             out.push(Candidate {
                 action: Action::Reroute,
                 touchpoint: Some(tp.id.clone()),
@@ -482,15 +492,119 @@ fn route_improvements(j: &Journey, typical: f64, out: &mut Vec<Candidate>) {
     }
 }
 
-fn lift_of(
-    j: &Journey,
-    ops: &[Operation],
-    model: &dyn MemoryModel,
-    o: &Options,
+/// A lift: the change in expected remembered experience, with its
+/// standard error when part of it is estimated from sampled paths.
+#[derive(Debug, Clone, Copy)]
+struct Lift {
+    value: f64,
+    standard_error: Option<f64>,
+}
+
+/// How candidates are priced on one journey: locally, where the model is
+/// a blend of features with local prices (exact; a mean part that has no
+/// exact form is sampled once, with its standard error), otherwise by
+/// applying the action and re-analysing the edited journey.
+struct Prices<'a> {
+    analyzer: &'a Analyzer,
+    journey: &'a Journey,
+    /// Expected remembered experience of `journey`.
     base: f64,
-) -> Option<f64> {
-    let edited = apply(j, ops).ok()?;
-    Some(expected(&edited, model, o) - base)
+    model: Option<Pricer>,
+    mean: Option<Pricer>,
+    /// The duration-weighted average of `journey`, for re-analysis.
+    mean_base: f64,
+}
+
+impl<'a> Prices<'a> {
+    /// `full`: price every candidate by re-analysis (what the local prices
+    /// must equal; tests compare the two).
+    fn new(analyzer: &'a Analyzer, journey: &'a Journey, base: f64, full: bool) -> Prices<'a> {
+        let (model, mean) = if full {
+            (None, None)
+        } else {
+            (
+                analyzer.pricer(journey, Ties::Negative),
+                analyzer.mean_pricer(journey),
+            )
+        };
+        let mean_base = if mean.is_some() {
+            0.0
+        } else {
+            expected(journey, &Model::Mean, analyzer.analysis_options())
+        };
+        Prices {
+            analyzer,
+            journey,
+            base,
+            model,
+            mean,
+            mean_base,
+        }
+    }
+
+    /// The action's lift, `None` when the journey refuses it.
+    fn lift(&self, op: &Operation) -> Option<Lift> {
+        let edit = edit_of(self.journey, op)?;
+        if let Some(p) = self
+            .model
+            .as_ref()
+            .and_then(|m| m.price(self.journey, &edit))
+        {
+            return Some(Lift {
+                value: p.lift,
+                standard_error: p.standard_error,
+            });
+        }
+        let o = self.analyzer.analysis_options();
+        let edited = apply(self.journey, std::slice::from_ref(op)).ok()?;
+        Some(Lift {
+            value: expected(&edited, self.analyzer.model(), o) - self.base,
+            standard_error: None,
+        })
+    }
+
+    /// The change the duration-weighted average would show.
+    fn mean_lift(&self, op: &Operation) -> Lift {
+        let none = Lift {
+            value: 0.0,
+            standard_error: None,
+        };
+        let Some(edit) = edit_of(self.journey, op) else {
+            return none;
+        };
+        if let Some(p) = self
+            .mean
+            .as_ref()
+            .and_then(|m| m.price(self.journey, &edit))
+        {
+            return Lift {
+                value: p.lift,
+                standard_error: p.standard_error,
+            };
+        }
+        let o = self.analyzer.analysis_options();
+        let mean_base = if self.mean.is_some() {
+            expected(self.journey, &Model::Mean, o)
+        } else {
+            self.mean_base
+        };
+        apply(self.journey, std::slice::from_ref(op)).map_or(none, |edited| Lift {
+            value: expected(&edited, &Model::Mean, o) - mean_base,
+            standard_error: None,
+        })
+    }
+
+    /// True when the model's lifts are estimated rather than exact.
+    fn lifts_estimated(&self, a: &Analysis) -> bool {
+        self.model
+            .as_ref()
+            .map_or(!a.remembered.exact, Pricer::estimated)
+    }
+
+    /// True when the average's lifts are estimated rather than exact.
+    fn mean_lifts_estimated(&self, a: &Analysis) -> bool {
+        self.mean.as_ref().map_or(!a.mean.exact, Pricer::estimated)
+    }
 }
 
 /// The expected remembered experience alone: exact by dynamic programming
@@ -500,19 +614,53 @@ fn expected(j: &Journey, model: &dyn MemoryModel, o: &Options) -> f64 {
     expected_exact(j, model).unwrap_or_else(|| analyze(j, model, o).remembered.expected)
 }
 
-fn role(j: &Journey, a: &Analysis, i: usize) -> Role {
-    let r = &a.touchpoints[i];
+/// How an action moves the outcome shares: only a route change can (a cut
+/// keeps every path's end or moves it to an end without outcome; a
+/// closing takes over its end's outcome; an emotion moves no one).
+fn outcome_shifts(
+    j: &Journey,
+    st: &Standing,
+    reach: &[Vec<f64>],
+    op: &Operation,
+) -> Vec<OutcomeShift> {
+    let Some(Edit::Route { pos, probs }) =
+        (!st.outcomes.is_empty()).then(|| edit_of(j, op)).flatten()
+    else {
+        return Vec::new();
+    };
+    let u = j.file_index(crate::journey::Pos(pos));
+    st.outcomes
+        .iter()
+        .zip(reach)
+        .filter_map(|(b, r)| {
+            let delta: f64 = j
+                .succ_of(pos)
+                .iter()
+                .zip(&probs)
+                .map(|(&(w, old), &new)| (new - old) * r[w as usize])
+                .sum::<f64>()
+                * st.visit[u];
+            (delta.abs() > 1e-12).then(|| OutcomeShift {
+                id: b.id.clone(),
+                name: b.name.clone(),
+                before: b.share,
+                after: b.share + delta,
+            })
+        })
+        .collect()
+}
+
+fn role(j: &Journey, st: &Standing, i: usize) -> Role {
     Role {
         name: j.touchpoint(i).name.clone(),
         emotion: j.touchpoint(i).emotion,
-        peak_share: r.peak_share,
-        end_share: r.end_share,
-        visit: r.visit,
+        peak_share: st.peak_share[i],
+        end_share: st.end_share[i],
+        visit: st.visit[i],
     }
 }
 
-fn rationale(j: &Journey, a: &Analysis, c: &Candidate, lift: f64) -> Rationale {
-    let before = a.remembered.expected;
+fn rationale(j: &Journey, st: &Standing, before: f64, c: &Candidate, lift: f64) -> Rationale {
     let idx = c.touchpoint.as_deref().and_then(|id| j.index_of(id));
     let from_name = match &c.op {
         Operation::Probability { from, .. } => Some(
@@ -532,15 +680,15 @@ fn rationale(j: &Journey, a: &Analysis, c: &Candidate, lift: f64) -> Rationale {
     };
     let ends = match &c.op {
         Operation::Append { .. } => (0..j.len())
-            .filter(|&i| a.touchpoints[i].end_share > 0.0)
-            .map(|i| role(j, a, i))
+            .filter(|&i| st.end_share[i] > 0.0)
+            .map(|i| role(j, st, i))
             .collect(),
         _ => Vec::new(),
     };
     Rationale {
         before,
         after: before + lift,
-        touchpoint: idx.map(|i| role(j, a, i)),
+        touchpoint: idx.map(|i| role(j, st, i)),
         from_name,
         from_probability,
         ends,
@@ -574,59 +722,63 @@ impl Analyzer {
         analysis: &Analysis,
         budget: Option<f64>,
     ) -> Recommendations {
-        recommend(self, journey, analysis, budget)
+        recommend(self, journey, analysis, budget, false)
     }
 }
 
-/// See [`Analyzer::recommend`].
+/// See [`Analyzer::recommend`]. `full`: price every candidate by
+/// re-analysis of the edited journey instead of locally (tests check that
+/// both give the same advice).
 fn recommend(
     analyzer: &Analyzer,
     journey: &Journey,
     a: &Analysis,
     budget: Option<f64>,
+    full: bool,
 ) -> Recommendations {
-    let model = analyzer.model();
-    let options = analyzer.analysis_options();
     let thresholds = analyzer.moment_thresholds();
-    // The dashboard's figure for the journey as it is: the analysis has it
-    // when it is exact.
-    let mean_base = if a.mean.exact {
-        a.mean.expected
-    } else {
-        expected(journey, &Model::Mean, options)
-    };
     let base = a.remembered.expected;
-    let mut recs: Vec<Recommendation> = Vec::new();
     let resolution = analyzer
         .rating_step()
         .unwrap_or_else(|| inferred_resolution(journey));
-    for c in candidates(journey, a, thresholds, resolution) {
-        let ops = [c.op.clone()];
-        let Some(lift) = lift_of(journey, &ops, model, options, base) else {
-            continue;
-        };
-        if lift <= 1e-12 {
+    let prices = Prices::new(analyzer, journey, base, full);
+    let standing = Standing::of_analysis(a);
+    let reach = if a.outcomes.is_empty() {
+        Vec::new()
+    } else {
+        outcome_reach(journey)
+    };
+    let priced: Vec<(Candidate, Lift)> = candidates(journey, a, thresholds, resolution)
+        .into_iter()
+        .filter_map(|c| prices.lift(&c.op).map(|l| (c, l)))
+        .collect();
+    let mut recs: Vec<Recommendation> = Vec::new();
+    for (c, lift) in &priced {
+        if lift.value <= 1e-12 {
             continue;
         }
         // The dashboard's view of the same action (only for actions that
         // move memory: that is where the contrast matters).
-        let mean_lift = lift_of(journey, &ops, &Model::Mean, options, mean_base).unwrap_or(0.0);
+        let mean = prices.mean_lift(&c.op);
         recs.push(Recommendation {
             action: c.action,
             touchpoint: c.touchpoint.clone(),
-            lift,
-            robust_lift: lift,
+            lift: lift.value,
+            lift_standard_error: lift.standard_error,
+            robust_lift: lift.value,
             fragile: false,
             cost: c.cost,
             cost_assumed: c.cost_assumed,
             alternatives: Vec::new(),
-            outcome_shifts: outcome_shifts(journey, a, &c.op),
-            rationale: rationale(journey, a, &c, lift),
+            outcome_shifts: outcome_shifts(journey, &standing, &reach, &c.op),
+            rationale: rationale(journey, &standing, base, c, lift.value),
             operation: c.op.clone(),
-            mean_lift,
+            mean_lift: mean.value,
+            mean_lift_standard_error: mean.standard_error,
         });
     }
-    robust_lifts(journey, model, options, &mut recs);
+    robust_lifts(analyzer, journey, &prices, &mut recs);
+    let estimate = advice_estimate(&prices, a);
     let ratio = |lift: f64, cost: f64| settled(per_cost(lift, cost));
     let keys: Vec<String> = recs.iter().map(|r| r.operation.order_key()).collect();
     let mut order: Vec<usize> = (0..recs.len()).collect();
@@ -643,14 +795,66 @@ fn recommend(
         .map(|&k| (keys[k].clone(), slots[k].take().expect("each index once")))
         .collect();
     let (keys, recs) = fold_by_place(ranked);
-    // The dashboard's view: rank the same actions by the average's lift.
+    let dashboard_would_differ = dashboard_view(&keys, &recs);
+    let plan = budget.map(|b| plan(analyzer, journey, a, b, best_of(priced), full));
+    // Memory weight about 0 (whatever moment category the touchpoint is
+    // in: a pit that always comes after a deeper one moves no memory
+    // either) *and* no simulated action on it helps.
+    let helped: std::collections::BTreeSet<&str> = recs
+        .iter()
+        .filter(|r| r.lift > 1e-9)
+        .filter_map(|r| r.touchpoint.as_deref())
+        .collect();
+    let do_not_invest = no_memory_moves(journey, a, thresholds)
+        .into_iter()
+        .filter(|f| !helped.contains(f.id.as_str()))
+        .collect();
+    let by_owner = best_per_owner(journey, &recs);
+    Recommendations {
+        by_owner,
+        scale: journey.scale(),
+        model: analyzer.model().name(),
+        before: base,
+        assumed_cost: assumed_cost(journey),
+        resolution,
+        recommendations: recs,
+        plan,
+        do_not_invest,
+        dashboard_would_differ,
+        estimate,
+    }
+}
+
+/// Which of the advice's figures are estimated, with the sampling that
+/// estimated them.
+fn advice_estimate(prices: &Prices<'_>, a: &Analysis) -> Option<AdviceEstimate> {
+    let mut figures = Vec::new();
+    if prices.lifts_estimated(a) {
+        figures.push(EstimatedLift::Lift);
+    }
+    if prices.mean_lifts_estimated(a) {
+        figures.push(EstimatedLift::MeanLift);
+    }
+    let sampling = a.estimate.as_ref()?;
+    (!figures.is_empty()).then(|| AdviceEstimate {
+        method: "monte-carlo".into(),
+        samples: sampling.samples,
+        seed: sampling.seed,
+        figures,
+    })
+}
+
+/// The dashboard's view: rank the same actions by the average's lift;
+/// of its first three, those memory ranks differently.
+fn dashboard_view(keys: &[String], recs: &[Recommendation]) -> Vec<DashboardView> {
+    let ratio = |lift: f64, cost: f64| settled(per_cost(lift, cost));
     let mut by_mean: Vec<usize> = (0..recs.len()).collect();
     by_mean.sort_by(|&x, &y| {
         ratio(recs[y].mean_lift, recs[y].cost)
             .total_cmp(&ratio(recs[x].mean_lift, recs[x].cost))
             .then(keys[x].cmp(&keys[y]))
     });
-    let dashboard_would_differ = by_mean
+    by_mean
         .iter()
         .enumerate()
         .take(3)
@@ -663,55 +867,34 @@ fn recommend(
             lift: recs[k].lift,
             mean_lift: recs[k].mean_lift,
         })
-        .collect();
-    let plan = budget.map(|b| plan(analyzer, journey, a, b));
-    // Memory weight about 0 (whatever moment category the touchpoint is
-    // in: a pit that always comes after a deeper one moves no memory
-    // either) *and* no simulated action on it helps.
-    let do_not_invest = no_memory_moves(journey, a, thresholds)
-        .into_iter()
-        .filter(|f| {
-            !recs
-                .iter()
-                .any(|r| r.touchpoint.as_deref() == Some(f.id.as_str()) && r.lift > 1e-9)
-        })
-        .collect();
-    let by_owner = best_per_owner(journey, &recs);
-    Recommendations {
-        by_owner,
-        scale: journey.scale(),
-        model: model.name(),
-        before: base,
-        assumed_cost: assumed_cost(journey),
-        resolution,
-        recommendations: recs,
-        plan,
-        do_not_invest,
-        dashboard_would_differ,
-    }
+        .collect()
 }
 
 /// Each owner's best-ranked action, owners in the order of the file.
 fn best_per_owner(journey: &Journey, recs: &[Recommendation]) -> Vec<OwnerAction> {
-    let owner_of = |id: &str| journey.touchpoint_by_id(id).and_then(|t| t.owner.clone());
-    let mut owners: Vec<String> = Vec::new();
-    for t in &journey.spec().touchpoints {
-        if let Some(o) = &t.owner
-            && !owners.contains(o)
+    use std::collections::BTreeMap;
+    // Each owner's first (best-ranked) recommendation, in one pass.
+    let mut first: BTreeMap<&str, usize> = BTreeMap::new();
+    for (k, r) in recs.iter().enumerate() {
+        if let Some(o) = r
+            .touchpoint
+            .as_deref()
+            .and_then(|id| journey.touchpoint_by_id(id))
+            .and_then(|t| t.owner.as_deref())
         {
-            owners.push(o.clone());
+            first.entry(o).or_insert(k + 1);
         }
     }
-    owners
-        .into_iter()
-        .map(|owner| OwnerAction {
-            rank: recs
-                .iter()
-                .position(|r| {
-                    r.touchpoint.as_deref().and_then(owner_of).as_deref() == Some(owner.as_str())
-                })
-                .map(|k| k + 1),
-            owner,
+    let mut seen: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
+    journey
+        .spec()
+        .touchpoints
+        .iter()
+        .filter_map(|t| t.owner.as_deref())
+        .filter(|o| seen.insert(o))
+        .map(|o| OwnerAction {
+            owner: o.to_string(),
+            rank: first.get(o).copied(),
         })
         .collect()
 }
@@ -748,23 +931,24 @@ fn no_memory_moves(j: &Journey, a: &Analysis, t: &Thresholds) -> Vec<Forgettable
         .collect()
 }
 
-/// True when a negative and a positive emotion are equally intense: the
-/// peak-end rule's peak then depends on the tie rule, not on the ratings.
-fn opposite_tie(emotions: &[f64], neutral: f64) -> bool {
-    let below: std::collections::BTreeSet<u64> = emotions
-        .iter()
-        .filter(|&&e| e < neutral)
-        .map(|&e| (neutral - e).to_bits())
-        .collect();
-    emotions
-        .iter()
-        .filter(|&&e| e > neutral)
-        .any(|&e| below.contains(&(e - neutral).to_bits()))
+/// Intensities (as bits) of the negative and of the positive emotions.
+fn intensities(emotions: &[f64], neutral: f64) -> [std::collections::BTreeSet<u64>; 2] {
+    let mut out = [
+        std::collections::BTreeSet::new(),
+        std::collections::BTreeSet::new(),
+    ];
+    for &e in emotions {
+        if e != neutral {
+            out[usize::from(e > neutral)].insert((e - neutral).abs().to_bits());
+        }
+    }
+    out
 }
 
 /// The journey with every negative emotion moved a hair (1e-9 of the
 /// scale) toward neutral: a tie in intensity between a negative and a
-/// positive moment then goes to the positive one.
+/// positive moment then goes to the positive one. Used only where the
+/// model has no local prices (those price the other tie rule exactly).
 fn ties_to_positive(j: &Journey) -> Option<Journey> {
     let s = j.scale();
     let eps = (s.max - s.min) * 1e-9;
@@ -781,43 +965,67 @@ fn ties_to_positive(j: &Journey) -> Option<Journey> {
 /// in intensity between a negative and a positive moment is involved
 /// (before or after the action): the smaller of the two lifts is the one
 /// that survives. Only journeys with such ties pay for the second pricing.
-fn robust_lifts(j: &Journey, model: &dyn MemoryModel, o: &Options, recs: &mut [Recommendation]) {
+fn robust_lifts(
+    analyzer: &Analyzer,
+    j: &Journey,
+    prices: &Prices<'_>,
+    recs: &mut [Recommendation],
+) {
     let neutral = j.scale().neutral;
-    let base_tie = opposite_tie(j.emotions(), neutral);
-    let Some(shifted) = ties_to_positive(j) else {
-        return;
-    };
-    let shifted_base = expected(&shifted, model, o);
-    for r in recs {
-        // Without a tie in the journey, only a new emotion can make one:
-        // cuts and re-routes never do, and need no second pricing.
-        if !base_tie {
+    let [neg, pos] = intensities(j.emotions(), neutral);
+    let base_tie = neg.intersection(&pos).next().is_some();
+    // Without a tie in the journey, only a new emotion can make one: cuts
+    // and re-routes never do, and need no second pricing.
+    let involved = |r: &Recommendation| {
+        base_tie || {
             let new = match &r.operation {
                 Operation::Set { emotion, .. } | Operation::Append { emotion, .. } => *emotion,
                 Operation::Shift { id, delta } => j
                     .touchpoint_by_id(id)
                     .map_or(f64::NAN, |t| t.emotion + delta),
-                _ => continue,
+                _ => return false,
             };
-            let ties = j.emotions().iter().any(|&e| {
-                (e - neutral) * (new - neutral) < 0.0
-                    && (e - neutral).abs() == (new - neutral).abs()
-            });
-            if !ties {
-                continue;
+            let bits = (new - neutral).abs().to_bits();
+            (new < neutral && pos.contains(&bits)) || (new > neutral && neg.contains(&bits))
+        }
+    };
+    if !recs.iter().any(|r| involved(r)) {
+        return;
+    }
+    let settle = |r: &mut Recommendation, other: f64| {
+        if (other - r.lift).abs() > 1e-9 {
+            r.robust_lift = r.lift.min(other).max(0.0);
+            r.fragile = r.robust_lift <= 1e-9;
+        }
+    };
+    if prices.model.is_some() {
+        // Local prices under the other tie rule: exact.
+        let Some(other) = analyzer.pricer(j, Ties::Positive) else {
+            return;
+        };
+        for r in recs.iter_mut().filter(|r| involved(r)) {
+            if let Some(p) = edit_of(j, &r.operation).and_then(|e| other.price(j, &e)) {
+                settle(r, p.lift);
             }
         }
-        let Ok(edited) = apply(j, std::slice::from_ref(&r.operation)) else {
+        return;
+    }
+    let Some(shifted) = ties_to_positive(j) else {
+        return;
+    };
+    let (model, o) = (analyzer.model(), analyzer.analysis_options());
+    let shifted_base = expected(&shifted, model, o);
+    for r in recs.iter_mut().filter(|r| involved(r)) {
+        let Some(other) = apply(j, std::slice::from_ref(&r.operation))
+            .ok()
+            .and_then(|edited| ties_to_positive(&edited))
+        else {
             continue;
         };
-        let Some(other) = ties_to_positive(&edited) else {
-            continue;
-        };
-        let lift_other = expected(&other, model, o) - shifted_base;
+        // The hair's breadth shifts lifts by about 1e-9: round it away.
+        let lift_other = ((expected(&other, model, o) - shifted_base) * 1e6).round() / 1e6;
         if (lift_other - r.lift).abs() > 1e-6 {
-            let robust = (r.lift.min(lift_other) * 1e6).round() / 1e6 + 0.0;
-            r.robust_lift = robust.min(r.lift).max(0.0);
-            r.fragile = r.robust_lift <= 1e-9;
+            settle(r, lift_other);
         }
     }
 }
@@ -881,47 +1089,42 @@ fn fold_by_place(ranked: Vec<(String, Recommendation)>) -> (Vec<String>, Vec<Rec
     (keys, out)
 }
 
-fn plan(analyzer: &Analyzer, journey: &Journey, a0: &Analysis, budget: f64) -> Plan {
+fn plan(
+    analyzer: &Analyzer,
+    journey: &Journey,
+    a0: &Analysis,
+    budget: f64,
+    mut pool: Vec<Candidate>,
+    full: bool,
+) -> Plan {
     let model = analyzer.model();
     let options = analyzer.analysis_options();
     let base = a0.remembered.expected;
     // Candidates come from the journey as it is; each is used at most once,
     // and at most one action per touchpoint (the plan never edits a
     // touchpoint it added or changed already).
-    let resolution = analyzer
-        .rating_step()
-        .unwrap_or_else(|| inferred_resolution(journey));
-    let mut pool = candidates(journey, a0, analyzer.moment_thresholds(), resolution);
-    if pool.len() > PLAN_POOL {
-        pool = best_of(pool, journey, analyzer, base);
-    }
     let mut ops: Vec<Operation> = Vec::new();
     let mut picked: Vec<Recommendation> = Vec::new();
     let mut spent = 0.0;
     let mut cur = journey.clone();
     let mut cur_score = base;
     loop {
-        // The journey as edited so far (the given analysis before any edit).
-        let a: Cow<'_, Analysis> = if ops.is_empty() {
-            Cow::Borrowed(a0)
-        } else {
-            Cow::Owned(analyze(&cur, model, options))
-        };
-        let mean_now = expected(&cur, &Model::Mean, options);
-        let mut best: Option<(f64, f64, f64, usize)> = None;
+        // Each step prices the remaining candidates on the journey as
+        // edited so far.
+        let prices = Prices::new(analyzer, &cur, cur_score, full);
+        let mut best: Option<(f64, f64, Lift, usize)> = None;
         for (k, c) in pool.iter().enumerate() {
             if spent + c.cost > budget + 1e-12 {
                 continue;
             }
-            let Some(lift) = lift_of(&cur, std::slice::from_ref(&c.op), model, options, cur_score)
-            else {
+            let Some(lift) = prices.lift(&c.op) else {
                 continue;
             };
-            if lift <= 1e-12 {
+            if lift.value <= 1e-12 {
                 continue;
             }
-            let r = settled(per_cost(lift, c.cost));
-            let sl = settled(lift);
+            let r = settled(per_cost(lift.value, c.cost));
+            let sl = settled(lift.value);
             if best.is_none_or(|(br, bl, _, bk)| {
                 r > br
                     || (r == br
@@ -936,32 +1139,39 @@ fn plan(analyzer: &Analyzer, journey: &Journey, a0: &Analysis, budget: f64) -> P
         if c.action == Action::AddClosing {
             pool.retain(|x| x.action != Action::AddClosing);
         }
-        let next = apply(&cur, std::slice::from_ref(&c.op)).expect("simulated before");
+        let standing = if ops.is_empty() {
+            Standing::of_analysis(a0)
+        } else {
+            Standing::of(&cur)
+        };
+        let reach = if standing.outcomes.is_empty() {
+            Vec::new()
+        } else {
+            outcome_reach(&cur)
+        };
+        let mean = prices.mean_lift(&c.op);
         picked.push(Recommendation {
             action: c.action,
             touchpoint: c.touchpoint.clone(),
-            lift,
-            robust_lift: lift,
+            lift: lift.value,
+            lift_standard_error: lift.standard_error,
+            robust_lift: lift.value,
             fragile: false,
             cost: c.cost,
             cost_assumed: c.cost_assumed,
             alternatives: Vec::new(),
-            outcome_shifts: outcome_shifts(&cur, &a, &c.op),
-            rationale: rationale(&cur, &a, &c, lift),
+            outcome_shifts: outcome_shifts(&cur, &standing, &reach, &c.op),
+            rationale: rationale(&cur, &standing, cur_score, &c, lift.value),
             operation: c.op.clone(),
-            mean_lift: lift_of(
-                &cur,
-                std::slice::from_ref(&c.op),
-                &Model::Mean,
-                options,
-                mean_now,
-            )
-            .unwrap_or(0.0),
+            mean_lift: mean.value,
+            mean_lift_standard_error: mean.standard_error,
         });
+        let next = apply(&cur, std::slice::from_ref(&c.op)).expect("priced, so it applies");
+        drop(prices);
         spent += c.cost;
         ops.push(c.op);
         cur = next;
-        cur_score += lift;
+        cur_score += lift.value;
     }
     // The plan's lift is a fresh analysis of the journey with all of it.
     let after = expected(&cur, model, options);
@@ -975,30 +1185,20 @@ fn plan(analyzer: &Analyzer, journey: &Journey, a0: &Analysis, budget: f64) -> P
     }
 }
 
-/// Large journeys: the [`PLAN_POOL`] most promising candidates by their lift
+/// The plan's pool: every candidate the journey accepts, or on a journey
+/// with more than [`PLAN_POOL`] of them the most promising by their lift
 /// per cost on the journey as it is.
-fn best_of(
-    pool: Vec<Candidate>,
-    journey: &Journey,
-    analyzer: &Analyzer,
-    base: f64,
-) -> Vec<Candidate> {
-    let model = analyzer.model();
-    let options = analyzer.analysis_options();
-    // Large journeys: keep the most promising candidates by their lift
-    // per cost on the journey as it is.
-    let mut scored: Vec<(f64, Candidate)> = pool
+fn best_of(priced: Vec<(Candidate, Lift)>) -> Vec<Candidate> {
+    let mut scored: Vec<(f64, Candidate)> = priced
         .into_iter()
-        .map(|c| {
-            let lift = lift_of(journey, std::slice::from_ref(&c.op), model, options, base)
-                .unwrap_or(f64::NEG_INFINITY);
-            (settled(per_cost(lift, c.cost)), c)
-        })
+        .map(|(c, l)| (settled(per_cost(l.value, c.cost)), c))
         .collect();
-    scored.sort_by(|x, y| {
-        y.0.total_cmp(&x.0)
-            .then_with(|| x.1.op.order_key().cmp(&y.1.op.order_key()))
-    });
-    scored.truncate(PLAN_POOL);
+    if scored.len() > PLAN_POOL {
+        scored.sort_by(|x, y| {
+            y.0.total_cmp(&x.0)
+                .then_with(|| x.1.op.order_key().cmp(&y.1.op.order_key()))
+        });
+        scored.truncate(PLAN_POOL);
+    }
     scored.into_iter().map(|(_, c)| c).collect()
 }

@@ -3,7 +3,7 @@
 //! remembered experience before and after. Every figure comes from a full,
 //! exact re-analysis of the edited journey.
 
-use crate::analysis::{Analysis, Analyzer, Distribution, Thresholds};
+use crate::analysis::{Analysis, Analyzer, Distribution, Edit, Thresholds};
 use crate::error::{InvalidJourney, did_you_mean};
 use crate::journey::Journey;
 use crate::moments::{Moments, Reason};
@@ -533,19 +533,7 @@ fn apply_append(
         id = format!("{base}-{k}");
         k += 1;
     }
-    // Never after a loss: a gentler goodbye to a lost customer is not the
-    // colonoscopy's milder ending.
-    let is_loss = |i: usize| {
-        j.touchpoint(i).outcome.as_deref().is_some_and(|o| {
-            j.spec()
-                .outcomes
-                .iter()
-                .any(|x| x.id == o && x.kind == OutcomeKind::Loss)
-        })
-    };
-    let ends: Vec<usize> = (0..j.len())
-        .filter(|&i| j.is_end(i) && !is_loss(i))
-        .collect();
+    let ends = closable_ends(j);
     if ends.is_empty() {
         return Err(SimulateError::NoEndToClose {
             operation: op.clone(),
@@ -596,6 +584,117 @@ fn apply_append(
             ));
     }
     Ok(spec)
+}
+
+/// The ends (file indices) a closing touchpoint follows: never a loss —
+/// a gentler goodbye to a lost customer is not the colonoscopy's milder
+/// ending.
+fn closable_ends(j: &Journey) -> Vec<usize> {
+    let is_loss = |i: usize| {
+        j.touchpoint(i).outcome.as_deref().is_some_and(|o| {
+            j.spec()
+                .outcomes
+                .iter()
+                .any(|x| x.id == o && x.kind == OutcomeKind::Loss)
+        })
+    };
+    (0..j.len())
+        .filter(|&i| j.is_end(i) && !is_loss(i))
+        .collect()
+}
+
+/// The operation as a local edit in positions, for pricing without
+/// re-analysis; `None` exactly when [`apply`] would refuse it. Costs
+/// O(neighbourhood), not a copy of the journey.
+pub(crate) fn edit_of(j: &Journey, op: &Operation) -> Option<Edit> {
+    let s = j.scale();
+    let in_scale = |e: f64| e.is_finite() && s.contains(e);
+    let pos = |id: &str| j.index_of(id).map(|i| j.position(i).0);
+    match op {
+        Operation::Set { id, emotion } => {
+            let p = pos(id)?;
+            in_scale(*emotion).then_some(Edit::Set {
+                pos: p,
+                emotion: *emotion,
+            })
+        }
+        Operation::Shift { id, delta } => {
+            let p = pos(id)?;
+            let e = j.emotions()[p] + delta;
+            in_scale(e).then_some(Edit::Set { pos: p, emotion: e })
+        }
+        Operation::Append { emotion, .. } => {
+            let ends: Vec<usize> = closable_ends(j)
+                .into_iter()
+                .map(|i| j.position(i).0)
+                .collect();
+            (in_scale(*emotion) && !ends.is_empty()).then_some(Edit::Append {
+                ends,
+                emotion: *emotion,
+            })
+        }
+        Operation::Remove { id } => {
+            let v = pos(id)?;
+            if j.len() == 1 {
+                return None;
+            }
+            let out = j.succ_of(v);
+            let entry = j.entry_at(v);
+            if j.spec().transitions.is_some() {
+                if out.is_empty() && entry > 0.0 {
+                    return None;
+                }
+                // An end whose predecessor leads elsewhere too would strand
+                // that predecessor's customers.
+                if out.is_empty()
+                    && j.pred_of(v)
+                        .iter()
+                        .any(|&(u, p)| p > 0.0 && j.succ_of(u as usize).len() > 1)
+                {
+                    return None;
+                }
+                let other_entry = (0..j.len()).any(|p| p != v && j.entry_at(p) > 0.0);
+                let moved = entry > 0.0 && out.iter().any(|&(_, pw)| entry * pw > 0.0);
+                if !other_entry && !moved {
+                    return None;
+                }
+            }
+            Some(Edit::Remove { pos: v })
+        }
+        Operation::Probability {
+            from,
+            to,
+            probability,
+        } => {
+            let a = pos(from)?;
+            let b = pos(to)?;
+            if !(0.0..=1.0).contains(probability) {
+                return None;
+            }
+            let succ = j.succ_of(a);
+            let k = succ.iter().position(|&(w, _)| w as usize == b)?;
+            if succ.len() == 1 && *probability != 1.0 {
+                return None;
+            }
+            let old = succ[k].1;
+            let rest = 1.0 - old;
+            let siblings = (succ.len() - 1) as f64;
+            let probs = succ
+                .iter()
+                .enumerate()
+                .map(|(i, &(_, p))| {
+                    if i == k {
+                        *probability
+                    } else if rest > 0.0 {
+                        p * (1.0 - probability) / rest
+                    } else {
+                        (1.0 - probability) / siblings
+                    }
+                })
+                .collect();
+            Some(Edit::Route { pos: a, probs })
+        }
+    }
 }
 
 fn apply_remove(j: &Journey, op: &Operation, id: &str) -> Result<JourneySpec, SimulateError> {

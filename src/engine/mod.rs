@@ -7,6 +7,10 @@
 // Dynamic programming over positions reads clearest with index loops.
 #![allow(clippy::needless_range_loop)]
 
+mod local;
+
+pub(crate) use local::{Edit, Local, Price, Sampling, Ties};
+
 use crate::journey::Journey;
 use crate::memory::{Feature, MemoryModel, PathView, peak_rank_cmp};
 use std::cmp::Ordering;
@@ -433,9 +437,20 @@ const MEAN_STATES_PER_TOUCHPOINT: usize = 4_096;
 ///
 /// Complexity O(S log S) for S states in total.
 pub(crate) fn expected_mean(j: &Journey, limit: usize) -> Option<f64> {
+    mean_states(j, j.durations(), limit).map(|(_, x, _)| x)
+}
+
+/// The states of [`expected_mean`] with the given durations: per position,
+/// (elapsed time including it, mass, mass-weighted sum of emotion ×
+/// duration) sorted by elapsed time; the expected mean; the number of
+/// states. `None` beyond `limit` states in all (or beyond
+/// 4,096 at one touchpoint while `limit` is finite).
+pub(crate) type MeanStates = (Vec<Vec<(f64, f64, f64)>>, f64, usize);
+
+/// See [`MeanStates`].
+pub(crate) fn mean_states(j: &Journey, d: &[f64], limit: usize) -> Option<MeanStates> {
     let n = j.len();
     let e = j.emotions();
-    let d = j.durations();
     // (elapsed, mass, mass-weighted sum of emotion×duration)
     let mut states: Vec<Vec<(f64, f64, f64)>> = vec![Vec::new(); n];
     let mut total = 0usize;
@@ -470,7 +485,7 @@ pub(crate) fn expected_mean(j: &Journey, limit: usize) -> Option<f64> {
         total += merged.len();
         // Elapsed times multiply along branches; when one touchpoint alone
         // holds this many, the total will not stay small: give up early.
-        if total > limit || merged.len() > MEAN_STATES_PER_TOUCHPOINT {
+        if total > limit || (limit != usize::MAX && merged.len() > MEAN_STATES_PER_TOUCHPOINT) {
             return None;
         }
         if j.succ_of(p).is_empty() {
@@ -480,7 +495,7 @@ pub(crate) fn expected_mean(j: &Journey, limit: usize) -> Option<f64> {
         }
         states[p] = merged;
     }
-    Some(result)
+    Some((states, result, total))
 }
 
 /// Path counts: exact while they fit in u128, and as f64 always; plus the

@@ -392,6 +392,18 @@ impl Journey {
     }
 
     // --- position-space accessors for the engine ---
+    /// Predecessors of a touchpoint (file index) with the transition
+    /// probabilities into it, in file order.
+    pub(crate) fn predecessors(&self, index: usize) -> Vec<(usize, f64)> {
+        let p = self.pos[index] as usize;
+        let mut v: Vec<(usize, f64)> = self
+            .pred_of(p)
+            .iter()
+            .map(|&(q, pr)| (self.order[q as usize] as usize, pr))
+            .collect();
+        v.sort_by_key(|s| s.0);
+        v
+    }
     pub(crate) fn succ_of(&self, p: usize) -> &[(u32, f64)] {
         &self.succ[self.succ_off[p] as usize..self.succ_off[p + 1] as usize]
     }

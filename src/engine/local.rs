@@ -1,0 +1,737 @@
+//! Prices of local edits: the exact change in a feature's expectation when
+//! one touchpoint's emotion changes, one touchpoint is cut, one branching
+//! touchpoint's probabilities change, or a closing touchpoint follows the
+//! ends — without re-analysing the journey.
+//!
+//! Every edit changes only the paths through one place, and on those paths
+//! what comes before the place and what comes after it are independent
+//! given the place. So the forward distributions (prefix) and backward
+//! distributions (suffix) one analysis builds anyway price every edit at a
+//! cost proportional to the place's neighbourhood: all of a journey's
+//! candidate actions together cost about one analysis.
+//!
+//! The duration-weighted mean is the one feature that is not a maximum or a
+//! single moment: it is priced exactly from the elapsed-time states of
+//! [`super::mean_states`] and their adjoints (the mean is linear in every
+//! emotion and in every branch probability), or — when those states would
+//! explode — estimated from one seeded set of sampled paths, with a
+//! standard error (common random numbers: every edit is priced on the same
+//! paths).
+// Dynamic programming over positions reads clearest with index loops.
+#![allow(clippy::needless_range_loop)]
+
+use super::{Backward, Levels, Rng, Sampler, Sparse, backward_strict, forward_max, mean_states};
+use crate::journey::Journey;
+use crate::memory::{Feature, peak_rank_cmp};
+use std::cmp::Ordering;
+
+/// One local edit, in positions.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Edit {
+    /// Set the emotion at a position.
+    Set { pos: usize, emotion: f64 },
+    /// Cut a position: its predecessors lead to its successors (and its
+    /// entry share moves to them); paths that ended there end one step
+    /// earlier.
+    Remove { pos: usize },
+    /// New probabilities for a position's transitions, in the order of
+    /// its successor list.
+    Route { pos: usize, probs: Vec<f64> },
+    /// A closing touchpoint (duration 1) after each of these end positions.
+    Append { ends: Vec<usize>, emotion: f64 },
+}
+
+/// How intense ties between a negative and a positive moment fall for the
+/// peak.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Ties {
+    /// The negative moment is the peak (the engine's rule).
+    Negative,
+    /// The positive moment is the peak.
+    Positive,
+}
+
+/// The order a maximum-type feature ranks emotions in.
+#[derive(Debug, Clone, Copy)]
+enum Order {
+    Peak { neutral: f64, ties: Ties },
+    Best,
+    Worst,
+}
+
+impl Order {
+    fn cmp(self, a: f64, b: f64) -> Ordering {
+        match self {
+            Order::Peak { neutral, ties } => {
+                let o = peak_rank_cmp(a, b, neutral);
+                let same_intensity = (a - neutral).abs() == (b - neutral).abs();
+                if ties == Ties::Positive && same_intensity {
+                    o.reverse()
+                } else {
+                    o
+                }
+            }
+            Order::Best => a.partial_cmp(&b).unwrap_or(Ordering::Equal),
+            Order::Worst => b.partial_cmp(&a).unwrap_or(Ordering::Equal),
+        }
+    }
+}
+
+/// A maximum-type feature with its prefix and suffix distributions.
+struct Extreme {
+    weight: f64,
+    order: Order,
+    levels: Levels,
+    forward: Sparse,
+    backward: Backward,
+}
+
+impl Extreme {
+    fn new(j: &Journey, weight: f64, order: Order) -> Extreme {
+        let levels = Levels::build(j.emotions(), |a, b| order.cmp(a, b));
+        let k = levels.value.len();
+        let forward = forward_max(j, &levels.rank, k);
+        let (_, backward) = backward_strict(j, &levels.rank, k);
+        Extreme {
+            weight,
+            order,
+            levels,
+            forward,
+            backward,
+        }
+    }
+
+    /// Expected top value over the paths a prefix and a suffix
+    /// distribution make (independent), with `middle` between them when
+    /// given. `items` holds (level, prefix mass, suffix mass).
+    fn top(
+        &self,
+        items: &mut [(u32, f64, f64)],
+        a_none: f64,
+        b_none: f64,
+        middle: Option<f64>,
+    ) -> f64 {
+        items.sort_unstable_by_key(|x| x.0);
+        let (mut ca, mut cb) = (a_none, b_none);
+        let mut prev = ca * cb;
+        let mut total = 0.0;
+        let mut below = if middle.is_some() { prev } else { 0.0 };
+        let mut k = 0;
+        while k < items.len() {
+            let l = items[k].0;
+            while k < items.len() && items[k].0 == l {
+                ca += items[k].1;
+                cb += items[k].2;
+                k += 1;
+            }
+            let c = ca * cb;
+            let m = c - prev;
+            prev = c;
+            let v = self.levels.value[l as usize];
+            match middle {
+                Some(x) if self.order.cmp(v, x) != Ordering::Greater => below += m,
+                _ => total += m * v,
+            }
+        }
+        total + below * middle.unwrap_or(0.0)
+    }
+
+    /// Prefix distribution just before `p` (a_none: mass entering at `p`).
+    fn prefix(&self, j: &Journey, p: usize, items: &mut Vec<(u32, f64, f64)>) -> f64 {
+        for &(u, pr) in j.pred_of(p).iter().filter(|x| x.1 != 0.0) {
+            items.extend(
+                self.forward
+                    .at(u as usize)
+                    .iter()
+                    .map(|&(l, m)| (l, m * pr, 0.0)),
+            );
+        }
+        j.entry_at(p)
+    }
+
+    /// Suffix distribution just after `p` with the given transition
+    /// probabilities (b_none: 1 when `p` ends the journey).
+    fn suffix(
+        &self,
+        j: &Journey,
+        p: usize,
+        probs: &[f64],
+        items: &mut Vec<(u32, f64, f64)>,
+    ) -> f64 {
+        let succ = j.succ_of(p);
+        for (&(w, _), &pr) in succ.iter().zip(probs).filter(|x| *x.1 != 0.0) {
+            items.extend(
+                self.backward
+                    .at(w as usize)
+                    .iter()
+                    .map(|&(l, m)| (l, 0.0, m * pr)),
+            );
+        }
+        if succ.is_empty() { 1.0 } else { 0.0 }
+    }
+
+    fn lift(&self, j: &Journey, edit: &Edit, items: &mut Vec<(u32, f64, f64)>) -> f64 {
+        items.clear();
+        match edit {
+            Edit::Set { pos, emotion } => {
+                let p = *pos;
+                let probs = probs_of(j, p);
+                let a = self.prefix(j, p, items);
+                let b = self.suffix(j, p, &probs, items);
+                let after = self.top(items, a, b, Some(*emotion));
+                let before = self.top(items, a, b, Some(j.emotions()[p]));
+                after - before
+            }
+            Edit::Remove { pos } => {
+                let p = *pos;
+                let probs = probs_of(j, p);
+                let a = self.prefix(j, p, items);
+                let b = self.suffix(j, p, &probs, items);
+                let after = self.top(items, a, b, None);
+                let before = self.top(items, a, b, Some(j.emotions()[p]));
+                after - before
+            }
+            Edit::Route { pos, probs } => {
+                let p = *pos;
+                let prefix = |items: &mut Vec<(u32, f64, f64)>| {
+                    items.clear();
+                    items.extend(self.forward.at(p).iter().map(|&(l, m)| (l, m, 0.0)));
+                };
+                prefix(items);
+                self.suffix(j, p, probs, items);
+                let after = self.top(items, 0.0, 0.0, None);
+                prefix(items);
+                self.suffix(j, p, &probs_of(j, p), items);
+                let before = self.top(items, 0.0, 0.0, None);
+                after - before
+            }
+            Edit::Append { ends, emotion } => {
+                let mut lift = 0.0;
+                for &z in ends {
+                    items.clear();
+                    items.extend(self.forward.at(z).iter().map(|&(l, m)| (l, m, 0.0)));
+                    let after = self.top(items, 0.0, 1.0, Some(*emotion));
+                    let before = self.top(items, 0.0, 1.0, None);
+                    lift += after - before;
+                }
+                lift
+            }
+        }
+    }
+}
+
+/// The transition probabilities of a position, in successor-list order.
+fn probs_of(j: &Journey, p: usize) -> Vec<f64> {
+    j.succ_of(p).iter().map(|x| x.1).collect()
+}
+
+/// A priced edit: the change in expectation, and its standard error when
+/// part of it is estimated from sampled paths.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Price {
+    pub(crate) lift: f64,
+    pub(crate) standard_error: Option<f64>,
+}
+
+/// The exact duration-weighted mean's states and their adjoints.
+struct ExactMean {
+    /// Per position: (elapsed including it, mass, mass-weighted sum of
+    /// emotion × duration), sorted by elapsed time.
+    forward: Vec<Vec<(f64, f64, f64)>>,
+    /// Per forward state: d(result)/d(weighted sum), d(result)/d(mass).
+    adjoint: Vec<Vec<(f64, f64)>>,
+    /// Per position: (remaining time from it, inclusive; probability;
+    /// probability-weighted sum of emotion × duration), when within limit.
+    backward: Option<Vec<Vec<(f64, f64, f64)>>>,
+    states: usize,
+    value: f64,
+}
+
+fn find(states: &[(f64, f64, f64)], t: f64) -> Option<usize> {
+    states.binary_search_by(|s| s.0.total_cmp(&t)).ok()
+}
+
+impl ExactMean {
+    fn new(j: &Journey, limit: usize) -> Option<ExactMean> {
+        let (forward, value, states) = mean_states(j, j.durations(), limit)?;
+        let e = j.emotions();
+        let d = j.durations();
+        let n = j.len();
+        let mut adjoint: Vec<Vec<(f64, f64)>> = vec![Vec::new(); n];
+        for p in (0..n).rev() {
+            let succ = j.succ_of(p);
+            let mut adj = Vec::with_capacity(forward[p].len());
+            for &(t, _, _) in &forward[p] {
+                let (mut aw, mut am) = (if succ.is_empty() { 1.0 / t } else { 0.0 }, 0.0);
+                for &(w, pr) in succ.iter().filter(|x| x.1 != 0.0) {
+                    let w = w as usize;
+                    let k = find(&forward[w], t + d[w]).expect("a successor holds every state");
+                    let (bw, bm) = adjoint[w][k];
+                    aw += pr * bw;
+                    am += pr * (bm + e[w] * d[w] * bw);
+                }
+                adj.push((aw, am));
+            }
+            adjoint[p] = adj;
+        }
+        let backward = backward_states(j, limit);
+        Some(ExactMean {
+            forward,
+            adjoint,
+            backward,
+            states,
+            value,
+        })
+    }
+
+    fn lift(&self, j: &Journey, edit: &Edit) -> Option<f64> {
+        let e = j.emotions();
+        let d = j.durations();
+        match edit {
+            Edit::Set { pos, emotion } => {
+                let p = *pos;
+                let w: f64 = self.forward[p]
+                    .iter()
+                    .zip(&self.adjoint[p])
+                    .map(|(s, a)| s.1 * a.0)
+                    .sum();
+                Some((emotion - e[p]) * d[p] * w)
+            }
+            Edit::Route { pos, probs } => {
+                let p = *pos;
+                let mut lift = 0.0;
+                for (&(w, old), &new) in j.succ_of(p).iter().zip(probs) {
+                    if new == old {
+                        continue;
+                    }
+                    let w = w as usize;
+                    for &(t, m, a) in &self.forward[p] {
+                        // A transition that carried no one has no states
+                        // to price with.
+                        let k = find(&self.forward[w], t + d[w])?;
+                        let (bw, bm) = self.adjoint[w][k];
+                        lift += (new - old) * (bw * (a + m * e[w] * d[w]) + bm * m);
+                    }
+                }
+                Some(lift)
+            }
+            Edit::Append { ends, emotion } => {
+                let mut lift = 0.0;
+                for &z in ends {
+                    for &(t, m, a) in &self.forward[z] {
+                        lift += (a + m * emotion) / (t + 1.0) - a / t;
+                    }
+                }
+                Some(lift)
+            }
+            Edit::Remove { pos } => Some(self.remove(j, *pos)),
+        }
+    }
+
+    /// Cutting a touchpoint is, for the mean, giving it no duration. Priced
+    /// pairwise from the prefix and suffix states where that is cheaper
+    /// than one more pass, else by that pass.
+    fn remove(&self, j: &Journey, v: usize) -> f64 {
+        let e = j.emotions();
+        let d = j.durations();
+        let mut prefix: Vec<(f64, &[(f64, f64, f64)])> = j
+            .pred_of(v)
+            .iter()
+            .filter(|x| x.1 != 0.0)
+            .map(|&(u, pr)| (pr, self.forward[u as usize].as_slice()))
+            .collect();
+        let start = [(0.0, j.entry_at(v), 0.0)];
+        if j.entry_at(v) > 0.0 {
+            prefix.push((1.0, &start));
+        }
+        let pairwise = self.backward.as_ref().and_then(|back| {
+            let end = [(0.0, 1.0, 0.0)];
+            let mut suffix: Vec<(f64, &[(f64, f64, f64)])> = j
+                .succ_of(v)
+                .iter()
+                .filter(|x| x.1 != 0.0)
+                .map(|&(w, pr)| (pr, back[w as usize].as_slice()))
+                .collect();
+            if j.succ_of(v).is_empty() {
+                suffix.push((1.0, &end));
+            }
+            let work: usize = prefix.iter().map(|x| x.1.len()).sum::<usize>()
+                * suffix.iter().map(|x| x.1.len()).sum::<usize>();
+            if work > self.states + j.len() {
+                return None;
+            }
+            let ed = e[v] * d[v];
+            let mut lift = 0.0;
+            for &(pa, fa) in &prefix {
+                for &(pb, fb) in &suffix {
+                    for &(t, m, a) in fa {
+                        for &(r, mb, b) in fb {
+                            if t + r <= 0.0 {
+                                continue;
+                            }
+                            let s = a * mb + m * b;
+                            lift += pa * pb * (s / (t + r) - (s + m * mb * ed) / (t + d[v] + r));
+                        }
+                    }
+                }
+            }
+            Some(lift)
+        });
+        pairwise.unwrap_or_else(|| {
+            let mut dur = d.to_vec();
+            dur[v] = 0.0;
+            mean_states(j, &dur, usize::MAX).map_or(f64::NAN, |(_, x, _)| x) - self.value
+        })
+    }
+}
+
+/// Backward elapsed-time states: per position, the remaining time from it
+/// (inclusive), its probability, and the probability-weighted sum of
+/// emotion × duration. `None` beyond `limit` states.
+fn backward_states(j: &Journey, limit: usize) -> Option<Vec<Vec<(f64, f64, f64)>>> {
+    let n = j.len();
+    let e = j.emotions();
+    let d = j.durations();
+    let mut states: Vec<Vec<(f64, f64, f64)>> = vec![Vec::new(); n];
+    let mut total = 0usize;
+    let mut buf: Vec<(f64, f64, f64)> = Vec::new();
+    for p in (0..n).rev() {
+        buf.clear();
+        let succ = j.succ_of(p);
+        if succ.is_empty() {
+            buf.push((0.0, 1.0, 0.0));
+        }
+        for &(w, pr) in succ.iter().filter(|x| x.1 != 0.0) {
+            buf.extend(
+                states[w as usize]
+                    .iter()
+                    .map(|&(r, m, b)| (r, m * pr, b * pr)),
+            );
+        }
+        buf.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+        let mut merged: Vec<(f64, f64, f64)> = Vec::new();
+        for &(r, m, b) in &buf {
+            let r2 = r + d[p];
+            let b2 = b + m * e[p] * d[p];
+            match merged.last_mut() {
+                Some(last) if last.0 == r2 => {
+                    last.1 += m;
+                    last.2 += b2;
+                }
+                _ => merged.push((r2, m, b2)),
+            }
+        }
+        total += merged.len();
+        if total > limit {
+            return None;
+        }
+        states[p] = merged;
+    }
+    Some(states)
+}
+
+/// The duration-weighted mean estimated from sampled paths: per place,
+/// sums (and sums of squares) of what each kind of edit changes on a path.
+struct SampledMean {
+    samples: usize,
+    /// Per position: Σ d/T and Σ (d/T)² over paths through it.
+    set: Vec<(f64, f64)>,
+    /// Per position: Σ δ and Σ δ² of the change in a path's mean when the
+    /// position is cut.
+    cut: Vec<(f64, f64)>,
+    /// Per end position: Σ α, Σ β, Σ α², Σ αβ, Σ β² where a closing
+    /// emotion c changes a path's mean by α + c·β.
+    close: Vec<[f64; 5]>,
+    /// Per transition (flat, successor-list order): Σ f and Σ f² of the
+    /// path mean f over paths taking it.
+    edge: Vec<(f64, f64)>,
+    edge_off: Vec<usize>,
+}
+
+impl SampledMean {
+    fn new(j: &Journey, samples: usize, seed: u64) -> SampledMean {
+        let n = j.len();
+        let e = j.emotions();
+        let d = j.durations();
+        let mut edge_off = Vec::with_capacity(n + 1);
+        edge_off.push(0);
+        for p in 0..n {
+            edge_off.push(edge_off[p] + j.succ_of(p).len());
+        }
+        let mut s = SampledMean {
+            samples: samples.max(2),
+            set: vec![(0.0, 0.0); n],
+            cut: vec![(0.0, 0.0); n],
+            close: vec![[0.0; 5]; n],
+            edge: vec![(0.0, 0.0); edge_off[n]],
+            edge_off,
+        };
+        let sampler = Sampler::new(j);
+        let mut rng = Rng::new(seed);
+        let mut path = Vec::new();
+        for _ in 0..s.samples {
+            sampler.draw(&mut rng, &mut path);
+            let (mut sum, mut time) = (0.0, 0.0);
+            for &p in &path {
+                sum += e[p] * d[p];
+                time += d[p];
+            }
+            let f = sum / time;
+            for (k, &p) in path.iter().enumerate() {
+                let x = d[p] / time;
+                s.set[p].0 += x;
+                s.set[p].1 += x * x;
+                if time - d[p] > 0.0 {
+                    let delta = (sum - e[p] * d[p]) / (time - d[p]) - f;
+                    s.cut[p].0 += delta;
+                    s.cut[p].1 += delta * delta;
+                }
+                if let Some(&w) = path.get(k + 1) {
+                    let i = j
+                        .succ_of(p)
+                        .iter()
+                        .position(|x| x.0 as usize == w)
+                        .expect("a sampled step is a transition");
+                    let slot = &mut s.edge[s.edge_off[p] + i];
+                    slot.0 += f;
+                    slot.1 += f * f;
+                }
+            }
+            let z = *path.last().expect("a path has a touchpoint");
+            let alpha = sum / (time + 1.0) - f;
+            let beta = 1.0 / (time + 1.0);
+            let c = &mut s.close[z];
+            for (k, x) in [alpha, beta, alpha * alpha, alpha * beta, beta * beta]
+                .into_iter()
+                .enumerate()
+            {
+                c[k] += x;
+            }
+        }
+        s
+    }
+
+    /// Mean and standard error of a per-path change from its sum and sum
+    /// of squares over the samples.
+    fn estimate(&self, sum: f64, sum_sq: f64) -> Price {
+        let n = self.samples as f64;
+        let mean = sum / n;
+        let var = ((sum_sq - sum * sum / n) / (n - 1.0)).max(0.0);
+        Price {
+            lift: mean,
+            standard_error: Some((var / n).sqrt()),
+        }
+    }
+
+    fn lift(&self, j: &Journey, edit: &Edit) -> Option<Price> {
+        let e = j.emotions();
+        Some(match edit {
+            Edit::Set { pos, emotion } => {
+                let x = emotion - e[*pos];
+                let (s1, s2) = self.set[*pos];
+                self.estimate(x * s1, x * x * s2)
+            }
+            Edit::Remove { pos } => self.estimate(self.cut[*pos].0, self.cut[*pos].1),
+            Edit::Append { ends, emotion } => {
+                let c = *emotion;
+                let (mut s1, mut s2) = (0.0, 0.0);
+                for &z in ends {
+                    let [a, b, aa, ab, bb] = self.close[z];
+                    s1 += a + c * b;
+                    s2 += aa + 2.0 * c * ab + c * c * bb;
+                }
+                self.estimate(s1, s2)
+            }
+            Edit::Route { pos, probs } => {
+                let (mut s1, mut s2) = (0.0, 0.0);
+                for (k, (&(_, old), &new)) in j.succ_of(*pos).iter().zip(probs).enumerate() {
+                    if new == old {
+                        continue;
+                    }
+                    // Importance weights need the old route to carry someone.
+                    if old == 0.0 {
+                        return None;
+                    }
+                    let r = new / old - 1.0;
+                    let (f1, f2) = self.edge[self.edge_off[*pos] + k];
+                    s1 += r * f1;
+                    s2 += r * r * f2;
+                }
+                self.estimate(s1, s2)
+            }
+        })
+    }
+}
+
+enum MeanPart {
+    Exact(ExactMean),
+    Sampled(SampledMean),
+}
+
+/// Seeded sampling for the mean when it has no exact form.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Sampling {
+    pub(crate) samples: usize,
+    pub(crate) seed: u64,
+}
+
+/// Prices local edits under a linear blend of features.
+pub(crate) struct Local {
+    extremes: Vec<Extreme>,
+    end: f64,
+    first: f64,
+    /// E[emotion at the end | at position].
+    end_after: Vec<f64>,
+    visit: Vec<f64>,
+    mean: Option<(f64, MeanPart)>,
+}
+
+impl Local {
+    /// `None` when the blend holds a feature with no local price (trend),
+    /// or the mean has no exact form and `sampling` is `None`.
+    pub(crate) fn new(
+        j: &Journey,
+        form: &[(Feature, f64)],
+        ties: Ties,
+        mean_limit: usize,
+        sampling: Option<Sampling>,
+    ) -> Option<Local> {
+        let weight = |feat: Feature| -> f64 {
+            form.iter()
+                .filter(|(f, _)| *f == feat)
+                .map(|(_, w)| w)
+                .sum()
+        };
+        if weight(Feature::Trend) != 0.0 {
+            return None;
+        }
+        let neutral = j.scale().neutral;
+        let mut extremes = Vec::new();
+        for (feat, order) in [
+            (Feature::Peak, Order::Peak { neutral, ties }),
+            (Feature::Best, Order::Best),
+            (Feature::Worst, Order::Worst),
+        ] {
+            let w = weight(feat);
+            if w != 0.0 {
+                extremes.push(Extreme::new(j, w, order));
+            }
+        }
+        let mean = match weight(Feature::Mean) {
+            0.0 => None,
+            w => Some((
+                w,
+                match ExactMean::new(j, mean_limit) {
+                    Some(x) => MeanPart::Exact(x),
+                    None => {
+                        let s = sampling?;
+                        MeanPart::Sampled(SampledMean::new(j, s.samples, s.seed))
+                    }
+                },
+            )),
+        };
+        let n = j.len();
+        let e = j.emotions();
+        let mut end_after = vec![0.0; n];
+        for p in (0..n).rev() {
+            let succ = j.succ_of(p);
+            end_after[p] = if succ.is_empty() {
+                e[p]
+            } else {
+                succ.iter().map(|&(w, pr)| pr * end_after[w as usize]).sum()
+            };
+        }
+        Some(Local {
+            extremes,
+            end: weight(Feature::End),
+            first: weight(Feature::First),
+            end_after,
+            visit: super::visits(j),
+            mean,
+        })
+    }
+
+    /// True when prices are estimated (the mean from sampled paths).
+    pub(crate) fn estimated(&self) -> bool {
+        matches!(self.mean, Some((_, MeanPart::Sampled(_))))
+    }
+
+    /// The change in the blend's expectation the edit makes; `None` when
+    /// it cannot be priced locally (a sampled mean cannot price a route
+    /// that carried no one).
+    pub(crate) fn price(&self, j: &Journey, edit: &Edit) -> Option<Price> {
+        let mut items = Vec::new();
+        let mut lift = 0.0;
+        for x in &self.extremes {
+            lift += x.weight * x.lift(j, edit, &mut items);
+        }
+        lift += self.end * self.end_lift(j, edit) + self.first * first_lift(j, edit);
+        let mut standard_error = None;
+        match &self.mean {
+            Some((w, MeanPart::Exact(m))) => lift += w * m.lift(j, edit)?,
+            Some((w, MeanPart::Sampled(m))) => {
+                let p = m.lift(j, edit)?;
+                lift += w * p.lift;
+                standard_error = p.standard_error.map(|s| s * w.abs());
+            }
+            None => {}
+        }
+        Some(Price {
+            lift,
+            standard_error,
+        })
+    }
+
+    fn end_lift(&self, j: &Journey, edit: &Edit) -> f64 {
+        let e = j.emotions();
+        match edit {
+            Edit::Set { pos, emotion } => {
+                if j.succ_of(*pos).is_empty() {
+                    self.visit[*pos] * (emotion - e[*pos])
+                } else {
+                    0.0
+                }
+            }
+            Edit::Remove { pos } => {
+                let v = *pos;
+                if !j.succ_of(v).is_empty() {
+                    return 0.0;
+                }
+                // Paths that ended here end at the predecessor.
+                j.pred_of(v)
+                    .iter()
+                    .map(|&(u, pr)| self.visit[u as usize] * pr * (e[u as usize] - e[v]))
+                    .sum()
+            }
+            Edit::Route { pos, probs } => {
+                let p = *pos;
+                self.visit[p]
+                    * j.succ_of(p)
+                        .iter()
+                        .zip(probs)
+                        .map(|(&(w, old), &new)| (new - old) * self.end_after[w as usize])
+                        .sum::<f64>()
+            }
+            Edit::Append { ends, emotion } => {
+                ends.iter().map(|&z| self.visit[z] * (emotion - e[z])).sum()
+            }
+        }
+    }
+}
+
+fn first_lift(j: &Journey, edit: &Edit) -> f64 {
+    let e = j.emotions();
+    match edit {
+        Edit::Set { pos, emotion } => j.entry_at(*pos) * (emotion - e[*pos]),
+        // Customers who started here start at its successors.
+        Edit::Remove { pos } => {
+            let v = *pos;
+            j.entry_at(v)
+                * j.succ_of(v)
+                    .iter()
+                    .map(|&(w, pr)| pr * (e[w as usize] - e[v]))
+                    .sum::<f64>()
+        }
+        Edit::Route { .. } | Edit::Append { .. } => 0.0,
+    }
+}
