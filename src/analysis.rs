@@ -82,6 +82,14 @@ impl Options {
         self.enumeration_limit = visits as f64;
         self
     }
+    /// Give up the exact duration-weighted mean (and estimate it by
+    /// sampling) once its dynamic programming holds more than this many
+    /// (touchpoint, elapsed time) states in all; default 500,000.
+    #[must_use]
+    pub fn mean_state_limit(mut self, states: usize) -> Self {
+        self.mean_state_limit = states;
+        self
+    }
     /// The seed in use.
     #[must_use]
     pub fn seed_in_use(&self) -> u64 {

@@ -30,15 +30,26 @@ pub(crate) fn escape(s: &str) -> String {
     out
 }
 
+/// `x` rounded to `decimals` places, a figure within 1e-9 (relative) of a
+/// half rounding away from zero: the exact figure 0.3805 prints as 0.381
+/// whichever side of it floating-point sums in different orders land.
+pub(crate) fn round_to(x: f64, decimals: i32) -> f64 {
+    let k = 10f64.powi(decimals);
+    let y = x * k;
+    let y = y + y.signum() * 1e-9 * y.abs().max(1.0);
+    y.round() / k + 0.0
+}
+
+/// `x` with exactly `decimals` places (see [`round_to`]).
+pub(crate) fn fixed(x: f64, decimals: usize) -> String {
+    format!("{:.*}", decimals, round_to(x, decimals as i32))
+}
+
 /// A remembered or average score with one decimal: signed (`+1.5`) on a
 /// scale that goes below zero (`signed_scale`), plain (`3.5`) on one that
 /// does not (such as Mermaid's 1 to 5).
 pub(crate) fn score(x: f64, signed_scale: bool) -> String {
-    if signed_scale {
-        signed(x)
-    } else {
-        format!("{:.1}", (x * 10.0).round() / 10.0 + 0.0)
-    }
+    if signed_scale { signed(x) } else { fixed(x, 1) }
 }
 
 /// A coordinate with one decimal, never `-0.0`.
@@ -112,7 +123,7 @@ pub(crate) fn wrap(s: &str, width: usize, lines: usize) -> Vec<String> {
 /// Format a signed score with one decimal (`+1.5`, `-3.0`, `0.0`).
 ///
 pub(crate) fn signed(x: f64) -> String {
-    let r = (x * 10.0).round() / 10.0;
+    let r = round_to(x, 1);
     if r == 0.0 {
         "0.0".to_string()
     } else {

@@ -247,6 +247,9 @@ struct ExactMean {
     value: f64,
 }
 
+/// A transition probability with the states it leads from or to.
+type Weighted<'s> = (f64, &'s [(f64, f64, f64)]);
+
 fn find(states: &[(f64, f64, f64)], t: f64) -> Option<usize> {
     states.binary_search_by(|s| s.0.total_cmp(&t)).ok()
 }
@@ -334,7 +337,7 @@ impl ExactMean {
     fn remove(&self, j: &Journey, v: usize) -> f64 {
         let e = j.emotions();
         let d = j.durations();
-        let mut prefix: Vec<(f64, &[(f64, f64, f64)])> = j
+        let mut prefix: Vec<Weighted<'_>> = j
             .pred_of(v)
             .iter()
             .filter(|x| x.1 != 0.0)
@@ -346,7 +349,7 @@ impl ExactMean {
         }
         let pairwise = self.backward.as_ref().and_then(|back| {
             let end = [(0.0, 1.0, 0.0)];
-            let mut suffix: Vec<(f64, &[(f64, f64, f64)])> = j
+            let mut suffix: Vec<Weighted<'_>> = j
                 .succ_of(v)
                 .iter()
                 .filter(|x| x.1 != 0.0)
@@ -357,7 +360,8 @@ impl ExactMean {
             }
             let work: usize = prefix.iter().map(|x| x.1.len()).sum::<usize>()
                 * suffix.iter().map(|x| x.1.len()).sum::<usize>();
-            if work > self.states + j.len() {
+            // A pair costs a division; a state of the pass a sort and a merge.
+            if work > 16 * (self.states + j.len()) {
                 return None;
             }
             let ed = e[v] * d[v];

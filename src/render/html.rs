@@ -6,7 +6,7 @@ use super::text::{rationale, simulate_flags};
 use crate::analysis::Analysis;
 use crate::journey::Journey;
 use crate::moments::Moments;
-use crate::numfmt::{escape, percent, shell_quote, signed, two_decimals};
+use crate::numfmt::{escape, fixed, percent, shell_quote, signed, two_decimals};
 use crate::recommend::Recommendations;
 
 use std::fmt::Write;
@@ -428,6 +428,13 @@ fn invest_section(h: &mut String, p: &Page<'_>) {
             escape(&super::text::assumed_cost_note(r))
         );
     }
+    if let Some(e) = &r.estimate {
+        let _ = writeln!(
+            h,
+            "<p class=\"note\">Monte Carlo: {}.</p>",
+            escape(&super::text::advice_estimate_note(e))
+        );
+    }
     let file = shell_quote(options.source.as_deref().unwrap_or("JOURNEY"));
     if r.recommendations.is_empty() {
         h.push_str("<p>No candidate action lifts the remembered experience.</p>\n");
@@ -435,13 +442,13 @@ fn invest_section(h: &mut String, p: &Page<'_>) {
         h.push_str("<table><thead><tr><th class=\"num\">#</th><th>Action</th><th class=\"num\">Lift</th><th class=\"num\">Cost</th><th class=\"num\">Lift per cost</th><th class=\"num\">Average would show</th></tr></thead><tbody>\n");
         for (k, x) in r.recommendations.iter().enumerate().take(options.shown) {
             let per = if x.cost > 0.0 {
-                format!("{:.3}", x.lift / x.cost)
+                fixed(x.lift / x.cost, 3)
             } else {
                 "free".into()
             };
             let _ = writeln!(
                 h,
-                "<tr class=\"recommendation\"><td class=\"num\">{}</td><td><b>{}</b> — {}{}<br><code>peakend simulate {} {}</code></td><td class=\"num pos\">{}{}</td><td class=\"num\">{}</td><td class=\"num\">{per}</td><td class=\"num\">{}</td></tr>",
+                "<tr class=\"recommendation\"><td class=\"num\">{}</td><td><b>{}</b> — {}{}<br><code>peakend simulate {} {}</code></td><td class=\"num pos\">{}{}{}</td><td class=\"num\">{}</td><td class=\"num\">{per}</td><td class=\"num\">{}</td></tr>",
                 k + 1,
                 x.action.name(),
                 escape(&rationale(x, &scale)),
@@ -449,9 +456,10 @@ fn invest_section(h: &mut String, p: &Page<'_>) {
                 escape(&file),
                 escape(&x.operation.flag()),
                 signed(x.lift),
+                super::text::plus_minus(x.lift_standard_error),
                 escape(&super::text::robustness(x)),
                 cost_cell(x.cost, x.cost_assumed),
-                signed(x.mean_lift)
+                signed(x.mean_lift) + &super::text::plus_minus(x.mean_lift_standard_error)
             );
         }
         h.push_str("</tbody></table>\n");
@@ -479,14 +487,14 @@ fn invest_section(h: &mut String, p: &Page<'_>) {
         for x in &p.actions {
             let _ = writeln!(
                 h,
-                "<li>{} {} (+{:.2} at this point, cost {})</li>",
+                "<li>{} {} (+{} at this point, cost {})</li>",
                 x.action.name(),
                 escape(
                     x.touchpoint
                         .as_deref()
                         .unwrap_or("(new closing touchpoint)")
                 ),
-                x.lift,
+                fixed(x.lift, 2),
                 two_decimals(x.cost)
             );
         }
@@ -511,11 +519,12 @@ fn dashboard_differs(h: &mut String, r: &Recommendations) {
         for d in &r.dashboard_would_differ {
             let _ = writeln!(
                 h,
-                "<li>It ranks <b>{} {}</b> #{} (average {}); memory ranks it #{} (remembered {}).</li>",
+                "<li>It ranks <b>{} {}</b> #{} (average {}{}); memory ranks it #{} (remembered {}).</li>",
                 d.action.name(),
                 escape(d.touchpoint.as_deref().unwrap_or("(closing touchpoint)")),
                 d.mean_rank,
                 signed(d.mean_lift),
+                super::text::plus_minus(d.mean_lift_standard_error),
                 d.memory_rank,
                 signed(d.lift)
             );

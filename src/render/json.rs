@@ -70,6 +70,39 @@ pub fn analysis_json(analysis: &Analysis, moments: &Moments, ownership: &Ownersh
     })
 }
 
+/// One recommendation in the JSON contract.
+#[derive(Serialize)]
+struct Rec<'a> {
+    action: Action,
+    touchpoint: &'a Option<String>,
+    lift: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lift_standard_error: Option<f64>,
+    robust_lift: f64,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    fragile: bool,
+    cost: f64,
+    cost_assumed: bool,
+    rationale: String,
+    simulate: String,
+    mean_lift: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mean_lift_standard_error: Option<f64>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    alternatives: Vec<Alt>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    outcomes: &'a [crate::recommend::OutcomeShift],
+}
+/// An alternative in the JSON contract.
+#[derive(Serialize)]
+struct Alt {
+    action: Action,
+    lift: f64,
+    cost: f64,
+    cost_assumed: bool,
+    simulate: String,
+}
+
 /// Recommendations as the JSON contract of `peakend recommend --format
 /// json`: each recommendation with its `rationale` in words and the
 /// `simulate` flags that reproduce it; the plan likewise.
@@ -86,32 +119,6 @@ pub fn analysis_json(analysis: &Analysis, moments: &Moments, ownership: &Ownersh
 /// ```
 #[must_use]
 pub fn recommendations_json(r: &Recommendations) -> String {
-    #[derive(Serialize)]
-    struct Rec<'a> {
-        action: Action,
-        touchpoint: &'a Option<String>,
-        lift: f64,
-        robust_lift: f64,
-        #[serde(skip_serializing_if = "std::ops::Not::not")]
-        fragile: bool,
-        cost: f64,
-        cost_assumed: bool,
-        rationale: String,
-        simulate: String,
-        mean_lift: f64,
-        #[serde(skip_serializing_if = "Vec::is_empty")]
-        alternatives: Vec<Alt>,
-        #[serde(skip_serializing_if = "<[_]>::is_empty")]
-        outcomes: &'a [crate::recommend::OutcomeShift],
-    }
-    #[derive(Serialize)]
-    struct Alt {
-        action: Action,
-        lift: f64,
-        cost: f64,
-        cost_assumed: bool,
-        simulate: String,
-    }
     #[derive(Serialize)]
     struct Plan<'a> {
         actions: Vec<Rec<'a>>,
@@ -134,12 +141,15 @@ pub fn recommendations_json(r: &Recommendations) -> String {
         #[serde(skip_serializing_if = "<[_]>::is_empty")]
         by_owner: &'a [crate::recommend::OwnerAction],
         dashboard_would_differ: &'a [DashboardView],
+        #[serde(skip_serializing_if = "Option::is_none")]
+        estimate: &'a Option<crate::recommend::AdviceEstimate>,
     }
     fn rec<'a>(x: &'a Recommendation, scale: &crate::journey::Scale) -> Rec<'a> {
         Rec {
             action: x.action,
             touchpoint: &x.touchpoint,
             lift: x.lift,
+            lift_standard_error: x.lift_standard_error,
             robust_lift: x.robust_lift,
             fragile: x.fragile,
             cost: x.cost,
@@ -147,6 +157,7 @@ pub fn recommendations_json(r: &Recommendations) -> String {
             rationale: super::text::rationale(x, scale),
             simulate: x.operation.flag(),
             mean_lift: x.mean_lift,
+            mean_lift_standard_error: x.mean_lift_standard_error,
             outcomes: &x.outcome_shifts,
             alternatives: x
                 .alternatives
@@ -179,5 +190,6 @@ pub fn recommendations_json(r: &Recommendations) -> String {
         do_not_invest: &r.do_not_invest,
         by_owner: &r.by_owner,
         dashboard_would_differ: &r.dashboard_would_differ,
+        estimate: &r.estimate,
     })
 }

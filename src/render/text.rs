@@ -3,7 +3,7 @@
 use super::score;
 use crate::analysis::{Analysis, PathResult};
 use crate::journey::Scale;
-use crate::numfmt::{percent, shell_quote, signed};
+use crate::numfmt::{fixed, percent, shell_quote, signed, significant};
 use crate::recommend::{Action, Recommendation};
 use crate::simulate::Operation;
 use std::fmt::Write;
@@ -558,6 +558,9 @@ pub fn recommendations_text(
     if r.recommendations.iter().any(|x| x.cost_assumed) {
         let _ = writeln!(o, "{}", st.dim(&format!("  {}", assumed_cost_note(r))));
     }
+    if let Some(e) = &r.estimate {
+        let _ = writeln!(o, "{}", st.dim(&format!("  {}", advice_estimate_note(e))));
+    }
     if r.recommendations.is_empty() {
         let _ = writeln!(o, "  no candidate action lifts the remembered experience");
     }
@@ -565,16 +568,17 @@ pub fn recommendations_text(
     for (k, x) in r.recommendations.iter().enumerate().take(SHOWN) {
         let _ = writeln!(o);
         let ratio = if x.cost > 0.0 {
-            format!("{:.3} per unit of cost", x.lift / x.cost)
+            format!("{} per unit of cost", fixed(x.lift / x.cost, 3))
         } else {
             "free".to_string()
         };
         let _ = writeln!(
             o,
-            "  {:>2}. {}  lift {}{}  cost {}{}  ({ratio})",
+            "  {:>2}. {}  lift {}{}{}  cost {}{}  ({ratio})",
             k + 1,
             st.bold(x.action.name()),
             st.valence(&signed(x.lift), x.lift, 0.0),
+            plus_minus(x.lift_standard_error),
             robustness(x),
             x.cost,
             if x.cost_assumed { " (assumed)" } else { "" }
@@ -692,13 +696,13 @@ fn plan_text(
     for (k, x) in p.actions.iter().enumerate() {
         let _ = writeln!(
             o,
-            "  {}. {} {}  (+{:.2} at this point, cost {}{})",
+            "  {}. {} {}  (+{} at this point, cost {}{})",
             k + 1,
             x.action.name(),
             x.touchpoint
                 .as_deref()
                 .unwrap_or("(new closing touchpoint)"),
-            x.lift,
+            fixed(x.lift, 2),
             x.cost,
             if x.cost_assumed { ", assumed" } else { "" }
         );
@@ -776,16 +780,43 @@ fn where_not_to_invest(o: &mut String, r: &crate::recommend::Recommendations, st
         for d in &r.dashboard_would_differ {
             let _ = writeln!(
                 o,
-                "  it ranks {} {} #{} (average {}), memory ranks it #{} (remembered {})",
+                "  it ranks {} {} #{} (average {}{}), memory ranks it #{} (remembered {})",
                 d.action.name(),
                 d.touchpoint.as_deref().unwrap_or("(closing touchpoint)"),
                 d.mean_rank,
                 signed(d.mean_lift),
+                plus_minus(d.mean_lift_standard_error),
                 d.memory_rank,
                 signed(d.lift)
             );
         }
     }
+}
+
+/// ` ± 0.012` for an estimated figure, nothing for an exact one.
+pub(crate) fn plus_minus(se: Option<f64>) -> String {
+    se.map(|s| format!(" ± {}", significant(s, 2)))
+        .unwrap_or_default()
+}
+
+/// Which figures of the advice are Monte Carlo estimates, and how they
+/// were sampled.
+#[must_use]
+pub(crate) fn advice_estimate_note(e: &crate::recommend::AdviceEstimate) -> String {
+    let what: Vec<&str> = e
+        .figures
+        .iter()
+        .map(|f| match f {
+            crate::recommend::EstimatedLift::Lift => "the lifts",
+            crate::recommend::EstimatedLift::MeanLift => "the dashboard average's lifts",
+        })
+        .collect();
+    format!(
+        "estimated by Monte Carlo ({} sampled paths, seed {}): {}; ± is one standard error",
+        e.samples,
+        e.seed,
+        what.join(" and ")
+    )
 }
 
 /// The `peakend simulate` flags that apply these operations in order,
@@ -882,27 +913,49 @@ pub fn rationale(r: &Recommendation, scale: &Scale) -> String {
             percent(probability * 2.0),
             role(t)
         ),
-        (Operation::Append { emotion, .. }, _) => {
-            let ends: Vec<String> = why
-                .ends
-                .iter()
-                .map(|t| {
-                    format!(
-                        "'{}' ({}) for {}",
-                        t.name,
-                        signed(t.emotion),
-                        percent(t.end_share)
-                    )
-                })
-                .collect();
-            format!(
-                "Add a short, gentler closing touchpoint ({}) after every end — journeys now end on {}; it {effect}",
-                signed(*emotion),
-                ends.join(", ")
-            )
-        }
+        (Operation::Append { emotion, .. }, _) => closing_sentence(*emotion, &why.ends, &effect),
         _ => effect,
     }
+}
+
+/// The sentence for a new closing touchpoint: where journeys end now.
+fn closing_sentence(emotion: f64, ends_now: &[crate::recommend::Role], effect: &str) -> String {
+    // The most common ends by name (by name among equals: never by
+    // the order of the file); the rest summed.
+    const NAMED: usize = 5;
+    let share = |k: usize| (ends_now[k].end_share * 1e9).round();
+    let mut order: Vec<usize> = (0..ends_now.len()).collect();
+    order.sort_by(|&a, &b| {
+        share(b)
+            .total_cmp(&share(a))
+            .then_with(|| ends_now[a].name.cmp(&ends_now[b].name))
+    });
+    let mut ends: Vec<String> = order
+        .iter()
+        .take(NAMED)
+        .map(|&k| {
+            let t = &ends_now[k];
+            format!(
+                "'{}' ({}) for {}",
+                t.name,
+                signed(t.emotion),
+                percent(t.end_share)
+            )
+        })
+        .collect();
+    if order.len() > NAMED {
+        let rest: f64 = order[NAMED..].iter().map(|&k| ends_now[k].end_share).sum();
+        ends.push(format!(
+            "{} other ends for {}",
+            order.len() - NAMED,
+            percent(rest)
+        ));
+    }
+    format!(
+        "Add a short, gentler closing touchpoint ({}) after every end — journeys now end on {}; it {effect}",
+        signed(emotion),
+        ends.join(", ")
+    )
 }
 
 /// Who owns the memory, as text: by owner, stage and channel, the share of

@@ -14,17 +14,23 @@ fn version_key(v: &str) -> Vec<u64> {
 #[test]
 fn rust_version_is_what_the_dependency_tree_needs() {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let out = std::process::Command::new(cargo)
-        .args([
-            "metadata",
-            "--format-version",
-            "1",
-            "--all-features",
-            "--offline",
-        ])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("cargo metadata runs");
+    // Offline first (fast, no network); a fresh machine may not hold the
+    // packages of other platforms yet, which `cargo metadata` reads too.
+    let metadata = |offline: bool| {
+        let mut args = vec!["metadata", "--format-version", "1", "--all-features"];
+        if offline {
+            args.push("--offline");
+        }
+        std::process::Command::new(&cargo)
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .expect("cargo metadata runs")
+    };
+    let mut out = metadata(true);
+    if !out.status.success() {
+        out = metadata(false);
+    }
     assert!(
         out.status.success(),
         "{}",

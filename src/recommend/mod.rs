@@ -285,6 +285,9 @@ pub struct DashboardView {
     pub lift: f64,
     /// Average lift.
     pub mean_lift: f64,
+    /// Standard error of the average lift when it is estimated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mean_lift_standard_error: Option<f64>,
 }
 
 /// Recommendations for one journey. `render::recommendations_text` and
@@ -510,36 +513,41 @@ struct Prices<'a> {
     /// Expected remembered experience of `journey`.
     base: f64,
     model: Option<Pricer>,
-    mean: Option<Pricer>,
+    /// Built on first use: only actions that lift memory need it.
+    mean: std::cell::OnceCell<Option<Pricer>>,
+    full: bool,
     /// The duration-weighted average of `journey`, for re-analysis.
-    mean_base: f64,
+    mean_base: std::cell::OnceCell<f64>,
 }
 
 impl<'a> Prices<'a> {
     /// `full`: price every candidate by re-analysis (what the local prices
     /// must equal; tests compare the two).
     fn new(analyzer: &'a Analyzer, journey: &'a Journey, base: f64, full: bool) -> Prices<'a> {
-        let (model, mean) = if full {
-            (None, None)
+        let model = if full {
+            None
         } else {
-            (
-                analyzer.pricer(journey, Ties::Negative),
-                analyzer.mean_pricer(journey),
-            )
-        };
-        let mean_base = if mean.is_some() {
-            0.0
-        } else {
-            expected(journey, &Model::Mean, analyzer.analysis_options())
+            analyzer.pricer(journey, Ties::Negative)
         };
         Prices {
             analyzer,
             journey,
             base,
             model,
-            mean,
-            mean_base,
+            mean: std::cell::OnceCell::new(),
+            full,
+            mean_base: std::cell::OnceCell::new(),
         }
+    }
+
+    fn mean_pricer(&self) -> Option<&Pricer> {
+        self.mean
+            .get_or_init(|| {
+                (!self.full)
+                    .then(|| self.analyzer.mean_pricer(self.journey))
+                    .flatten()
+            })
+            .as_ref()
     }
 
     /// The action's lift, `None` when the journey refuses it.
@@ -573,8 +581,7 @@ impl<'a> Prices<'a> {
             return none;
         };
         if let Some(p) = self
-            .mean
-            .as_ref()
+            .mean_pricer()
             .and_then(|m| m.price(self.journey, &edit))
         {
             return Lift {
@@ -583,11 +590,9 @@ impl<'a> Prices<'a> {
             };
         }
         let o = self.analyzer.analysis_options();
-        let mean_base = if self.mean.is_some() {
-            expected(self.journey, &Model::Mean, o)
-        } else {
-            self.mean_base
-        };
+        let mean_base = *self
+            .mean_base
+            .get_or_init(|| expected(self.journey, &Model::Mean, o));
         apply(self.journey, std::slice::from_ref(op)).map_or(none, |edited| Lift {
             value: expected(&edited, &Model::Mean, o) - mean_base,
             standard_error: None,
@@ -603,7 +608,7 @@ impl<'a> Prices<'a> {
 
     /// True when the average's lifts are estimated rather than exact.
     fn mean_lifts_estimated(&self, a: &Analysis) -> bool {
-        self.mean.as_ref().map_or(!a.mean.exact, Pricer::estimated)
+        self.mean_pricer().map_or(!a.mean.exact, Pricer::estimated)
     }
 }
 
@@ -748,12 +753,18 @@ fn recommend(
     } else {
         outcome_reach(journey)
     };
-    let priced: Vec<(Candidate, Lift)> = candidates(journey, a, thresholds, resolution)
+    // Every candidate with its lift (`None`: the journey as it is refuses
+    // it; it may apply once the plan has edited the journey).
+    let priced: Vec<(Candidate, Option<Lift>)> = candidates(journey, a, thresholds, resolution)
         .into_iter()
-        .filter_map(|c| prices.lift(&c.op).map(|l| (c, l)))
+        .map(|c| {
+            let l = prices.lift(&c.op);
+            (c, l)
+        })
         .collect();
     let mut recs: Vec<Recommendation> = Vec::new();
     for (c, lift) in &priced {
+        let Some(lift) = lift else { continue };
         if lift.value <= 1e-12 {
             continue;
         }
@@ -796,7 +807,7 @@ fn recommend(
         .collect();
     let (keys, recs) = fold_by_place(ranked);
     let dashboard_would_differ = dashboard_view(&keys, &recs);
-    let plan = budget.map(|b| plan(analyzer, journey, a, b, best_of(priced), full));
+    let plan = budget.map(|b| plan(analyzer, journey, a, b, best_of(priced), &prices));
     // Memory weight about 0 (whatever moment category the touchpoint is
     // in: a pit that always comes after a deeper one moves no memory
     // either) *and* no simulated action on it helps.
@@ -866,6 +877,7 @@ fn dashboard_view(keys: &[String], recs: &[Recommendation]) -> Vec<DashboardView
             mean_rank: mean_rank + 1,
             lift: recs[k].lift,
             mean_lift: recs[k].mean_lift,
+            mean_lift_standard_error: recs[k].mean_lift_standard_error,
         })
         .collect()
 }
@@ -945,13 +957,13 @@ fn intensities(emotions: &[f64], neutral: f64) -> [std::collections::BTreeSet<u6
     out
 }
 
-/// The journey with every negative emotion moved a hair (1e-9 of the
+/// The journey with every negative emotion moved a hair (`hair` of the
 /// scale) toward neutral: a tie in intensity between a negative and a
 /// positive moment then goes to the positive one. Used only where the
 /// model has no local prices (those price the other tie rule exactly).
-fn ties_to_positive(j: &Journey) -> Option<Journey> {
+fn ties_to_positive(j: &Journey, hair: f64) -> Option<Journey> {
     let s = j.scale();
-    let eps = (s.max - s.min) * 1e-9;
+    let eps = (s.max - s.min) * hair;
     let mut spec = j.spec().clone();
     for t in &mut spec.touchpoints {
         if t.emotion < s.neutral {
@@ -959,6 +971,17 @@ fn ties_to_positive(j: &Journey) -> Option<Journey> {
         }
     }
     Journey::from_spec(spec).ok()
+}
+
+/// The expected remembered experience with intensity ties going to the
+/// positive moment, by re-analysis: a hair's-breadth shift moves every
+/// figure linearly in the hair (no moment changes rank), so two hairs
+/// extrapolate to the exact limit.
+fn expected_positive_ties(j: &Journey, analyzer: &Analyzer) -> Option<f64> {
+    let (model, o) = (analyzer.model(), analyzer.analysis_options());
+    let one = expected(&ties_to_positive(j, 1e-9)?, model, o);
+    let two = expected(&ties_to_positive(j, 2e-9)?, model, o);
+    Some(2.0 * one - two)
 }
 
 /// Each recommendation's lift with ties broken the other way, where a tie
@@ -989,7 +1012,7 @@ fn robust_lifts(
             (new < neutral && pos.contains(&bits)) || (new > neutral && neg.contains(&bits))
         }
     };
-    if !recs.iter().any(|r| involved(r)) {
+    if !recs.iter().any(&involved) {
         return;
     }
     let settle = |r: &mut Recommendation, other: f64| {
@@ -1010,23 +1033,17 @@ fn robust_lifts(
         }
         return;
     }
-    let Some(shifted) = ties_to_positive(j) else {
+    let Some(shifted_base) = expected_positive_ties(j, analyzer) else {
         return;
     };
-    let (model, o) = (analyzer.model(), analyzer.analysis_options());
-    let shifted_base = expected(&shifted, model, o);
     for r in recs.iter_mut().filter(|r| involved(r)) {
-        let Some(other) = apply(j, std::slice::from_ref(&r.operation))
+        let Some(after) = apply(j, std::slice::from_ref(&r.operation))
             .ok()
-            .and_then(|edited| ties_to_positive(&edited))
+            .and_then(|edited| expected_positive_ties(&edited, analyzer))
         else {
             continue;
         };
-        // The hair's breadth shifts lifts by about 1e-9: round it away.
-        let lift_other = ((expected(&other, model, o) - shifted_base) * 1e6).round() / 1e6;
-        if (lift_other - r.lift).abs() > 1e-6 {
-            settle(r, lift_other);
-        }
+        settle(r, after - shifted_base);
     }
 }
 
@@ -1094,8 +1111,8 @@ fn plan(
     journey: &Journey,
     a0: &Analysis,
     budget: f64,
-    mut pool: Vec<Candidate>,
-    full: bool,
+    pool: Vec<Candidate>,
+    first: &Prices<'_>,
 ) -> Plan {
     let model = analyzer.model();
     let options = analyzer.analysis_options();
@@ -1108,12 +1125,20 @@ fn plan(
     let mut spent = 0.0;
     let mut cur = journey.clone();
     let mut cur_score = base;
+    let mut pool: Vec<(String, Candidate)> =
+        pool.into_iter().map(|c| (c.op.order_key(), c)).collect();
     loop {
         // Each step prices the remaining candidates on the journey as
-        // edited so far.
-        let prices = Prices::new(analyzer, &cur, cur_score, full);
+        // edited so far (the first on the journey as it is).
+        let owned;
+        let prices = if ops.is_empty() {
+            first
+        } else {
+            owned = Prices::new(analyzer, &cur, cur_score, first.full);
+            &owned
+        };
         let mut best: Option<(f64, f64, Lift, usize)> = None;
-        for (k, c) in pool.iter().enumerate() {
+        for (k, (key, c)) in pool.iter().enumerate() {
             if spent + c.cost > budget + 1e-12 {
                 continue;
             }
@@ -1126,18 +1151,16 @@ fn plan(
             let r = settled(per_cost(lift.value, c.cost));
             let sl = settled(lift.value);
             if best.is_none_or(|(br, bl, _, bk)| {
-                r > br
-                    || (r == br
-                        && (sl > bl || (sl == bl && c.op.order_key() < pool[bk].op.order_key())))
+                r > br || (r == br && (sl > bl || (sl == bl && *key < pool[bk].0)))
             }) {
                 best = Some((r, sl, lift, k));
             }
         }
         let Some((_, _, lift, k)) = best else { break };
-        let c = pool.swap_remove(k);
-        pool.retain(|x| x.touchpoint.is_none() || x.touchpoint != c.touchpoint);
+        let (_, c) = pool.swap_remove(k);
+        pool.retain(|x| x.1.touchpoint.is_none() || x.1.touchpoint != c.touchpoint);
         if c.action == Action::AddClosing {
-            pool.retain(|x| x.action != Action::AddClosing);
+            pool.retain(|x| x.1.action != Action::AddClosing);
         }
         let standing = if ops.is_empty() {
             Standing::of_analysis(a0)
@@ -1167,7 +1190,6 @@ fn plan(
             mean_lift_standard_error: mean.standard_error,
         });
         let next = apply(&cur, std::slice::from_ref(&c.op)).expect("priced, so it applies");
-        drop(prices);
         spent += c.cost;
         ops.push(c.op);
         cur = next;
@@ -1185,20 +1207,35 @@ fn plan(
     }
 }
 
-/// The plan's pool: every candidate the journey accepts, or on a journey
-/// with more than [`PLAN_POOL`] of them the most promising by their lift
-/// per cost on the journey as it is.
-fn best_of(priced: Vec<(Candidate, Lift)>) -> Vec<Candidate> {
-    let mut scored: Vec<(f64, Candidate)> = priced
+/// The plan's pool: every candidate, or on a journey with more than
+/// [`PLAN_POOL`] of them the most promising by their lift per cost on the
+/// journey as it is (one the journey refuses as it is, last).
+fn best_of(priced: Vec<(Candidate, Option<Lift>)>) -> Vec<Candidate> {
+    let scored: Vec<(f64, Candidate)> = priced
         .into_iter()
-        .map(|(c, l)| (settled(per_cost(l.value, c.cost)), c))
+        .map(|(c, l)| {
+            let lift = l.map_or(f64::NEG_INFINITY, |l| l.value);
+            (settled(per_cost(lift, c.cost)), c)
+        })
         .collect();
     if scored.len() > PLAN_POOL {
-        scored.sort_by(|x, y| {
-            y.0.total_cmp(&x.0)
-                .then_with(|| x.1.op.order_key().cmp(&y.1.op.order_key()))
+        let keys: Vec<String> = scored.iter().map(|x| x.1.op.order_key()).collect();
+        let mut order: Vec<usize> = (0..scored.len()).collect();
+        order.sort_by(|&x, &y| {
+            scored[y]
+                .0
+                .total_cmp(&scored[x].0)
+                .then_with(|| keys[x].cmp(&keys[y]))
         });
-        scored.truncate(PLAN_POOL);
+        order.truncate(PLAN_POOL);
+        let mut slots: Vec<Option<Candidate>> = scored.into_iter().map(|x| Some(x.1)).collect();
+        return order
+            .into_iter()
+            .map(|k| slots[k].take().expect("each index once"))
+            .collect();
     }
     scored.into_iter().map(|(_, c)| c).collect()
 }
+
+#[cfg(test)]
+mod tests;
