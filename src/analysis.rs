@@ -830,6 +830,11 @@ impl Pricer {
     pub(crate) fn estimated(&self) -> bool {
         self.local.estimated()
     }
+
+    /// (samples, seed) of the sampled paths behind estimated prices.
+    pub(crate) fn sampling(&self) -> Option<(usize, u64)> {
+        self.local.sampling().map(|s| (s.samples, s.seed))
+    }
 }
 
 impl Analyzer {

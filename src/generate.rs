@@ -64,3 +64,43 @@ pub fn layered(touchpoints: usize, width: usize, out_degree: usize, seed: u64) -
     spec.transitions = Some(transitions);
     spec
 }
+
+/// A long chain with skips: touchpoint `i` leads to `i + 1` (70 %) and
+/// skips to `i + 2` (30 %); integer emotions on −10..10 and durations
+/// 1..30 minutes as in [`layered`]. Paths multiply (a Fibonacci number of
+/// them) and their elapsed times spread, so the duration-weighted mean has
+/// no exact form beyond a few hundred touchpoints.
+///
+/// ```
+/// let spec = peakend::generate::chain(1_000, 7);
+/// assert_eq!(spec.touchpoints.len(), 1_000);
+/// assert!(peakend::Journey::from_spec(spec).is_ok());
+/// ```
+#[must_use]
+pub fn chain(touchpoints: usize, seed: u64) -> JourneySpec {
+    let mut spec = layered(touchpoints, 1, 1, seed);
+    let mut transitions = Vec::with_capacity(2 * touchpoints);
+    for i in 0..touchpoints.saturating_sub(1) {
+        if i + 2 < touchpoints {
+            transitions.push(TransitionSpec::new(
+                format!("t{i}"),
+                format!("t{}", i + 1),
+                Some(0.7),
+            ));
+            transitions.push(TransitionSpec::new(
+                format!("t{i}"),
+                format!("t{}", i + 2),
+                None,
+            ));
+        } else {
+            transitions.push(TransitionSpec::new(
+                format!("t{i}"),
+                format!("t{}", i + 1),
+                None,
+            ));
+        }
+    }
+    spec.name = format!("chain {touchpoints} with skips (seed {seed})");
+    spec.transitions = Some(transitions);
+    spec
+}

@@ -23,6 +23,7 @@
 use super::{Backward, Levels, Rng, Sampler, Sparse, backward_strict, forward_max, mean_states};
 use crate::journey::Journey;
 use crate::memory::{Feature, peak_rank_cmp};
+use std::cell::{Cell, OnceCell};
 use std::cmp::Ordering;
 
 /// One local edit, in positions.
@@ -245,6 +246,14 @@ struct ExactMean {
     backward: Option<Vec<Vec<(f64, f64, f64)>>>,
     states: usize,
     value: f64,
+    /// Cuts are the one edit the mean has no linear price for: each costs
+    /// a pairing of prefix and suffix states or one more pass. Past this
+    /// much work in all (a few analyses), the rest are estimated from
+    /// sampled paths — when sampling is allowed.
+    work_left: Cell<usize>,
+    sampling: Option<Sampling>,
+    sampled: OnceCell<SampledMean>,
+    used_sampled: Cell<bool>,
 }
 
 /// A transition probability with the states it leads from or to.
@@ -255,7 +264,7 @@ fn find(states: &[(f64, f64, f64)], t: f64) -> Option<usize> {
 }
 
 impl ExactMean {
-    fn new(j: &Journey, limit: usize) -> Option<ExactMean> {
+    fn new(j: &Journey, limit: usize, sampling: Option<Sampling>) -> Option<ExactMean> {
         let (forward, value, states) = mean_states(j, j.durations(), limit)?;
         let e = j.emotions();
         let d = j.durations();
@@ -284,13 +293,22 @@ impl ExactMean {
             backward,
             states,
             value,
+            work_left: Cell::new(16 * (states + n + j.transition_count())),
+            sampling,
+            sampled: OnceCell::new(),
+            used_sampled: Cell::new(false),
         })
     }
 
-    fn lift(&self, j: &Journey, edit: &Edit) -> Option<f64> {
+    fn lift(&self, j: &Journey, edit: &Edit) -> Option<Price> {
+        let exact = |lift: f64| Price {
+            lift,
+            standard_error: None,
+        };
         let e = j.emotions();
         let d = j.durations();
         match edit {
+            Edit::Remove { pos } => self.remove(j, *pos, edit),
             Edit::Set { pos, emotion } => {
                 let p = *pos;
                 let w: f64 = self.forward[p]
@@ -298,7 +316,7 @@ impl ExactMean {
                     .zip(&self.adjoint[p])
                     .map(|(s, a)| s.1 * a.0)
                     .sum();
-                Some((emotion - e[p]) * d[p] * w)
+                Some(exact((emotion - e[p]) * d[p] * w))
             }
             Edit::Route { pos, probs } => {
                 let p = *pos;
@@ -316,7 +334,7 @@ impl ExactMean {
                         lift += (new - old) * (bw * (a + m * e[w] * d[w]) + bm * m);
                     }
                 }
-                Some(lift)
+                Some(exact(lift))
             }
             Edit::Append { ends, emotion } => {
                 let mut lift = 0.0;
@@ -325,18 +343,16 @@ impl ExactMean {
                         lift += (a + m * emotion) / (t + 1.0) - a / t;
                     }
                 }
-                Some(lift)
+                Some(exact(lift))
             }
-            Edit::Remove { pos } => Some(self.remove(j, *pos)),
         }
     }
 
     /// Cutting a touchpoint is, for the mean, giving it no duration. Priced
     /// pairwise from the prefix and suffix states where that is cheaper
-    /// than one more pass, else by that pass.
-    fn remove(&self, j: &Journey, v: usize) -> f64 {
-        let e = j.emotions();
-        let d = j.durations();
+    /// than one more pass, else by that pass — within the work budget;
+    /// past it, from sampled paths when sampling is allowed.
+    fn remove(&self, j: &Journey, v: usize, edit: &Edit) -> Option<Price> {
         let mut prefix: Vec<Weighted<'_>> = j
             .pred_of(v)
             .iter()
@@ -347,8 +363,8 @@ impl ExactMean {
         if j.entry_at(v) > 0.0 {
             prefix.push((1.0, &start));
         }
-        let pairwise = self.backward.as_ref().and_then(|back| {
-            let end = [(0.0, 1.0, 0.0)];
+        let end = [(0.0, 1.0, 0.0)];
+        let suffix: Option<Vec<Weighted<'_>>> = self.backward.as_ref().map(|back| {
             let mut suffix: Vec<Weighted<'_>> = j
                 .succ_of(v)
                 .iter()
@@ -358,35 +374,61 @@ impl ExactMean {
             if j.succ_of(v).is_empty() {
                 suffix.push((1.0, &end));
             }
-            let work: usize = prefix.iter().map(|x| x.1.len()).sum::<usize>()
-                * suffix.iter().map(|x| x.1.len()).sum::<usize>();
-            // A pair costs a division; a state of the pass a sort and a merge.
-            if work > 16 * (self.states + j.len()) {
-                return None;
-            }
-            let ed = e[v] * d[v];
-            let mut lift = 0.0;
-            for &(pa, fa) in &prefix {
-                for &(pb, fb) in &suffix {
-                    for &(t, m, a) in fa {
-                        for &(r, mb, b) in fb {
-                            if t + r <= 0.0 {
-                                continue;
-                            }
-                            let s = a * mb + m * b;
-                            lift += pa * pb * (s / (t + r) - (s + m * mb * ed) / (t + d[v] + r));
-                        }
-                    }
-                }
-            }
-            Some(lift)
+            suffix
         });
-        pairwise.unwrap_or_else(|| {
-            let mut dur = d.to_vec();
-            dur[v] = 0.0;
-            mean_states(j, &dur, usize::MAX).map_or(f64::NAN, |(_, x, _)| x) - self.value
+        // A pair costs a division; a state of the pass a sort and a merge.
+        let pass = 8 * (self.states + j.len());
+        let pairs = suffix.as_ref().map_or(usize::MAX, |suffix| {
+            prefix.iter().map(|x| x.1.len()).sum::<usize>()
+                * suffix.iter().map(|x| x.1.len()).sum::<usize>()
+        });
+        let work = pairs.min(pass);
+        if work > self.work_left.get()
+            && let Some(s) = self.sampling
+        {
+            self.used_sampled.set(true);
+            return self
+                .sampled
+                .get_or_init(|| SampledMean::new(j, s.samples, s.seed))
+                .lift(j, edit);
+        }
+        self.work_left
+            .set(self.work_left.get().saturating_sub(work));
+        let lift = match suffix {
+            Some(suffix) if pairs <= pass => pairwise_cut(j, v, &prefix, &suffix),
+            _ => {
+                let mut dur = j.durations().to_vec();
+                dur[v] = 0.0;
+                mean_states(j, &dur, usize::MAX).map_or(f64::NAN, |(_, x, _)| x) - self.value
+            }
+        };
+        Some(Price {
+            lift,
+            standard_error: None,
         })
     }
+}
+
+/// The change in the expected mean when `v` is cut, from the forward
+/// states before it and the backward states after it.
+fn pairwise_cut(j: &Journey, v: usize, prefix: &[Weighted<'_>], suffix: &[Weighted<'_>]) -> f64 {
+    let (e, d) = (j.emotions(), j.durations());
+    let ed = e[v] * d[v];
+    let mut lift = 0.0;
+    for &(pa, fa) in prefix {
+        for &(pb, fb) in suffix {
+            for &(t, m, a) in fa {
+                for &(r, mb, b) in fb {
+                    if t + r <= 0.0 {
+                        continue;
+                    }
+                    let s = a * mb + m * b;
+                    lift += pa * pb * (s / (t + r) - (s + m * mb * ed) / (t + d[v] + r));
+                }
+            }
+        }
+    }
+    lift
 }
 
 /// Backward elapsed-time states: per position, the remaining time from it
@@ -588,6 +630,7 @@ pub(crate) struct Local {
     end_after: Vec<f64>,
     visit: Vec<f64>,
     mean: Option<(f64, MeanPart)>,
+    sampling: Option<Sampling>,
 }
 
 impl Local {
@@ -625,7 +668,7 @@ impl Local {
             0.0 => None,
             w => Some((
                 w,
-                match ExactMean::new(j, mean_limit) {
+                match ExactMean::new(j, mean_limit, sampling) {
                     Some(x) => MeanPart::Exact(x),
                     None => {
                         let s = sampling?;
@@ -652,12 +695,22 @@ impl Local {
             end_after,
             visit: super::visits(j),
             mean,
+            sampling,
         })
     }
 
     /// True when prices are estimated (the mean from sampled paths).
     pub(crate) fn estimated(&self) -> bool {
-        matches!(self.mean, Some((_, MeanPart::Sampled(_))))
+        match &self.mean {
+            Some((_, MeanPart::Sampled(_))) => true,
+            Some((_, MeanPart::Exact(m))) => m.used_sampled.get(),
+            None => false,
+        }
+    }
+
+    /// The sampling estimated prices use (when any are estimated).
+    pub(crate) fn sampling(&self) -> Option<Sampling> {
+        self.sampling.filter(|_| self.estimated())
     }
 
     /// The change in the blend's expectation the edit makes; `None` when
@@ -672,7 +725,11 @@ impl Local {
         lift += self.end * self.end_lift(j, edit) + self.first * first_lift(j, edit);
         let mut standard_error = None;
         match &self.mean {
-            Some((w, MeanPart::Exact(m))) => lift += w * m.lift(j, edit)?,
+            Some((w, MeanPart::Exact(m))) => {
+                let p = m.lift(j, edit)?;
+                lift += w * p.lift;
+                standard_error = p.standard_error.map(|s| s * w.abs());
+            }
             Some((w, MeanPart::Sampled(m))) => {
                 let p = m.lift(j, edit)?;
                 lift += w * p.lift;

@@ -541,6 +541,14 @@ impl<'a> Prices<'a> {
     }
 
     fn mean_pricer(&self) -> Option<&Pricer> {
+        // Under the mean model the model's own prices are the average's.
+        let is_mean = self.analyzer.model().linear_form().is_some_and(|f| {
+            f.iter()
+                .all(|(feat, w)| *w == 0.0 || (*feat == crate::memory::Feature::Mean && *w == 1.0))
+        });
+        if is_mean && self.model.is_some() {
+            return self.model.as_ref();
+        }
         self.mean
             .get_or_init(|| {
                 (!self.full)
@@ -846,11 +854,17 @@ fn advice_estimate(prices: &Prices<'_>, a: &Analysis) -> Option<AdviceEstimate> 
     if prices.mean_lifts_estimated(a) {
         figures.push(EstimatedLift::MeanLift);
     }
-    let sampling = a.estimate.as_ref()?;
+    // Local prices sample with the analysis' options; re-analysis samples
+    // as the analysis did.
+    let (samples, seed) = [prices.model.as_ref(), prices.mean_pricer()]
+        .into_iter()
+        .flatten()
+        .find_map(Pricer::sampling)
+        .or_else(|| a.estimate.as_ref().map(|e| (e.samples, e.seed)))?;
     (!figures.is_empty()).then(|| AdviceEstimate {
         method: "monte-carlo".into(),
-        samples: sampling.samples,
-        seed: sampling.seed,
+        samples,
+        seed,
         figures,
     })
 }

@@ -253,3 +253,90 @@ fn sampled_mean_lifts_agree_with_the_exact_ones() {
     }
     assert!(checked > 10);
 }
+
+/// A chain with skips (`i` → `i + 1` 70 %, → `i + 2` 30 %), durations
+/// 1..30 from a fixed LCG: elapsed times spread, the mean's states grow.
+fn skipping_chain(n: usize) -> Journey {
+    let mut x: u64 = 5;
+    let mut next = |m: u64| {
+        x = x
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (x >> 33) % m
+    };
+    let mut tps = Vec::new();
+    let mut ts = Vec::new();
+    for i in 0..n {
+        let (e, d) = (next(21) as i64 - 10, next(30) + 1);
+        tps.push(format!(
+            r#"{{"id":"t{i}","name":"T","emotion":{e},"duration":{d}}}"#
+        ));
+        if i + 2 < n {
+            ts.push(format!(
+                r#"{{"from":"t{i}","to":"t{}","probability":0.7}}"#,
+                i + 1
+            ));
+            ts.push(format!(
+                r#"{{"from":"t{i}","to":"t{}","probability":0.3}}"#,
+                i + 2
+            ));
+        } else if i + 1 < n {
+            ts.push(format!(
+                r#"{{"from":"t{i}","to":"t{}","probability":1}}"#,
+                i + 1
+            ));
+        }
+    }
+    let text = format!(
+        r#"{{"version":1,"name":"x","touchpoints":[{}],"transitions":[{}]}}"#,
+        tps.join(","),
+        ts.join(",")
+    );
+    Journey::from_json_str(&text).unwrap()
+}
+
+/// Cutting a step is the one edit the exact mean has no linear price for;
+/// past a work budget of a few analyses the remaining cuts are estimated
+/// from sampled paths. Exact prices equal re-analysis; estimated ones lie
+/// within five standard errors of it, and say so.
+#[test]
+fn cuts_past_the_work_budget_are_estimated_and_say_so() {
+    let j = skipping_chain(50);
+    let an = Analyzer::new(Model::Mean).options(Options::new().enumeration_limit(0));
+    let a = an.analyze(&j);
+    assert!(a.mean.exact, "the reference is exact");
+    let fast = recommend(&an, &j, &a, None, false);
+    let full = recommend(&an, &j, &a, None, true);
+    let by_op = |r: &Recommendations, op: &crate::simulate::Operation| {
+        r.recommendations
+            .iter()
+            .flat_map(|x| {
+                std::iter::once((&x.operation, x.lift))
+                    .chain(x.alternatives.iter().map(|y| (&y.operation, y.lift)))
+            })
+            .find(|(o, _)| *o == op)
+            .map(|(_, l)| l)
+    };
+    let (mut exact, mut sampled) = (0, 0);
+    for x in &fast.recommendations {
+        let reference = by_op(&full, &x.operation).expect("the same candidates lift memory");
+        match x.lift_standard_error {
+            None => {
+                assert!((x.lift - reference).abs() < TOL, "{:?}", x.operation);
+                exact += 1;
+            }
+            Some(se) => {
+                assert!(
+                    (x.lift - reference).abs() <= 5.0 * se + 1e-12,
+                    "{:?}: {} vs {reference} ± {se}",
+                    x.operation,
+                    x.lift
+                );
+                sampled += 1;
+            }
+        }
+    }
+    assert!(exact > 0 && sampled > 0, "exact {exact}, sampled {sampled}");
+    let est = fast.estimate.expect("estimated lifts are declared");
+    assert!(est.figures.contains(&super::EstimatedLift::Lift));
+}
