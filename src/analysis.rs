@@ -807,7 +807,8 @@ pub fn whatif_emotions(
         .collect())
 }
 
-pub(crate) use crate::engine::{Edit, Price, Ties};
+pub(crate) use crate::engine::{Edit, Price};
+use crate::spec::Ties;
 
 /// Prices local edits (one touchpoint's emotion, a cut, one branching
 /// touchpoint's probabilities, a closing after the ends) under a memory
@@ -838,7 +839,9 @@ impl Pricer {
 }
 
 impl Analyzer {
-    /// A pricer for this analyser's model on `j`, when the model is a
+    /// A pricer for this analyser's model on `j` under a tie rule for the
+    /// peak (the journey's own, or the other one for robust lifts), when
+    /// the model is a
     /// blend of peak, best, worst, end, first and mean (`None` for trend and
     /// for models without a linear form). The mean is exact within the
     /// state limit (or whenever the paths are few enough to enumerate, as
@@ -850,7 +853,7 @@ impl Analyzer {
 
     /// A pricer for the duration-weighted average (the dashboard's view).
     pub(crate) fn mean_pricer(&self, j: &Journey) -> Option<Pricer> {
-        self.pricer_for(j, &[(Feature::Mean, 1.0)], Ties::Negative)
+        self.pricer_for(j, &[(Feature::Mean, 1.0)], j.scale().ties)
     }
 
     fn pricer_for(&self, j: &Journey, form: &[(Feature, f64)], ties: Ties) -> Option<Pricer> {

@@ -127,6 +127,6 @@ pub use spec::json::parse_spec;
 pub use spec::json_schema;
 pub use spec::{
     FORMAT_VERSION, ImprovementSpec, JourneyBuilder, JourneySpec, OutcomeKind, OutcomeSpec,
-    ParseScaleError, RECOGNISED_TAGS, RouteImprovementSpec, ScaleSpec, StageSpec, TouchpointSpec,
-    TransitionSpec,
+    ParseScaleError, ParseTiesError, RECOGNISED_TAGS, RouteImprovementSpec, ScaleSpec, StageSpec,
+    Ties, TouchpointSpec, TransitionSpec,
 };

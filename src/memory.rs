@@ -103,7 +103,7 @@ impl PathView<'_> {
     pub fn feature(&self, f: Feature) -> f64 {
         let e = self.emotions;
         match f {
-            Feature::Peak => e[peak_index(e, self.scale.neutral)],
+            Feature::Peak => e[peak_index(e, &self.scale)],
             Feature::Best => e.iter().copied().fold(f64::NEG_INFINITY, f64::max),
             Feature::Worst => e.iter().copied().fold(f64::INFINITY, f64::min),
             Feature::End => e[e.len() - 1],
@@ -147,7 +147,7 @@ impl PathView<'_> {
             k
         };
         match f {
-            Feature::Peak => out[peak_index(e, self.scale.neutral)] += weight,
+            Feature::Peak => out[peak_index(e, &self.scale)] += weight,
             Feature::Best => out[argext(&|a, b| a > b)] += weight,
             Feature::Worst => out[argext(&|a, b| a < b)] += weight,
             Feature::End => out[n - 1] += weight,
@@ -173,11 +173,11 @@ impl PathView<'_> {
     }
 }
 
-/// Index of the peak of a path under the documented tie rule.
-pub(crate) fn peak_index(e: &[f64], neutral: f64) -> usize {
+/// Index of the peak of a path under the scale's tie rule.
+pub(crate) fn peak_index(e: &[f64], scale: &Scale) -> usize {
     let mut best = 0;
     for i in 1..e.len() {
-        if peak_rank_cmp(e[i], e[best], neutral) != std::cmp::Ordering::Less {
+        if peak_rank_cmp(e[i], e[best], scale) != std::cmp::Ordering::Less {
             best = i;
         }
     }
@@ -185,15 +185,19 @@ pub(crate) fn peak_index(e: &[f64], neutral: f64) -> usize {
 }
 
 /// Order emotions by how strongly they compete for the peak: intensity,
-/// then negative before positive.
-pub(crate) fn peak_rank_cmp(a: f64, b: f64, neutral: f64) -> std::cmp::Ordering {
+/// then, between a negative and a positive moment of equal intensity, the
+/// scale's tie rule (negative first by default).
+pub(crate) fn peak_rank_cmp(a: f64, b: f64, scale: &Scale) -> std::cmp::Ordering {
     use std::cmp::Ordering::Equal;
-    let ia = (a - neutral).abs();
-    let ib = (b - neutral).abs();
-    // Equal intensity: the lower (negative) emotion ranks higher.
+    let ia = (a - scale.neutral).abs();
+    let ib = (b - scale.neutral).abs();
     ia.partial_cmp(&ib)
         .unwrap_or(Equal)
-        .then_with(|| b.partial_cmp(&a).unwrap_or(Equal))
+        .then_with(|| match scale.ties {
+            // Equal intensity: the lower (negative) emotion ranks higher.
+            crate::spec::Ties::Negative => b.partial_cmp(&a).unwrap_or(Equal),
+            crate::spec::Ties::Positive => a.partial_cmp(&b).unwrap_or(Equal),
+        })
 }
 
 fn trend(e: &[f64]) -> f64 {

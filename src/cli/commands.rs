@@ -239,6 +239,7 @@ fn convert(
     let Some(journey) = load(file, input, false)? else {
         return Err(reported(1));
     };
+    let journey = with_tie_rule(journey, model);
     let format = match to {
         Target::Json => Format::Json,
         Target::Mermaid => Format::Mermaid,
@@ -332,8 +333,17 @@ fn prepare(
     let Some(journey) = load(file, input, false)? else {
         return Err(reported(1));
     };
+    let journey = with_tie_rule(journey, model);
     let analysis = analyzer.analyze(&journey);
     Ok((analyzer, journey, analysis))
+}
+
+/// The journey under the tie rule `--ties` names (the file's otherwise).
+fn with_tie_rule(journey: Journey, model: &ModelArgs) -> Journey {
+    match model.ties.as_deref().map(str::parse::<peakend::Ties>) {
+        Some(Ok(t)) => journey.with_ties(t),
+        _ => journey,
+    }
 }
 
 fn check_budget(budget: Option<f64>) -> anyhow::Result<()> {

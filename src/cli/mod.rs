@@ -225,6 +225,11 @@ pub(crate) struct ModelArgs {
     /// of, else 1% of the scale]
     #[arg(long, value_name = "STEP")]
     pub(crate) resolution: Option<f64>,
+    /// Which moment is the peak when a negative and a positive one are
+    /// exactly equally intense [default: the journey's `scale.ties`, else
+    /// negative; see docs/ties.md]
+    #[arg(long, value_parser = ["negative", "positive"])]
+    pub(crate) ties: Option<String>,
 }
 
 #[derive(clap::Args)]

@@ -21,8 +21,9 @@
 #![allow(clippy::needless_range_loop)]
 
 use super::{Backward, Levels, Rng, Sampler, Sparse, backward_strict, forward_max, mean_states};
-use crate::journey::Journey;
+use crate::journey::{Journey, Scale};
 use crate::memory::{Feature, peak_rank_cmp};
+use crate::spec::Ties;
 use std::cell::{Cell, OnceCell};
 use std::cmp::Ordering;
 
@@ -42,20 +43,10 @@ pub(crate) enum Edit {
     Append { ends: Vec<usize>, emotion: f64 },
 }
 
-/// How intense ties between a negative and a positive moment fall for the
-/// peak.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Ties {
-    /// The negative moment is the peak (the engine's rule).
-    Negative,
-    /// The positive moment is the peak.
-    Positive,
-}
-
 /// The order a maximum-type feature ranks emotions in.
 #[derive(Debug, Clone, Copy)]
 enum Order {
-    Peak { neutral: f64, ties: Ties },
+    Peak(Scale),
     Best,
     Worst,
 }
@@ -63,15 +54,7 @@ enum Order {
 impl Order {
     fn cmp(self, a: f64, b: f64) -> Ordering {
         match self {
-            Order::Peak { neutral, ties } => {
-                let o = peak_rank_cmp(a, b, neutral);
-                let same_intensity = (a - neutral).abs() == (b - neutral).abs();
-                if ties == Ties::Positive && same_intensity {
-                    o.reverse()
-                } else {
-                    o
-                }
-            }
+            Order::Peak(scale) => peak_rank_cmp(a, b, &scale),
             Order::Best => a.partial_cmp(&b).unwrap_or(Ordering::Equal),
             Order::Worst => b.partial_cmp(&a).unwrap_or(Ordering::Equal),
         }
@@ -242,19 +225,23 @@ struct ExactMean {
     /// Per forward state: d(result)/d(weighted sum), d(result)/d(mass).
     adjoint: Vec<Vec<(f64, f64)>>,
     /// Per position: (remaining time from it, inclusive; probability;
-    /// probability-weighted sum of emotion × duration), when within limit.
-    backward: Option<Vec<Vec<(f64, f64, f64)>>>,
-    states: usize,
+    /// probability-weighted sum of emotion × duration), when within limit;
+    /// built on the first cut that can use it.
+    backward: OnceCell<Option<StatesByPosition>>,
+    limit: usize,
     value: f64,
     /// Cuts are the one edit the mean has no linear price for: each costs
-    /// a pairing of prefix and suffix states or one more pass. Past this
-    /// much work in all (a few analyses), the rest are estimated from
-    /// sampled paths — when sampling is allowed.
+    /// a pairing of prefix and suffix states. Past this many pairs in all
+    /// (a few analyses' worth), the rest are estimated from sampled paths
+    /// — when sampling is allowed.
     work_left: Cell<usize>,
     sampling: Option<Sampling>,
     sampled: OnceCell<SampledMean>,
     used_sampled: Cell<bool>,
 }
+
+/// Elapsed-time states per position.
+type StatesByPosition = Vec<Vec<(f64, f64, f64)>>;
 
 /// A transition probability with the states it leads from or to.
 type Weighted<'s> = (f64, &'s [(f64, f64, f64)]);
@@ -272,26 +259,36 @@ impl ExactMean {
         let mut adjoint: Vec<Vec<(f64, f64)>> = vec![Vec::new(); n];
         for p in (0..n).rev() {
             let succ = j.succ_of(p);
-            let mut adj = Vec::with_capacity(forward[p].len());
-            for &(t, _, _) in &forward[p] {
-                let (mut aw, mut am) = (if succ.is_empty() { 1.0 / t } else { 0.0 }, 0.0);
-                for &(w, pr) in succ.iter().filter(|x| x.1 != 0.0) {
-                    let w = w as usize;
-                    let k = find(&forward[w], t + d[w]).expect("a successor holds every state");
-                    let (bw, bm) = adjoint[w][k];
-                    aw += pr * bw;
-                    am += pr * (bm + e[w] * d[w] * bw);
+            let fp = &forward[p];
+            let mut adj: Vec<(f64, f64)> = if succ.is_empty() {
+                fp.iter().map(|s| (1.0 / s.0, 0.0)).collect()
+            } else {
+                vec![(0.0, 0.0); fp.len()]
+            };
+            for &(w, pr) in succ.iter().filter(|x| x.1 != 0.0) {
+                let w = w as usize;
+                let (fw, aw) = (&forward[w], &adjoint[w]);
+                // Both lists are sorted by elapsed time: walk them together.
+                let mut k = 0;
+                for (i, &(t, _, _)) in fp.iter().enumerate() {
+                    let target = t + d[w];
+                    while fw[k].0.total_cmp(&target) == Ordering::Less {
+                        k += 1;
+                    }
+                    debug_assert_eq!(fw[k].0, target, "a successor holds every state");
+                    let (bw, bm) = aw[k];
+                    adj[i].0 += pr * bw;
+                    adj[i].1 += pr * (bm + e[w] * d[w] * bw);
                 }
-                adj.push((aw, am));
             }
             adjoint[p] = adj;
         }
-        let backward = backward_states(j, limit);
+        let backward = OnceCell::new();
         Some(ExactMean {
             forward,
             adjoint,
             backward,
-            states,
+            limit,
             value,
             work_left: Cell::new(16 * (states + n + j.transition_count())),
             sampling,
@@ -348,10 +345,10 @@ impl ExactMean {
         }
     }
 
-    /// Cutting a touchpoint is, for the mean, giving it no duration. Priced
-    /// pairwise from the prefix and suffix states where that is cheaper
-    /// than one more pass, else by that pass — within the work budget;
-    /// past it, from sampled paths when sampling is allowed.
+    /// Cutting a touchpoint is, for the mean, giving it no duration: priced
+    /// exactly by pairing the prefix and suffix states within the work
+    /// budget; past it from sampled paths, or, where the journey is small
+    /// enough to enumerate, by one more pass.
     fn remove(&self, j: &Journey, v: usize, edit: &Edit) -> Option<Price> {
         let mut prefix: Vec<Weighted<'_>> = j
             .pred_of(v)
@@ -363,40 +360,54 @@ impl ExactMean {
         if j.entry_at(v) > 0.0 {
             prefix.push((1.0, &start));
         }
+        // Pairing prefix and suffix states is exact and, where states are
+        // few, cheap; the successors' forward states stand in for their
+        // suffix states to judge that before building the latter.
+        let before: usize = prefix.iter().map(|x| x.1.len()).sum();
+        let guess: usize = j
+            .succ_of(v)
+            .iter()
+            .map(|&(w, _)| self.forward[w as usize].len())
+            .sum::<usize>()
+            .max(1);
         let end = [(0.0, 1.0, 0.0)];
-        let suffix: Option<Vec<Weighted<'_>>> = self.backward.as_ref().map(|back| {
-            let mut suffix: Vec<Weighted<'_>> = j
-                .succ_of(v)
-                .iter()
-                .filter(|x| x.1 != 0.0)
-                .map(|&(w, pr)| (pr, back[w as usize].as_slice()))
-                .collect();
-            if j.succ_of(v).is_empty() {
-                suffix.push((1.0, &end));
-            }
-            suffix
+        let suffix: Option<Vec<Weighted<'_>>> = (before * guess <= self.work_left.get())
+            .then(|| {
+                self.backward
+                    .get_or_init(|| backward_states(j, self.limit))
+                    .as_ref()
+            })
+            .flatten()
+            .map(|back| {
+                let mut suffix: Vec<Weighted<'_>> = j
+                    .succ_of(v)
+                    .iter()
+                    .filter(|x| x.1 != 0.0)
+                    .map(|&(w, pr)| (pr, back[w as usize].as_slice()))
+                    .collect();
+                if j.succ_of(v).is_empty() {
+                    suffix.push((1.0, &end));
+                }
+                suffix
+            });
+        let pairs = suffix.as_ref().map_or(usize::MAX, |x| {
+            before * x.iter().map(|y| y.1.len()).sum::<usize>()
         });
-        // A pair costs a division; a state of the pass a sort and a merge.
-        let pass = 8 * (self.states + j.len());
-        let pairs = suffix.as_ref().map_or(usize::MAX, |suffix| {
-            prefix.iter().map(|x| x.1.len()).sum::<usize>()
-                * suffix.iter().map(|x| x.1.len()).sum::<usize>()
-        });
-        let work = pairs.min(pass);
-        if work > self.work_left.get()
-            && let Some(s) = self.sampling
-        {
-            self.used_sampled.set(true);
-            return self
-                .sampled
-                .get_or_init(|| SampledMean::new(j, s.samples, s.seed))
-                .lift(j, edit);
-        }
-        self.work_left
-            .set(self.work_left.get().saturating_sub(work));
         let lift = match suffix {
-            Some(suffix) if pairs <= pass => pairwise_cut(j, v, &prefix, &suffix),
+            Some(suffix) if pairs <= self.work_left.get() => {
+                self.work_left.set(self.work_left.get() - pairs);
+                pairwise_cut(j, v, &prefix, &suffix)
+            }
             _ => {
+                if let Some(s) = self.sampling {
+                    self.used_sampled.set(true);
+                    return self
+                        .sampled
+                        .get_or_init(|| SampledMean::new(j, s.samples, s.seed))
+                        .lift(j, edit);
+                }
+                // No sampling (a journey small enough to enumerate): one
+                // more pass, the cut touchpoint given no duration.
                 let mut dur = j.durations().to_vec();
                 dur[v] = 0.0;
                 mean_states(j, &dur, usize::MAX).map_or(f64::NAN, |(_, x, _)| x) - self.value
@@ -434,7 +445,7 @@ fn pairwise_cut(j: &Journey, v: usize, prefix: &[Weighted<'_>], suffix: &[Weight
 /// Backward elapsed-time states: per position, the remaining time from it
 /// (inclusive), its probability, and the probability-weighted sum of
 /// emotion × duration. `None` beyond `limit` states.
-fn backward_states(j: &Journey, limit: usize) -> Option<Vec<Vec<(f64, f64, f64)>>> {
+fn backward_states(j: &Journey, limit: usize) -> Option<StatesByPosition> {
     let n = j.len();
     let e = j.emotions();
     let d = j.durations();
@@ -652,10 +663,10 @@ impl Local {
         if weight(Feature::Trend) != 0.0 {
             return None;
         }
-        let neutral = j.scale().neutral;
+        let scale = Scale { ties, ..j.scale() };
         let mut extremes = Vec::new();
         for (feat, order) in [
-            (Feature::Peak, Order::Peak { neutral, ties }),
+            (Feature::Peak, Order::Peak(scale)),
             (Feature::Best, Order::Best),
             (Feature::Worst, Order::Worst),
         ] {

@@ -9,7 +9,7 @@
 
 mod local;
 
-pub(crate) use local::{Edit, Local, Price, Sampling, Ties};
+pub(crate) use local::{Edit, Local, Price, Sampling};
 
 use crate::journey::Journey;
 use crate::memory::{Feature, MemoryModel, PathView, peak_rank_cmp};
@@ -54,8 +54,8 @@ impl Levels {
 
     /// Ranks for the peak: intensity, negative before positive on ties.
     pub(crate) fn peak(j: &Journey) -> Levels {
-        let n = j.scale().neutral;
-        Levels::build(j.emotions(), |a, b| peak_rank_cmp(a, b, n))
+        let s = j.scale();
+        Levels::build(j.emotions(), |a, b| peak_rank_cmp(a, b, &s))
     }
 
     /// Ranks for the best moment (higher emotion ranks higher).
@@ -303,7 +303,7 @@ pub(crate) fn feature_gradient(
 /// distribution sizes): for one query per touchpoint, O((V + E) · K) — the
 /// cost of one analysis.
 pub(crate) fn peak_whatif(j: &Journey, peak: &PeakInfo, queries: &[(usize, f64)]) -> Vec<f64> {
-    let neutral = j.scale().neutral;
+    let scale = j.scale();
     let k = peak.levels.value.len();
     let old_total: f64 = (0..j.len()).map(|p| peak.share[p] * j.emotions()[p]).sum();
     let mut sa = vec![0.0f64; k];
@@ -346,7 +346,7 @@ pub(crate) fn peak_whatif(j: &Journey, peak: &PeakInfo, queries: &[(usize, f64)]
                 let m = c - prev;
                 prev = c;
                 let v = peak.levels.value[l as usize];
-                if peak_rank_cmp(v, e, neutral) == Ordering::Greater {
+                if peak_rank_cmp(v, e, &scale) == Ordering::Greater {
                     total += m * v;
                 } else {
                     below_mass += m;

@@ -39,6 +39,7 @@ impl CsvOptions {
             min: -10.0,
             max: 10.0,
             neutral: Some(0.0),
+            ties: None,
         })
     }
 }

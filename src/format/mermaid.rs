@@ -15,6 +15,7 @@ pub(crate) const MERMAID_SCALE: ScaleSpec = ScaleSpec {
     min: 1.0,
     max: 5.0,
     neutral: Some(3.0),
+    ties: None,
 };
 
 /// The comment peakend's export writes when the journey's scale is not
@@ -713,6 +714,7 @@ fn parse_scale(s: &str) -> Option<ScaleSpec> {
         min,
         max,
         neutral: Some(neutral),
+        ties: None,
     })
 }
 

@@ -4,7 +4,7 @@
 use crate::error::{InvalidJourney, Problem, did_you_mean};
 use crate::numfmt::significant;
 use crate::spec::json::{locate, parse_lenient};
-use crate::spec::{FORMAT_VERSION, JourneySpec, TouchpointSpec};
+use crate::spec::{FORMAT_VERSION, JourneySpec, ScaleSpec, Ties, TouchpointSpec};
 use petgraph::graph::{DiGraph, NodeIndex};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -47,6 +47,10 @@ pub struct Scale {
     pub max: f64,
     /// Neutral point; intensity is the distance from it.
     pub neutral: f64,
+    /// Which moment is the peak when a negative and a positive one are
+    /// equally intense (written only when not the default `negative`).
+    #[serde(skip_serializing_if = "Ties::is_default")]
+    pub ties: Ties,
 }
 
 impl Default for Scale {
@@ -55,6 +59,7 @@ impl Default for Scale {
             min: -10.0,
             max: 10.0,
             neutral: 0.0,
+            ties: Ties::Negative,
         }
     }
 }
@@ -392,6 +397,31 @@ impl Journey {
     }
 
     // --- position-space accessors for the engine ---
+    /// The same journey with another tie rule for the peak (see [`Ties`]):
+    /// the rule goes into the journey's `scale`, so it stays with every
+    /// edit `simulate` and `recommend` make.
+    ///
+    /// ```
+    /// use peakend::{Journey, Model, Ties, expected_exact};
+    /// let j = Journey::from_json_str(r#"{"version":1,"name":"x","touchpoints":[
+    ///   {"id":"a","name":"A","emotion":-6},{"id":"b","name":"B","emotion":6}]}"#).unwrap();
+    /// assert_eq!(expected_exact(&j, &Model::PeakEnd), Some(0.0)); // peak -6, end +6
+    /// let p = j.with_ties(Ties::Positive);
+    /// assert_eq!(expected_exact(&p, &Model::PeakEnd), Some(6.0));
+    /// ```
+    #[must_use]
+    pub fn with_ties(mut self, ties: Ties) -> Journey {
+        let s = self.scale;
+        self.spec.scale = Some(ScaleSpec {
+            min: s.min,
+            max: s.max,
+            neutral: Some(s.neutral),
+            ties: Some(ties),
+        });
+        self.scale.ties = ties;
+        self
+    }
+
     /// Predecessors of a touchpoint (file index) with the transition
     /// probabilities into it, in file order.
     pub(crate) fn predecessors(&self, index: usize) -> Vec<(usize, f64)> {
@@ -643,6 +673,7 @@ impl<'a> Validator<'a> {
             min: s.min,
             max: s.max,
             neutral,
+            ties: s.ties.unwrap_or_default(),
         }
     }
 

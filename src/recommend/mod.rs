@@ -21,7 +21,7 @@
 //! once.
 
 use crate::analysis::{
-    Analysis, Analyzer, Edit, Options, Pricer, Standing, Thresholds, Ties, analyze, expected_exact,
+    Analysis, Analyzer, Edit, Options, Pricer, Standing, Thresholds, analyze, expected_exact,
     outcome_reach,
 };
 use crate::journey::Journey;
@@ -527,7 +527,7 @@ impl<'a> Prices<'a> {
         let model = if full {
             None
         } else {
-            analyzer.pricer(journey, Ties::Negative)
+            analyzer.pricer(journey, journey.scale().ties)
         };
         Prices {
             analyzer,
@@ -971,37 +971,15 @@ fn intensities(emotions: &[f64], neutral: f64) -> [std::collections::BTreeSet<u6
     out
 }
 
-/// The journey with every negative emotion moved a hair (`hair` of the
-/// scale) toward neutral: a tie in intensity between a negative and a
-/// positive moment then goes to the positive one. Used only where the
-/// model has no local prices (those price the other tie rule exactly).
-fn ties_to_positive(j: &Journey, hair: f64) -> Option<Journey> {
-    let s = j.scale();
-    let eps = (s.max - s.min) * hair;
-    let mut spec = j.spec().clone();
-    for t in &mut spec.touchpoints {
-        if t.emotion < s.neutral {
-            t.emotion = (t.emotion + eps).min(s.neutral);
-        }
-    }
-    Journey::from_spec(spec).ok()
-}
-
-/// The expected remembered experience with intensity ties going to the
-/// positive moment, by re-analysis: a hair's-breadth shift moves every
-/// figure linearly in the hair (no moment changes rank), so two hairs
-/// extrapolate to the exact limit.
-fn expected_positive_ties(j: &Journey, analyzer: &Analyzer) -> Option<f64> {
-    let (model, o) = (analyzer.model(), analyzer.analysis_options());
-    let one = expected(&ties_to_positive(j, 1e-9)?, model, o);
-    let two = expected(&ties_to_positive(j, 2e-9)?, model, o);
-    Some(2.0 * one - two)
-}
-
-/// Each recommendation's lift with ties broken the other way, where a tie
-/// in intensity between a negative and a positive moment is involved
-/// (before or after the action): the smaller of the two lifts is the one
-/// that survives. Only journeys with such ties pay for the second pricing.
+/// Each recommendation's lift under the other tie rule (see [`Ties`]),
+/// where a tie in intensity between a negative and a positive moment is
+/// involved before or after the action: the smaller of the two lifts is
+/// the one that survives. Ratings lie on steps, so moving each within half
+/// a step reorders moments only where they are exactly equally intense:
+/// the two tie rules are the two ways those perturbations can fall. Only
+/// journeys with such ties pay for the second pricing.
+///
+/// [`Ties`]: crate::Ties
 fn robust_lifts(
     analyzer: &Analyzer,
     j: &Journey,
@@ -1037,7 +1015,7 @@ fn robust_lifts(
     };
     if prices.model.is_some() {
         // Local prices under the other tie rule: exact.
-        let Some(other) = analyzer.pricer(j, Ties::Positive) else {
+        let Some(other) = analyzer.pricer(j, j.scale().ties.other()) else {
             return;
         };
         for r in recs.iter_mut().filter(|r| involved(r)) {
@@ -1047,17 +1025,15 @@ fn robust_lifts(
         }
         return;
     }
-    let Some(shifted_base) = expected_positive_ties(j, analyzer) else {
-        return;
-    };
+    // Re-analysis under the other rule, which the edited journeys keep.
+    let other = j.scale().ties.other();
+    let (model, o) = (analyzer.model(), analyzer.analysis_options());
+    let flipped = j.clone().with_ties(other);
+    let base = expected(&flipped, model, o);
     for r in recs.iter_mut().filter(|r| involved(r)) {
-        let Some(after) = apply(j, std::slice::from_ref(&r.operation))
-            .ok()
-            .and_then(|edited| expected_positive_ties(&edited, analyzer))
-        else {
-            continue;
-        };
-        settle(r, after - shifted_base);
+        if let Ok(edited) = apply(&flipped, std::slice::from_ref(&r.operation)) {
+            settle(r, expected(&edited, model, o) - base);
+        }
     }
 }
 

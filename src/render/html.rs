@@ -183,12 +183,13 @@ pub fn html_report(
     };
     let _ = writeln!(
         h,
-        "<p class=\"lede\">What customers will remember · {} touchpoints · {} transitions · {paths} · scale {} to {} (neutral {}) · model <b>{}</b>: {}</p>",
+        "<p class=\"lede\">What customers will remember · {} touchpoints · {} transitions · {paths} · scale {} to {} (neutral {}{}) · model <b>{}</b>: {}</p>",
         a.journey.touchpoints,
         a.journey.transitions,
         two_decimals(scale.min),
         two_decimals(scale.max),
         two_decimals(neutral),
+        escape(&super::text::tie_note(&scale)),
         escape(&a.remembered.model),
         escape(&a.remembered.explain)
     );

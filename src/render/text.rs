@@ -106,6 +106,15 @@ pub fn text(a: &Analysis, st: Style) -> String {
     o
 }
 
+/// `, intensity ties: positive` when the tie rule is not the default.
+pub(crate) fn tie_note(scale: &crate::journey::Scale) -> String {
+    if scale.ties.is_default() {
+        String::new()
+    } else {
+        format!(", intensity ties: {}", scale.ties.name())
+    }
+}
+
 /// The journey line, remembered against average, and the spread across customers.
 fn summary(o: &mut String, a: &Analysis, st: Style) {
     let scale = a.journey.scale;
@@ -114,7 +123,7 @@ fn summary(o: &mut String, a: &Analysis, st: Style) {
     let _ = writeln!(o, "{}", st.bold(&a.journey.name));
     let _ = writeln!(
         o,
-        "{} touchpoints · {} transitions · {} path{} · scale {}..{} (neutral {})",
+        "{} touchpoints · {} transitions · {} path{} · scale {}..{} (neutral {}{})",
         a.journey.touchpoints,
         a.journey.transitions,
         a.paths.count,
@@ -125,7 +134,8 @@ fn summary(o: &mut String, a: &Analysis, st: Style) {
         },
         scale.min,
         scale.max,
-        scale.neutral
+        scale.neutral,
+        tie_note(&scale)
     );
     let _ = writeln!(o);
     let rem = a.remembered.expected;

@@ -77,6 +77,74 @@ pub struct ScaleSpec {
     /// The neutral point; default: halfway between `min` and `max`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub neutral: Option<f64>,
+    /// Which moment is the peak when a negative and a positive one are
+    /// exactly equally intense; default `negative` (see docs/ties.md).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ties: Option<Ties>,
+}
+
+/// The tie rule for the peak: when a negative and a positive moment are
+/// exactly equally intense (a −6 and a +6), which one is the peak.
+/// Ratings are steps, so such ties are common and the rule, not the
+/// ratings, decides them (docs/ties.md).
+///
+/// ```
+/// use peakend::Ties;
+/// assert_eq!("positive".parse::<Ties>(), Ok(Ties::Positive));
+/// assert_eq!(Ties::default(), Ties::Negative);
+/// assert_eq!(Ties::Negative.other(), Ties::Positive);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum Ties {
+    /// The negative moment is the peak (bad is stronger than good).
+    #[default]
+    Negative,
+    /// The positive moment is the peak.
+    Positive,
+}
+
+impl Ties {
+    /// The rule's name: `negative` or `positive`.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Ties::Negative => "negative",
+            Ties::Positive => "positive",
+        }
+    }
+
+    /// The other rule.
+    #[must_use]
+    pub fn other(self) -> Ties {
+        match self {
+            Ties::Negative => Ties::Positive,
+            Ties::Positive => Ties::Negative,
+        }
+    }
+
+    /// True for the default rule (`negative`).
+    #[must_use]
+    pub fn is_default(&self) -> bool {
+        *self == Ties::Negative
+    }
+}
+
+/// A tie rule that is neither `negative` nor `positive`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("`{0}`: expected negative or positive")]
+pub struct ParseTiesError(pub String);
+
+impl std::str::FromStr for Ties {
+    type Err = ParseTiesError;
+    fn from_str(s: &str) -> Result<Ties, ParseTiesError> {
+        match s {
+            "negative" => Ok(Ties::Negative),
+            "positive" => Ok(Ties::Positive),
+            _ => Err(ParseTiesError(s.to_string())),
+        }
+    }
 }
 
 /// A scale written as `MIN,MAX` or `MIN,MAX,NEUTRAL` that is not one.
@@ -102,11 +170,13 @@ impl std::str::FromStr for ScaleSpec {
                 min: *min,
                 max: *max,
                 neutral: Some(*neutral),
+                ties: None,
             }),
             [Some(min), Some(max)] => Ok(ScaleSpec {
                 min: *min,
                 max: *max,
                 neutral: Some((min + max) / 2.0),
+                ties: None,
             }),
             _ => Err(ParseScaleError(s.to_string())),
         }

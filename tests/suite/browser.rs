@@ -180,6 +180,7 @@ fn reports_look_right_in_chromium() {
             min: sc["min"].as_f64().unwrap(),
             max: sc["max"].as_f64().unwrap(),
             neutral: sc["neutral"].as_f64().unwrap(),
+            ties: peakend::Ties::default(),
         };
         let remembered = score(a["remembered"]["expected"].as_f64().unwrap(), &scale);
         let average = score(a["mean"]["expected"].as_f64().unwrap(), &scale);

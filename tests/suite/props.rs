@@ -79,6 +79,12 @@ struct Brute {
 }
 
 fn brute(dag: &Dag) -> Brute {
+    brute_with(dag, peakend::Ties::Negative)
+}
+
+/// As [`brute`], with intensity ties between a negative and a positive
+/// moment going as `ties` says.
+fn brute_with(dag: &Dag, ties: peakend::Ties) -> Brute {
     let n = dag.nodes.len();
     let mut succ: Vec<Vec<(usize, f64)>> = vec![Vec::new(); n];
     let mut has_in = vec![false; n];
@@ -108,14 +114,20 @@ fn brute(dag: &Dag) -> Brute {
         path: &mut Vec<usize>,
         prob: f64,
         r: &mut Brute,
+        ties: peakend::Ties,
     ) {
         let last = *path.last().unwrap();
         if succ[last].is_empty() {
-            // Peak: most intense; tie: negative wins; equal: later wins.
+            // Peak: most intense; tie: negative wins (or positive, as
+            // `ties` says); equal: later wins.
             let mut peak = path[0];
             for &i in path.iter() {
                 let (e, pe) = (dag.nodes[i].0, dag.nodes[peak].0);
-                if e.abs() > pe.abs() || (e.abs() == pe.abs() && e <= pe) {
+                let wins_tie = match ties {
+                    peakend::Ties::Negative => e <= pe,
+                    peakend::Ties::Positive => e >= pe,
+                };
+                if e.abs() > pe.abs() || (e.abs() == pe.abs() && wins_tie) {
                     peak = i;
                 }
             }
@@ -131,12 +143,19 @@ fn brute(dag: &Dag) -> Brute {
         }
         for &(w, p) in &succ[last] {
             path.push(w);
-            walk(dag, succ, path, prob * p, r);
+            walk(dag, succ, path, prob * p, r, ties);
             path.pop();
         }
     }
     for &s in &entries {
-        walk(dag, &succ, &mut vec![s], 1.0 / entries.len() as f64, &mut r);
+        walk(
+            dag,
+            &succ,
+            &mut vec![s],
+            1.0 / entries.len() as f64,
+            &mut r,
+            ties,
+        );
     }
     r
 }
@@ -191,6 +210,26 @@ proptest! {
             prop_assert!((a.paths.best.score - best).abs() < TOL);
             prop_assert!((a.paths.worst.score - worst).abs() < TOL);
         }
+    }
+
+    /// The other tie rule (`scale.ties`, `--ties positive`) is exact too:
+    /// the engine, enumeration and an independent brute force agree.
+    #[test]
+    fn positive_ties_equal_brute_force(dag in arb_dag(8, false)) {
+        let j = dag.journey().with_ties(peakend::Ties::Positive);
+        let b = brute_with(&dag, peakend::Ties::Positive);
+        for a in [dp(&j, &Model::PeakEnd), analyze(&j, &Model::PeakEnd, &Options::new())] {
+            prop_assert!((a.remembered.expected - b.expected).abs() < TOL,
+                "{} vs brute {}", a.remembered.expected, b.expected);
+            for (i, t) in a.touchpoints.iter().enumerate() {
+                prop_assert!((t.peak_share - b.peak_share[i]).abs() < TOL, "peak share of {}", t.id);
+            }
+            let neg: f64 = b.scores.iter().filter(|s| s.0 < 0.0).map(|s| s.1).sum();
+            prop_assert!((a.distribution.negative_share - neg).abs() < TOL);
+        }
+        // The rule survives an edit and a round trip through the file.
+        let back = Journey::from_json_str(&j.spec().to_json()).unwrap();
+        prop_assert_eq!(back.scale().ties, peakend::Ties::Positive);
     }
 
     #[test]
@@ -705,7 +744,7 @@ proptest! {
         let j = Journey::from_spec(spec.clone()).unwrap();
         let c = peakend::csv::write(&j);
         let s = j.scale();
-        let opts = peakend::csv::CsvOptions::new().scale(peakend::ScaleSpec { min: s.min, max: s.max, neutral: Some(s.neutral) });
+        let opts = peakend::csv::CsvOptions::new().scale(peakend::ScaleSpec { min: s.min, max: s.max, neutral: Some(s.neutral), ties: None });
         let back = peakend::csv::read(&c.text, &spec.name, &opts).unwrap().into_journey().unwrap();
         let b = back.spec();
         prop_assert_eq!(&b.personas, &spec.personas);
@@ -801,6 +840,7 @@ fn arb_linear() -> impl Strategy<Value = JourneySpec> {
                     min: 1.0,
                     max: 5.0,
                     neutral: Some(3.0),
+                    ties: None,
                 });
             }
             spec
