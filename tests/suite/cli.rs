@@ -605,3 +605,56 @@ fn a_route_change_with_outcomes_is_the_top_advice() {
     let competitor = edited.index_of("competitor").unwrap();
     assert!(edited.is_end(competitor));
 }
+
+/// `--ties` changes which of two equally intense moments is the peak, is
+/// named in every output, and leaves the ranking by robust lift as it was.
+#[test]
+fn the_tie_rule_is_an_option() {
+    let journey = r#"{"version":1,"name":"Tie","touchpoints":[
+      {"id":"a","name":"Kick-off","emotion":6},{"id":"b","name":"Invoice error","emotion":-6},
+      {"id":"c","name":"Renewal","emotion":2}]}"#;
+    let json = |args: &[&str]| -> serde_json::Value {
+        let out = peakend_stdin(args, journey);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let neg = json(&["analyze", "-", "--format", "json"]);
+    let pos = json(&["analyze", "-", "--format", "json", "--ties", "positive"]);
+    // Peak -6 (the later of the two, negative by default) or +6; end +2.
+    assert_eq!(neg["remembered"]["expected"], -2.0);
+    assert_eq!(pos["remembered"]["expected"], 4.0);
+    assert!(neg["journey"]["scale"].get("ties").is_none());
+    assert_eq!(pos["journey"]["scale"]["ties"], "positive");
+    let t = text(&peakend_stdin(&["analyze", "-", "--ties", "positive"], journey).stdout);
+    assert!(t.contains("intensity ties: positive"), "{t}");
+    // The advice ranks by the lift that survives either rule.
+    let rn = json(&["recommend", "-", "--format", "json"]);
+    let rp = json(&["recommend", "-", "--format", "json", "--ties", "positive"]);
+    let robust = |r: &serde_json::Value| -> Vec<(String, f64)> {
+        r["recommendations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| {
+                (
+                    x["simulate"].as_str().unwrap().to_string(),
+                    x["robust_lift"].as_f64().unwrap(),
+                )
+            })
+            // Fragile actions (robust lift 0) appear only under the rule
+            // that gives them a lift.
+            .filter(|x| x.1 > 1e-9)
+            .collect()
+    };
+    let (a, b) = (robust(&rn), robust(&rp));
+    assert!(a.len() >= 2, "{a:?}");
+    assert_eq!(a.len(), b.len());
+    for (x, y) in a.iter().zip(&b) {
+        assert_eq!(x.0, y.0);
+        assert!((x.1 - y.1).abs() < 1e-9, "{x:?} vs {y:?}");
+    }
+    // A wrong rule is a usage error naming the choices.
+    let out = peakend_stdin(&["analyze", "-", "--ties", "both"], journey);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("negative"));
+}
