@@ -22,7 +22,9 @@ fn shapes(n: usize) -> [(&'static str, Journey); 2] {
 
 fn bench(c: &mut Criterion) {
     let mut g = c.benchmark_group("advice");
-    g.sample_size(10).measurement_time(Duration::from_secs(8));
+    g.sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
     let analyzer = Analyzer::new(Model::PeakEnd);
     for n in SIZES {
         for (shape, j) in shapes(n) {

@@ -876,6 +876,11 @@ impl Analyzer {
     }
 }
 
+/// The exact duration-weighted mean alone, when within the state limit.
+pub(crate) fn exact_mean(j: &Journey, options: &Options) -> Option<f64> {
+    engine::expected_mean(j, options.mean_state_limit)
+}
+
 /// Per outcome the journey lists (in its order), per position: the
 /// probability that a customer at that position ends with that outcome.
 pub(crate) fn outcome_reach(j: &Journey) -> Vec<Vec<f64>> {
