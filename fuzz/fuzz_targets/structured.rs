@@ -5,7 +5,7 @@
 mod common;
 
 use arbitrary::{Arbitrary, Unstructured};
-use peakend::{Journey, JourneySpec, ScaleSpec, TouchpointSpec, TransitionSpec};
+use peakend::{Journey, JourneySpec, ScaleSpec, Ties, TouchpointSpec, TransitionSpec};
 
 #[derive(Arbitrary, Debug)]
 struct Input {
@@ -32,6 +32,13 @@ fn build(input: Input) -> JourneySpec {
         min: f64::from(a),
         max: f64::from(b),
         neutral: c.map(f64::from),
+        // Both tie rules, from the bytes already there (the corpus keeps
+        // its meaning).
+        ties: Some(if (i16::from(a) + i16::from(b)) % 2 == 0 {
+            Ties::Negative
+        } else {
+            Ties::Positive
+        }),
     });
     spec.transitions = input.edges.map(|es| {
         es.iter()
