@@ -1,6 +1,6 @@
 //! One function per command: load, ask the library, write the result.
 
-use super::io::{display_name, emit, load, plural, reported, style, usage, write_output};
+use super::io::{Output, display_name, emit, load, plural, reported, style, usage};
 use super::{
     Cli, Command, InputArgs, ModelArgs, OutArgs, OutFormat, PathChoice, Target, ThresholdArgs,
 };
@@ -13,10 +13,7 @@ use peakend::{MapOptions, ReportOptions};
 pub(crate) fn run(cli: Cli, order: &[(&str, usize)]) -> anyhow::Result<()> {
     let input = &cli.input;
     match cli.command {
-        Command::Schema => {
-            emit(peakend::json_schema());
-            Ok(())
-        }
+        Command::Schema => emit(peakend::json_schema()),
         Command::Validate { files } => validate(&files, input),
         Command::Analyze {
             file,
@@ -54,13 +51,14 @@ pub(crate) fn run(cli: Cli, order: &[(&str, usize)]) -> anyhow::Result<()> {
         Command::Render {
             file,
             output,
+            force,
             max_touchpoints,
             model,
             thresholds,
         } => render_map(
             &file,
             input,
-            output.as_deref(),
+            &Output::new(output, force, &file)?,
             max_touchpoints,
             &model,
             &thresholds,
@@ -68,6 +66,7 @@ pub(crate) fn run(cli: Cli, order: &[(&str, usize)]) -> anyhow::Result<()> {
         Command::Report {
             file,
             output,
+            force,
             budget,
             max_touchpoints,
             model,
@@ -75,7 +74,7 @@ pub(crate) fn run(cli: Cli, order: &[(&str, usize)]) -> anyhow::Result<()> {
         } => report(
             &file,
             input,
-            output.as_deref(),
+            &Output::new(output, force, &file)?,
             (budget, max_touchpoints),
             &model,
             &thresholds,
@@ -85,13 +84,14 @@ pub(crate) fn run(cli: Cli, order: &[(&str, usize)]) -> anyhow::Result<()> {
             to,
             path,
             output,
+            force,
             model,
             thresholds,
         } => convert(
             &file,
             input,
             (to, path),
-            output.as_deref(),
+            &Output::new(output, force, &file)?,
             &model,
             &thresholds,
         ),
@@ -121,8 +121,7 @@ fn analyze(
             render::ownership_text(&o, st)
         ),
         (OutFormat::Text, false) => render::moments_text(&m, st),
-    });
-    Ok(())
+    })
 }
 
 fn simulate(
@@ -135,13 +134,10 @@ fn simulate(
 ) -> anyhow::Result<()> {
     let (analyzer, journey, a) = prepare(file, input, model, thresholds)?;
     match analyzer.simulate(&journey, &a, ops) {
-        Ok(s) => {
-            emit(match out.format {
-                OutFormat::Json => render::pretty_json(&s),
-                OutFormat::Text => render::simulation_text(&s, style(out.color)),
-            });
-            Ok(())
-        }
+        Ok(s) => emit(match out.format {
+            OutFormat::Json => render::pretty_json(&s),
+            OutFormat::Text => render::simulation_text(&s, style(out.color)),
+        }),
         Err(e) => {
             eprintln!("{}: error: {e}", display_name(file));
             if let Some(source) = std::error::Error::source(&e) {
@@ -166,14 +162,13 @@ fn recommend(
     emit(match out.format {
         OutFormat::Json => render::recommendations_json(&r),
         OutFormat::Text => render::recommendations_text(&r, file, style(out.color)),
-    });
-    Ok(())
+    })
 }
 
 fn render_map(
     file: &str,
     input: &InputArgs,
-    output: Option<&str>,
+    output: &Output,
     max_touchpoints: usize,
     model: &ModelArgs,
     thresholds: &ThresholdArgs,
@@ -182,13 +177,13 @@ fn render_map(
     let (analyzer, journey, a) = prepare(file, input, model, thresholds)?;
     let m = analyzer.moments(&journey, &a);
     let map = MapOptions::new().max_touchpoints(max_touchpoints);
-    write_output(output, render::map_svg(&journey, &a, &m, &map))
+    output.write(render::map_svg(&journey, &a, &m, &map))
 }
 
 fn report(
     file: &str,
     input: &InputArgs,
-    output: Option<&str>,
+    output: &Output,
     (budget, max_touchpoints): (Option<f64>, usize),
     model: &ModelArgs,
     thresholds: &ThresholdArgs,
@@ -201,27 +196,33 @@ fn report(
     let report = ReportOptions::new()
         .map(MapOptions::new().max_touchpoints(max_touchpoints))
         .source(display_name(file));
-    write_output(output, render::html_report(&journey, &a, &m, &r, &report))
+    output.write(render::html_report(&journey, &a, &m, &r, &report))
 }
 
 fn validate(files: &[String], input: &InputArgs) -> anyhow::Result<()> {
     let mut failed = false;
     for file in files {
-        match load(file, input, true)? {
-            Some(j) => {
+        // A file that cannot be read fails, and the others are still checked.
+        match load(file, input, true) {
+            Ok(Some(j)) => {
                 for w in j.warnings() {
                     eprintln!("{}", w.located(display_name(file)));
                 }
-                println!(
-                    "{}: ok ({} touchpoint{}, {} transition{})",
+                emit(format!(
+                    "{}: ok ({} touchpoint{}, {} transition{})\n",
                     display_name(file),
                     j.len(),
                     plural(j.len()),
                     j.transition_count(),
                     plural(j.transition_count())
-                );
+                ))?;
             }
-            None => failed = true,
+            Ok(None) => failed = true,
+            Err(e) if super::io::is_reported(&e) => return Err(e),
+            Err(e) => {
+                eprintln!("peakend: error: {e:#}");
+                failed = true;
+            }
         }
     }
     if failed { Err(reported(1)) } else { Ok(()) }
@@ -231,7 +232,7 @@ fn convert(
     file: &str,
     input: &InputArgs,
     (to, path): (Target, PathChoice),
-    output: Option<&str>,
+    output: &Output,
     model: &ModelArgs,
     thresholds: &ThresholdArgs,
 ) -> anyhow::Result<()> {
@@ -248,7 +249,7 @@ fn convert(
             // Only the picture needs the analysis.
             let a = analyzer.analyze(&journey);
             let m = analyzer.moments(&journey, &a);
-            return write_output(output, render::dot(&journey, &a, &m));
+            return output.write(render::dot(&journey, &a, &m));
         }
     };
     let exported = if path == PathChoice::Main {
@@ -265,7 +266,7 @@ fn convert(
     for w in &exported.warnings {
         eprintln!("{}: warning: {w}", display_name(file));
     }
-    write_output(output, exported.text)
+    output.write(exported.text)
 }
 
 /// The operations of `simulate`, in command-line order (usage errors

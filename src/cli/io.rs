@@ -122,22 +122,90 @@ pub(crate) fn load(file: &str, input: &InputArgs, quiet: bool) -> anyhow::Result
     }
 }
 
-/// Write to the named file, or to standard output without one.
-pub(crate) fn write_output(path: Option<&str>, out: String) -> anyhow::Result<()> {
-    match path {
-        None | Some("-") => {
-            emit(out);
-            Ok(())
+/// True when the error was reported already (it carries an exit code).
+pub(crate) fn is_reported(e: &anyhow::Error) -> bool {
+    e.is::<Exit>()
+}
+
+/// Where a command writes: a file (`--output`), or standard output.
+pub(crate) struct Output {
+    path: Option<String>,
+}
+
+impl Output {
+    /// Checked before any work: `--output` naming the input journey is
+    /// refused (exit 2) unless `force`.
+    pub(crate) fn new(path: Option<String>, force: bool, input: &str) -> anyhow::Result<Output> {
+        let path = path.filter(|p| p != "-");
+        if let Some(p) = &path
+            && !force
+            && input != "-"
+            && same_file(p, input)
+        {
+            return Err(usage(format_args!(
+                "--output {p} is the input journey: it would be overwritten (add --force to do that)"
+            )));
         }
-        Some(p) => std::fs::write(p, out).with_context(|| format!("cannot write {p}")),
+        Ok(Output { path })
+    }
+
+    /// Write the text: to a temporary file beside the target, renamed into
+    /// place only once complete (a failed write leaves the target as it
+    /// was and no partial file); or to standard output.
+    pub(crate) fn write(&self, out: String) -> anyhow::Result<()> {
+        let Some(p) = &self.path else {
+            return emit(out);
+        };
+        let target = std::path::Path::new(p);
+        let dir = match target.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => std::path::Path::new("."),
+        };
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(".peakend-").suffix(".tmp");
+        // The permissions a plain write would give (a private 0600 is the
+        // temporary file's default): the target's own when it exists.
+        #[cfg(unix)]
+        let mode = {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::metadata(target).map_or(0o666, |m| m.permissions().mode() & 0o7777)
+        };
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(mode));
+        let mut tmp = builder
+            .tempfile_in(dir)
+            .with_context(|| format!("cannot write {p}"))?;
+        tmp.write_all(out.as_bytes())
+            .and_then(|()| tmp.as_file().sync_all())
+            .with_context(|| format!("cannot write {p}"))?;
+        tmp.persist(target)
+            .map_err(|e| e.error)
+            .with_context(|| format!("cannot write {p}"))?;
+        Ok(())
     }
 }
 
-/// Write to standard output.
-pub(crate) fn emit(out: String) {
+/// True when both paths name the same existing file.
+fn same_file(a: &str, b: &str) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    }
+}
+
+/// Write to standard output. A closed pipe (`| head`) ends quietly; any
+/// other failure (a full disk) is an error, exit 1.
+pub(crate) fn emit(out: String) -> anyhow::Result<()> {
     let mut stdout = std::io::stdout().lock();
-    // A closed pipe (e.g. `| head`) is not an error worth a message.
-    let _ = stdout.write_all(out.as_bytes());
+    match stdout
+        .write_all(out.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(anyhow::Error::new(e).context("cannot write to standard output"))
+        }
+        _ => Ok(()),
+    }
 }
 
 pub(crate) fn plural(n: usize) -> &'static str {

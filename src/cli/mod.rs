@@ -147,9 +147,13 @@ pub(crate) enum Command {
     Render {
         /// Journey file: JSON, Mermaid (.mmd) or CSV (`-` reads standard input)
         file: String,
-        /// Write the SVG here instead of standard output
+        /// Write the SVG here instead of standard output (written to a temporary file beside it and
+        /// renamed into place when complete)
         #[arg(long, short, value_name = "FILE")]
         output: Option<String>,
+        /// Let `--output` overwrite the input journey
+        #[arg(long)]
+        force: bool,
         /// Draw at most this many touchpoints; a longer journey is collapsed
         /// (defining moments, the main route, then the most visited)
         #[arg(long, default_value_t = 200)]
@@ -164,9 +168,13 @@ pub(crate) enum Command {
     Report {
         /// Journey file: JSON, Mermaid (.mmd) or CSV (`-` reads standard input)
         file: String,
-        /// Write the HTML here instead of standard output
+        /// Write the HTML here instead of standard output (written to a temporary file beside it and
+        /// renamed into place when complete)
         #[arg(long, short, value_name = "FILE")]
         output: Option<String>,
+        /// Let `--output` overwrite the input journey
+        #[arg(long)]
+        force: bool,
         /// Budget for a plan (as in `recommend`)
         #[arg(long)]
         budget: Option<f64>,
@@ -191,9 +199,13 @@ pub(crate) enum Command {
         /// complete path, or the best or worst remembered one
         #[arg(long, value_enum, default_value_t = PathChoice::Main)]
         path: PathChoice,
-        /// Write here instead of standard output
+        /// Write here instead of standard output (written to a temporary file beside it and
+        /// renamed into place when complete)
         #[arg(long, short, value_name = "FILE")]
         output: Option<String>,
+        /// Let `--output` overwrite the input journey
+        #[arg(long)]
+        force: bool,
         #[command(flatten)]
         model: ModelArgs,
         #[command(flatten)]

@@ -658,3 +658,96 @@ fn the_tie_rule_is_an_option() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("negative"));
 }
+
+/// `--output` naming the input journey is refused (exit 2, the file
+/// untouched) unless `--force`; a write that fails leaves no partial file.
+#[test]
+fn output_never_loses_the_input_or_leaves_a_partial_file() {
+    let dir = std::env::temp_dir().join(format!("peakend-out-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let j = dir.join("j.json");
+    let original = std::fs::read_to_string("journeys/support-escalation.json").unwrap();
+    std::fs::write(&j, &original).unwrap();
+    let js = j.to_str().unwrap();
+    // Also through another spelling of the same path.
+    let other = format!("{}/./j.json", dir.to_str().unwrap());
+    for cmd in [
+        vec!["render", js, "-o", js],
+        vec!["report", js, "-o", other.as_str()],
+        vec!["convert", js, "--to", "mermaid", "-o", js],
+    ] {
+        let out = peakend(&cmd);
+        assert_eq!(out.status.code(), Some(2), "{cmd:?}");
+        assert!(
+            text(&out.stderr).contains("--force"),
+            "{}",
+            text(&out.stderr)
+        );
+        assert_eq!(std::fs::read_to_string(&j).unwrap(), original, "{cmd:?}");
+    }
+    let out = peakend(&["convert", js, "--to", "json", "-o", js, "--force"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    // A directory that does not exist: exit 1, nothing written anywhere.
+    let missing = dir.join("no/such/dir/map.svg");
+    let out = peakend(&["render", js, "-o", missing.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("cannot write"));
+    let left: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left.len(), 1, "only the journey: {left:?}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Every write error, standard output included, is exit 1 with the
+/// system's message: never a panic, never exit 0.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_disk_is_an_error_on_every_command() {
+    for cmd in [
+        vec!["schema"],
+        vec!["validate", "journeys/support-escalation.json"],
+        vec![
+            "convert",
+            "journeys/support-escalation.json",
+            "--to",
+            "json",
+        ],
+        vec!["analyze", "journeys/support-escalation.json"],
+        vec![
+            "recommend",
+            "journeys/support-escalation.json",
+            "--format",
+            "json",
+        ],
+    ] {
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_peakend"))
+            .args(&cmd)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .stdout(full)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{cmd:?}: {}", text(&out.stderr));
+        let err = text(&out.stderr);
+        assert!(err.contains("No space left on device"), "{cmd:?}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}
+
+/// `validate` checks every file, even after one it cannot read.
+#[test]
+fn validate_checks_every_file() {
+    let out = peakend(&[
+        "validate",
+        "journeys/no-such-file.json",
+        "journeys/support-escalation.json",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("no-such-file.json"));
+    assert!(text(&out.stdout).contains("support-escalation.json: ok"));
+}
