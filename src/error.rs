@@ -173,7 +173,12 @@ impl fmt::Display for Problem {
     }
 }
 
+/// How many problems `InvalidJourney`'s `Display` lists before it counts
+/// the rest (`problems` itself holds all of them).
+pub(crate) const SHOWN_PROBLEMS: usize = 100;
+
 /// A journey that could not be loaded: every problem found, errors first.
+/// Its `Display` lists the first 100 problems and counts the rest.
 #[derive(Debug, Clone, PartialEq)]
 pub struct InvalidJourney {
     /// All problems (errors and warnings), errors first, each in file order.
@@ -195,8 +200,15 @@ impl fmt::Display for InvalidJourney {
             "invalid journey: {n} error{}",
             if n == 1 { "" } else { "s" }
         )?;
-        for p in &self.problems {
+        for p in self.problems.iter().take(SHOWN_PROBLEMS) {
             write!(f, "\n  {p}")?;
+        }
+        if self.problems.len() > SHOWN_PROBLEMS {
+            write!(
+                f,
+                "\n  ... and {} more not shown",
+                self.problems.len() - SHOWN_PROBLEMS
+            )?;
         }
         Ok(())
     }
@@ -219,54 +231,76 @@ pub enum OptionsError {
     MissingWeights,
 }
 
+/// Words longer than this get no "did you mean".
+const MAX_SUGGESTED_LEN: usize = 64;
+
 /// Suggest the candidate closest to `word`, if any is close enough to be a
-/// plausible typo.
+/// plausible typo (case ignored; at most a third of the length, 1 to 3
+/// edits). Linear in the candidates, with no allocation per candidate.
 pub(crate) fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
-    let lower = word.to_lowercase();
+    // Suggestions are for typos of names: a long word has none, so that
+    // hostile input cannot make the edit distance expensive.
+    let w: Vec<char> = word.chars().flat_map(char::to_lowercase).collect();
+    if w.len() > MAX_SUGGESTED_LEN {
+        return None;
+    }
+    let mut c: Vec<char> = Vec::new();
+    let mut rows = [Vec::new(), Vec::new(), Vec::new()];
     let mut best: Option<(usize, &str)> = None;
-    for c in candidates {
-        let d = if c.to_lowercase() == lower {
-            0
+    for cand in candidates {
+        // At most 3 edits apart: lengths within 3 (a cheap test first).
+        if cand.len() > 4 * (w.len() + 3) {
+            continue;
+        }
+        c.clear();
+        if cand.is_ascii() {
+            c.extend(cand.bytes().map(|b| char::from(b.to_ascii_lowercase())));
         } else {
-            edit_distance(&lower, &c.to_lowercase())
-        };
-        let limit = (c.chars().count().max(word.chars().count()) / 3).clamp(1, 3);
+            c.extend(cand.chars().flat_map(char::to_lowercase));
+        }
+        if c.len().abs_diff(w.len()) > 3 {
+            continue;
+        }
+        let limit = (c.len().max(w.len()) / 3).clamp(1, 3);
+        let d = edit_distance(&w, &c, &mut rows);
         if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
-            best = Some((d, c));
+            best = Some((d, cand));
         }
     }
     best.map(|(_, c)| c)
 }
 
 /// Edit distance counting an adjacent transposition as one edit
-/// (optimal string alignment), so `stgae` is one step from `stage`.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
+/// (optimal string alignment), so `stgae` is one step from `stage`; three
+/// rows of working space, reused.
+fn edit_distance(a: &[char], b: &[char], rows: &mut [Vec<usize>; 3]) -> usize {
     let w = b.len() + 1;
-    let mut d = vec![0usize; (a.len() + 1) * w];
-    for (i, row) in d.chunks_mut(w).enumerate() {
-        row[0] = i;
+    for r in rows.iter_mut() {
+        r.clear();
+        r.resize(w, 0);
     }
-    for (j, x) in d.iter_mut().take(w).enumerate() {
+    // rows[0]: i-2, rows[1]: i-1, rows[2]: i.
+    for (j, x) in rows[1].iter_mut().enumerate() {
         *x = j;
     }
     for i in 1..=a.len() {
+        rows[2][0] = i;
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (d[(i - 1) * w + j] + 1)
-                .min(d[i * w + j - 1] + 1)
-                .min(d[(i - 1) * w + j - 1] + cost);
+            let mut v = (rows[1][j] + 1)
+                .min(rows[2][j - 1] + 1)
+                .min(rows[1][j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                v = v.min(d[(i - 2) * w + j - 2] + 1);
+                v = v.min(rows[0][j - 2] + 1);
             }
-            d[i * w + j] = v;
+            rows[2][j] = v;
         }
+        rows.rotate_left(1);
     }
-    d[a.len() * w + b.len()]
+    rows[1][b.len()]
 }
 
 #[cfg(test)]

@@ -82,27 +82,41 @@ pub(crate) fn truncate(s: &str, width: usize) -> String {
 /// text does not fit.
 pub(crate) fn wrap(s: &str, width: usize, lines: usize) -> Vec<String> {
     let width = width.max(2);
+    let lines = lines.max(1);
+    // Only the start of a long text can show: wrap that much (linear in
+    // what is shown, whatever the length of the name) and mark the cut.
+    let limit = width.saturating_mul(lines.saturating_add(1));
+    let (s, cut) = match s.char_indices().nth(limit) {
+        Some((i, _)) => (&s[..i], true),
+        None => (s, false),
+    };
     let mut out: Vec<String> = Vec::new();
     let mut cur = String::new();
-    for word in s.split_whitespace() {
-        let mut word: String = word.to_string();
+    let mut cur_len = 0;
+    for mut word in s.split_whitespace() {
+        let mut w_len = word.chars().count();
         loop {
-            let cur_len = cur.chars().count();
-            let w_len = word.chars().count();
             if cur_len == 0 && w_len <= width {
-                cur = word;
+                cur.push_str(word);
+                cur_len = w_len;
                 break;
             } else if cur_len > 0 && cur_len + 1 + w_len <= width {
                 cur.push(' ');
-                cur.push_str(&word);
+                cur.push_str(word);
+                cur_len += 1 + w_len;
                 break;
             } else if cur_len > 0 {
                 out.push(std::mem::take(&mut cur));
+                cur_len = 0;
             } else {
                 // A word longer than a line: break it.
-                let head: String = word.chars().take(width).collect();
-                word = word.chars().skip(width).collect();
-                out.push(head);
+                let split = word
+                    .char_indices()
+                    .nth(width)
+                    .map_or(word.len(), |(i, _)| i);
+                out.push(word[..split].to_string());
+                word = &word[split..];
+                w_len -= width;
                 if word.is_empty() {
                     break;
                 }
@@ -112,10 +126,17 @@ pub(crate) fn wrap(s: &str, width: usize, lines: usize) -> Vec<String> {
     if !cur.is_empty() {
         out.push(cur);
     }
-    if out.len() > lines {
-        let rest = out[lines - 1..].join(" ");
-        out.truncate(lines - 1);
-        out.push(truncate(&rest, width));
+    if out.len() > lines || (cut && !out.is_empty()) {
+        let keep = (lines - 1).min(out.len() - 1);
+        let rest = out[keep..].join(" ");
+        out.truncate(keep);
+        out.push(if cut && rest.chars().count() < width {
+            format!("{rest}…")
+        } else if cut {
+            truncate(&format!("{rest}……"), width)
+        } else {
+            truncate(&rest, width)
+        });
     }
     out
 }
@@ -226,6 +247,12 @@ mod tests {
         assert_eq!(wrap("abcdefghij", 4, 3), ["abcd", "efgh", "ij"]);
         assert_eq!(wrap("one two three four five", 5, 2), ["one", "two…"]);
         assert_eq!(wrap("", 5, 2), Vec::<String>::new());
+        // Long names: only what shows is wrapped, and the cut is marked.
+        let long = "word ".repeat(2_000_000);
+        assert_eq!(wrap(&long, 9, 2), ["word word", "word wor…"]);
+        let one = "x".repeat(10_000_000);
+        assert_eq!(wrap(&one, 4, 2), ["xxxx", "xxx…"]);
+        assert_eq!(wrap("ab cd", 4, 1), ["ab…"]);
     }
 
     #[test]

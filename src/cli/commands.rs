@@ -205,9 +205,11 @@ fn validate(files: &[String], input: &InputArgs) -> anyhow::Result<()> {
         // A file that cannot be read fails, and the others are still checked.
         match load(file, input, true) {
             Ok(Some(j)) => {
-                for w in j.warnings() {
-                    eprintln!("{}", w.located(display_name(file)));
-                }
+                super::io::print_problems(
+                    &mut std::io::stderr().lock(),
+                    j.warnings(),
+                    display_name(file),
+                );
                 emit(format!(
                     "{}: ok ({} touchpoint{}, {} transition{})\n",
                     display_name(file),

@@ -105,20 +105,36 @@ pub(crate) fn load(file: &str, input: &InputArgs, quiet: bool) -> anyhow::Result
     match peakend::load_bytes(&bytes, format, &options) {
         Ok(j) => {
             if format != Format::Json && !quiet {
-                for w in j.warnings() {
-                    let _ = writeln!(err, "{}", w.located(name));
-                }
+                print_problems(&mut err, j.warnings(), name);
             }
             Ok(Some(j))
         }
         Err(e) => {
-            for p in &e.problems {
-                let _ = writeln!(err, "{}", p.located(name));
-            }
+            print_problems(&mut err, &e.problems, name);
             let n = e.errors().count();
             let _ = writeln!(err, "{name}: invalid journey ({n} error{})", plural(n));
             Ok(None)
         }
+    }
+}
+
+/// At most this many problems of one file are printed; the rest are counted.
+const SHOWN_PROBLEMS: usize = 100;
+
+/// Print problems compiler-style, the first [`SHOWN_PROBLEMS`] of them and
+/// a count of the rest (a file with 100,000 mistakes is one mistake made
+/// 100,000 times; the terminal does not need all of them).
+pub(crate) fn print_problems(err: &mut impl Write, problems: &[peakend::Problem], name: &str) {
+    for p in problems.iter().take(SHOWN_PROBLEMS) {
+        let _ = writeln!(err, "{}", p.located(name));
+    }
+    if problems.len() > SHOWN_PROBLEMS {
+        let rest = problems.len() - SHOWN_PROBLEMS;
+        let _ = writeln!(
+            err,
+            "{name}: ... and {rest} more problem{} not shown",
+            plural(rest)
+        );
     }
 }
 

@@ -178,14 +178,16 @@ pub fn read(text: &str, name: &str, options: &CsvOptions) -> Result<Imported, In
     let scale = options.effective_scale();
     let mut ids = Ids::default();
     for id in &given_ids {
-        ids.0.insert(id.clone());
+        ids.taken.insert(id.clone());
     }
     let mut stages = Stages::default();
     let mut personas: Vec<String> = Vec::new();
+    let mut seen_personas = std::collections::HashSet::new();
     let mut touchpoints = Vec::new();
     let mut lines = Vec::new();
+    let mut counter = LineCounter::default();
     for r in &rows {
-        let line = r.position().map_or(0, |p| line_of(text, p.byte()));
+        let line = r.position().map_or(0, |p| counter.line_of(text, p.byte()));
         let Some(mut tp) = row(r, &headers, &cols, line, &mut stages, &mut problems) else {
             continue;
         };
@@ -193,7 +195,7 @@ pub fn read(text: &str, name: &str, options: &CsvOptions) -> Result<Imported, In
             tp.id = ids.unique(slug(&tp.name, "touchpoint"));
         }
         for a in &tp.actors {
-            if !personas.contains(a) {
+            if seen_personas.insert(a.clone()) {
                 personas.push(a.clone());
             }
         }
@@ -239,12 +241,30 @@ fn err_at(line: usize, path: &str, msg: String) -> Problem {
 /// The line (1-based) of a byte offset; a record's position may be at
 /// blank lines before it, which are skipped (the reader's own line count
 /// skips blank lines).
-fn line_of(text: &str, byte: u64) -> usize {
-    let mut b = (byte as usize).min(text.len());
-    while b < text.len() && matches!(text.as_bytes()[b], b'\n' | b'\r') {
-        b += 1;
+/// Line numbers of byte offsets asked in increasing order (rows in file
+/// order): each call counts only the newlines since the last one.
+#[derive(Default)]
+struct LineCounter {
+    at: usize,
+    line: usize,
+}
+
+impl LineCounter {
+    /// The line of the record that starts at `byte` (a record's position
+    /// may point at the line break before it).
+    fn line_of(&mut self, text: &str, byte: u64) -> usize {
+        let b = text.as_bytes();
+        let mut to = (byte as usize).min(b.len());
+        while to < b.len() && matches!(b[to], b'\n' | b'\r') {
+            to += 1;
+        }
+        if to < self.at {
+            *self = LineCounter::default();
+        }
+        self.line += b[self.at..to].iter().filter(|&&c| c == b'\n').count();
+        self.at = to;
+        self.line + 1
     }
-    text.as_bytes()[..b].iter().filter(|&&c| c == b'\n').count() + 1
 }
 
 /// The header row: which field each column holds. Unknown columns are
@@ -330,7 +350,9 @@ fn records(
                 rows.push(r);
             }
             Err(e) => {
-                let line = e.position().map_or(0, |p| line_of(text, p.byte()));
+                let line = e
+                    .position()
+                    .map_or(0, |p| LineCounter::default().line_of(text, p.byte()));
                 problems.push(err_at(line, "", format!("CSV syntax: {e}")));
             }
         }

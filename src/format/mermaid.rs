@@ -606,6 +606,7 @@ impl Reader<'_> {
         }
         let mut ids = Ids::default();
         let mut personas: Vec<String> = Vec::new();
+        let mut seen_personas = std::collections::HashSet::new();
         let mut touchpoints = Vec::with_capacity(self.tasks.len());
         for (t, &e) in self.tasks.iter().zip(emotions) {
             let mut tp = TouchpointSpec::new(ids.unique(slug(&t.name, "task")), t.name.clone(), e);
@@ -614,7 +615,7 @@ impl Reader<'_> {
                 .and_then(|s| section_stage[s])
                 .map(|k| stages[k].id.clone());
             for a in &t.actors {
-                if !personas.contains(a) {
+                if seen_personas.insert(a.as_str()) {
                     personas.push(a.clone());
                 }
             }
@@ -877,9 +878,13 @@ fn lost_fields(out: &mut String, spec: &crate::spec::JourneySpec, warnings: &mut
         (any(&|t| t.notes.is_some()), "notes"),
         (any(&|t| t.entry.is_some()), "entry probabilities"),
         (
-            spec.personas
-                .iter()
-                .any(|p| !tps.iter().any(|t| t.actors.contains(p))),
+            {
+                let acting: std::collections::HashSet<&str> = tps
+                    .iter()
+                    .flat_map(|t| t.actors.iter().map(String::as_str))
+                    .collect();
+                spec.personas.iter().any(|p| !acting.contains(p.as_str()))
+            },
             "personas without a task",
         ),
     ] {

@@ -3,37 +3,45 @@
 
 use crate::error::{InvalidJourney, Problem, did_you_mean};
 use crate::numfmt::significant;
-use crate::spec::json::{locate, parse_lenient};
+use crate::spec::json::{locate_problems, parse_lenient};
 use crate::spec::{FORMAT_VERSION, JourneySpec, ScaleSpec, Ties, TouchpointSpec};
 use petgraph::graph::{DiGraph, NodeIndex};
 use serde::Serialize;
 use std::collections::HashMap;
 
-/// FxHash (as in rustc): ids are short strings from the user's own file,
-/// so a fast non-keyed hash is fine and saves a third of validation time.
-#[derive(Default, Clone, Copy)]
-struct FxHasher(u64);
+/// Maps keyed by the user's own names (ids, stages, personas, outcomes).
+/// The standard library's hasher is keyed at random per process (SipHash
+/// 1-3), so no id pattern, regular (`t0`, `t1`, …) or crafted to collide,
+/// can degrade the lookups: ids are user input, and a service that embeds
+/// the crate must not be slowed to a crawl by them. Nothing iterates these
+/// maps, so the output does not depend on the key.
+type NameMap<'a> = HashMap<&'a str, u32>;
 
-impl std::hash::Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut buf = [0u8; 8];
-            buf[..chunk.len()].copy_from_slice(chunk);
-            self.write_u64(u64::from_le_bytes(buf));
-        }
+/// First index of each name in a list (later repeats are reported by the
+/// caller).
+fn first_index<'a>(names: impl Iterator<Item = &'a str>) -> NameMap<'a> {
+    let mut map = NameMap::new();
+    for (i, n) in names.enumerate() {
+        map.entry(n).or_insert(i as u32);
     }
-    fn write_u8(&mut self, i: u8) {
-        self.write_u64(u64::from(i));
-    }
-    fn write_u64(&mut self, i: u64) {
-        self.0 = (self.0.rotate_left(5) ^ i).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-    fn finish(&self) -> u64 {
-        self.0
-    }
+    map
 }
 
-type FxMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<FxHasher>>;
+/// A list of names for a message: the first few, then how many more.
+fn listed<'a>(names: impl Iterator<Item = &'a str>, count: usize) -> String {
+    const SHOWN: usize = 10;
+    let mut s = names.take(SHOWN).collect::<Vec<_>>().join(", ");
+    if count > SHOWN {
+        s.push_str(&format!(" and {} more", count - SHOWN));
+    }
+    s
+}
+
+/// "Did you mean" suggestions compare a word with every name; a file gets
+/// this many comparisons in all (100 suggestions among 10,000 ids), so a
+/// file with 100,000 unknown references does not cost 100,000 scans of its
+/// ids.
+const SUGGESTIONS: usize = 1_000_000;
 
 /// Tolerance for probability sums.
 pub const PROBABILITY_TOLERANCE: f64 = 1e-9;
@@ -163,14 +171,7 @@ impl Journey {
         let Some(spec) = spec else {
             return Err(InvalidJourney { problems });
         };
-        let locate_all = |problems: &mut [Problem]| {
-            for p in problems {
-                if let Some((l, c)) = locate(text, &p.path) {
-                    p.line = Some(l);
-                    p.column = Some(c);
-                }
-            }
-        };
+        let locate_all = |problems: &mut [Problem]| locate_problems(text, problems);
         let result = match (Journey::from_spec(spec), problems.is_empty()) {
             (Ok(mut j), true) => {
                 locate_all(&mut j.warnings);
@@ -542,6 +543,9 @@ struct Validator<'a> {
     spec: &'a JourneySpec,
     errors: Vec<Problem>,
     warnings: Vec<Problem>,
+    personas: NameMap<'a>,
+    /// Suggestions still to make (see [`SUGGESTIONS`]).
+    suggestions: usize,
 }
 
 impl<'a> Validator<'a> {
@@ -550,7 +554,24 @@ impl<'a> Validator<'a> {
             spec,
             errors: Vec::new(),
             warnings: Vec::new(),
+            personas: first_index(spec.personas.iter().map(String::as_str)),
+            suggestions: SUGGESTIONS,
         }
+    }
+
+    /// The closest of `candidates` to `word`, while the suggestion budget
+    /// lasts: each suggestion costs one unit per candidate.
+    fn suggest<'c>(
+        &mut self,
+        word: &str,
+        candidates: impl ExactSizeIterator<Item = &'c str>,
+    ) -> Option<&'c str> {
+        let cost = candidates.len().max(1);
+        if self.suggestions < cost {
+            return None;
+        }
+        self.suggestions -= cost;
+        did_you_mean(word, candidates)
     }
 
     fn err(&mut self, path: impl Into<String>, msg: impl Into<String>) {
@@ -677,12 +698,14 @@ impl<'a> Validator<'a> {
         }
     }
 
-    fn check_stages(&mut self) -> Vec<&'a str> {
-        let mut seen: HashMap<&str, usize> = HashMap::new();
+    fn check_stages(&mut self) -> NameMap<'a> {
+        let seen = first_index(self.spec.stages.iter().map(|s| s.id.as_str()));
         for (k, st) in self.spec.stages.iter().enumerate() {
             if st.id.trim().is_empty() {
                 self.err(format!("stages[{k}].id"), "empty id");
-            } else if let Some(first) = seen.insert(&st.id, k) {
+            } else if let Some(&first) = seen.get(st.id.as_str())
+                && first as usize != k
+            {
                 self.err(
                     format!("stages[{k}].id"),
                     format!(
@@ -692,7 +715,7 @@ impl<'a> Validator<'a> {
                 );
             }
         }
-        self.spec.stages.iter().map(|s| s.id.as_str()).collect()
+        seen
     }
 
     /// Outcomes: unique ids, finite values; an `outcome` names one of them
@@ -700,10 +723,13 @@ impl<'a> Validator<'a> {
     /// transition that has siblings to rescale.
     fn check_outcomes(&mut self, graph: &DiGraph<usize, f64>) {
         let spec = self.spec;
+        let outcome_ids = first_index(spec.outcomes.iter().map(|o| o.id.as_str()));
         for (k, o) in spec.outcomes.iter().enumerate() {
             if o.id.trim().is_empty() {
                 self.err(format!("outcomes[{k}].id"), "empty outcome id");
-            } else if let Some(first) = spec.outcomes[..k].iter().position(|q| q.id == o.id) {
+            } else if let Some(&first) = outcome_ids.get(o.id.as_str())
+                && first as usize != k
+            {
                 self.err(
                     format!("outcomes[{k}].id"),
                     format!(
@@ -721,13 +747,12 @@ impl<'a> Validator<'a> {
                 );
             }
         }
-        let ids: Vec<&str> = spec.outcomes.iter().map(|o| o.id.as_str()).collect();
         for (i, t) in spec.touchpoints.iter().enumerate() {
             let Some(id) = &t.outcome else { continue };
-            if !ids.contains(&id.as_str()) {
-                let msg = match did_you_mean(id, ids.iter().copied()) {
+            if !outcome_ids.contains_key(id.as_str()) {
+                let msg = match self.suggest(id, spec.outcomes.iter().map(|o| o.id.as_str())) {
                     Some(s) => format!("unknown outcome \"{id}\"; did you mean \"{s}\"?"),
-                    None if ids.is_empty() => {
+                    None if spec.outcomes.is_empty() => {
                         format!("unknown outcome \"{id}\" (the journey lists no `outcomes`)")
                     }
                     None => format!("unknown outcome \"{id}\""),
@@ -784,7 +809,9 @@ impl<'a> Validator<'a> {
         for (k, p) in personas.iter().enumerate() {
             if p.trim().is_empty() {
                 self.err(format!("personas[{k}]"), "empty persona name");
-            } else if let Some(first) = personas[..k].iter().position(|q| q == p) {
+            } else if let Some(&first) = self.personas.get(p.as_str())
+                && first as usize != k
+            {
                 self.err(
                     format!("personas[{k}]"),
                     format!("duplicate persona \"{p}\" (first listed at personas[{first}])"),
@@ -793,26 +820,30 @@ impl<'a> Validator<'a> {
         }
     }
 
-    fn check_actors(&mut self, i: usize, actors: &[String]) {
+    fn check_actors(&mut self, i: usize, actors: &'a [String]) {
         let personas = &self.spec.personas;
+        let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
         for (k, a) in actors.iter().enumerate() {
             let at = format!("touchpoints[{i}].actors[{k}]");
             if a.trim().is_empty() {
                 self.err(at, "empty actor name");
-            } else if actors[..k].contains(a) {
+            } else if !seen.insert(a.as_str()) {
                 self.err(at, format!("\"{a}\" is listed twice"));
-            } else if !personas.is_empty() && !personas.contains(a) {
-                let msg = match did_you_mean(a, personas.iter().map(String::as_str)) {
+            } else if !personas.is_empty() && !self.personas.contains_key(a.as_str()) {
+                let msg = match self.suggest(a, personas.iter().map(String::as_str)) {
                     Some(s) => format!("unknown persona \"{a}\"; did you mean \"{s}\"?"),
-                    None => format!("unknown persona \"{a}\" (listed: {})", personas.join(", ")),
+                    None => format!(
+                        "unknown persona \"{a}\" (listed: {})",
+                        listed(personas.iter().map(String::as_str), personas.len())
+                    ),
                 };
                 self.err(at, msg);
             }
         }
     }
 
-    fn check_touchpoints(&mut self, scale: Scale, stage_ids: &[&str]) -> FxMap<&'a str, u32> {
-        let mut ids: FxMap<&str, u32> = FxMap::default();
+    fn check_touchpoints(&mut self, scale: Scale, stage_ids: &NameMap<'a>) -> NameMap<'a> {
+        let mut ids: NameMap<'a> = NameMap::new();
         ids.reserve(self.spec.touchpoints.len());
         let scale_ok = scale.min.is_finite() && scale.max.is_finite() && scale.min < scale.max;
         let range = format!("{}..{}", scale.min, scale.max);
@@ -849,16 +880,17 @@ impl<'a> Validator<'a> {
                 );
             }
             if let Some(st) = &t.stage
-                && !stage_ids.contains(&st.as_str())
+                && !stage_ids.contains_key(st.as_str())
             {
-                let msg = if stage_ids.is_empty() {
+                let stages = &self.spec.stages;
+                let msg = if stages.is_empty() {
                     format!("unknown stage \"{st}\": the journey declares no `stages`")
                 } else {
-                    match did_you_mean(st, stage_ids.iter().copied()) {
+                    match self.suggest(st, stages.iter().map(|s| s.id.as_str())) {
                         Some(s) => format!("unknown stage \"{st}\"; did you mean \"{s}\"?"),
                         None => format!(
                             "unknown stage \"{st}\" (declared: {})",
-                            stage_ids.join(", ")
+                            listed(stages.iter().map(|s| s.id.as_str()), stages.len())
                         ),
                     }
                 };
@@ -909,19 +941,13 @@ impl<'a> Validator<'a> {
         ));
     }
 
-    fn resolve_ref(
-        &mut self,
-        ids: &FxMap<&str, u32>,
-        id: &str,
-        k: usize,
-        field: &str,
-    ) -> Option<u32> {
+    fn resolve_ref(&mut self, ids: &NameMap<'_>, id: &str, k: usize, field: &str) -> Option<u32> {
         if let Some(&i) = ids.get(id) {
             return Some(i);
         }
-        let mut known: Vec<&str> = ids.keys().copied().collect();
-        known.sort_unstable();
-        let hint = did_you_mean(id, known)
+        let spec = self.spec;
+        let hint = self
+            .suggest(id, spec.touchpoints.iter().map(|t| t.id.as_str()))
             .map(|s| format!("; did you mean \"{s}\"?"))
             .unwrap_or_default();
         self.err(

@@ -1,6 +1,7 @@
 //! Reading journey JSON text into [`JourneySpec`], reporting every problem
 //! with its JSON path, line and column.
 
+use super::scan::{Checks, check, locate_all};
 use crate::error::{InvalidJourney, Problem, ProblemKind, did_you_mean};
 use crate::spec::{JourneySpec, OutcomeSpec, ScaleSpec, StageSpec, TouchpointSpec, TransitionSpec};
 use serde::de::DeserializeOwned;
@@ -17,7 +18,7 @@ const TOP_FIELDS: [&str; 9] = [
     "touchpoints",
     "transitions",
 ];
-const SCALE_FIELDS: [&str; 3] = ["min", "max", "neutral"];
+const SCALE_FIELDS: [&str; 4] = ["min", "max", "neutral", "ties"];
 const STAGE_FIELDS: [&str; 2] = ["id", "name"];
 const TOUCHPOINT_FIELDS: [&str; 13] = [
     "id",
@@ -99,9 +100,29 @@ pub fn parse_spec(text: &str) -> Result<JourneySpec, InvalidJourney> {
 /// are unknown fields (which are left out of it, and reported), so that
 /// semantic validation can still report everything else in one go.
 pub(crate) fn parse_lenient(text: &str) -> (Option<JourneySpec>, Vec<Problem>) {
-    // Fast path: a well-formed file deserializes straight into the spec.
+    // A byte-order mark is not part of the JSON (editors on Windows write one).
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    // Fast path: a well-formed file deserializes straight into the spec
+    // (serde rejects a repeated field of the format's objects, so a
+    // duplicate key always takes the slow path). A number that reads as 0
+    // although its digits are not needs an exponent: look only then.
     if let Ok(spec) = serde_json::from_str::<JourneySpec>(text) {
-        return (Some(spec), Vec::new());
+        let tiny = if text.contains("e-") || text.contains("E-") {
+            check(
+                text,
+                Checks {
+                    duplicate_keys: false,
+                    underflow: true,
+                },
+            )
+        } else {
+            Vec::new()
+        };
+        return if tiny.is_empty() {
+            (Some(spec), tiny)
+        } else {
+            (None, tiny)
+        };
     }
     let value: Value = match serde_json::from_str(text) {
         Ok(v) => v,
@@ -114,14 +135,15 @@ pub(crate) fn parse_lenient(text: &str) -> (Option<JourneySpec>, Vec<Problem>) {
             return (None, vec![p]);
         }
     };
-    let mut problems = Vec::new();
+    let mut problems = check(
+        text,
+        Checks {
+            duplicate_keys: true,
+            underflow: true,
+        },
+    );
     let spec = decode(&value, &mut problems);
-    for p in &mut problems {
-        if let Some((line, col)) = locate(text, &p.path) {
-            p.line = Some(line);
-            p.column = Some(col);
-        }
-    }
+    locate_problems(text, &mut problems);
     let only_unknown = problems.iter().all(|p| p.kind == ProblemKind::UnknownField);
     (spec.filter(|_| only_unknown), problems)
 }
@@ -400,148 +422,19 @@ fn list<T: DeserializeOwned>(
     ok.then_some(out)
 }
 
-#[derive(Debug, PartialEq)]
-enum Seg {
-    Key(String),
-    Index(usize),
-}
-
-fn parse_path(path: &str) -> Vec<Seg> {
-    let mut segs = Vec::new();
-    for part in path.split('.').filter(|p| !p.is_empty()) {
-        let (key, rest) = match part.find('[') {
-            Some(i) => (&part[..i], &part[i..]),
-            None => (part, ""),
-        };
-        if !key.is_empty() {
-            segs.push(Seg::Key(key.to_string()));
-        }
-        for idx in rest.split('[').filter(|s| !s.is_empty()) {
-            if let Ok(n) = idx.trim_end_matches(']').parse() {
-                segs.push(Seg::Index(n));
-            }
-        }
-    }
-    segs
-}
-
-/// Find the 1-based line and column where the value at `path` starts in
-/// `text` (for an unknown field: where its value starts). Works on text that
-/// serde_json already accepted; returns `None` if the path is not there.
-pub(crate) fn locate(text: &str, path: &str) -> Option<(usize, usize)> {
-    let b = text.as_bytes();
-    let segs = parse_path(path);
-    let mut pos = skip_ws(b, 0);
-    for seg in &segs {
-        match seg {
-            Seg::Key(k) => {
-                if b.get(pos) != Some(&b'{') {
-                    return None;
-                }
-                pos = skip_ws(b, pos + 1);
-                let mut found = false;
-                while b.get(pos) == Some(&b'"') {
-                    let kstart = pos;
-                    let kend = skip_string(b, pos)?;
-                    let name: String = serde_json::from_str(&text[kstart..kend]).ok()?;
-                    pos = skip_ws(b, kend);
-                    if b.get(pos) != Some(&b':') {
-                        return None;
-                    }
-                    pos = skip_ws(b, pos + 1);
-                    if &name == k {
-                        found = true;
-                        break;
-                    }
-                    pos = skip_ws(b, skip_value(b, pos)?);
-                    if b.get(pos) == Some(&b',') {
-                        pos = skip_ws(b, pos + 1);
-                    }
-                }
-                if !found {
-                    return None;
-                }
-            }
-            Seg::Index(n) => {
-                if b.get(pos) != Some(&b'[') {
-                    return None;
-                }
-                pos = skip_ws(b, pos + 1);
-                for _ in 0..*n {
-                    if b.get(pos) == Some(&b']') {
-                        return None;
-                    }
-                    pos = skip_ws(b, skip_value(b, pos)?);
-                    if b.get(pos) == Some(&b',') {
-                        pos = skip_ws(b, pos + 1);
-                    }
-                }
-                if b.get(pos) == Some(&b']') {
-                    return None;
-                }
-            }
-        }
-    }
-    Some(line_col(text, pos))
-}
-
-fn line_col(text: &str, at: usize) -> (usize, usize) {
-    let before = &text[..at.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let col = before
-        .rfind('\n')
-        .map_or(before.chars().count(), |i| before[i + 1..].chars().count())
-        + 1;
-    (line, col)
-}
-
-fn skip_ws(b: &[u8], mut pos: usize) -> usize {
-    while pos < b.len() && matches!(b[pos], b' ' | b'\t' | b'\n' | b'\r') {
-        pos += 1;
-    }
-    pos
-}
-
-/// `pos` at an opening quote; returns the position after the closing quote.
-fn skip_string(b: &[u8], mut pos: usize) -> Option<usize> {
-    pos += 1;
-    while pos < b.len() {
-        match b[pos] {
-            b'\\' => pos += 2,
-            b'"' => return Some(pos + 1),
-            _ => pos += 1,
-        }
-    }
-    None
-}
-
-/// Skip one JSON value (iteratively, whatever its depth).
-fn skip_value(b: &[u8], mut pos: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    loop {
-        let c = *b.get(pos)?;
-        match c {
-            b'"' => pos = skip_string(b, pos)?,
-            b'{' | b'[' => {
-                depth += 1;
-                pos += 1;
-            }
-            b'}' | b']' => {
-                depth = depth.checked_sub(1)?;
-                pos += 1;
-            }
-            _ => {
-                if depth == 0 && matches!(c, b',' | b' ' | b'\t' | b'\n' | b'\r') {
-                    return Some(pos);
-                }
-                pos += 1;
-            }
-        }
-        if depth == 0 {
-            // A scalar continues until a delimiter; a container or string is done.
-            if matches!(c, b'"' | b'}' | b']') {
-                return Some(pos);
-            }
+/// Give every problem without a place the line and column of its JSON
+/// path: one pass over the text for all of them.
+pub(crate) fn locate_problems(text: &str, problems: &mut [Problem]) {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let wanted: Vec<usize> = (0..problems.len())
+        .filter(|&i| problems[i].line.is_none())
+        .collect();
+    let paths: Vec<&str> = wanted.iter().map(|&i| problems[i].path.as_str()).collect();
+    let places = locate_all(text, &paths);
+    for (i, place) in wanted.into_iter().zip(places) {
+        if let Some((line, column)) = place {
+            problems[i].line = Some(line);
+            problems[i].column = Some(column);
         }
     }
 }
@@ -549,15 +442,6 @@ fn skip_value(b: &[u8], mut pos: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn locates_nested_values() {
-        let text = r#"{"a": [1, {"b": "x,]"}, {"c": [true, null]}], "d": 12}"#;
-        assert_eq!(locate(text, "d"), Some((1, 52)));
-        assert_eq!(locate(text, "a[2].c[1]"), Some((1, 38)));
-        assert_eq!(locate(text, "a[5]"), None);
-        assert_eq!(locate(text, ""), Some((1, 1)));
-    }
 
     #[test]
     fn collects_every_type_error() {

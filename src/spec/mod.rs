@@ -7,6 +7,7 @@
 //! `schema/journey.schema.json` is generated from these types.
 
 pub(crate) mod json;
+pub(crate) mod scan;
 
 use serde::{Deserialize, Serialize};
 
