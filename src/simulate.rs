@@ -465,17 +465,29 @@ fn check_emotion(j: &Journey, op: &Operation, e: f64) -> Result<(), SimulateErro
     Ok(())
 }
 
-fn apply_one(j: &Journey, op: &Operation) -> Result<JourneySpec, SimulateError> {
+/// What one operation makes of a journey: a new emotion for one touchpoint
+/// (the structure is unchanged, so nothing needs validating again), or a
+/// new file to validate.
+enum Applied {
+    Emotion(usize, f64),
+    Spec(Box<JourneySpec>),
+}
+
+fn apply_one(j: &Journey, op: &Operation) -> Result<Applied, SimulateError> {
+    let spec = |r: Result<JourneySpec, SimulateError>| r.map(|s| Applied::Spec(Box::new(s)));
     match op {
         Operation::Set { id, emotion } => apply_set(j, op, id, *emotion),
-        Operation::Shift { id, delta } => apply_shift(j, op, id, *delta),
-        Operation::Append { name, emotion } => apply_append(j, op, name, *emotion),
-        Operation::Remove { id } => apply_remove(j, op, id),
+        Operation::Shift { id, delta } => {
+            let i = j.index_of(id).ok_or_else(|| unknown(j, op, id))?;
+            apply_set(j, op, id, j.touchpoint(i).emotion + delta)
+        }
+        Operation::Append { name, emotion } => spec(apply_append(j, op, name, *emotion)),
+        Operation::Remove { id } => spec(apply_remove(j, op, id)),
         Operation::Probability {
             from,
             to,
             probability,
-        } => apply_route(j, op, from, to, *probability),
+        } => spec(apply_route(j, op, from, to, *probability)),
     }
 }
 
@@ -484,26 +496,10 @@ fn apply_set(
     op: &Operation,
     id: &str,
     emotion: f64,
-) -> Result<JourneySpec, SimulateError> {
+) -> Result<Applied, SimulateError> {
     let i = j.index_of(id).ok_or_else(|| unknown(j, op, id))?;
     check_emotion(j, op, emotion)?;
-    let mut spec = j.spec().clone();
-    spec.touchpoints[i].emotion = emotion;
-    Ok(spec)
-}
-
-fn apply_shift(
-    j: &Journey,
-    op: &Operation,
-    id: &str,
-    delta: f64,
-) -> Result<JourneySpec, SimulateError> {
-    let i = j.index_of(id).ok_or_else(|| unknown(j, op, id))?;
-    let e = j.touchpoint(i).emotion + delta;
-    check_emotion(j, op, e)?;
-    let mut spec = j.spec().clone();
-    spec.touchpoints[i].emotion = e;
-    Ok(spec)
+    Ok(Applied::Emotion(i, emotion))
 }
 
 fn apply_append(
@@ -840,22 +836,34 @@ fn apply_route(
 /// assert!(apply(&edited, &[Operation::Remove { id: "a".into() }]).is_err());
 /// ```
 pub fn apply(journey: &Journey, ops: &[Operation]) -> Result<Journey, SimulateError> {
-    let mut cur = journey.clone();
+    let mut cur: Option<Journey> = None;
     for op in ops {
-        let spec = apply_one(&cur, op)?;
-        cur = Journey::from_spec(spec).map_err(|source| SimulateError::Invalid {
-            operation: op.clone(),
-            source,
-        })?;
+        let base = cur.as_ref().unwrap_or(journey);
+        cur = Some(match apply_one(base, op)? {
+            Applied::Emotion(i, e) => match cur.take() {
+                Some(j) => j.with_emotion(i, e),
+                None => journey.clone().with_emotion(i, e),
+            },
+            Applied::Spec(spec) => {
+                Journey::from_spec(*spec).map_err(|source| SimulateError::Invalid {
+                    operation: op.clone(),
+                    source,
+                })?
+            }
+        });
     }
-    Ok(cur)
+    Ok(cur.unwrap_or_else(|| journey.clone()))
 }
 
 fn changes(a: &Moments, b: &Moments) -> Vec<MomentChange> {
+    // By id: linear in the moments (a journey of 100,000 touchpoints can
+    // have tens of thousands of them).
+    let before_by_id: std::collections::HashMap<&str, &crate::moments::Moment> =
+        a.defining.iter().map(|x| (x.id.as_str(), x)).collect();
     b.defining
         .iter()
         .filter_map(|m| {
-            let before = a.defining.iter().find(|x| x.id == m.id);
+            let before = before_by_id.get(m.id.as_str()).copied();
             let gained: Vec<Reason> = m
                 .reasons
                 .iter()

@@ -423,6 +423,17 @@ impl Journey {
         self
     }
 
+    /// The same journey with one touchpoint's (file index) emotion
+    /// changed. The caller has checked that the emotion is finite and on
+    /// the scale; nothing else depends on emotions, so nothing is
+    /// validated again.
+    pub(crate) fn with_emotion(mut self, index: usize, emotion: f64) -> Journey {
+        self.spec.touchpoints[index].emotion = emotion;
+        let p = self.pos[index] as usize;
+        self.emotion[p] = emotion;
+        self
+    }
+
     /// Predecessors of a touchpoint (file index) with the transition
     /// probabilities into it, in file order.
     pub(crate) fn predecessors(&self, index: usize) -> Vec<(usize, f64)> {
