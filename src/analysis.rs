@@ -31,6 +31,10 @@ pub struct Options {
 pub const DEFAULT_SEED: u64 = 20_260_101;
 /// Default number of Monte Carlo samples.
 pub const DEFAULT_SAMPLES: usize = 20_000;
+/// The most Monte Carlo samples an analysis draws ([`Options::samples`]
+/// caps larger requests here, so that no setting can make an analysis run
+/// for hours).
+pub const MAX_SAMPLES: usize = 10_000_000;
 const MIN_AUTO_SAMPLES: usize = 500;
 const SAMPLING_BUDGET: f64 = 500_000.0;
 
@@ -54,12 +58,13 @@ impl Options {
         Options::default()
     }
     /// Number of Monte Carlo samples for figures without an exact form
-    /// (at least 1). Without it: 20,000, or fewer for very long paths so
-    /// that sampling visits at most about 500,000 touchpoints (never fewer
-    /// than 500 samples). The analysis reports the number used.
+    /// (1 to [`MAX_SAMPLES`]; values outside are clamped). Without it:
+    /// 20,000, or fewer for very long paths so that sampling visits at most
+    /// about 500,000 touchpoints (never fewer than 500 samples). The
+    /// analysis reports the number used.
     #[must_use]
     pub fn samples(mut self, n: usize) -> Self {
-        self.samples = Some(n.max(1));
+        self.samples = Some(n.clamp(1, MAX_SAMPLES));
         self
     }
 

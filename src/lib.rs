@@ -97,8 +97,8 @@ pub use petgraph;
 
 pub use analysis::{
     Analysis, Analyzer, Bin, DEFAULT_SAMPLES, DEFAULT_SEED, Distribution, Estimate,
-    EstimatedFigure, Figure, HISTOGRAM_BINS, JourneySummary, Options, OutcomeShare, PathCount,
-    PathResult, Paths, Remembered, Thresholds, TouchpointResult, WhatIfError, analyze,
+    EstimatedFigure, Figure, HISTOGRAM_BINS, JourneySummary, MAX_SAMPLES, Options, OutcomeShare,
+    PathCount, PathResult, Paths, Remembered, Thresholds, TouchpointResult, WhatIfError, analyze,
     expected_exact, whatif_emotions,
 };
 pub use error::{InvalidJourney, OptionsError, Problem, ProblemKind, Severity};
@@ -130,3 +130,4 @@ pub use spec::{
     ParseScaleError, ParseTiesError, RECOGNISED_TAGS, RouteImprovementSpec, ScaleSpec, StageSpec,
     Ties, TouchpointSpec, TransitionSpec,
 };
+pub use spec::{MAX_DURATION, MAX_SCALE};

@@ -213,6 +213,16 @@ pub(crate) fn shortest(x: f64) -> String {
     }
 }
 
+/// A number as the user wrote it, short at any magnitude: `0.3`, `12`,
+/// `1e307`, `-2.5e-12` (never hundreds of digits).
+pub(crate) fn shown(x: f64) -> String {
+    if x != 0.0 && x.is_finite() && (x.abs() >= 1e15 || x.abs() < 1e-9) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
+}
+
 /// At most two decimals, trailing zeros dropped (`1.5`, `0.33`, `2`).
 pub(crate) fn two_decimals(x: f64) -> String {
     if (x - x.round()).abs() < 1e-9 {

@@ -278,6 +278,9 @@ pub enum ParseOperationError {
     /// `--append` without a name.
     #[error("the appended touchpoint needs a name")]
     MissingName,
+    /// A probability outside 0..1.
+    #[error("`{0}` is not a probability in [0, 1]")]
+    NotAProbability(String),
 }
 
 fn num(s: &str, what: &'static str) -> Result<f64, ParseOperationError> {
@@ -358,7 +361,9 @@ impl Operation {
         Ok(Operation::Probability {
             from: from.trim().into(),
             to: to.trim().into(),
-            probability: num(v, "probability")?,
+            probability: Some(num(v, "probability")?)
+                .filter(|p| (0.0..=1.0).contains(p))
+                .ok_or_else(|| ParseOperationError::NotAProbability(v.trim().to_string()))?,
         })
     }
 }

@@ -226,7 +226,7 @@ pub(crate) struct ModelArgs {
     pub(crate) weights: Option<String>,
     /// Monte Carlo samples, for figures that have no exact form
     /// [default: 20000, fewer for very long paths; the report says how many]
-    #[arg(long)]
+    #[arg(long, value_parser = sample_count)]
     pub(crate) samples: Option<usize>,
     /// Monte Carlo seed
     #[arg(long, default_value_t = peakend::DEFAULT_SEED)]
@@ -244,23 +244,50 @@ pub(crate) struct ModelArgs {
     pub(crate) ties: Option<String>,
 }
 
+/// A share or fraction: a finite number from 0 to 1.
+fn share(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(x) if (0.0..=1.0).contains(&x) => Ok(x),
+        _ => Err(format!("`{s}` is not a share (a number from 0 to 1)")),
+    }
+}
+
+/// A finite number, 0 or more.
+fn non_negative(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(x) if x.is_finite() && x >= 0.0 => Ok(x),
+        _ => Err(format!("`{s}` is not a finite number of 0 or more")),
+    }
+}
+
+/// A number of Monte Carlo samples: 1 to [`peakend::MAX_SAMPLES`].
+fn sample_count(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if (1..=peakend::MAX_SAMPLES).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "`{s}` is not a number of samples (1 to {})",
+            peakend::MAX_SAMPLES
+        )),
+    }
+}
+
 #[derive(clap::Args)]
 pub(crate) struct ThresholdArgs {
     /// Peak moment: remembered peak for at least this share of customers
-    #[arg(long, default_value_t = 0.10)]
+    #[arg(long, default_value_t = 0.10, value_parser = share)]
     pub(crate) peak_share: f64,
     /// End moment: at least this share of journeys end there
-    #[arg(long, default_value_t = 0.10)]
+    #[arg(long, default_value_t = 0.10, value_parser = share)]
     pub(crate) end_share: f64,
     /// Pit: negative, with intensity at least this fraction of neutral..min
-    #[arg(long, default_value_t = 0.5)]
+    #[arg(long, default_value_t = 0.5, value_parser = share)]
     pub(crate) pit_intensity: f64,
     /// Missed moment: transition or milestone with intensity at most this
     /// fraction of the way from neutral to the nearer end of the scale
-    #[arg(long, default_value_t = 0.2)]
+    #[arg(long, default_value_t = 0.2, value_parser = share)]
     pub(crate) missed_intensity: f64,
     /// Forgettable: |memory weight| at most this
-    #[arg(long, default_value_t = 0.01)]
+    #[arg(long, default_value_t = 0.01, value_parser = non_negative)]
     pub(crate) forgettable_weight: f64,
 }
 

@@ -2,7 +2,7 @@
 //! header row.
 
 use super::{Exported, Ids, Imported, linear_order, slug};
-use crate::error::{InvalidJourney, Problem, did_you_mean};
+use crate::error::{InvalidJourney, Problem, ProblemKind, did_you_mean};
 use crate::journey::Journey;
 use crate::spec::{
     FORMAT_VERSION, ImprovementSpec, JourneySpec, ScaleSpec, StageSpec, TouchpointSpec,
@@ -174,6 +174,20 @@ pub fn read(text: &str, name: &str, options: &CsvOptions) -> Result<Imported, In
         .from_reader(text.as_bytes());
     let (headers, cols) = header_row(&mut reader, &mut warnings)?;
     let mut problems: Vec<Problem> = Vec::new();
+    if let Some((line, column)) = unclosed_quote(text, separator(text)) {
+        // The reader would take the rest of the sheet as one cell.
+        return Err(InvalidJourney {
+            problems: vec![
+                err_at(
+                    line,
+                    "",
+                    "this quote is never closed: the rest of the sheet would be one cell (close it, or double a quote inside a quoted cell: \"\")".into(),
+                )
+                .at(line, column)
+                .of_kind(ProblemKind::Syntax),
+            ],
+        });
+    }
     let (rows, given_ids) = records(&mut reader, text, &cols, &mut problems);
     let scale = options.effective_scale();
     let mut ids = Ids::default();
@@ -188,6 +202,19 @@ pub fn read(text: &str, name: &str, options: &CsvOptions) -> Result<Imported, In
     let mut counter = LineCounter::default();
     for r in &rows {
         let line = r.position().map_or(0, |p| counter.line_of(text, p.byte()));
+        if r.iter().skip(headers.len()).any(|f| !f.trim().is_empty()) {
+            warnings.push(
+                Problem::warning(
+                    "",
+                    format!(
+                        "{} cells, but the header names {}: the extra ones are kept in the notes",
+                        r.len(),
+                        headers.len()
+                    ),
+                )
+                .at(line, headers.len() + 1),
+            );
+        }
         let Some(mut tp) = row(r, &headers, &cols, line, &mut stages, &mut problems) else {
             continue;
         };
@@ -229,6 +256,39 @@ pub fn read(text: &str, name: &str, options: &CsvOptions) -> Result<Imported, In
         warnings,
         lines,
     })
+}
+
+/// Where a quote opens that is never closed (line, column), reading the
+/// sheet as the CSV reader does: a quote opens only at the start of a
+/// cell, and inside a quoted cell `""` is a quote.
+fn unclosed_quote(text: &str, delimiter: u8) -> Option<(usize, usize)> {
+    let b = text.as_bytes();
+    let (mut line, mut line_start) = (1usize, 0usize);
+    let mut at_cell_start = true;
+    let mut open: Option<(usize, usize)> = None;
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if open.is_some() {
+            if c == b'"' {
+                if b.get(i + 1) == Some(&b'"') {
+                    i += 1;
+                } else {
+                    open = None;
+                }
+            }
+        } else if c == b'"' && at_cell_start {
+            let column = text[line_start..i].chars().count() + 1;
+            open = Some((line, column));
+        }
+        if c == b'\n' {
+            line += 1;
+            line_start = i + 1;
+        }
+        at_cell_start = open.is_none() && (c == delimiter || c == b'\n' || c == b'\r');
+        i += 1;
+    }
+    open
 }
 
 /// An error at a line of the sheet, named by its column.
@@ -365,22 +425,22 @@ fn records(
 struct Stages {
     ids: Ids,
     list: Vec<StageSpec>,
+    by_name: std::collections::HashMap<String, usize>,
 }
 
 impl Stages {
     /// The id of the stage with this name, made on first use.
     fn id(&mut self, name: &str) -> String {
-        match self.list.iter().find(|s| s.name == name) {
-            Some(s) => s.id.clone(),
-            None => {
-                let id = self.ids.unique(slug(name, "stage"));
-                self.list.push(StageSpec {
-                    id: id.clone(),
-                    name: name.to_string(),
-                });
-                id
-            }
+        if let Some(&k) = self.by_name.get(name) {
+            return self.list[k].id.clone();
         }
+        let id = self.ids.unique(slug(name, "stage"));
+        self.by_name.insert(name.to_string(), self.list.len());
+        self.list.push(StageSpec {
+            id: id.clone(),
+            name: name.to_string(),
+        });
+        id
     }
 }
 

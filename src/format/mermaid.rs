@@ -450,7 +450,16 @@ impl Reader<'_> {
                 ));
                 return;
             }
-            Ok(x) if x.is_finite() => x,
+            Ok(x) if x.is_finite() && x.abs() <= crate::spec::MAX_SCALE => x,
+            Ok(x) if x.is_finite() => {
+                self.problems.push(at(
+                    n,
+                    score_col,
+                    true,
+                    format!("`{s}` is not a score on any rating scale (peakend holds scores within -1e9..1e9)"),
+                ));
+                return;
+            }
             _ => {
                 self.problems.push(at(
                     n,
@@ -702,7 +711,11 @@ fn parse_scale(s: &str) -> Option<ScaleSpec> {
     let mut neutral = None;
     for part in s.split(',') {
         let (k, v) = part.trim().split_once(' ')?;
-        let v: f64 = v.trim().parse().ok().filter(|v: &f64| v.is_finite())?;
+        let v: f64 = v
+            .trim()
+            .parse()
+            .ok()
+            .filter(|v: &f64| v.is_finite() && v.abs() <= crate::spec::MAX_SCALE)?;
         match k {
             "min" => min = Some(v),
             "max" => max = Some(v),

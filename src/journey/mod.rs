@@ -2,9 +2,11 @@
 //! probabilities and a cached topological order.
 
 use crate::error::{InvalidJourney, Problem, did_you_mean};
-use crate::numfmt::significant;
+use crate::numfmt::{shown, significant};
 use crate::spec::json::{locate_problems, parse_lenient};
-use crate::spec::{FORMAT_VERSION, JourneySpec, ScaleSpec, Ties, TouchpointSpec};
+use crate::spec::{
+    FORMAT_VERSION, JourneySpec, MAX_DURATION, MAX_SCALE, ScaleSpec, Ties, TouchpointSpec,
+};
 use petgraph::graph::{DiGraph, NodeIndex};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -629,7 +631,11 @@ impl<'a> Validator<'a> {
                     {
                         self.err(
                             format!("transitions[{k}].probability"),
-                            format!("{p} is not a probability in [0, 1]{}", percent_hint(p)),
+                            format!(
+                                "{} is not a probability in [0, 1]{}",
+                                shown(p),
+                                percent_hint(p)
+                            ),
                         );
                     }
                     let (Some(a), Some(b)) = (from, to) else {
@@ -685,7 +691,19 @@ impl<'a> Validator<'a> {
             if !v.is_finite() {
                 self.err(
                     format!("scale.{name}"),
-                    format!("{} is not a finite number", v),
+                    format!("{} is not a finite number", shown(v)),
+                );
+                ok = false;
+            }
+        }
+        for (name, v) in [("min", s.min), ("max", s.max)] {
+            if ok && v.abs() > MAX_SCALE {
+                self.err(
+                    format!("scale.{name}"),
+                    format!(
+                        "{} is beyond what peakend holds (a scale within -1e9..1e9; ratings never need more)",
+                        shown(v)
+                    ),
                 );
                 ok = false;
             }
@@ -693,12 +711,21 @@ impl<'a> Validator<'a> {
         if ok && s.min >= s.max {
             self.err(
                 "scale",
-                format!("min ({}) must be below max ({})", s.min, s.max),
+                format!(
+                    "min ({}) must be below max ({})",
+                    shown(s.min),
+                    shown(s.max)
+                ),
             );
         } else if ok && !(s.min..=s.max).contains(&neutral) {
             self.err(
                 "scale.neutral",
-                format!("{} is outside the scale {}..{}", neutral, s.min, s.max),
+                format!(
+                    "{} is outside the scale {}..{}",
+                    shown(neutral),
+                    shown(s.min),
+                    shown(s.max)
+                ),
             );
         }
         Scale {
@@ -754,7 +781,7 @@ impl<'a> Validator<'a> {
             {
                 self.err(
                     format!("outcomes[{k}].value"),
-                    format!("{v} is not a finite number"),
+                    format!("{} is not a finite number", shown(v)),
                 );
             }
         }
@@ -786,7 +813,11 @@ impl<'a> Validator<'a> {
             if !(p.is_finite() && (0.0..=1.0).contains(&p)) {
                 self.err(
                     format!("transitions[{k}].improvement.probability"),
-                    format!("{p} is not a probability in [0, 1]{}", percent_hint(p)),
+                    format!(
+                        "{} is not a probability in [0, 1]{}",
+                        shown(p),
+                        percent_hint(p)
+                    ),
                 );
             }
             if let Some(c) = imp.cost
@@ -794,7 +825,7 @@ impl<'a> Validator<'a> {
             {
                 self.err(
                     format!("transitions[{k}].improvement.cost"),
-                    format!("{c} is not a cost (finite, 0 or more)"),
+                    format!("{} is not a cost (finite, 0 or more)", shown(c)),
                 );
             }
             let siblings = spec
@@ -857,7 +888,7 @@ impl<'a> Validator<'a> {
         let mut ids: NameMap<'a> = NameMap::new();
         ids.reserve(self.spec.touchpoints.len());
         let scale_ok = scale.min.is_finite() && scale.max.is_finite() && scale.min < scale.max;
-        let range = format!("{}..{}", scale.min, scale.max);
+        let range = format!("{}..{}", shown(scale.min), shown(scale.max));
         for (i, t) in self.spec.touchpoints.iter().enumerate() {
             let at = |f: &str| format!("touchpoints[{i}].{f}");
             if t.id.trim().is_empty() {
@@ -875,9 +906,12 @@ impl<'a> Validator<'a> {
             }
             let emotion_check = |this: &mut Self, field: &str, e: f64| {
                 if !e.is_finite() {
-                    this.err(at(field), format!("{} is not a finite number", e));
+                    this.err(at(field), format!("{} is not a finite number", shown(e)));
                 } else if scale_ok && !scale.contains(e) {
-                    this.err(at(field), format!("{} is outside the scale {range}", e));
+                    this.err(
+                        at(field),
+                        format!("{} is outside the scale {range}", shown(e)),
+                    );
                 }
             };
             emotion_check(self, "emotion", t.emotion);
@@ -887,7 +921,17 @@ impl<'a> Validator<'a> {
             {
                 self.err(
                     at("duration"),
-                    format!("{} is not a positive number of minutes", d),
+                    format!("{} is not a positive number of minutes", shown(d)),
+                );
+            } else if let Some(d) = t.duration
+                && d > MAX_DURATION
+            {
+                self.err(
+                    at("duration"),
+                    format!(
+                        "{} minutes is longer than peakend holds (at most 1e9 minutes, about 1,900 years)",
+                        shown(d)
+                    ),
                 );
             }
             if let Some(st) = &t.stage
@@ -912,7 +956,11 @@ impl<'a> Validator<'a> {
             {
                 self.err(
                     at("entry"),
-                    format!("{e} is not a probability in [0, 1]{}", percent_hint(e)),
+                    format!(
+                        "{} is not a probability in [0, 1]{}",
+                        shown(e),
+                        percent_hint(e)
+                    ),
                 );
             }
             if let Some(imp) = t.improvement {
@@ -922,7 +970,7 @@ impl<'a> Validator<'a> {
                 {
                     self.err(
                         at("improvement.cost"),
-                        format!("{} is not a cost (finite, 0 or more)", c),
+                        format!("{} is not a cost (finite, 0 or more)", shown(c)),
                     );
                 }
             }

@@ -148,37 +148,52 @@ impl std::str::FromStr for Ties {
     }
 }
 
+/// The largest magnitude of a scale's bounds (and so of any emotion): no
+/// rating scale needs more, and every sum the engine forms stays finite.
+pub const MAX_SCALE: f64 = 1e9;
+
+/// The longest touchpoint, in minutes (about 1,900 years): durations add up
+/// along paths and weight emotions, and every such sum must stay finite.
+pub const MAX_DURATION: f64 = 1e9;
+
 /// A scale written as `MIN,MAX` or `MIN,MAX,NEUTRAL` that is not one.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("`{0}`: expected MIN,MAX,NEUTRAL (numbers)")]
+#[error(
+    "`{0}`: expected MIN,MAX or MIN,MAX,NEUTRAL (numbers within -1e9..1e9, MIN below MAX, NEUTRAL between them)"
+)]
 pub struct ParseScaleError(pub String);
 
 impl std::str::FromStr for ScaleSpec {
     type Err = ParseScaleError;
     /// Parse `MIN,MAX` (neutral halfway) or `MIN,MAX,NEUTRAL`, as the
-    /// command line's `--scale` takes it. Whether the numbers form a valid
-    /// scale is for validation to say.
+    /// command line's `--scale` takes it: finite numbers, MIN below MAX,
+    /// NEUTRAL between them.
     ///
     /// ```
     /// let s: peakend::ScaleSpec = "1,5".parse().unwrap();
     /// assert_eq!((s.min, s.max, s.neutral), (1.0, 5.0, Some(3.0)));
     /// assert!("1,x".parse::<peakend::ScaleSpec>().is_err());
+    /// assert!("1,1,1".parse::<peakend::ScaleSpec>().is_err());
+    /// assert!("1,5,7".parse::<peakend::ScaleSpec>().is_err());
     /// ```
     fn from_str(s: &str) -> Result<ScaleSpec, ParseScaleError> {
-        let v: Vec<Option<f64>> = s.split(',').map(|x| x.trim().parse().ok()).collect();
+        let v: Vec<Option<f64>> = s
+            .split(',')
+            .map(|x| x.trim().parse().ok().filter(|x: &f64| x.is_finite()))
+            .collect();
+        let scale = |min: f64, max: f64, neutral: f64| {
+            (min < max && (min..=max).contains(&neutral) && min.abs().max(max.abs()) <= MAX_SCALE)
+                .then_some(ScaleSpec {
+                    min,
+                    max,
+                    neutral: Some(neutral),
+                    ties: None,
+                })
+                .ok_or_else(|| ParseScaleError(s.to_string()))
+        };
         match v.as_slice() {
-            [Some(min), Some(max), Some(neutral)] => Ok(ScaleSpec {
-                min: *min,
-                max: *max,
-                neutral: Some(*neutral),
-                ties: None,
-            }),
-            [Some(min), Some(max)] => Ok(ScaleSpec {
-                min: *min,
-                max: *max,
-                neutral: Some((min + max) / 2.0),
-                ties: None,
-            }),
+            [Some(min), Some(max), Some(neutral)] => scale(*min, *max, *neutral),
+            [Some(min), Some(max)] => scale(*min, *max, (min + max) / 2.0),
             _ => Err(ParseScaleError(s.to_string())),
         }
     }
