@@ -130,4 +130,4 @@ pub use spec::{
     ParseScaleError, ParseTiesError, RECOGNISED_TAGS, RouteImprovementSpec, ScaleSpec, StageSpec,
     Ties, TouchpointSpec, TransitionSpec,
 };
-pub use spec::{MAX_DURATION, MAX_SCALE};
+pub use spec::{Limits, MAX_DURATION, MAX_SCALE};

@@ -43,16 +43,22 @@ pub(crate) fn exit_code(e: anyhow::Error) -> ExitCode {
     }
 }
 
+/// The input's bytes, read up to one byte past the input limit (so that
+/// a huge file is refused by the limit, not by running out of memory).
 fn read_input(file: &str) -> anyhow::Result<Vec<u8>> {
+    let limit = LoadOptions::new().limits_in_use().input_bytes_limit();
+    let mut s = Vec::new();
     if file == "-" {
-        let mut s = Vec::new();
         std::io::stdin()
+            .take(limit.saturating_add(1))
             .read_to_end(&mut s)
             .context("cannot read standard input")?;
-        Ok(s)
     } else {
-        std::fs::read(file).with_context(|| format!("cannot read {file}"))
+        std::fs::File::open(file)
+            .and_then(|f| f.take(limit.saturating_add(1)).read_to_end(&mut s))
+            .with_context(|| format!("cannot read {file}"))?;
     }
+    Ok(s)
 }
 
 /// The name of an input in messages.

@@ -31,7 +31,7 @@ use crate::engine;
 use crate::error::{InvalidJourney, Problem, ProblemKind};
 use crate::journey::{Journey, Pos};
 use crate::numfmt::percent;
-use crate::spec::JourneySpec;
+use crate::spec::{JourneySpec, Limits};
 
 /// The formats peakend reads and writes.
 ///
@@ -160,6 +160,7 @@ pub struct LoadOptions {
     name: String,
     #[cfg(feature = "csv")]
     csv: CsvOptions,
+    limits: Limits,
 }
 
 impl Default for LoadOptions {
@@ -168,6 +169,7 @@ impl Default for LoadOptions {
             name: "journey".into(),
             #[cfg(feature = "csv")]
             csv: CsvOptions::new(),
+            limits: Limits::new(),
         }
     }
 }
@@ -192,6 +194,18 @@ impl LoadOptions {
         self.csv = csv;
         self
     }
+    /// Resource limits (default [`Limits::new`]): input size, touchpoints,
+    /// transitions, text length. Exceeding one is an error.
+    #[must_use]
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+    /// The resource limits in use.
+    #[must_use]
+    pub fn limits_in_use(&self) -> &Limits {
+        &self.limits
+    }
 }
 
 /// Read a journey in any format and validate it. Problems carry the line
@@ -213,15 +227,21 @@ impl LoadOptions {
 pub fn load(text: &str, format: Format, options: &LoadOptions) -> Result<Journey, InvalidJourney> {
     // Only used by some formats.
     let _ = &options.name;
-    match format {
-        Format::Json => Journey::from_json_str(text),
-        #[cfg(feature = "mermaid")]
-        Format::Mermaid => mermaid::read(text, &options.name).and_then(Imported::into_journey),
-        #[cfg(feature = "csv")]
-        Format::Csv => {
-            csv::read(text, &options.name, &options.csv).and_then(Imported::into_journey)
-        }
+    let limits = &options.limits;
+    if format == Format::Json {
+        return Journey::from_json_str_with(text, limits);
     }
+    if let Some(p) = limits.check_input(text.len() as u64) {
+        return Err(InvalidJourney { problems: vec![p] });
+    }
+    let imported = match format {
+        Format::Json => unreachable!("read above"),
+        #[cfg(feature = "mermaid")]
+        Format::Mermaid => mermaid::read(text, &options.name)?,
+        #[cfg(feature = "csv")]
+        Format::Csv => csv::read(text, &options.name, &options.csv)?,
+    };
+    imported.into_journey_within(limits)
 }
 
 /// Read a journey from bytes: UTF-8 (a leading byte-order mark is
@@ -248,6 +268,9 @@ pub fn load_bytes(
     format: Format,
     options: &LoadOptions,
 ) -> Result<Journey, InvalidJourney> {
+    if let Some(p) = options.limits.check_input(bytes.len() as u64) {
+        return Err(InvalidJourney { problems: vec![p] });
+    }
     let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
     let e = match std::str::from_utf8(bytes) {
         Ok(text) => return load(text, format, options),
@@ -365,6 +388,11 @@ impl Imported {
     /// assert_eq!(i.into_journey().unwrap().len(), 1);
     /// ```
     pub fn into_journey(self) -> Result<Journey, InvalidJourney> {
+        self.into_journey_within(&Limits::none())
+    }
+
+    /// [`Imported::into_journey`], refusing a spec beyond `limits`.
+    pub(crate) fn into_journey_within(self, limits: &Limits) -> Result<Journey, InvalidJourney> {
         let lines = self.lines;
         let locate = |p: &mut Problem| {
             if p.line.is_none()
@@ -376,7 +404,13 @@ impl Imported {
                 p.column = Some(1);
             }
         };
-        match Journey::from_spec(self.spec) {
+        let over = limits.check_spec(&self.spec);
+        let built = if over.is_empty() {
+            Journey::from_spec(self.spec)
+        } else {
+            Err(InvalidJourney { problems: over })
+        };
+        match built {
             Ok(mut j) => {
                 j.prepend_warnings(self.warnings);
                 Ok(j)

@@ -5,7 +5,7 @@ use crate::error::{InvalidJourney, Problem, did_you_mean};
 use crate::numfmt::{shown, significant};
 use crate::spec::json::{locate_problems, parse_lenient};
 use crate::spec::{
-    FORMAT_VERSION, JourneySpec, MAX_DURATION, MAX_SCALE, ScaleSpec, Ties, TouchpointSpec,
+    FORMAT_VERSION, JourneySpec, Limits, MAX_DURATION, MAX_SCALE, ScaleSpec, Ties, TouchpointSpec,
 };
 use petgraph::graph::{DiGraph, NodeIndex};
 use serde::Serialize;
@@ -169,10 +169,27 @@ impl Journey {
     /// assert_eq!(j.len(), 2);
     /// ```
     pub fn from_json_str(text: &str) -> Result<Journey, InvalidJourney> {
+        Journey::from_json_str_with(text, &Limits::none())
+    }
+
+    /// [`Journey::from_json_str`] within resource limits (what
+    /// [`load`](crate::load) uses with its [`LoadOptions`](crate::LoadOptions)).
+    pub(crate) fn from_json_str_with(
+        text: &str,
+        limits: &Limits,
+    ) -> Result<Journey, InvalidJourney> {
+        if let Some(p) = limits.check_input(text.len() as u64) {
+            return Err(InvalidJourney { problems: vec![p] });
+        }
         let (spec, mut problems) = parse_lenient(text);
         let Some(spec) = spec else {
             return Err(InvalidJourney { problems });
         };
+        let mut over = limits.check_spec(&spec);
+        if !over.is_empty() {
+            locate_problems(text, &mut over);
+            return Err(InvalidJourney { problems: over });
+        }
         let locate_all = |problems: &mut [Problem]| locate_problems(text, problems);
         let result = match (Journey::from_spec(spec), problems.is_empty()) {
             (Ok(mut j), true) => {

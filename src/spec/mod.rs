@@ -7,7 +7,10 @@
 //! `schema/journey.schema.json` is generated from these types.
 
 pub(crate) mod json;
+mod limits;
 pub(crate) mod scan;
+
+pub use limits::Limits;
 
 use serde::{Deserialize, Serialize};
 

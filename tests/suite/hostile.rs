@@ -354,7 +354,8 @@ fn the_three_fuzz_findings_are_errors_or_well_formed() {
 
 #[test]
 fn a_name_of_megabytes_is_drawn_cut() {
-    let name = "word ".repeat(400_000);
+    // 1,000,000 bytes: within the default limit of 1 MiB for one text.
+    let name = "word ".repeat(200_000);
     let doc = format!(
         r#"{{"version": 1, "name": "J", "touchpoints": [{{"id": "a", "name": "{name}", "emotion": 1}}, {{"id": "b", "name": "B", "emotion": -3}}]}}"#
     );
@@ -363,4 +364,76 @@ fn a_name_of_megabytes_is_drawn_cut() {
     let svg = text(&out.stdout);
     roxmltree::Document::parse(&svg).expect("XML");
     assert!(svg.contains("word wor…</tspan>"), "the label is cut");
+    // Past the limit: a located error.
+    let doc = doc.replace(&name, &"x".repeat((1 << 20) + 1));
+    let out = peakend_stdin(&["render", "-"], &doc);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains(
+            "<stdin>:1:65: error: touchpoints[0].name: a text of 1048577 bytes, more than the limit of 1048576"
+        ),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn limits_are_located_errors_for_every_format() {
+    use peakend::Limits;
+    let doc = chain(5, |i| format!("t{i}"), |_| 1.0);
+    let limited = |l: Limits| LoadOptions::new().limits(l);
+    let e = load(&doc, Format::Json, &limited(Limits::new().input_bytes(100))).unwrap_err();
+    assert_eq!(
+        e.problems[0].to_string(),
+        "1:1: the input is more than 100 bytes, the limit for reading a journey"
+    );
+    let e = load(&doc, Format::Json, &limited(Limits::new().touchpoints(4))).unwrap_err();
+    assert_eq!(
+        e.problems[0].to_string(),
+        "1:44: touchpoints: 5 touchpoints, more than the limit of 4"
+    );
+    let e = load(&doc, Format::Json, &limited(Limits::new().text_bytes(1))).unwrap_err();
+    let shown: Vec<String> = e.problems.iter().map(ToString::to_string).collect();
+    assert_eq!(shown.len(), 10, "{shown:?}");
+    assert_eq!(
+        shown[1],
+        "2:22: touchpoints[0].name: a text of 2 bytes, more than the limit of 1"
+    );
+    let two = "{\"version\": 1, \"name\": \"J\", \"touchpoints\": [{\"id\": \"a\", \"name\": \"A\", \"emotion\": 1}, {\"id\": \"b\", \"name\": \"B\", \"emotion\": 1}], \"transitions\": [{\"from\": \"a\", \"to\": \"b\"}]}";
+    let e = load(two, Format::Json, &limited(Limits::new().transitions(0))).unwrap_err();
+    assert!(
+        e.problems[0]
+            .to_string()
+            .ends_with("transitions: 1 transitions, more than the limit of 0")
+    );
+    let sheet = "name,emotion
+A,1
+B,2
+C,3
+";
+    let e = load(sheet, Format::Csv, &limited(Limits::new().touchpoints(2))).unwrap_err();
+    assert!(
+        e.problems[0]
+            .to_string()
+            .contains("3 touchpoints, more than the limit of 2")
+    );
+    let e = load_bytes(
+        sheet.as_bytes(),
+        Format::Csv,
+        &limited(Limits::new().input_bytes(8)),
+    )
+    .unwrap_err();
+    assert!(e.problems[0].message.contains("more than 8 bytes"));
+    let m = "journey
+  section S
+    Work: 3: Me, Alexandra
+";
+    let e = load(m, Format::Mermaid, &limited(Limits::new().text_bytes(8))).unwrap_err();
+    let p = e
+        .problems
+        .iter()
+        .find(|p| p.path == "touchpoints[0].actors[1]")
+        .expect("the actor is named");
+    assert_eq!(p.line, Some(3), "{p}");
+    assert!(p.message.contains("a text of 9 bytes"), "{p}");
 }
