@@ -172,8 +172,8 @@ impl Journey {
         Journey::from_json_str_with(text, &Limits::none())
     }
 
-    /// [`Journey::from_json_str`] within resource limits (what
-    /// [`load`](crate::load) uses with its [`LoadOptions`](crate::LoadOptions)).
+    /// [`Journey::from_json_str`] within resource limits (what `load` uses
+    /// with its `LoadOptions`).
     pub(crate) fn from_json_str_with(
         text: &str,
         limits: &Limits,
