@@ -1,8 +1,11 @@
 //! Write a seeded journey as JSON to stdout: a layered one, or a long
 //! chain with skips.
 //!
-//! `cargo run --release --example generate -- TOUCHPOINTS [WIDTH] [OUT_DEGREE] [SEED] > big.json`
-//! `cargo run --release --example generate -- chain TOUCHPOINTS [SEED] > chain.json`
+//! `cargo run --release --example generate -- TOUCHPOINTS [WIDTH] [OUT_DEGREE] [SEED] [LEVELS] > big.json`
+//! `cargo run --release --example generate -- chain TOUCHPOINTS [SEED] [LEVELS] > chain.json`
+//!
+//! LEVELS: the number of distinct emotion values (evenly spaced on
+//! −10..10; 0 = real-valued); default 21 (the whole numbers).
 fn main() {
     let mut raw: Vec<String> = std::env::args().skip(1).collect();
     let chain = raw.first().is_some_and(|a| a == "chain");
@@ -14,16 +17,22 @@ fn main() {
         .map(|a| a.parse().expect("whole numbers"))
         .collect();
     let n = args.first().copied().unwrap_or(100_000);
-    if chain {
+    let (mut spec, seed, levels) = if chain {
         let seed = args.get(1).copied().unwrap_or(1) as u64;
-        print!("{}", peakend::generate::chain(n, seed).to_json());
-        return;
+        (
+            peakend::generate::chain(n, seed),
+            seed,
+            args.get(2).copied(),
+        )
+    } else {
+        let width = args.get(1).copied().unwrap_or(100);
+        let out = args.get(2).copied().unwrap_or(4);
+        let seed = args.get(3).copied().unwrap_or(1) as u64;
+        let spec = peakend::generate::layered(n, width, out, seed);
+        (spec, seed, args.get(4).copied())
+    };
+    if let Some(levels) = levels.filter(|&l| l != 21) {
+        peakend::generate::emotion_levels(&mut spec, levels, seed);
     }
-    let width = args.get(1).copied().unwrap_or(100);
-    let out = args.get(2).copied().unwrap_or(4);
-    let seed = args.get(3).copied().unwrap_or(1) as u64;
-    print!(
-        "{}",
-        peakend::generate::layered(n, width, out, seed).to_json()
-    );
+    print!("{}", spec.to_json());
 }

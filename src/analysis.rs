@@ -25,6 +25,7 @@ pub struct Options {
     seed: u64,
     enumeration_limit: f64,
     mean_state_limit: usize,
+    level_state_limit: Option<usize>,
 }
 
 /// Default Monte Carlo seed.
@@ -45,6 +46,7 @@ impl Default for Options {
             seed: DEFAULT_SEED,
             enumeration_limit: 2_000_000.0,
             mean_state_limit: 500_000,
+            level_state_limit: None,
         }
     }
 }
@@ -94,6 +96,25 @@ impl Options {
     pub fn mean_state_limit(mut self, states: usize) -> Self {
         self.mean_state_limit = states;
         self
+    }
+    /// Estimate the maximum-type features (peak, best, worst) by sampling
+    /// once their exact distributions would hold more than this many
+    /// (touchpoint, level) entries each. Default: 4,000,000 plus 12 per
+    /// touchpoint and transition — every journey with a few dozen distinct
+    /// emotion values stays exact; with thousands of them (mean ratings)
+    /// on a long, wide journey, the exact method's time and memory grow as
+    /// touchpoints × levels, and the figures are estimated instead (and
+    /// say so).
+    #[must_use]
+    pub fn level_state_limit(mut self, entries: usize) -> Self {
+        self.level_state_limit = Some(entries);
+        self
+    }
+
+    /// The budget of level-distribution entries for `j`.
+    pub(crate) fn level_budget(&self, j: &Journey) -> usize {
+        self.level_state_limit
+            .unwrap_or_else(|| engine::default_level_budget(j))
     }
     /// The seed in use.
     #[must_use]
@@ -599,6 +620,10 @@ pub enum EstimatedFigure {
     /// The worst path.
     #[serde(rename = "paths.worst")]
     WorstPath,
+    /// Every touchpoint's `peak_share` (many distinct emotion values on a
+    /// long, wide journey: see [`Options::level_state_limit`]).
+    #[serde(rename = "touchpoints.peak_share")]
+    PeakShare,
 }
 
 impl EstimatedFigure {
@@ -612,6 +637,7 @@ impl EstimatedFigure {
             EstimatedFigure::Distribution => "distribution",
             EstimatedFigure::BestPath => "paths.best",
             EstimatedFigure::WorstPath => "paths.worst",
+            EstimatedFigure::PeakShare => "touchpoints.peak_share",
         }
     }
 }
@@ -721,9 +747,9 @@ pub fn expected_exact(journey: &Journey, model: &dyn MemoryModel) -> Option<f64>
     linear_expectation(
         journey,
         model,
-        &peak,
+        Some(&peak),
         &visit,
-        Options::default().mean_state_limit,
+        (Options::default().mean_state_limit, engine::UNLIMITED),
     )
 }
 
@@ -783,7 +809,8 @@ pub fn whatif_emotions(
     let (wp, we, wf) = (w(Feature::Peak), w(Feature::End), w(Feature::First));
     let peak = engine::peak_info(journey);
     let visit = engine::visits(journey);
-    let base = linear_expectation(journey, model, &peak, &visit, 0).ok_or_else(unsupported)?;
+    let base = linear_expectation(journey, model, Some(&peak), &visit, (0, engine::UNLIMITED))
+        .ok_or_else(unsupported)?;
     let pos: Vec<(usize, f64)> = queries
         .iter()
         .map(|&(id, x)| {
@@ -877,7 +904,8 @@ impl Analyzer {
                 }),
             )
         };
-        engine::Local::new(j, form, ties, limit, sampling).map(|local| Pricer { local })
+        let budget = o.level_budget(j);
+        engine::Local::new(j, form, ties, (limit, budget), sampling).map(|local| Pricer { local })
     }
 }
 
@@ -936,15 +964,22 @@ impl Standing {
 
     /// Straight from the journey: visits and peak shares by dynamic
     /// programming (the part of an analysis these figures need).
-    pub(crate) fn of(j: &Journey) -> Standing {
+    pub(crate) fn of(j: &Journey, options: &Options) -> Standing {
         let visit = engine::visits(j);
-        let peak = engine::peak_info(j);
+        // Past the budget, the peak shares come from sampled paths.
+        let share = match engine::peak_info_within(j, options.level_budget(j)) {
+            Some(peak) => peak.share,
+            None => {
+                let samples = options.sample_count(visit.iter().sum());
+                engine::sampled_peak_shares(j, samples, options.seed)
+            }
+        };
         let n = j.len();
         let by_file =
             |f: &dyn Fn(usize) -> f64| -> Vec<f64> { (0..n).map(|i| f(j.position(i).0)).collect() };
         Standing {
             visit: by_file(&|p| visit[p]),
-            peak_share: by_file(&|p| peak.share[p]),
+            peak_share: by_file(&|p| share[p]),
             end_share: by_file(&|p| {
                 if j.succ_of(p).is_empty() {
                     visit[p]
@@ -960,15 +995,15 @@ impl Standing {
 fn linear_expectation(
     j: &Journey,
     model: &dyn MemoryModel,
-    peak: &engine::PeakInfo,
+    peak: Option<&engine::PeakInfo>,
     visit: &[f64],
-    limit: usize,
+    (limit, budget): (usize, usize),
 ) -> Option<f64> {
     let form = model.linear_form()?;
     let mut total = 0.0;
     for (f, w) in form {
         if w != 0.0 {
-            total += w * engine::expected_feature(j, f, peak, visit, limit)?;
+            total += w * engine::expected_feature(j, f, peak, visit, limit, budget)?;
         }
     }
     Some(total)
@@ -1007,14 +1042,27 @@ pub fn analyze(journey: &Journey, model: &dyn MemoryModel, options: &Options) ->
     let n = j.len();
     let scale = j.scale();
     let visit = engine::visits(j);
-    let peak = engine::peak_info(j);
     let counts = engine::count_paths(j);
+    let enumerate = counts.exact.is_some() && counts.steps <= options.enumeration_limit;
+    // Paths few enough to enumerate: every figure exact, whatever it costs.
+    let budget = if enumerate {
+        engine::UNLIMITED
+    } else {
+        options.level_budget(j)
+    };
+    let peak = engine::peak_info_within(j, budget);
     let form = model.linear_form();
     // Expected number of touchpoints on a path: the sum of visit probabilities.
     let samples = options.sample_count(visit.iter().sum());
-    let linear = linear_expectation(j, model, &peak, &visit, options.mean_state_limit);
+    let linear = linear_expectation(
+        j,
+        model,
+        peak.as_ref(),
+        &visit,
+        (options.mean_state_limit, budget),
+    );
     let mean_exact = engine::expected_mean(j, options.mean_state_limit);
-    let exact_grad = exact_memory_weights(j, form.as_deref(), &peak, &visit);
+    let exact_grad = exact_memory_weights(j, form.as_deref(), peak.as_ref(), &visit, budget);
     let c = Ctx {
         j,
         model,
@@ -1033,12 +1081,12 @@ pub fn analyze(journey: &Journey, model: &dyn MemoryModel, options: &Options) ->
     let most_likely = c.path_result(&most_likely_path, most_likely_prob, true, &mut buf);
     let (main_path, main_prob) = engine::main_route(j);
     let main = c.path_result(&main_path, main_prob, true, &mut buf);
-    let enumerate = counts.exact.is_some() && counts.steps <= options.enumeration_limit;
     let f = if enumerate {
         by_enumeration(&c, &mut buf)
     } else {
         by_dynamic_programming(&c, &mut buf)
     };
+    let touchpoints = touchpoint_results(&c, &f);
     let estimate = (!f.estimated.is_empty()).then(|| Estimate {
         method: "monte-carlo".into(),
         samples,
@@ -1061,7 +1109,7 @@ pub fn analyze(journey: &Journey, model: &dyn MemoryModel, options: &Options) ->
         },
         mean: f.mean,
         distribution: f.distribution,
-        touchpoints: touchpoint_results(&c, &f.grad),
+        touchpoints,
         outcomes: outcome_shares(j, &c.visit),
         paths: Paths {
             count: match counts.exact {
@@ -1093,7 +1141,8 @@ struct Ctx<'a> {
     form: Option<Vec<(Feature, f64)>>,
     /// Visit probability by position.
     visit: Vec<f64>,
-    peak: engine::PeakInfo,
+    /// The peak's distributions and shares, when within the budget.
+    peak: Option<engine::PeakInfo>,
     /// The expected remembered score, when the model's linear form has an
     /// exact expectation.
     linear: Option<f64>,
@@ -1125,6 +1174,9 @@ struct Figures {
     /// Memory weights by position.
     grad: Vec<f64>,
     grad_exact: bool,
+    /// Peak shares by position, from sampled paths (when the peak's
+    /// distributions are past their budget).
+    peak_share: Option<Vec<f64>>,
     estimated: Vec<EstimatedFigure>,
 }
 
@@ -1178,14 +1230,15 @@ impl Ctx<'_> {
 fn exact_memory_weights(
     j: &Journey,
     form: Option<&[(Feature, f64)]>,
-    peak: &engine::PeakInfo,
+    peak: Option<&engine::PeakInfo>,
     visit: &[f64],
+    budget: usize,
 ) -> Option<Vec<f64>> {
     let f = form?;
     let mut g = vec![0.0; j.len()];
     for &(feat, w) in f {
         if w != 0.0 {
-            let fg = engine::feature_gradient(j, feat, peak, visit)?;
+            let fg = engine::feature_gradient(j, feat, peak, visit, budget)?;
             for (a, b) in g.iter_mut().zip(fg) {
                 *a += w * b;
             }
@@ -1237,6 +1290,7 @@ fn by_enumeration(c: &Ctx<'_>, buf: &mut Buffers) -> Figures {
         worst: c.path_result(&wpath, wp, true, buf),
         grad,
         grad_exact: true,
+        peak_share: None,
         estimated: Vec::new(),
     }
 }
@@ -1249,8 +1303,15 @@ fn by_dynamic_programming(c: &Ctx<'_>, buf: &mut Buffers) -> Figures {
         f.iter()
             .all(|(feat, w)| *w == 0.0 || matches!(feat, Feature::Peak | Feature::End))
     });
-    let need_samples =
-        c.linear.is_none() || c.mean_exact.is_none() || !peak_end_form || c.exact_grad.is_none();
+    let need_samples = c.linear.is_none()
+        || c.mean_exact.is_none()
+        || !peak_end_form
+        || c.exact_grad.is_none()
+        || c.peak.is_none();
+    // Without the peak's distributions, its shares are counted on the
+    // sampled paths too (the peak: the most intense, the later on ties).
+    let peak_rank = c.peak.is_none().then(|| engine::peak_ranks(j));
+    let mut peak_share = peak_rank.as_ref().map(|_| vec![0.0; j.len()]);
     let mut grad = c.initial_grad();
     let mut score_m = Welford::default();
     let mut mean_m = Welford::default();
@@ -1265,6 +1326,9 @@ fn by_dynamic_programming(c: &Ctx<'_>, buf: &mut Buffers) -> Figures {
         for _ in 0..c.samples {
             sampler.draw(&mut rng, &mut path);
             let (score, mean) = c.score(&path, w, &mut grad, buf);
+            if let (Some(rank), Some(share)) = (&peak_rank, &mut peak_share) {
+                share[engine::peak_of(&path, rank)] += w;
+            }
             score_m.push(score);
             mean_m.push(mean);
             atoms.add(score, w);
@@ -1302,8 +1366,12 @@ fn by_dynamic_programming(c: &Ctx<'_>, buf: &mut Buffers) -> Figures {
             }
         }
     };
-    let (distribution, best, worst) = if peak_end_form {
-        exact_peak_end(c, buf)
+    if peak_share.is_some() {
+        estimated.push(EstimatedFigure::PeakShare);
+    }
+    let exact_peak = c.peak.as_ref().filter(|_| peak_end_form);
+    let (distribution, best, worst) = if let Some(peak) = exact_peak {
+        exact_peak_end(c, peak, buf)
     } else {
         estimated.push(EstimatedFigure::Distribution);
         estimated.push(EstimatedFigure::BestPath);
@@ -1326,6 +1394,7 @@ fn by_dynamic_programming(c: &Ctx<'_>, buf: &mut Buffers) -> Figures {
         worst,
         grad,
         grad_exact: c.exact_grad.is_some(),
+        peak_share,
         estimated,
     }
 }
@@ -1333,9 +1402,12 @@ fn by_dynamic_programming(c: &Ctx<'_>, buf: &mut Buffers) -> Figures {
 /// For a blend of peak and end: the exact joint distribution of (peak
 /// level, end) from the forward peak distributions at the ends, and the
 /// most likely path to the best and the worst of its atoms.
-fn exact_peak_end(c: &Ctx<'_>, buf: &mut Buffers) -> (Distribution, PathResult, PathResult) {
+fn exact_peak_end(
+    c: &Ctx<'_>,
+    peak: &engine::PeakInfo,
+    buf: &mut Buffers,
+) -> (Distribution, PathResult, PathResult) {
     let j = c.j;
-    let peak = &c.peak;
     let scale = j.scale();
     let e = j.emotions();
     let mut exact_atoms = Atoms::default();
@@ -1371,7 +1443,8 @@ fn exact_peak_end(c: &Ctx<'_>, buf: &mut Buffers) -> (Distribution, PathResult, 
 }
 
 /// Per touchpoint, in file order.
-fn touchpoint_results(c: &Ctx<'_>, grad: &[f64]) -> Vec<TouchpointResult> {
+fn touchpoint_results(c: &Ctx<'_>, f: &Figures) -> Vec<TouchpointResult> {
+    let grad = &f.grad;
     let j = c.j;
     (0..j.len())
         .map(|i| {
@@ -1390,7 +1463,11 @@ fn touchpoint_results(c: &Ctx<'_>, grad: &[f64]) -> Vec<TouchpointResult> {
                 }),
                 emotion: t.emotion,
                 visit: c.visit[p],
-                peak_share: c.peak.share[p],
+                peak_share: match (&c.peak, &f.peak_share) {
+                    (Some(peak), _) => peak.share[p],
+                    (None, Some(sampled)) => sampled[p],
+                    (None, None) => unreachable!("shares are sampled when not exact"),
+                },
                 memory_weight: grad[p] + 0.0,
                 end_share: if j.succ_of(p).is_empty() {
                     c.visit[p]

@@ -104,3 +104,31 @@ pub fn chain(touchpoints: usize, seed: u64) -> JourneySpec {
     spec.transitions = Some(transitions);
     spec
 }
+
+/// Redraw every emotion (seeded): `levels` evenly spaced values from −10 to
+/// 10 (21 gives the whole numbers; at least 2), or with `levels` 0 real
+/// values, uniform on −10..10 (what mean ratings look like: nearly every
+/// value distinct). For measuring how the engine grows with the number of
+/// distinct emotion values.
+///
+/// ```
+/// let mut spec = peakend::generate::layered(1_000, 50, 4, 7);
+/// peakend::generate::emotion_levels(&mut spec, 0, 7);
+/// let distinct: std::collections::BTreeSet<u64> =
+///     spec.touchpoints.iter().map(|t| t.emotion.to_bits()).collect();
+/// assert!(distinct.len() > 990);
+/// assert!(peakend::Journey::from_spec(spec).is_ok());
+/// ```
+pub fn emotion_levels(spec: &mut JourneySpec, levels: usize, seed: u64) {
+    let mut rng = Rng::new(seed ^ 0x5EED_1E7E);
+    for t in &mut spec.touchpoints {
+        let u = rng.next_f64();
+        t.emotion = if levels == 0 {
+            -10.0 + 20.0 * u
+        } else {
+            let n = levels.max(2);
+            let k = ((u * n as f64) as usize).min(n - 1);
+            -10.0 + 20.0 * k as f64 / (n - 1) as f64
+        };
+    }
+}

@@ -61,27 +61,82 @@ impl Order {
     }
 }
 
-/// A maximum-type feature with its prefix and suffix distributions.
+/// A maximum-type feature with its prefix and suffix distributions — or,
+/// where those would hold more entries than the budget allows (many
+/// distinct emotion values on a long, wide journey), estimated from
+/// sampled paths.
 struct Extreme {
     weight: f64,
     order: Order,
     levels: Levels,
     forward: Sparse,
     backward: Backward,
+    sampled: Option<SampledExtreme>,
 }
 
 impl Extreme {
-    fn new(j: &Journey, weight: f64, order: Order) -> Extreme {
+    fn new(
+        j: &Journey,
+        weight: f64,
+        order: Order,
+        budget: usize,
+        sampling: Option<Sampling>,
+    ) -> Extreme {
         let levels = Levels::build(j.emotions(), |a, b| order.cmp(a, b));
         let k = levels.value.len();
-        let forward = forward_max(j, &levels.rank, k);
-        let (_, backward) = backward_strict(j, &levels.rank, k);
+        // Without sampling (a journey small enough to enumerate) the
+        // distributions are built whatever their size.
+        let budget = if sampling.is_some() {
+            budget
+        } else {
+            super::UNLIMITED
+        };
+        let exact = forward_max(j, &levels.rank, k, budget).and_then(|forward| {
+            let left = budget.saturating_sub(forward.ent.len());
+            backward_strict(j, &levels.rank, k, left).map(|(_, b)| (forward, b))
+        });
+        let (forward, backward, sampled) = match (exact, sampling) {
+            (Some((f, b)), _) => (f, b, None),
+            (None, Some(s)) => {
+                let sampled = SampledExtreme::new(j, &levels, s);
+                (
+                    Sparse::empty(j.len()),
+                    Backward::empty(j.len()),
+                    Some(sampled),
+                )
+            }
+            (None, None) => unreachable!("unlimited without sampling"),
+        };
         Extreme {
             weight,
             order,
             levels,
             forward,
             backward,
+            sampled,
+        }
+    }
+
+    /// The top of `other` (a level, or none) and a value `x`, by value.
+    fn top_with(&self, other: u32, x: f64) -> f64 {
+        if other == NONE {
+            return x;
+        }
+        let v = self.levels.value[other as usize];
+        if self.order.cmp(v, x) == Ordering::Greater {
+            v
+        } else {
+            x
+        }
+    }
+
+    fn price(&self, j: &Journey, edit: &Edit, items: &mut Vec<(u32, f64, f64)>) -> Price {
+        match &self.sampled {
+            Some(s) => s.lift(self, j, edit),
+            None => Price {
+                lift: self.lift(j, edit, items),
+                standard_error: None,
+            },
         }
     }
 
@@ -620,6 +675,137 @@ impl SampledMean {
     }
 }
 
+/// No level: the rest of a path is empty.
+const NONE: u32 = u32::MAX;
+
+/// A maximum-type feature estimated from sampled paths (common random
+/// numbers: the same paths as every other sampled price): per place, what
+/// the rest of each sampled path through it holds.
+struct SampledExtreme {
+    samples: usize,
+    /// Per position: for each sampled path through it, the top level of
+    /// the rest of the path ([`NONE`] when there is no rest).
+    others: Vec<Vec<u32>>,
+    /// Per end position: the top level of each sampled path ending there.
+    tops: Vec<Vec<u32>>,
+    /// Per transition (flat, successor-list order): Σ f and Σ f² of the
+    /// path's top value f over paths taking it.
+    edge: Vec<(f64, f64)>,
+    edge_off: Vec<usize>,
+}
+
+/// The higher of two levels, either of which may be [`NONE`].
+fn top_level(a: u32, b: u32) -> u32 {
+    match (a, b) {
+        (NONE, x) | (x, NONE) => x,
+        (a, b) => a.max(b),
+    }
+}
+
+impl SampledExtreme {
+    fn new(j: &Journey, levels: &Levels, s: Sampling) -> SampledExtreme {
+        let n = j.len();
+        let mut edge_off = Vec::with_capacity(n + 1);
+        edge_off.push(0);
+        for p in 0..n {
+            edge_off.push(edge_off[p] + j.succ_of(p).len());
+        }
+        let mut x = SampledExtreme {
+            samples: s.samples.max(2),
+            others: vec![Vec::new(); n],
+            tops: vec![Vec::new(); n],
+            edge: vec![(0.0, 0.0); edge_off[n]],
+            edge_off,
+        };
+        let sampler = Sampler::new(j);
+        let mut rng = Rng::new(s.seed);
+        let (mut path, mut suffix) = (Vec::new(), Vec::new());
+        for _ in 0..x.samples {
+            sampler.draw(&mut rng, &mut path);
+            // Suffix tops (exclusive), then a forward walk with the prefix top.
+            suffix.clear();
+            suffix.resize(path.len(), NONE);
+            for k in (0..path.len().saturating_sub(1)).rev() {
+                suffix[k] = top_level(suffix[k + 1], levels.rank[path[k + 1]]);
+            }
+            let whole = top_level(suffix[0], levels.rank[path[0]]);
+            let f = levels.value[whole as usize];
+            let mut prefix = NONE;
+            for (k, &p) in path.iter().enumerate() {
+                x.others[p].push(top_level(prefix, suffix[k]));
+                prefix = top_level(prefix, levels.rank[p]);
+                if let Some(&w) = path.get(k + 1) {
+                    let i = j
+                        .succ_of(p)
+                        .iter()
+                        .position(|y| y.0 as usize == w)
+                        .expect("a sampled step is a transition");
+                    let slot = &mut x.edge[x.edge_off[p] + i];
+                    slot.0 += f;
+                    slot.1 += f * f;
+                }
+            }
+            x.tops[*path.last().expect("a path has a touchpoint")].push(whole);
+        }
+        x
+    }
+
+    fn estimate(&self, sum: f64, sum_sq: f64) -> Price {
+        let n = self.samples as f64;
+        let var = ((sum_sq - sum * sum / n) / (n - 1.0)).max(0.0);
+        Price {
+            lift: sum / n,
+            standard_error: Some((var / n).sqrt()),
+        }
+    }
+
+    fn lift(&self, x: &Extreme, j: &Journey, edit: &Edit) -> Price {
+        let e = j.emotions();
+        let (mut s1, mut s2) = (0.0, 0.0);
+        let mut add = |d: f64| {
+            s1 += d;
+            s2 += d * d;
+        };
+        match edit {
+            Edit::Set { pos, emotion } => {
+                for &o in &self.others[*pos] {
+                    add(x.top_with(o, *emotion) - x.top_with(o, e[*pos]));
+                }
+            }
+            Edit::Remove { pos } => {
+                for &o in &self.others[*pos] {
+                    let rest = if o == NONE {
+                        0.0
+                    } else {
+                        x.levels.value[o as usize]
+                    };
+                    add(rest - x.top_with(o, e[*pos]));
+                }
+            }
+            Edit::Append { ends, emotion } => {
+                for &z in ends {
+                    for &t in &self.tops[z] {
+                        add(x.top_with(t, *emotion) - x.levels.value[t as usize]);
+                    }
+                }
+            }
+            Edit::Route { pos, probs } => {
+                // Importance weights: paths through a route weigh new/old.
+                for (k, (&(_, old), &new)) in j.succ_of(*pos).iter().zip(probs).enumerate() {
+                    if new == old || old == 0.0 {
+                        continue;
+                    }
+                    let r = new / old - 1.0;
+                    let (f1, f2) = self.edge[self.edge_off[*pos] + k];
+                    s1 += r * f1;
+                    s2 += r * r * f2;
+                }
+            }
+        }
+        self.estimate(s1, s2)
+    }
+}
+
 enum MeanPart {
     Exact(ExactMean),
     Sampled(SampledMean),
@@ -651,7 +837,7 @@ impl Local {
         j: &Journey,
         form: &[(Feature, f64)],
         ties: Ties,
-        mean_limit: usize,
+        (mean_limit, level_budget): (usize, usize),
         sampling: Option<Sampling>,
     ) -> Option<Local> {
         let weight = |feat: Feature| -> f64 {
@@ -672,7 +858,7 @@ impl Local {
         ] {
             let w = weight(feat);
             if w != 0.0 {
-                extremes.push(Extreme::new(j, w, order));
+                extremes.push(Extreme::new(j, w, order, level_budget, sampling));
             }
         }
         let mean = match weight(Feature::Mean) {
@@ -710,8 +896,12 @@ impl Local {
         })
     }
 
-    /// True when prices are estimated (the mean from sampled paths).
+    /// True when prices are estimated (the mean or a maximum-type feature
+    /// from sampled paths).
     pub(crate) fn estimated(&self) -> bool {
+        if self.extremes.iter().any(|x| x.sampled.is_some()) {
+            return true;
+        }
         match &self.mean {
             Some((_, MeanPart::Sampled(_))) => true,
             Some((_, MeanPart::Exact(m))) => m.used_sampled.get(),
@@ -730,24 +920,24 @@ impl Local {
     pub(crate) fn price(&self, j: &Journey, edit: &Edit) -> Option<Price> {
         let mut items = Vec::new();
         let mut lift = 0.0;
+        // Sampled parts come from the same paths; their standard errors add
+        // (an upper bound when several combine, exact for one).
+        let mut standard_error: Option<f64> = None;
+        let mut add = |w: f64, p: Price| {
+            lift += w * p.lift;
+            if let Some(se) = p.standard_error {
+                *standard_error.get_or_insert(0.0) += se * w.abs();
+            }
+        };
         for x in &self.extremes {
-            lift += x.weight * x.lift(j, edit, &mut items);
+            add(x.weight, x.price(j, edit, &mut items));
         }
-        lift += self.end * self.end_lift(j, edit) + self.first * first_lift(j, edit);
-        let mut standard_error = None;
         match &self.mean {
-            Some((w, MeanPart::Exact(m))) => {
-                let p = m.lift(j, edit)?;
-                lift += w * p.lift;
-                standard_error = p.standard_error.map(|s| s * w.abs());
-            }
-            Some((w, MeanPart::Sampled(m))) => {
-                let p = m.lift(j, edit)?;
-                lift += w * p.lift;
-                standard_error = p.standard_error.map(|s| s * w.abs());
-            }
+            Some((w, MeanPart::Exact(m))) => add(*w, m.lift(j, edit)?),
+            Some((w, MeanPart::Sampled(m))) => add(*w, m.lift(j, edit)?),
             None => {}
         }
+        lift += self.end * self.end_lift(j, edit) + self.first * first_lift(j, edit);
         Some(Price {
             lift,
             standard_error,

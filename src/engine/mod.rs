@@ -22,6 +22,13 @@ pub(crate) struct Sparse {
 }
 
 impl Sparse {
+    /// No distributions (`n` empty ones).
+    pub(crate) fn empty(n: usize) -> Sparse {
+        Sparse {
+            off: vec![0; n + 1],
+            ent: Vec::new(),
+        }
+    }
     pub(crate) fn at(&self, p: usize) -> &[(u32, f64)] {
         &self.ent[self.off[p]..self.off[p + 1]]
     }
@@ -95,8 +102,15 @@ pub(crate) fn visits(j: &Journey) -> Vec<f64> {
 ///
 /// Complexity O((V + E) · K) in the worst case for K levels; a node's
 /// distribution only holds levels at or above its own, so it is usually far
-/// smaller.
-pub(crate) fn forward_max(j: &Journey, rank: &[u32], levels: usize) -> Sparse {
+/// smaller. `None` once the distributions hold more than `budget` entries
+/// in all (many distinct emotion values on long, wide journeys: the
+/// figures are then estimated instead).
+pub(crate) fn forward_max(
+    j: &Journey,
+    rank: &[u32],
+    levels: usize,
+    budget: usize,
+) -> Option<Sparse> {
     let n = j.len();
     let mut off = Vec::with_capacity(n + 1);
     let mut ent: Vec<(u32, f64)> = Vec::with_capacity(n);
@@ -126,8 +140,11 @@ pub(crate) fn forward_max(j: &Journey, rank: &[u32], levels: usize) -> Sparse {
         }
         collapse(r, low, &mut touched, &mut scratch, &mut mark, &mut ent);
         off.push(ent.len());
+        if ent.len() > budget {
+            return None;
+        }
     }
-    Sparse { off, ent }
+    Some(Sparse { off, ent })
 }
 
 /// Append one node's distribution to `ent`: the mass collapsed onto its own
@@ -159,7 +176,12 @@ fn collapse(
 /// that every touchpoint after `p` on their path ranks strictly below `p`.
 ///
 /// Complexity as [`forward_max`].
-pub(crate) fn backward_strict(j: &Journey, rank: &[u32], levels: usize) -> (Vec<f64>, Backward) {
+pub(crate) fn backward_strict(
+    j: &Journey,
+    rank: &[u32],
+    levels: usize,
+    budget: usize,
+) -> Option<(Vec<f64>, Backward)> {
     let n = j.len();
     // Distributions are built from the end, so store them reversed.
     let mut start = vec![0usize; n];
@@ -205,8 +227,11 @@ pub(crate) fn backward_strict(j: &Journey, rank: &[u32], levels: usize) -> (Vec<
             collapse(r, low, &mut touched, &mut scratch, &mut mark, &mut ent);
         }
         end[p] = ent.len();
+        if ent.len() > budget {
+            return None;
+        }
     }
-    (strict, Backward { start, end, ent })
+    Some((strict, Backward { start, end, ent }))
 }
 
 /// Backward running-maximum distributions: B(p) is the distribution of the
@@ -219,6 +244,14 @@ pub(crate) struct Backward {
 }
 
 impl Backward {
+    /// No distributions (`n` empty ones).
+    pub(crate) fn empty(n: usize) -> Backward {
+        Backward {
+            start: vec![0; n],
+            end: vec![0; n],
+            ent: Vec::new(),
+        }
+    }
     pub(crate) fn at(&self, p: usize) -> &[(u32, f64)] {
         &self.ent[self.start[p]..self.end[p]]
     }
@@ -232,17 +265,67 @@ pub(crate) struct PeakInfo {
     pub(crate) share: Vec<f64>,
 }
 
+/// No limit on the entries of the level distributions.
+pub(crate) const UNLIMITED: usize = usize::MAX;
+
+/// The peak's distributions and shares, whatever their size.
 pub(crate) fn peak_info(j: &Journey) -> PeakInfo {
-    share_info(j, Levels::peak(j))
+    share_info(j, Levels::peak(j), UNLIMITED).expect("no budget to exceed")
+}
+
+/// The peak's distributions and shares, `None` past `budget` entries.
+pub(crate) fn peak_info_within(j: &Journey, budget: usize) -> Option<PeakInfo> {
+    share_info(j, Levels::peak(j), budget)
+}
+
+/// The default budget of level-distribution entries for one feature: a
+/// small multiple of the journey (every journey with a few dozen distinct
+/// emotion values stays exact), and never less than a few million entries
+/// (tens of megabytes).
+pub(crate) fn default_level_budget(j: &Journey) -> usize {
+    4_000_000 + 12 * (j.len() + j.transition_count())
+}
+
+/// Each position's rank in the peak's order.
+pub(crate) fn peak_ranks(j: &Journey) -> Vec<u32> {
+    Levels::peak(j).rank
+}
+
+/// The position of a path's peak: the highest rank, the later one on ties
+/// (as the exact shares count it).
+pub(crate) fn peak_of(path: &[usize], rank: &[u32]) -> usize {
+    let mut best = path[0];
+    for &p in &path[1..] {
+        if rank[p] >= rank[best] {
+            best = p;
+        }
+    }
+    best
+}
+
+/// Per position, the share of `samples` seeded paths whose peak it is.
+pub(crate) fn sampled_peak_shares(j: &Journey, samples: usize, seed: u64) -> Vec<f64> {
+    let rank = peak_ranks(j);
+    let sampler = Sampler::new(j);
+    let mut rng = Rng::new(seed);
+    let mut path = Vec::new();
+    let mut share = vec![0.0; j.len()];
+    let w = 1.0 / samples.max(1) as f64;
+    for _ in 0..samples.max(1) {
+        sampler.draw(&mut rng, &mut path);
+        share[peak_of(&path, &rank)] += w;
+    }
+    share
 }
 
 /// For levels of any order: per position, the probability that it is the
 /// path's top-ranked touchpoint (ties: the later one), plus the forward
-/// distributions.
-pub(crate) fn share_info(j: &Journey, levels: Levels) -> PeakInfo {
+/// distributions. `None` past `budget` entries in all.
+pub(crate) fn share_info(j: &Journey, levels: Levels, budget: usize) -> Option<PeakInfo> {
     let k = levels.value.len();
-    let forward = forward_max(j, &levels.rank, k);
-    let (strict, backward) = backward_strict(j, &levels.rank, k);
+    let forward = forward_max(j, &levels.rank, k, budget)?;
+    let left = budget.saturating_sub(forward.ent.len());
+    let (strict, backward) = backward_strict(j, &levels.rank, k, left)?;
     let share = (0..j.len())
         .map(|p| {
             let r = levels.rank[p];
@@ -254,12 +337,12 @@ pub(crate) fn share_info(j: &Journey, levels: Levels) -> PeakInfo {
             reach * strict[p]
         })
         .collect();
-    PeakInfo {
+    Some(PeakInfo {
         levels,
         forward,
         backward,
         share,
-    }
+    })
 }
 
 /// Per position, the exact derivative of a feature's expectation with
@@ -268,14 +351,15 @@ pub(crate) fn share_info(j: &Journey, levels: Levels) -> PeakInfo {
 pub(crate) fn feature_gradient(
     j: &Journey,
     f: Feature,
-    peak: &PeakInfo,
+    peak: Option<&PeakInfo>,
     visit: &[f64],
+    budget: usize,
 ) -> Option<Vec<f64>> {
     let n = j.len();
     match f {
-        Feature::Peak => Some(peak.share.clone()),
-        Feature::Best => Some(share_info(j, Levels::best(j)).share),
-        Feature::Worst => Some(share_info(j, Levels::worst(j)).share),
+        Feature::Peak => peak.map(|p| p.share.clone()),
+        Feature::Best => share_info(j, Levels::best(j), budget).map(|x| x.share),
+        Feature::Worst => share_info(j, Levels::worst(j), budget).map(|x| x.share),
         Feature::End => Some(
             (0..n)
                 .map(|p| {
@@ -389,8 +473,8 @@ fn gather<'a>(
 
 /// Expected maximum (by the levels' order) over paths, from the forward
 /// distributions at the ends.
-fn expected_extreme(j: &Journey, levels: &Levels) -> f64 {
-    let f = forward_max(j, &levels.rank, levels.value.len());
+fn expected_extreme(j: &Journey, levels: &Levels, budget: usize) -> Option<f64> {
+    let f = forward_max(j, &levels.rank, levels.value.len(), budget)?;
     let mut s = 0.0;
     for p in 0..j.len() {
         if j.succ_of(p).is_empty() {
@@ -399,23 +483,26 @@ fn expected_extreme(j: &Journey, levels: &Levels) -> f64 {
             }
         }
     }
-    s
+    Some(s)
 }
 
 /// Exact expected value of a feature over all paths, where one exists
 /// without enumeration. `Mean` is exact when the number of distinct
-/// elapsed-time states stays under `mean_state_limit`; `Trend` never is.
+/// elapsed-time states stays under `mean_state_limit`; `Trend` never is;
+/// `Peak` needs the peak's distributions (`None` past their budget), and
+/// `Best` and `Worst` their own within `budget`.
 pub(crate) fn expected_feature(
     j: &Journey,
     f: Feature,
-    peak: &PeakInfo,
+    peak: Option<&PeakInfo>,
     visit: &[f64],
     mean_state_limit: usize,
+    budget: usize,
 ) -> Option<f64> {
     let n = j.len();
     let e = j.emotions();
     match f {
-        Feature::Peak => Some((0..n).map(|p| peak.share[p] * e[p]).sum()),
+        Feature::Peak => peak.map(|peak| (0..n).map(|p| peak.share[p] * e[p]).sum()),
         Feature::End => Some(
             (0..n)
                 .filter(|&p| j.succ_of(p).is_empty())
@@ -423,8 +510,8 @@ pub(crate) fn expected_feature(
                 .sum(),
         ),
         Feature::First => Some((0..n).map(|p| j.entry_at(p) * e[p]).sum()),
-        Feature::Best => Some(expected_extreme(j, &Levels::best(j))),
-        Feature::Worst => Some(expected_extreme(j, &Levels::worst(j))),
+        Feature::Best => expected_extreme(j, &Levels::best(j), budget),
+        Feature::Worst => expected_extreme(j, &Levels::worst(j), budget),
         Feature::Mean => expected_mean(j, mean_state_limit),
         Feature::Trend => None,
     }

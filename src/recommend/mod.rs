@@ -1168,7 +1168,7 @@ fn plan(
         let standing = if ops.is_empty() {
             Standing::of_analysis(a0)
         } else {
-            Standing::of(&cur)
+            Standing::of(&cur, analyzer.analysis_options())
         };
         let reach = if standing.outcomes.is_empty() {
             Vec::new()

@@ -340,3 +340,76 @@ fn cuts_past_the_work_budget_are_estimated_and_say_so() {
     let est = fast.estimate.expect("estimated lifts are declared");
     assert!(est.figures.contains(&super::EstimatedLift::Lift));
 }
+
+/// Past the budget of level-distribution entries (many distinct emotion
+/// values on a long, wide journey), the peak's figures and lifts are
+/// estimated from one seeded set of sampled paths, and say so: the
+/// analysis lists them, each sampled figure lies within five standard
+/// errors of the exact one (here computable: only the options forbid it).
+#[test]
+fn peak_figures_past_the_level_budget_are_estimated_and_say_so() {
+    let j = layered(10, 6, 3);
+    let exact = Analyzer::new(Model::PeakEnd);
+    let sampled = Analyzer::new(Model::PeakEnd).options(
+        Options::new()
+            .enumeration_limit(0)
+            .mean_state_limit(usize::MAX)
+            .level_state_limit(0)
+            .samples(20_000),
+    );
+    let a = exact.analyze(&j);
+    let b = sampled.analyze(&j);
+    assert!(a.estimate.is_none());
+    let figures = &b.estimate.as_ref().expect("estimated").figures;
+    for f in [
+        crate::EstimatedFigure::Remembered,
+        crate::EstimatedFigure::PeakShare,
+        crate::EstimatedFigure::Distribution,
+    ] {
+        assert!(figures.contains(&f), "{f:?} in {figures:?}");
+    }
+    let se = b.remembered.standard_error.expect("a standard error");
+    assert!((a.remembered.expected - b.remembered.expected).abs() <= 5.0 * se);
+    let n = 20_000.0;
+    let mut total = 0.0;
+    for (x, y) in a.touchpoints.iter().zip(&b.touchpoints) {
+        let p = x.peak_share;
+        let bound = 5.0 * (p * (1.0 - p) / n).sqrt() + 1e-12;
+        assert!(
+            (p - y.peak_share).abs() <= bound,
+            "{}: {p} vs {}",
+            x.id,
+            y.peak_share
+        );
+        total += y.peak_share;
+    }
+    assert!((total - 1.0).abs() < 1e-9);
+    // Lifts: the same actions, each sampled lift within five standard
+    // errors of its exact price (the ranking may differ where lifts are
+    // close, so actions are matched by what they do).
+    let x = recommend(&exact, &j, &a, None, false);
+    let s = recommend(&sampled, &j, &b, None, false);
+    assert!(x.estimate.is_none());
+    let est = s.estimate.as_ref().expect("the lifts are estimated");
+    assert!(est.figures.contains(&super::EstimatedLift::Lift));
+    let mut checked = 0;
+    for m in &s.recommendations {
+        let Some(e) = x
+            .recommendations
+            .iter()
+            .find(|e| e.operation == m.operation)
+        else {
+            continue;
+        };
+        let se = m.lift_standard_error.expect("a standard error");
+        assert!(
+            (e.lift - m.lift).abs() <= 5.0 * se + 1e-12,
+            "{:?}: exact {} sampled {} ± {se}",
+            e.operation,
+            e.lift,
+            m.lift
+        );
+        checked += 1;
+    }
+    assert!(checked > 10, "{checked}");
+}
