@@ -750,6 +750,7 @@ pub fn expected_exact(journey: &Journey, model: &dyn MemoryModel) -> Option<f64>
         Some(&peak),
         &visit,
         (Options::default().mean_state_limit, engine::UNLIMITED),
+        None,
     )
 }
 
@@ -809,8 +810,15 @@ pub fn whatif_emotions(
     let (wp, we, wf) = (w(Feature::Peak), w(Feature::End), w(Feature::First));
     let peak = engine::peak_info(journey);
     let visit = engine::visits(journey);
-    let base = linear_expectation(journey, model, Some(&peak), &visit, (0, engine::UNLIMITED))
-        .ok_or_else(unsupported)?;
+    let base = linear_expectation(
+        journey,
+        model,
+        Some(&peak),
+        &visit,
+        (0, engine::UNLIMITED),
+        None,
+    )
+    .ok_or_else(unsupported)?;
     let pos: Vec<(usize, f64)> = queries
         .iter()
         .map(|&(id, x)| {
@@ -998,12 +1006,16 @@ fn linear_expectation(
     peak: Option<&engine::PeakInfo>,
     visit: &[f64],
     (limit, budget): (usize, usize),
+    mean: Option<f64>,
 ) -> Option<f64> {
     let form = model.linear_form()?;
     let mut total = 0.0;
     for (f, w) in form {
         if w != 0.0 {
-            total += w * engine::expected_feature(j, f, peak, visit, limit, budget)?;
+            total += w * match (f, mean) {
+                (Feature::Mean, Some(m)) => m,
+                _ => engine::expected_feature(j, f, peak, visit, limit, budget)?,
+            };
         }
     }
     Some(total)
@@ -1054,15 +1066,30 @@ pub fn analyze(journey: &Journey, model: &dyn MemoryModel, options: &Options) ->
     let form = model.linear_form();
     // Expected number of touchpoints on a path: the sum of visit probabilities.
     let samples = options.sample_count(visit.iter().sum());
+    // The mean's memory weights come with the mean (one pass for both)
+    // when the model weighs the mean and the paths are too many to
+    // enumerate.
+    let weighs_mean = form
+        .as_ref()
+        .is_some_and(|f| f.iter().any(|&(x, w)| x == Feature::Mean && w != 0.0));
+    let (mean, mean_grad) =
+        engine::mean_with_gradient(j, options.mean_state_limit, weighs_mean && !enumerate);
+    let mean_exact = Some(mean);
     let linear = linear_expectation(
         j,
         model,
         peak.as_ref(),
         &visit,
         (options.mean_state_limit, budget),
+        mean_exact,
     );
-    let mean_exact = engine::expected_mean(j, options.mean_state_limit);
-    let exact_grad = exact_memory_weights(j, form.as_deref(), peak.as_ref(), &visit, budget);
+    let exact_grad = exact_memory_weights(
+        j,
+        form.as_deref(),
+        (peak.as_ref(), mean_grad.as_deref()),
+        &visit,
+        budget,
+    );
     let c = Ctx {
         j,
         model,
@@ -1230,7 +1257,7 @@ impl Ctx<'_> {
 fn exact_memory_weights(
     j: &Journey,
     form: Option<&[(Feature, f64)]>,
-    peak: Option<&engine::PeakInfo>,
+    (peak, mean_grad): (Option<&engine::PeakInfo>, Option<&[f64]>),
     visit: &[f64],
     budget: usize,
 ) -> Option<Vec<f64>> {
@@ -1238,7 +1265,11 @@ fn exact_memory_weights(
     let mut g = vec![0.0; j.len()];
     for &(feat, w) in f {
         if w != 0.0 {
-            let fg = engine::feature_gradient(j, feat, peak, visit, budget)?;
+            let fg = match (feat, mean_grad) {
+                (Feature::Mean, Some(m)) => m.to_vec(),
+                (Feature::Mean, None) => return None,
+                _ => engine::feature_gradient(j, feat, peak, visit, budget)?,
+            };
             for (a, b) in g.iter_mut().zip(fg) {
                 *a += w * b;
             }

@@ -1,7 +1,9 @@
 //! Property tests of the scoring rules and the exact computation.
 
 use super::dag_spec;
-use peakend::{Analysis, Journey, JourneySpec, Model, Options, TouchpointSpec, analyze};
+use peakend::{
+    Analysis, Journey, JourneySpec, MemoryModel, Model, Options, TouchpointSpec, analyze,
+};
 use proptest::prelude::*;
 use proptest::sample::subsequence;
 
@@ -65,6 +67,27 @@ fn arb_dag(max_nodes: usize, half_steps: bool) -> impl Strategy<Value = Dag> {
                 }
             }
             Dag { nodes, edges: out }
+        })
+}
+
+/// As [`arb_dag`], with real-valued emotions: mean ratings, nearly all
+/// distinct — and some exactly opposite pairs, so that a negative and a
+/// positive moment tie in intensity.
+fn arb_real_dag(max_nodes: usize) -> impl Strategy<Value = Dag> {
+    arb_dag(max_nodes, false)
+        .prop_flat_map(|dag| {
+            let n = dag.nodes.len();
+            let value = prop_oneof![
+                proptest::sample::select(vec![-7.31, 7.31, -2.718, 2.718, 9.999, -9.999, 0.0]),
+                -10.0f64..10.0,
+            ];
+            (Just(dag), proptest::collection::vec(value, n))
+        })
+        .prop_map(|(mut dag, emotions)| {
+            for (node, e) in dag.nodes.iter_mut().zip(emotions) {
+                node.0 = e;
+            }
+            dag
         })
 }
 
@@ -209,6 +232,54 @@ proptest! {
             let worst = b.scores.iter().map(|s| s.0).fold(f64::INFINITY, f64::min);
             prop_assert!((a.paths.best.score - best).abs() < TOL);
             prop_assert!((a.paths.worst.score - worst).abs() < TOL);
+        }
+    }
+
+    /// Real-valued emotions (every value its own level, ties included):
+    /// the dynamic programming, enumeration and the brute force agree under
+    /// both tie rules, and no figure is estimated.
+    #[test]
+    fn real_valued_emotions_equal_brute_force(dag in arb_real_dag(8)) {
+        for ties in [peakend::Ties::Negative, peakend::Ties::Positive] {
+            let j = dag.journey().with_ties(ties);
+            let b = brute_with(&dag, ties);
+            for a in [dp(&j, &Model::PeakEnd), analyze(&j, &Model::PeakEnd, &Options::new())] {
+                prop_assert!((a.remembered.expected - b.expected).abs() < TOL,
+                    "{} vs brute {}", a.remembered.expected, b.expected);
+                prop_assert!(a.estimate.is_none());
+                for (i, t) in a.touchpoints.iter().enumerate() {
+                    prop_assert!((t.peak_share - b.peak_share[i]).abs() < TOL, "peak share of {}", t.id);
+                }
+                let neg: f64 = b.scores.iter().filter(|s| s.0 < 0.0).map(|s| s.1).sum();
+                prop_assert!((a.distribution.negative_share - neg).abs() < TOL);
+                let best = b.scores.iter().map(|s| s.0).fold(f64::NEG_INFINITY, f64::max);
+                prop_assert!((a.paths.best.score - best).abs() < TOL);
+            }
+        }
+    }
+
+    /// The duration-weighted mean without elapsed-time states (the Laplace
+    /// identity, what a journey of 100,000 touchpoints gets) equals
+    /// enumeration, and so do its memory weights, under `mean` and a blend.
+    #[test]
+    fn the_mean_without_states_equals_enumeration(dag in arb_real_dag(8)) {
+        let j = dag.journey();
+        let laplace = Options::new().enumeration_limit(0).mean_state_limit(0);
+        let blend = Model::Weighted("peak=0.4,end=0.4,mean=0.2".parse().unwrap());
+        for model in [Model::Mean, blend] {
+            let e = analyze(&j, &model, &Options::new());
+            let l = analyze(&j, &model, &laplace);
+            let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * (1.0 + a.abs());
+            prop_assert!(close(e.remembered.expected, l.remembered.expected),
+                "{}: {} vs {}", model.name(), e.remembered.expected, l.remembered.expected);
+            prop_assert!(l.remembered.exact && l.mean.exact);
+            prop_assert!(close(e.mean.expected, l.mean.expected));
+            for (x, y) in e.touchpoints.iter().zip(&l.touchpoints) {
+                prop_assert!(close(x.memory_weight, y.memory_weight),
+                    "{} weight of {}: {} vs {}", model.name(), x.id, x.memory_weight, y.memory_weight);
+            }
+            let estimated = l.estimate.as_ref().map(|x| x.figures.clone()).unwrap_or_default();
+            prop_assert!(!estimated.contains(&peakend::EstimatedFigure::MemoryWeight));
         }
     }
 
