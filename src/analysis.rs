@@ -1057,51 +1057,7 @@ pub fn analyze(journey: &Journey, model: &dyn MemoryModel, options: &Options) ->
     let counts = engine::count_paths(j);
     let enumerate = counts.exact.is_some() && counts.steps <= options.enumeration_limit;
     // Paths few enough to enumerate: every figure exact, whatever it costs.
-    let budget = if enumerate {
-        engine::UNLIMITED
-    } else {
-        options.level_budget(j)
-    };
-    let peak = engine::peak_info_within(j, budget);
-    let form = model.linear_form();
-    // Expected number of touchpoints on a path: the sum of visit probabilities.
-    let samples = options.sample_count(visit.iter().sum());
-    // The mean's memory weights come with the mean (one pass for both)
-    // when the model weighs the mean and the paths are too many to
-    // enumerate.
-    let weighs_mean = form
-        .as_ref()
-        .is_some_and(|f| f.iter().any(|&(x, w)| x == Feature::Mean && w != 0.0));
-    let (mean, mean_grad) =
-        engine::mean_with_gradient(j, options.mean_state_limit, weighs_mean && !enumerate);
-    let mean_exact = Some(mean);
-    let linear = linear_expectation(
-        j,
-        model,
-        peak.as_ref(),
-        &visit,
-        (options.mean_state_limit, budget),
-        mean_exact,
-    );
-    let exact_grad = exact_memory_weights(
-        j,
-        form.as_deref(),
-        (peak.as_ref(), mean_grad.as_deref()),
-        &visit,
-        budget,
-    );
-    let c = Ctx {
-        j,
-        model,
-        form,
-        visit,
-        peak,
-        linear,
-        mean_exact,
-        exact_grad,
-        samples,
-        seed: options.seed,
-    };
+    let c = Ctx::new(j, model, options, visit, enumerate);
     let mut buf = Buffers::default();
     let (most_likely_path, most_likely_prob) =
         engine::most_likely(j, None, None).expect("a valid journey has a path");
@@ -1116,7 +1072,7 @@ pub fn analyze(journey: &Journey, model: &dyn MemoryModel, options: &Options) ->
     let touchpoints = touchpoint_results(&c, &f);
     let estimate = (!f.estimated.is_empty()).then(|| Estimate {
         method: "monte-carlo".into(),
-        samples,
+        samples: c.samples,
         seed: options.seed,
         figures: f.estimated,
     });
@@ -1207,7 +1163,63 @@ struct Figures {
     estimated: Vec<EstimatedFigure>,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    /// Everything exact that the figures start from.
+    fn new(
+        j: &'a Journey,
+        model: &'a dyn MemoryModel,
+        options: &Options,
+        visit: Vec<f64>,
+        enumerate: bool,
+    ) -> Ctx<'a> {
+        // Paths few enough to enumerate: every figure exact, whatever it costs.
+        let budget = if enumerate {
+            engine::UNLIMITED
+        } else {
+            options.level_budget(j)
+        };
+        let peak = engine::peak_info_within(j, budget);
+        let form = model.linear_form();
+        // Expected number of touchpoints on a path: the sum of visit probabilities.
+        let samples = options.sample_count(visit.iter().sum());
+        // The mean's memory weights come with the mean (one pass for both)
+        // when the model weighs the mean and the paths are too many to
+        // enumerate.
+        let weighs_mean = form
+            .as_ref()
+            .is_some_and(|f| f.iter().any(|&(x, w)| x == Feature::Mean && w != 0.0));
+        let (mean, mean_grad) =
+            engine::mean_with_gradient(j, options.mean_state_limit, weighs_mean && !enumerate);
+        let mean_exact = Some(mean);
+        let linear = linear_expectation(
+            j,
+            model,
+            peak.as_ref(),
+            &visit,
+            (options.mean_state_limit, budget),
+            mean_exact,
+        );
+        let exact_grad = exact_memory_weights(
+            j,
+            form.as_deref(),
+            (peak.as_ref(), mean_grad.as_deref()),
+            &visit,
+            budget,
+        );
+        Ctx {
+            j,
+            model,
+            form,
+            visit,
+            peak,
+            linear,
+            mean_exact,
+            exact_grad,
+            samples,
+            seed: options.seed,
+        }
+    }
+
     /// One path (positions) with its probability and remembered score.
     fn path_result(&self, path: &[usize], prob: f64, exact: bool, b: &mut Buffers) -> PathResult {
         let j = self.j;

@@ -78,7 +78,7 @@ fn arb_real_dag(max_nodes: usize) -> impl Strategy<Value = Dag> {
         .prop_flat_map(|dag| {
             let n = dag.nodes.len();
             let value = prop_oneof![
-                proptest::sample::select(vec![-7.31, 7.31, -2.718, 2.718, 9.999, -9.999, 0.0]),
+                proptest::sample::select(vec![-7.31, 7.31, -2.75, 2.75, 9.999, -9.999, 0.0]),
                 -10.0f64..10.0,
             ];
             (Just(dag), proptest::collection::vec(value, n))
