@@ -105,7 +105,10 @@ fn load_settings(
 /// journey's warnings itself). `None` when the journey is invalid.
 pub(crate) fn load(file: &str, input: &InputArgs, quiet: bool) -> anyhow::Result<Option<Journey>> {
     let bytes = read_input(file)?;
-    let (format, options) = load_settings(file, &String::from_utf8_lossy(&bytes), input)?;
+    // Only standard input is sniffed, from its first line: no need to
+    // decode a whole file for that.
+    let head = &bytes[..bytes.len().min(64 * 1024)];
+    let (format, options) = load_settings(file, &String::from_utf8_lossy(head), input)?;
     let name = display_name(file);
     let mut err = std::io::stderr().lock();
     match peakend::load_bytes(&bytes, format, &options) {
