@@ -1188,8 +1188,13 @@ impl<'a> Ctx<'a> {
         let weighs_mean = form
             .as_ref()
             .is_some_and(|f| f.iter().any(|&(x, w)| x == Feature::Mean && w != 0.0));
-        let (mean, mean_grad) =
-            engine::mean_with_gradient(j, options.mean_state_limit, weighs_mean && !enumerate);
+        // Elapsed-time states are exact and cheap while few; past a small
+        // multiple of the journey the Laplace form (about a hundred linear
+        // passes) is faster, and as exact (1e-12).
+        let states = options
+            .mean_state_limit
+            .min(64 + 2 * (j.len() + j.transition_count()));
+        let (mean, mean_grad) = engine::mean_with_gradient(j, states, weighs_mean && !enumerate);
         let mean_exact = Some(mean);
         let linear = linear_expectation(
             j,
