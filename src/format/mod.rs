@@ -224,6 +224,10 @@ impl LoadOptions {
 /// assert_eq!(e.problems[0].line, Some(1));
 /// # Ok::<(), peakend::InvalidJourney>(())
 /// ```
+#[cfg_attr(
+    not(any(feature = "mermaid", feature = "csv")),
+    allow(unreachable_code, unused_variables)
+)]
 pub fn load(text: &str, format: Format, options: &LoadOptions) -> Result<Journey, InvalidJourney> {
     // Only used by some formats.
     let _ = &options.name;
@@ -234,7 +238,7 @@ pub fn load(text: &str, format: Format, options: &LoadOptions) -> Result<Journey
     if let Some(p) = limits.check_input(text.len() as u64) {
         return Err(InvalidJourney { problems: vec![p] });
     }
-    let imported = match format {
+    let imported: Imported = match format {
         Format::Json => unreachable!("read above"),
         #[cfg(feature = "mermaid")]
         Format::Mermaid => mermaid::read(text, &options.name)?,
