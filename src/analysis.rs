@@ -97,14 +97,18 @@ impl Options {
         self.mean_state_limit = states;
         self
     }
-    /// Estimate the maximum-type features (peak, best, worst) by sampling
-    /// once their exact distributions would hold more than this many
-    /// (touchpoint, level) entries each. Default: 4,000,000 plus 12 per
-    /// touchpoint and transition — every journey with a few dozen distinct
-    /// emotion values stays exact; with thousands of them (mean ratings)
-    /// on a long, wide journey, the exact method's time and memory grow as
-    /// touchpoints × levels, and the figures are estimated instead (and
-    /// say so).
+    /// The budget of the maximum-type features (peak, best, worst): their
+    /// exact distributions are kept (for the distribution across customers,
+    /// the best and worst paths and fast what-ifs) while they hold at most
+    /// this many (touchpoint, level) entries each. Past it, the shares,
+    /// expected values and memory weights are still computed exactly, in
+    /// memory bounded by the journey's frontier, while that reads at most
+    /// 32 times as many entries (about a second per 100 million); past
+    /// that too, they are estimated from sampled paths (and say so).
+    /// Default: 4,000,000 plus 12 per touchpoint and transition — every
+    /// journey with a few dozen distinct emotion values stays exact; with
+    /// thousands of them (mean ratings) on a long, wide journey, the exact
+    /// method's time grows as touchpoints × levels.
     #[must_use]
     pub fn level_state_limit(mut self, entries: usize) -> Self {
         self.level_state_limit = Some(entries);
@@ -732,7 +736,8 @@ impl Welford {
 
 /// The exact expected remembered score over all paths for a model with a
 /// linear form whose features all have an exact expectation; `None`
-/// otherwise. Never enumerates paths.
+/// otherwise. Never enumerates paths, and whatever its time, its memory
+/// is the journey plus the distributions of the touchpoints still open.
 ///
 /// Complexity O((V + E) · K) for K distinct emotion levels.
 ///
@@ -741,13 +746,18 @@ impl Welford {
 ///   {"id":"a","name":"A","emotion":-8},{"id":"b","name":"B","emotion":2}]}"#).unwrap();
 /// assert_eq!(peakend::expected_exact(&j, &peakend::Model::PeakEnd), Some(-3.0));
 /// ```
+///
+/// # Panics
+/// Never: the shares have no budget here.
 pub fn expected_exact(journey: &Journey, model: &dyn MemoryModel) -> Option<f64> {
-    let peak = engine::peak_info(journey);
+    // The shares alone, in frontier memory.
+    let share = engine::top_shares(journey, &engine::Levels::peak(journey), engine::UNLIMITED)
+        .expect("no budget to exceed");
     let visit = engine::visits(journey);
     linear_expectation(
         journey,
         model,
-        Some(&peak),
+        Some(&share),
         &visit,
         (Options::default().mean_state_limit, engine::UNLIMITED),
         None,
@@ -813,7 +823,7 @@ pub fn whatif_emotions(
     let base = linear_expectation(
         journey,
         model,
-        Some(&peak),
+        Some(&peak.share),
         &visit,
         (0, engine::UNLIMITED),
         None,
@@ -974,9 +984,16 @@ impl Standing {
     /// programming (the part of an analysis these figures need).
     pub(crate) fn of(j: &Journey, options: &Options) -> Standing {
         let visit = engine::visits(j);
-        // Past the budget, the peak shares come from sampled paths.
-        let share = match engine::peak_info_within(j, options.level_budget(j)) {
-            Some(peak) => peak.share,
+        // Past the budget, the peak shares come from frontier memory, else
+        // from sampled paths.
+        let budget = options.level_budget(j);
+        let exact = engine::peak_info_within(j, budget)
+            .map(|peak| peak.share)
+            .or_else(|| {
+                engine::top_shares(j, &engine::Levels::peak(j), engine::work_budget(budget))
+            });
+        let share = match exact {
+            Some(share) => share,
             None => {
                 let samples = options.sample_count(visit.iter().sum());
                 engine::sampled_peak_shares(j, samples, options.seed)
@@ -1003,9 +1020,9 @@ impl Standing {
 fn linear_expectation(
     j: &Journey,
     model: &dyn MemoryModel,
-    peak: Option<&engine::PeakInfo>,
+    peak_share: Option<&[f64]>,
     visit: &[f64],
-    (limit, budget): (usize, usize),
+    (limit, work): (usize, usize),
     mean: Option<f64>,
 ) -> Option<f64> {
     let form = model.linear_form()?;
@@ -1014,7 +1031,7 @@ fn linear_expectation(
         if w != 0.0 {
             total += w * match (f, mean) {
                 (Feature::Mean, Some(m)) => m,
-                _ => engine::expected_feature(j, f, peak, visit, limit, budget)?,
+                _ => engine::expected_feature(j, f, peak_share, visit, limit, work)?,
             };
         }
     }
@@ -1126,6 +1143,10 @@ struct Ctx<'a> {
     visit: Vec<f64>,
     /// The peak's distributions and shares, when within the budget.
     peak: Option<engine::PeakInfo>,
+    /// The peak's exact shares: from its distributions, else computed in
+    /// frontier memory within the work budget; `None` past that (they are
+    /// then counted on sampled paths).
+    peak_share: Option<Vec<f64>>,
     /// The expected remembered score, when the model's linear form has an
     /// exact expectation.
     linear: Option<f64>,
@@ -1179,6 +1200,11 @@ impl<'a> Ctx<'a> {
             options.level_budget(j)
         };
         let peak = engine::peak_info_within(j, budget);
+        let work = engine::work_budget(budget);
+        let peak_share = match &peak {
+            Some(p) => Some(p.share.clone()),
+            None => engine::top_shares(j, &engine::Levels::peak(j), work),
+        };
         let form = model.linear_form();
         // Expected number of touchpoints on a path: the sum of visit probabilities.
         let samples = options.sample_count(visit.iter().sum());
@@ -1199,17 +1225,17 @@ impl<'a> Ctx<'a> {
         let linear = linear_expectation(
             j,
             model,
-            peak.as_ref(),
+            peak_share.as_deref(),
             &visit,
-            (options.mean_state_limit, budget),
+            (options.mean_state_limit, work),
             mean_exact,
         );
         let exact_grad = exact_memory_weights(
             j,
             form.as_deref(),
-            (peak.as_ref(), mean_grad.as_deref()),
+            (peak_share.as_deref(), mean_grad.as_deref()),
             &visit,
-            budget,
+            work,
         );
         Ctx {
             j,
@@ -1217,6 +1243,7 @@ impl<'a> Ctx<'a> {
             form,
             visit,
             peak,
+            peak_share,
             linear,
             mean_exact,
             exact_grad,
@@ -1274,9 +1301,9 @@ impl<'a> Ctx<'a> {
 fn exact_memory_weights(
     j: &Journey,
     form: Option<&[(Feature, f64)]>,
-    (peak, mean_grad): (Option<&engine::PeakInfo>, Option<&[f64]>),
+    (peak_share, mean_grad): (Option<&[f64]>, Option<&[f64]>),
     visit: &[f64],
-    budget: usize,
+    work: usize,
 ) -> Option<Vec<f64>> {
     let f = form?;
     let mut g = vec![0.0; j.len()];
@@ -1285,7 +1312,7 @@ fn exact_memory_weights(
             let fg = match (feat, mean_grad) {
                 (Feature::Mean, Some(m)) => m.to_vec(),
                 (Feature::Mean, None) => return None,
-                _ => engine::feature_gradient(j, feat, peak, visit, budget)?,
+                _ => engine::feature_gradient(j, feat, peak_share, visit, work)?,
             };
             for (a, b) in g.iter_mut().zip(fg) {
                 *a += w * b;
@@ -1356,9 +1383,9 @@ fn by_dynamic_programming(c: &Ctx<'_>, buf: &mut Buffers) -> Figures {
         || !peak_end_form
         || c.exact_grad.is_none()
         || c.peak.is_none();
-    // Without the peak's distributions, its shares are counted on the
-    // sampled paths too (the peak: the most intense, the later on ties).
-    let peak_rank = c.peak.is_none().then(|| engine::peak_ranks(j));
+    // Without the peak's exact shares, they are counted on the sampled
+    // paths too (the peak: the most intense, the later on ties).
+    let peak_rank = c.peak_share.is_none().then(|| engine::peak_ranks(j));
     let mut peak_share = peak_rank.as_ref().map(|_| vec![0.0; j.len()]);
     let mut grad = c.initial_grad();
     let mut score_m = Welford::default();
@@ -1511,8 +1538,8 @@ fn touchpoint_results(c: &Ctx<'_>, f: &Figures) -> Vec<TouchpointResult> {
                 }),
                 emotion: t.emotion,
                 visit: c.visit[p],
-                peak_share: match (&c.peak, &f.peak_share) {
-                    (Some(peak), _) => peak.share[p],
+                peak_share: match (&c.peak_share, &f.peak_share) {
+                    (Some(exact), _) => exact[p],
                     (None, Some(sampled)) => sampled[p],
                     (None, None) => unreachable!("shares are sampled when not exact"),
                 },

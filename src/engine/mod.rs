@@ -9,6 +9,7 @@
 
 mod laplace;
 mod local;
+mod windowed;
 
 pub(crate) use local::{Edit, Local, Price, Sampling};
 
@@ -353,15 +354,15 @@ pub(crate) fn share_info(j: &Journey, levels: Levels, budget: usize) -> Option<P
 pub(crate) fn feature_gradient(
     j: &Journey,
     f: Feature,
-    peak: Option<&PeakInfo>,
+    peak_share: Option<&[f64]>,
     visit: &[f64],
-    budget: usize,
+    work: usize,
 ) -> Option<Vec<f64>> {
     let n = j.len();
     match f {
-        Feature::Peak => peak.map(|p| p.share.clone()),
-        Feature::Best => share_info(j, Levels::best(j), budget).map(|x| x.share),
-        Feature::Worst => share_info(j, Levels::worst(j), budget).map(|x| x.share),
+        Feature::Peak => peak_share.map(<[f64]>::to_vec),
+        Feature::Best => top_shares(j, &Levels::best(j), work),
+        Feature::Worst => top_shares(j, &Levels::worst(j), work),
         Feature::End => Some(
             (0..n)
                 .map(|p| {
@@ -473,38 +474,46 @@ fn gather<'a>(
     }
 }
 
-/// Expected maximum (by the levels' order) over paths, from the forward
-/// distributions at the ends.
-fn expected_extreme(j: &Journey, levels: &Levels, budget: usize) -> Option<f64> {
-    let f = forward_max(j, &levels.rank, levels.value.len(), budget)?;
-    let mut s = 0.0;
-    for p in 0..j.len() {
-        if j.succ_of(p).is_empty() {
-            for &(l, m) in f.at(p) {
-                s += m * levels.value[l as usize];
-            }
-        }
-    }
-    Some(s)
+/// Per position, the probability that it is the path's top-ranked
+/// touchpoint by `levels` (ties: the later one), in frontier memory;
+/// `None` past `work` distribution entries read.
+pub(crate) fn top_shares(j: &Journey, levels: &Levels, work: usize) -> Option<Vec<f64>> {
+    windowed::shares(j, &levels.rank, levels.value.len(), work)
+}
+
+/// Expected maximum (by the levels' order) over paths: Σ share · emotion.
+fn expected_extreme(j: &Journey, levels: &Levels, work: usize) -> Option<f64> {
+    let share = top_shares(j, levels, work)?;
+    Some(share.iter().zip(j.emotions()).map(|(s, e)| s * e).sum())
+}
+
+/// Distribution entries the windowed shares may read per entry of the
+/// storage budget: with the default budget, a few seconds of work at most.
+const WORK_PER_STORED_ENTRY: usize = 32;
+
+/// The work budget (distribution entries read) that goes with a budget of
+/// stored entries.
+pub(crate) fn work_budget(budget: usize) -> usize {
+    budget.saturating_mul(WORK_PER_STORED_ENTRY)
 }
 
 /// Exact expected value of a feature over all paths, where one exists
 /// without enumeration. `Mean` is exact when the number of distinct
 /// elapsed-time states stays under `mean_state_limit`; `Trend` never is;
-/// `Peak` needs the peak's distributions (`None` past their budget), and
-/// `Best` and `Worst` their own within `budget`.
+/// `Peak` needs the peak's shares (`None` when they are not exact), and
+/// `Best` and `Worst` their own within `work` entries read.
 pub(crate) fn expected_feature(
     j: &Journey,
     f: Feature,
-    peak: Option<&PeakInfo>,
+    peak_share: Option<&[f64]>,
     visit: &[f64],
     mean_state_limit: usize,
-    budget: usize,
+    work: usize,
 ) -> Option<f64> {
     let n = j.len();
     let e = j.emotions();
     match f {
-        Feature::Peak => peak.map(|peak| (0..n).map(|p| peak.share[p] * e[p]).sum()),
+        Feature::Peak => peak_share.map(|share| (0..n).map(|p| share[p] * e[p]).sum()),
         Feature::End => Some(
             (0..n)
                 .filter(|&p| j.succ_of(p).is_empty())
@@ -512,8 +521,8 @@ pub(crate) fn expected_feature(
                 .sum(),
         ),
         Feature::First => Some((0..n).map(|p| j.entry_at(p) * e[p]).sum()),
-        Feature::Best => expected_extreme(j, &Levels::best(j), budget),
-        Feature::Worst => expected_extreme(j, &Levels::worst(j), budget),
+        Feature::Best => expected_extreme(j, &Levels::best(j), work),
+        Feature::Worst => expected_extreme(j, &Levels::worst(j), work),
         Feature::Mean => expected_mean(j, mean_state_limit),
         Feature::Trend => None,
     }
