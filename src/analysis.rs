@@ -103,7 +103,7 @@ impl Options {
     /// this many (touchpoint, level) entries each. Past it, the shares,
     /// expected values and memory weights are still computed exactly, in
     /// memory bounded by the journey's frontier, while that reads at most
-    /// 32 times as many entries (about a second per 100 million); past
+    /// 128 times as many entries (about a second per 200 million); past
     /// that too, they are estimated from sampled paths (and say so).
     /// Default: 4,000,000 plus 12 per touchpoint and transition — every
     /// journey with a few dozen distinct emotion values stays exact; with

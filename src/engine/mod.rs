@@ -489,7 +489,7 @@ fn expected_extreme(j: &Journey, levels: &Levels, work: usize) -> Option<f64> {
 
 /// Distribution entries the windowed shares may read per entry of the
 /// storage budget: with the default budget, a few seconds of work at most.
-const WORK_PER_STORED_ENTRY: usize = 32;
+const WORK_PER_STORED_ENTRY: usize = 128;
 
 /// The work budget (distribution entries read) that goes with a budget of
 /// stored entries.

@@ -69,12 +69,13 @@ impl Scratch {
     }
 }
 
-/// Work allowed after `done` of `steps` steps: a sixteenth of the budget
-/// up front, the rest in proportion to the steps done (work that grows
-/// faster than the steps is stopped early).
-fn allowance(work: usize, done: usize, steps: usize) -> usize {
-    let w = work as u128;
-    (w / 16 + w * 15 / 16 * done as u128 / steps.max(1) as u128) as usize
+/// True when the work so far, `read` entries after `done` of `steps`
+/// steps, projects past `work`: beyond a small allowance up front, the
+/// entries read are extrapolated linearly over the steps left (work that
+/// grows faster than the steps — many levels on a long, wide journey — is
+/// stopped after about (work / total)² of its total).
+fn hopeless(read: usize, work: usize, done: usize, steps: usize) -> bool {
+    read > work || (read > work / 64 && read as u128 * steps as u128 > work as u128 * done as u128)
 }
 
 /// Per position, the probability that it is the path's top-ranked
@@ -114,7 +115,7 @@ pub(crate) fn shares(j: &Journey, rank: &[u32], levels: usize, work: usize) -> O
                 dist[u] = Vec::new();
             }
         }
-        if read > allowance(work, p + 1, steps) {
+        if hopeless(read, work, p + 1, steps) {
             return None;
         }
         reach[p] = low;
@@ -159,7 +160,7 @@ pub(crate) fn shares(j: &Journey, rank: &[u32], levels: usize, work: usize) -> O
                 dist[w] = Vec::new();
             }
         }
-        if read > allowance(work, 2 * n - p, steps) {
+        if hopeless(read, work, 2 * n - p, steps) {
             return None;
         }
         share[p] = reach[p] * below;
