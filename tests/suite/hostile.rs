@@ -4,7 +4,7 @@
 //! reported as it should.
 
 use super::{peakend, peakend_stdin, text};
-use peakend::{Format, Journey, LoadOptions, load, load_bytes};
+use peakend::{Format, Journey, LoadOptions, MemoryModel as _, load, load_bytes};
 use std::fmt::Write as _;
 
 fn problems(text: &str) -> Vec<String> {
@@ -436,4 +436,56 @@ C,3
         .expect("the actor is named");
     assert_eq!(p.line, Some(3), "{p}");
     assert!(p.message.contains("a text of 9 bytes"), "{p}");
+}
+
+/// Real-valued emotions past the budget of stored distributions: the
+/// shares, expected memory and memory weights are still exact (computed
+/// in frontier memory) and equal the stored method's; only what needs
+/// the stored distributions (the spread across customers, the best and
+/// worst paths) is estimated, and says so.
+#[test]
+fn real_valued_emotions_past_the_storage_budget_stay_exact() {
+    let mut spec = peakend::generate::layered(1_000, 20, 3, 7);
+    peakend::generate::emotion_levels(&mut spec, 0, 7);
+    let j = Journey::from_spec(spec).expect("valid");
+    for model in [peakend::Model::PeakEnd, peakend::Model::PeakPitEnd] {
+        let stored = peakend::analyze(&j, &model, &peakend::Options::new());
+        let windowed = peakend::analyze(
+            &j,
+            &model,
+            &peakend::Options::new().level_state_limit(50_000),
+        );
+        assert!(
+            stored
+                .estimate
+                .as_ref()
+                .is_none_or(|e| !e.figures.contains(&peakend::EstimatedFigure::Remembered))
+        );
+        assert!(windowed.remembered.exact, "{}", model.name());
+        assert!((stored.remembered.expected - windowed.remembered.expected).abs() < 1e-12);
+        let figures = &windowed
+            .estimate
+            .as_ref()
+            .expect("the spread is estimated")
+            .figures;
+        for f in [
+            peakend::EstimatedFigure::Remembered,
+            peakend::EstimatedFigure::PeakShare,
+            peakend::EstimatedFigure::MemoryWeight,
+        ] {
+            assert!(
+                !figures.contains(&f),
+                "{f:?} estimated under {}",
+                model.name()
+            );
+        }
+        for (x, y) in stored.touchpoints.iter().zip(&windowed.touchpoints) {
+            assert_eq!(x.peak_share, y.peak_share, "{}", x.id);
+            assert!(
+                (x.memory_weight - y.memory_weight).abs() < 1e-12,
+                "{}",
+                x.id
+            );
+        }
+    }
 }

@@ -243,6 +243,10 @@ proptest! {
         for ties in [peakend::Ties::Negative, peakend::Ties::Positive] {
             let j = dag.journey().with_ties(ties);
             let b = brute_with(&dag, ties);
+            // Also the shares alone, in frontier memory (what journeys past
+            // the storage budget get).
+            let windowed = peakend::expected_exact(&j, &Model::PeakEnd).expect("peak-end is linear");
+            prop_assert!((windowed - b.expected).abs() < TOL, "{windowed} vs brute {}", b.expected);
             for a in [dp(&j, &Model::PeakEnd), analyze(&j, &Model::PeakEnd, &Options::new())] {
                 prop_assert!((a.remembered.expected - b.expected).abs() < TOL,
                     "{} vs brute {}", a.remembered.expected, b.expected);
