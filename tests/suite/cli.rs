@@ -557,7 +557,10 @@ fn every_printed_command_runs_in_sh_and_reproduces_its_lift() {
             ran += 1;
         }
     }
-    assert!(ran > 100, "only {ran} commands ran");
+    // The bundled journeys alone print about 80 commands; with the corpus
+    // (present beside the repository in CI) well over 100.
+    let least = if corpus.is_dir() { 100 } else { 60 };
+    assert!(ran > least, "only {ran} commands ran");
 }
 
 /// A journey whose biggest lever is a route change gets it as its top
