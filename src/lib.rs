@@ -78,6 +78,7 @@ mod journey;
 mod memory;
 mod moments;
 mod numfmt;
+pub mod observe;
 mod ownership;
 mod recommend;
 #[cfg(feature = "render")]
@@ -126,8 +127,9 @@ pub use spec::json::parse_spec;
 #[cfg(feature = "schema")]
 pub use spec::json_schema;
 pub use spec::{
-    FORMAT_VERSION, ImprovementSpec, JourneyBuilder, JourneySpec, OutcomeKind, OutcomeSpec,
-    ParseScaleError, ParseTiesError, RECOGNISED_TAGS, RouteImprovementSpec, ScaleSpec, StageSpec,
-    Ties, TouchpointSpec, TransitionSpec,
+    EvidenceKind, EvidenceSpec, FORMAT_VERSION, ImprovementSpec, JourneyBuilder, JourneySpec,
+    ObservedRouteSpec, ObservedSpec, OutcomeKind, OutcomeSpec, ParseScaleError, ParseTiesError,
+    RECOGNISED_TAGS, RouteImprovementSpec, ScaleSpec, StageSpec, Ties, TouchpointSpec,
+    TransitionSpec,
 };
 pub use spec::{Limits, MAX_DURATION, MAX_SCALE};

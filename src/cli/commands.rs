@@ -2,7 +2,8 @@
 
 use super::io::{Output, display_name, emit, load, plural, reported, style, usage};
 use super::{
-    Cli, Command, InputArgs, ModelArgs, OutArgs, OutFormat, PathChoice, Target, ThresholdArgs,
+    Cli, Command, InputArgs, LogColumnArgs, ModelArgs, OutArgs, OutFormat, PathChoice, Target,
+    ThresholdArgs,
 };
 use peakend::Format;
 use peakend::render;
@@ -14,6 +15,18 @@ pub(crate) fn run(cli: Cli, order: &[(&str, usize)]) -> anyhow::Result<()> {
     let input = &cli.input;
     match cli.command {
         Command::Schema => emit(peakend::json_schema()),
+        Command::Discover {
+            log,
+            output,
+            force,
+            columns,
+            rating_scale,
+            min_share,
+            name,
+        } => {
+            let output = Output::new(output, force, &log)?;
+            discover(&log, &output, &columns, rating_scale, min_share, name)
+        }
         Command::Validate { files } => validate(&files, input),
         Command::Analyze {
             file,
@@ -365,4 +378,136 @@ fn check_max_touchpoints(n: usize) -> anyhow::Result<()> {
         )));
     }
     Ok(())
+}
+
+/// `discover`: an event log in, a journey out; what was found and changed
+/// on standard error.
+fn discover(
+    log: &str,
+    output: &Output,
+    columns: &LogColumnArgs,
+    rating_scale: Option<(f64, f64)>,
+    min_share: f64,
+    name: Option<String>,
+) -> anyhow::Result<()> {
+    use peakend::observe::{DiscoverOptions, LogOptions, read_csv_log};
+    let shown = display_name(log);
+    let stem = std::path::Path::new(log)
+        .file_stem()
+        .map_or("journey".into(), |s| s.to_string_lossy().into_owned());
+    let mut options = DiscoverOptions::new()
+        .name(name.unwrap_or(if log == "-" { "journey".into() } else { stem }))
+        .min_share(min_share);
+    if log != "-" {
+        let file = std::path::Path::new(log)
+            .file_name()
+            .map_or(log.to_string(), |f| f.to_string_lossy().into_owned());
+        options = options.source(file);
+    }
+    if let Some((a, b)) = rating_scale {
+        options = options.rating_scale(a, b);
+    }
+    let mut read = LogOptions::new();
+    for (role, column) in [
+        ("case", &columns.case),
+        ("activity", &columns.activity),
+        ("time", &columns.time),
+        ("rating", &columns.rating),
+        ("stage", &columns.stage),
+        ("channel", &columns.channel),
+        ("owner", &columns.owner),
+    ] {
+        if let Some(c) = column {
+            read = read.column(role, c.clone());
+        }
+    }
+    let found = if log == "-" {
+        read_csv_log(std::io::stdin().lock(), &read, options)
+    } else {
+        let file =
+            std::fs::File::open(log).map_err(|e| anyhow::anyhow!("cannot read {log}: {e}"))?;
+        read_csv_log(file, &read, options)
+    };
+    let found = match found {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("{shown}: error: {e}");
+            return Err(reported(1));
+        }
+    };
+    // The result must be a journey every command accepts.
+    let journey = Journey::from_spec(found.spec.clone())
+        .map_err(|e| anyhow::anyhow!("the discovered journey is invalid (a bug): {e}"))?;
+    eprintln!("{}", discovery_summary(shown, &journey, &found.report));
+    output.write(found.spec.to_json())
+}
+
+/// What `discover` found and changed, for standard error.
+fn discovery_summary(
+    shown: &str,
+    journey: &Journey,
+    r: &peakend::observe::DiscoveryReport,
+) -> String {
+    let mut summary = format!(
+        "{shown}: {} touchpoint{}, {} transition{} from {} case{} and {} event{} ({} activit{})",
+        journey.len(),
+        plural(journey.len()),
+        journey.transition_count(),
+        plural(journey.transition_count()),
+        r.cases,
+        plural(r.cases as usize),
+        r.events,
+        plural(r.events as usize),
+        r.activities,
+        if r.activities == 1 { "y" } else { "ies" },
+    );
+    if !r.timestamps {
+        summary.push_str("\n  no timestamps: each case's events taken in file order");
+    }
+    if r.unrolled_cases > 0 {
+        summary.push_str(&format!(
+            "\n  {} case{} stepped back in the usual order of activities: {} event{} unrolled \
+             into later rounds (\"(round 2)\", …)",
+            r.unrolled_cases,
+            plural(r.unrolled_cases as usize),
+            r.unrolled_events,
+            plural(r.unrolled_events as usize)
+        ));
+        summary.push_str(&format!(
+            "\n  of them {} case{} with rework ({} repeated event{}); the others did activities \
+             in another order than most cases",
+            r.rework_cases,
+            plural(r.rework_cases as usize),
+            r.repeated_events,
+            plural(r.repeated_events as usize)
+        ));
+    }
+    if r.split_ends > 0 {
+        summary.push_str(&format!(
+            "\n  {} touchpoint{} where some cases end and others go on: an \"(ends here)\" copy each",
+            r.split_ends,
+            plural(r.split_ends)
+        ));
+    }
+    if r.pruned_touchpoints > 0 {
+        summary.push_str(&format!(
+            "\n  --min-share left out {} touchpoint{} and the {} case{} passing them",
+            r.pruned_touchpoints,
+            plural(r.pruned_touchpoints),
+            r.pruned_cases,
+            plural(r.pruned_cases as usize)
+        ));
+    }
+    if r.rated_events == 0 {
+        summary.push_str("\n  no ratings: every emotion is neutral (evidence: assumed)");
+    } else if r.unrated_touchpoints > 0 {
+        summary.push_str(&format!(
+            "\n  {} rated event{}; {} touchpoint{} without a rating (neutral, evidence: assumed)",
+            r.rated_events,
+            plural(r.rated_events as usize),
+            r.unrated_touchpoints,
+            plural(r.unrated_touchpoints)
+        ));
+    }
+    summary
 }

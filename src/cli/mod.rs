@@ -211,8 +211,81 @@ pub(crate) enum Command {
         #[command(flatten)]
         thresholds: ThresholdArgs,
     },
+    /// Discover a journey from an event log (CSV): one touchpoint per
+    /// activity, transitions with observed counts and probabilities,
+    /// emotions from customers' ratings of the moments
+    Discover {
+        /// Event log: CSV with a case and an activity column, usually a
+        /// timestamp (`-` reads standard input)
+        log: String,
+        /// Write the journey here instead of standard output (written to a temporary file beside
+        /// it and renamed into place when complete)
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<String>,
+        /// Let `--output` overwrite the log
+        #[arg(long)]
+        force: bool,
+        #[command(flatten)]
+        columns: LogColumnArgs,
+        /// The scale of the log's ratings, MIN,MAX (rescaled to the journey's
+        /// −10..10) [default: ratings are on −10..10 already]
+        #[arg(long, value_name = "MIN,MAX", value_parser = rating_scale, allow_hyphen_values = true)]
+        rating_scale: Option<(f64, f64)>,
+        /// Leave out touchpoints fewer than this share of customers pass,
+        /// with those customers (the summary says how many)
+        #[arg(long, default_value_t = 0.0, value_parser = share)]
+        min_share: f64,
+        /// The journey's name [default: the log's file name]
+        #[arg(long)]
+        name: Option<String>,
+    },
     /// Print the JSON Schema of the journey format
     Schema,
+}
+
+/// Which columns of an event log hold what [default: found by their usual
+/// names, XES first: `case:concept:name`/`case`, `concept:name`/`activity`,
+/// `time:timestamp`/`timestamp`, `rating`, `stage`, `channel`,
+/// `owner`/`org:group`]
+#[derive(clap::Args)]
+pub(crate) struct LogColumnArgs {
+    /// The case column
+    #[arg(long, value_name = "COLUMN")]
+    pub(crate) case: Option<String>,
+    /// The activity column
+    #[arg(long, value_name = "COLUMN")]
+    pub(crate) activity: Option<String>,
+    /// The timestamp column
+    #[arg(long, value_name = "COLUMN")]
+    pub(crate) time: Option<String>,
+    /// The rating column (a customer's rating of the moment)
+    #[arg(long, value_name = "COLUMN")]
+    pub(crate) rating: Option<String>,
+    /// The stage column
+    #[arg(long, value_name = "COLUMN")]
+    pub(crate) stage: Option<String>,
+    /// The channel column
+    #[arg(long, value_name = "COLUMN")]
+    pub(crate) channel: Option<String>,
+    /// The owning team's column
+    #[arg(long, value_name = "COLUMN")]
+    pub(crate) owner: Option<String>,
+}
+
+/// A rating scale: MIN,MAX, finite, MIN below MAX.
+fn rating_scale(s: &str) -> Result<(f64, f64), String> {
+    let parts: Vec<&str> = s.split(',').map(str::trim).collect();
+    if let [a, b] = parts[..]
+        && let (Ok(a), Ok(b)) = (a.parse::<f64>(), b.parse::<f64>())
+        && a.is_finite()
+        && b.is_finite()
+        && a < b
+    {
+        return Ok((a, b));
+    }
+    Err(format!(
+        "`{s}` is not a rating scale (MIN,MAX with MIN below MAX, e.g. 1,5)"
+    ))
 }
 
 #[derive(clap::Args)]

@@ -991,9 +991,38 @@ impl<'a> Validator<'a> {
                     );
                 }
             }
+            self.check_evidence(i, t, scale, scale_ok);
         }
         self.warn_partial_durations();
         ids
+    }
+
+    /// A touchpoint's evidence and observed counts.
+    fn check_evidence(&mut self, i: usize, t: &TouchpointSpec, scale: Scale, scale_ok: bool) {
+        let at = |f: &str| format!("touchpoints[{i}].{f}");
+        if let Some(sd) = t.evidence.as_ref().and_then(|e| e.sd)
+            && !(sd.is_finite() && sd >= 0.0 && (!scale_ok || sd <= scale.max - scale.min))
+        {
+            self.err(
+                at("evidence.sd"),
+                format!(
+                    "{} is not a standard deviation on the scale (0 to {})",
+                    shown(sd),
+                    shown(scale.max - scale.min)
+                ),
+            );
+        }
+        if let Some(o) = t.observed
+            && (o.starts.is_some_and(|x| x > o.cases) || o.ends.is_some_and(|x| x > o.cases))
+        {
+            self.err(
+                at("observed"),
+                format!(
+                    "more cases start or end here than pass here ({} cases)",
+                    o.cases
+                ),
+            );
+        }
     }
 
     /// Durations for some touchpoints but not all: the others count as 1

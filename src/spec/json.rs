@@ -20,7 +20,7 @@ const TOP_FIELDS: [&str; 9] = [
 ];
 const SCALE_FIELDS: [&str; 4] = ["min", "max", "neutral", "ties"];
 const STAGE_FIELDS: [&str; 2] = ["id", "name"];
-const TOUCHPOINT_FIELDS: [&str; 13] = [
+const TOUCHPOINT_FIELDS: [&str; 15] = [
     "id",
     "name",
     "emotion",
@@ -34,9 +34,21 @@ const TOUCHPOINT_FIELDS: [&str; 13] = [
     "entry",
     "notes",
     "outcome",
+    "evidence",
+    "observed",
 ];
 const IMPROVEMENT_FIELDS: [&str; 2] = ["emotion", "cost"];
-const TRANSITION_FIELDS: [&str; 5] = ["from", "to", "probability", "label", "improvement"];
+const TRANSITION_FIELDS: [&str; 6] = [
+    "from",
+    "to",
+    "probability",
+    "label",
+    "improvement",
+    "observed",
+];
+const EVIDENCE_FIELDS: [&str; 4] = ["kind", "n", "sd", "source"];
+const OBSERVED_FIELDS: [&str; 3] = ["cases", "starts", "ends"];
+const OBSERVED_ROUTE_FIELDS: [&str; 1] = ["cases"];
 const ROUTE_IMPROVEMENT_FIELDS: [&str; 2] = ["probability", "cost"];
 const OUTCOME_FIELDS: [&str; 4] = ["id", "name", "kind", "value"];
 
@@ -69,6 +81,18 @@ const TRANSITION: Fields = Fields {
 const ROUTE_IMPROVEMENT: Fields = Fields {
     known: &ROUTE_IMPROVEMENT_FIELDS,
     required: &["probability"],
+};
+const EVIDENCE: Fields = Fields {
+    known: &EVIDENCE_FIELDS,
+    required: &["kind"],
+};
+const OBSERVED: Fields = Fields {
+    known: &OBSERVED_FIELDS,
+    required: &["cases"],
+};
+const OBSERVED_ROUTE: Fields = Fields {
+    known: &OBSERVED_ROUTE_FIELDS,
+    required: &["cases"],
 };
 const OUTCOME: Fields = Fields {
     known: &OUTCOME_FIELDS,
@@ -179,15 +203,15 @@ fn decode(value: &Value, problems: &mut Vec<Problem>) -> Option<JourneySpec> {
                 .as_object()
                 .is_none_or(|o| check_fields(o, "scale", &SCALE, problems));
             if complete {
-                piece::<ScaleSpec>(&strip(v, &SCALE_FIELDS, None), "scale", problems).map(Some)
+                piece::<ScaleSpec>(&strip(v, &SCALE_FIELDS, &[]), "scale", problems).map(Some)
             } else {
                 None
             }
         }
         _ => Some(None),
     };
-    let stages = list::<StageSpec>(obj, "stages", &STAGE, problems, None);
-    let outcomes = list::<OutcomeSpec>(obj, "outcomes", &OUTCOME, problems, None);
+    let stages = list::<StageSpec>(obj, "stages", &STAGE, problems, &[]);
+    let outcomes = list::<OutcomeSpec>(obj, "outcomes", &OUTCOME, problems, &[]);
     let personas = match obj.get("personas") {
         None | Some(Value::Null) => Some(Vec::new()),
         Some(v) => piece::<Vec<String>>(v, "personas", problems),
@@ -205,7 +229,11 @@ fn decode(value: &Value, problems: &mut Vec<Problem>) -> Option<JourneySpec> {
             "touchpoints",
             &TOUCHPOINT,
             problems,
-            Some(("improvement", &IMPROVEMENT)),
+            &[
+                ("improvement", &IMPROVEMENT),
+                ("evidence", &EVIDENCE),
+                ("observed", &OBSERVED),
+            ],
         ),
     };
     let transitions = match obj.get("transitions") {
@@ -215,7 +243,10 @@ fn decode(value: &Value, problems: &mut Vec<Problem>) -> Option<JourneySpec> {
             "transitions",
             &TRANSITION,
             problems,
-            Some(("improvement", &ROUTE_IMPROVEMENT)),
+            &[
+                ("improvement", &ROUTE_IMPROVEMENT),
+                ("observed", &OBSERVED_ROUTE),
+            ],
         )
         .map(Some),
     };
@@ -303,16 +334,16 @@ fn check_unknown(
 
 /// A copy of `v` without the keys that are not `known` (they are reported
 /// by `check_fields`); with `nested`, the same one level down.
-fn strip(v: &Value, known: &[&str], nested: Option<(&str, &[&str])>) -> Value {
+fn strip(v: &Value, known: &[&str], nested: &[(&str, &Fields)]) -> Value {
     let Value::Object(o) = v else {
         return v.clone();
     };
     let mut out = Map::new();
     for (k, x) in o {
         if known.contains(&k.as_str()) {
-            let x = match nested {
-                Some((key, inner)) if key == k => strip(x, inner, None),
-                _ => x.clone(),
+            let x = match nested.iter().find(|(key, _)| key == k) {
+                Some((_, inner)) => strip(x, inner.known, &[]),
+                None => x.clone(),
             };
             out.insert(k.clone(), x);
         }
@@ -377,7 +408,7 @@ fn list<T: DeserializeOwned>(
     key: &str,
     fields: &Fields,
     problems: &mut Vec<Problem>,
-    nested: Option<(&str, &Fields)>,
+    nested: &[(&str, &Fields)],
 ) -> Option<Vec<T>> {
     let Some(v) = obj.get(key) else {
         return Some(Vec::new());
@@ -399,18 +430,15 @@ fn list<T: DeserializeOwned>(
         let mut complete = true;
         if let Some(o) = item.as_object() {
             complete = check_fields(o, &path, fields, problems);
-            if let Some((key, inner_fields)) = nested
-                && let Some(Value::Object(inner)) = o.get(key)
-            {
-                complete &= check_fields(inner, &format!("{path}.{key}"), inner_fields, problems);
+            for &(key, inner_fields) in nested {
+                if let Some(Value::Object(inner)) = o.get(key) {
+                    complete &=
+                        check_fields(inner, &format!("{path}.{key}"), inner_fields, problems);
+                }
             }
         }
         let decoded = if complete {
-            piece::<T>(
-                &strip(item, fields.known, nested.map(|(k, f)| (k, f.known))),
-                &path,
-                problems,
-            )
+            piece::<T>(&strip(item, fields.known, nested), &path, problems)
         } else {
             None
         };

@@ -258,6 +258,102 @@ pub struct TouchpointSpec {
     /// For an end: the id of its outcome (in `outcomes`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outcome: Option<String>,
+    /// Where the emotion comes from and how sure it is; absent means
+    /// assumed (a designer's estimate).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<EvidenceSpec>,
+    /// What was observed here in an event log (`peakend discover`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observed: Option<ObservedSpec>,
+}
+
+/// Where a touchpoint's emotion comes from, and how sure it is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceSpec {
+    /// How the emotion was obtained.
+    pub kind: EvidenceKind,
+    /// How many ratings (or interviews) it rests on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub n: Option<u64>,
+    /// Standard deviation of the single ratings, on the journey's scale.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sd: Option<f64>,
+    /// Where it comes from: a survey, a study, a log file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+impl EvidenceSpec {
+    /// Evidence of a kind, without counts.
+    ///
+    /// ```
+    /// let e = peakend::EvidenceSpec::new(peakend::EvidenceKind::Survey);
+    /// assert_eq!(e.n, None);
+    /// ```
+    #[must_use]
+    pub fn new(kind: EvidenceKind) -> Self {
+        EvidenceSpec {
+            kind,
+            n: None,
+            sd: None,
+            source: None,
+        }
+    }
+}
+
+/// How a touchpoint's emotion was obtained.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum EvidenceKind {
+    /// A designer's estimate (the default).
+    Assumed,
+    /// Customers' ratings from a survey.
+    Survey,
+    /// Interviews with customers.
+    Interview,
+    /// Ratings measured at the moment (transactional surveys joined to an
+    /// event log).
+    Measured,
+}
+
+impl EvidenceKind {
+    /// The name as written in the file.
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            EvidenceKind::Assumed => "assumed",
+            EvidenceKind::Survey => "survey",
+            EvidenceKind::Interview => "interview",
+            EvidenceKind::Measured => "measured",
+        }
+    }
+}
+
+/// What an event log showed at a touchpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ObservedSpec {
+    /// Cases (customers) that passed here.
+    pub cases: u64,
+    /// Of them, the cases that started here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub starts: Option<u64>,
+    /// Of them, the cases that ended here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ends: Option<u64>,
+}
+
+/// What an event log showed on a transition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ObservedRouteSpec {
+    /// Cases that went from `from` straight on to `to`.
+    pub cases: u64,
 }
 
 /// A known improvement of a touchpoint.
@@ -294,6 +390,9 @@ pub struct TransitionSpec {
     /// cost; the other transitions from `from` rescale to fill the rest.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub improvement: Option<RouteImprovementSpec>,
+    /// What an event log showed on this transition (`peakend discover`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observed: Option<ObservedRouteSpec>,
 }
 
 /// A known change of a route (see [`TransitionSpec::improvement`]).
@@ -362,6 +461,8 @@ impl TouchpointSpec {
             entry: None,
             notes: None,
             outcome: None,
+            evidence: None,
+            observed: None,
         }
     }
 }
@@ -380,6 +481,7 @@ impl TransitionSpec {
             probability,
             label: None,
             improvement: None,
+            observed: None,
         }
     }
 }

@@ -101,7 +101,7 @@ const LAYERS: &[&[&str]] = &[
     &["moments", "ownership"],
     &["simulate"],
     &["recommend"],
-    &["format", "generate"],
+    &["format", "generate", "observe"],
     &["render"],
 ];
 

@@ -3,6 +3,7 @@ mod cli;
 mod hostile;
 mod hygiene;
 mod interop;
+mod observe;
 mod props;
 mod snapshots;
 mod validation;

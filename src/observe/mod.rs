@@ -1,0 +1,965 @@
+//! Journeys observed in customer data: discovery from event logs.
+//!
+//! An event log lists what happened to each case (a customer, an order, a
+//! ticket): the case, the activity, usually a timestamp, sometimes a
+//! customer's rating of that moment. [`Discoverer`] turns such events,
+//! fed one at a time in the log's order, into an ordinary journey: one
+//! touchpoint per activity, transitions with the observed counts and
+//! probabilities, entry and end shares, and emotions from the mean rating.
+//! [`read_csv_log`] reads a CSV log into it (feature `logs`).
+//!
+//! **Memory** is bounded by the cases, the activities and the distinct case
+//! prefixes (variants), not by the events: each case keeps only where it
+//! is in a prefix tree of the variants seen so far.
+//!
+//! **Repeats are unrolled** so the journey is a DAG: the activities are put
+//! in one order (the order that keeps most observed steps going forward:
+//! a weighted greedy feedback-arc-set heuristic, Eades, Lin & Smyth 1993),
+//! and a case that steps back in that order — a repeated check, a second
+//! call, or two activities done the other way round than most cases do
+//! them — enters a new *round*: its touchpoints from there on are copies
+//! named "Activity (round 2)", "(round 3)", …. Where some cases end at a
+//! touchpoint and others go on, the ending cases get their own copy,
+//! "Activity (ends here)" (a journey's ends have no way onward). The
+//! [`DiscoveryReport`] says how many cases and events each rule changed.
+//!
+//! Complexity: O(events) hashing for the pass (plus the prefix tree's
+//! size), O(A² + T log T) to finish for A activities and T tree nodes.
+// The prefix tree is walked by node index (parents before children).
+#![allow(clippy::needless_range_loop)]
+
+#[cfg(feature = "logs")]
+mod log;
+
+#[cfg(feature = "logs")]
+pub use log::{LogColumns, LogOptions, read_csv_log};
+
+use crate::spec::{
+    EvidenceKind, EvidenceSpec, JourneySpec, ObservedRouteSpec, ObservedSpec, ScaleSpec, StageSpec,
+    TouchpointSpec, TransitionSpec,
+};
+use std::collections::{BTreeMap, HashMap};
+
+/// One event of a log, as [`Discoverer::push`] takes it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub struct Event<'a> {
+    /// The case (customer, order, ticket) it belongs to.
+    pub case: &'a str,
+    /// What happened.
+    pub activity: &'a str,
+    /// When, in milliseconds since 1970 (UTC); `None` keeps log order.
+    pub time: Option<i64>,
+    /// A customer's rating of the moment, on the log's rating scale.
+    pub rating: Option<f64>,
+    /// The stage, channel and owning team, where the log has them.
+    pub stage: Option<&'a str>,
+    /// The channel.
+    pub channel: Option<&'a str>,
+    /// The owning team.
+    pub owner: Option<&'a str>,
+    /// Where the event is in its file (1-based line), for messages.
+    pub line: u64,
+}
+
+impl<'a> Event<'a> {
+    /// An event with just a case and an activity.
+    ///
+    /// ```
+    /// let e = peakend::observe::Event::new("case-1", "Register", 2);
+    /// assert_eq!(e.time, None);
+    /// ```
+    #[must_use]
+    pub fn new(case: &'a str, activity: &'a str, line: u64) -> Self {
+        Event {
+            case,
+            activity,
+            time: None,
+            rating: None,
+            stage: None,
+            channel: None,
+            owner: None,
+            line,
+        }
+    }
+    /// With a timestamp (milliseconds since 1970, UTC).
+    #[must_use]
+    pub fn at(mut self, time: i64) -> Self {
+        self.time = Some(time);
+        self
+    }
+    /// With a rating on the log's rating scale.
+    #[must_use]
+    pub fn rated(mut self, rating: f64) -> Self {
+        self.rating = Some(rating);
+        self
+    }
+}
+
+/// How to turn a log into a journey.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct DiscoverOptions {
+    /// The journey's name.
+    pub name: String,
+    /// The journey's emotion scale (default −10..10).
+    pub scale: ScaleSpec,
+    /// The scale the log's ratings are on; `None`: ratings are taken as
+    /// given on the journey's scale.
+    pub rating_scale: Option<(f64, f64)>,
+    /// Touchpoints fewer customers than this share pass are left out,
+    /// with the cases that pass them (0: keep everything).
+    pub min_share: f64,
+    /// Where the log comes from (a file name), for the evidence.
+    pub source: Option<String>,
+}
+
+impl Default for DiscoverOptions {
+    fn default() -> Self {
+        DiscoverOptions {
+            name: "Discovered journey".into(),
+            scale: ScaleSpec {
+                min: -10.0,
+                max: 10.0,
+                neutral: None,
+                ties: None,
+            },
+            rating_scale: None,
+            min_share: 0.0,
+            source: None,
+        }
+    }
+}
+
+impl DiscoverOptions {
+    /// The defaults.
+    #[must_use]
+    pub fn new() -> Self {
+        DiscoverOptions::default()
+    }
+    /// The journey's name.
+    #[must_use]
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = name.into();
+        self
+    }
+    /// The scale of the log's ratings (rescaled to the journey's).
+    #[must_use]
+    pub fn rating_scale(mut self, min: f64, max: f64) -> Self {
+        self.rating_scale = Some((min, max));
+        self
+    }
+    /// Leave out touchpoints fewer than this share of customers pass.
+    #[must_use]
+    pub fn min_share(mut self, share: f64) -> Self {
+        self.min_share = share;
+        self
+    }
+    /// Where the log comes from.
+    #[must_use]
+    pub fn source(mut self, source: impl Into<String>) -> Self {
+        self.source = Some(source.into());
+        self
+    }
+}
+
+/// A problem with a log: where it is and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}{message}", place(*line, column.as_deref()))]
+#[non_exhaustive]
+pub struct LogError {
+    /// The line of the file (1-based), when the problem has one.
+    pub line: Option<u64>,
+    /// The column (by its header name), when the problem has one.
+    pub column: Option<String>,
+    /// What is wrong.
+    pub message: String,
+}
+
+fn place(line: Option<u64>, column: Option<&str>) -> String {
+    match (line, column) {
+        (Some(l), Some(c)) => format!("line {l}, column `{c}`: "),
+        (Some(l), None) => format!("line {l}: "),
+        (None, Some(c)) => format!("column `{c}`: "),
+        (None, None) => String::new(),
+    }
+}
+
+impl LogError {
+    pub(crate) fn new(line: Option<u64>, column: Option<&str>, message: impl Into<String>) -> Self {
+        LogError {
+            line,
+            column: column.map(str::to_string),
+            message: message.into(),
+        }
+    }
+}
+
+/// What discovery found and changed, beyond the journey itself.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[non_exhaustive]
+pub struct DiscoveryReport {
+    /// Cases in the log.
+    pub cases: u64,
+    /// Events in the log.
+    pub events: u64,
+    /// Distinct activities.
+    pub activities: usize,
+    /// Events with a rating.
+    pub rated_events: u64,
+    /// False when the log has no timestamps (events kept in file order).
+    pub timestamps: bool,
+    /// Cases with at least one step back in the activity order (unrolled
+    /// into later rounds), and their events in rounds after the first.
+    pub unrolled_cases: u64,
+    /// Events placed in a round after the first.
+    pub unrolled_events: u64,
+    /// Cases that repeat an activity (rework, a second call), and the
+    /// events that are such repeats; the other steps back are activities
+    /// done in another order than most cases do them.
+    pub rework_cases: u64,
+    /// Events that repeat an activity of their case.
+    pub repeated_events: u64,
+    /// Touchpoints where some cases end and others go on: each got an
+    /// "(ends here)" copy for its ending cases.
+    pub split_ends: usize,
+    /// Cases left out by `min_share` (they pass a rare touchpoint).
+    pub pruned_cases: u64,
+    /// Touchpoints left out by `min_share`.
+    pub pruned_touchpoints: usize,
+    /// Touchpoints without any rating (emotion neutral, evidence assumed).
+    pub unrated_touchpoints: usize,
+}
+
+/// The result of discovery: an ordinary journey and what was done.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Discovery {
+    /// The journey, with `observed` counts and `evidence` per touchpoint.
+    pub spec: JourneySpec,
+    /// Counts and the changes made.
+    pub report: DiscoveryReport,
+}
+
+/// A node of the prefix tree of case variants.
+#[derive(Clone)]
+struct Node {
+    parent: u32,
+    activity: u32,
+    /// Cases whose prefix reaches this node.
+    cases: u64,
+    /// Of them, those whose last event it is.
+    ends: u64,
+    rating_n: u64,
+    rating_sum: f64,
+    rating_sq: f64,
+    /// The activity occurred before in the case (rework).
+    repeat: bool,
+    /// Some earlier event of the case was a repeat.
+    repeat_above: bool,
+}
+
+const ROOT: u32 = 0;
+
+/// Where a case is: its prefix-tree node and its last time and line.
+struct CaseState {
+    node: u32,
+    time: Option<i64>,
+    line: u64,
+}
+
+/// Per activity: its name and the values of stage, channel and owner seen.
+struct Activity {
+    name: String,
+    attrs: [BTreeMap<String, u64>; 3],
+}
+
+/// Turns events into a journey, one event at a time (see the module
+/// docs).
+///
+/// ```
+/// use peakend::observe::{Discoverer, DiscoverOptions, Event};
+/// let mut d = Discoverer::new(DiscoverOptions::new().rating_scale(1.0, 5.0));
+/// for (i, (case, activity, rating)) in [("c1", "Order", 4.0), ("c1", "Deliver", 2.0),
+///     ("c2", "Order", 5.0), ("c2", "Deliver", 1.0)].into_iter().enumerate() {
+///     d.push(&Event::new(case, activity, i as u64 + 2).rated(rating))?;
+/// }
+/// let found = d.finish()?;
+/// assert_eq!(found.spec.touchpoints.len(), 2);
+/// assert_eq!(found.spec.touchpoints[1].emotion, -7.5); // 1.5 of 1..5 on −10..10
+/// # Ok::<(), peakend::observe::LogError>(())
+/// ```
+pub struct Discoverer {
+    options: DiscoverOptions,
+    nodes: Vec<Node>,
+    children: HashMap<(u32, u32), u32>,
+    cases: HashMap<Box<str>, CaseState>,
+    activities: Vec<Activity>,
+    activity_ids: HashMap<Box<str>, u32>,
+    events: u64,
+    rated: u64,
+    timed: Option<bool>,
+}
+
+impl Discoverer {
+    /// An empty discoverer.
+    #[must_use]
+    pub fn new(options: DiscoverOptions) -> Self {
+        Discoverer {
+            options,
+            nodes: vec![Node {
+                parent: ROOT,
+                activity: u32::MAX,
+                cases: 0,
+                ends: 0,
+                rating_n: 0,
+                rating_sum: 0.0,
+                rating_sq: 0.0,
+                repeat: false,
+                repeat_above: false,
+            }],
+            children: HashMap::new(),
+            cases: HashMap::new(),
+            activities: Vec::new(),
+            activity_ids: HashMap::new(),
+            events: 0,
+            rated: 0,
+            timed: None,
+        }
+    }
+
+    /// Take the next event of the log.
+    ///
+    /// # Errors
+    /// [`LogError`] at the event's line: a timestamp on some events but
+    /// not others, an event earlier than its case's previous one (the log
+    /// must list each case's events in time order; equal times keep file
+    /// order), or a rating off the rating scale.
+    pub fn push(&mut self, e: &Event<'_>) -> Result<(), LogError> {
+        let line = Some(e.line);
+        match (self.timed, e.time) {
+            (None, t) => self.timed = Some(t.is_some()),
+            (Some(true), None) => {
+                return Err(LogError::new(
+                    line,
+                    None,
+                    "this event has no timestamp, earlier ones have",
+                ));
+            }
+            (Some(false), Some(_)) => {
+                return Err(LogError::new(
+                    line,
+                    None,
+                    "this event has a timestamp, earlier ones have none",
+                ));
+            }
+            _ => {}
+        }
+        let rating = match e.rating {
+            Some(r) => Some(self.rescale(r).ok_or_else(|| {
+                let (lo, hi) = self.rating_bounds();
+                LogError::new(
+                    line,
+                    None,
+                    format!(
+                        "rating {} is off the rating scale {}..{}",
+                        crate::numfmt::shown(r),
+                        crate::numfmt::shown(lo),
+                        crate::numfmt::shown(hi)
+                    ),
+                )
+            })?),
+            None => None,
+        };
+        let activity = self.activity(e.activity);
+        for (k, v) in [e.stage, e.channel, e.owner].into_iter().enumerate() {
+            if let Some(v) = v.filter(|v| !v.is_empty()) {
+                *self.activities[activity as usize].attrs[k]
+                    .entry(v.to_string())
+                    .or_insert(0) += 1;
+            }
+        }
+        let (from, previous) = match self.cases.get(e.case) {
+            Some(s) => (s.node, Some((s.time, s.line))),
+            None => (ROOT, None),
+        };
+        if let (Some((Some(t0), l0)), Some(t)) = (previous, e.time)
+            && t < t0
+        {
+            return Err(LogError::new(
+                line,
+                None,
+                format!(
+                    "case \"{}\": this event is earlier than the case's event on line {l0}; \
+                     list each case's events in time order (sort the log by case and time)",
+                    e.case
+                ),
+            ));
+        }
+        let node = self.child(from, activity);
+        let n = &mut self.nodes[node as usize];
+        n.cases += 1;
+        if let Some(r) = rating {
+            n.rating_n += 1;
+            n.rating_sum += r;
+            n.rating_sq += r * r;
+            self.rated += 1;
+        }
+        let state = CaseState {
+            node,
+            time: e.time,
+            line: e.line,
+        };
+        match self.cases.get_mut(e.case) {
+            Some(s) => *s = state,
+            None => {
+                self.cases.insert(e.case.into(), state);
+            }
+        }
+        self.events += 1;
+        Ok(())
+    }
+
+    fn rating_bounds(&self) -> (f64, f64) {
+        self.options
+            .rating_scale
+            .unwrap_or((self.options.scale.min, self.options.scale.max))
+    }
+
+    /// A rating on the journey's scale, `None` when off the rating scale.
+    fn rescale(&self, r: f64) -> Option<f64> {
+        let (lo, hi) = self.rating_bounds();
+        if !(r.is_finite() && r >= lo && r <= hi) {
+            return None;
+        }
+        let s = &self.options.scale;
+        Some(if hi > lo {
+            s.min + (r - lo) / (hi - lo) * (s.max - s.min)
+        } else {
+            s.neutral.unwrap_or((s.min + s.max) / 2.0)
+        })
+    }
+
+    fn activity(&mut self, name: &str) -> u32 {
+        if let Some(&a) = self.activity_ids.get(name) {
+            return a;
+        }
+        let a = self.activities.len() as u32;
+        self.activities.push(Activity {
+            name: name.to_string(),
+            attrs: Default::default(),
+        });
+        self.activity_ids.insert(name.into(), a);
+        a
+    }
+
+    fn child(&mut self, parent: u32, activity: u32) -> u32 {
+        if let Some(&c) = self.children.get(&(parent, activity)) {
+            return c;
+        }
+        let c = self.nodes.len() as u32;
+        // Once per prefix (not per event): does the activity occur earlier?
+        let mut repeat = false;
+        let mut up = parent;
+        while up != ROOT {
+            let n = &self.nodes[up as usize];
+            if n.activity == activity {
+                repeat = true;
+                break;
+            }
+            up = n.parent;
+        }
+        let p = &self.nodes[parent as usize];
+        let repeat_above = p.repeat || p.repeat_above;
+        self.nodes.push(Node {
+            parent,
+            activity,
+            cases: 0,
+            ends: 0,
+            rating_n: 0,
+            rating_sum: 0.0,
+            rating_sq: 0.0,
+            repeat,
+            repeat_above,
+        });
+        self.children.insert((parent, activity), c);
+        c
+    }
+
+    /// Build the journey from everything pushed.
+    ///
+    /// # Errors
+    /// [`LogError`] when the log had no events.
+    pub fn finish(mut self) -> Result<Discovery, LogError> {
+        if self.events == 0 {
+            return Err(LogError::new(None, None, "the log has no events"));
+        }
+        for s in self.cases.values() {
+            self.nodes[s.node as usize].ends += 1;
+        }
+        let total = self.cases.len() as u64;
+        drop(std::mem::take(&mut self.cases));
+        let order = activity_order(&self.nodes, self.activities.len());
+        Ok(build(&self, &order, total))
+    }
+}
+
+/// An order of the activities that keeps most observed steps going
+/// forward: weighted greedy feedback arc set (Eades, Lin & Smyth 1993) —
+/// sinks to the back, sources to the front, else the activity whose
+/// outgoing weight most exceeds its incoming weight; ties by first
+/// appearance. Returns each activity's place.
+fn activity_order(nodes: &[Node], n: usize) -> Vec<u32> {
+    let mut w: BTreeMap<(u32, u32), u64> = BTreeMap::new();
+    for node in &nodes[1..] {
+        if node.parent != ROOT {
+            let a = nodes[node.parent as usize].activity;
+            if a != node.activity {
+                *w.entry((a, node.activity)).or_insert(0) += node.cases;
+            }
+        }
+    }
+    let mut out_w = vec![0i128; n];
+    let mut in_w = vec![0i128; n];
+    let mut succ: Vec<Vec<(u32, u64)>> = vec![Vec::new(); n];
+    let mut pred: Vec<Vec<(u32, u64)>> = vec![Vec::new(); n];
+    for (&(a, b), &c) in &w {
+        out_w[a as usize] += i128::from(c);
+        in_w[b as usize] += i128::from(c);
+        succ[a as usize].push((b, c));
+        pred[b as usize].push((a, c));
+    }
+    let mut alive = vec![true; n];
+    let mut front: Vec<u32> = Vec::with_capacity(n);
+    let mut back: Vec<u32> = Vec::new();
+    let mut left = n;
+    let remove = |v: u32,
+                  alive: &mut Vec<bool>,
+                  out_w: &mut Vec<i128>,
+                  in_w: &mut Vec<i128>,
+                  left: &mut usize| {
+        alive[v as usize] = false;
+        *left -= 1;
+        for &(b, c) in &succ[v as usize] {
+            in_w[b as usize] -= i128::from(c);
+        }
+        for &(a, c) in &pred[v as usize] {
+            out_w[a as usize] -= i128::from(c);
+        }
+    };
+    while left > 0 {
+        // Sinks (nothing left going out) to the back, in reverse.
+        if let Some(v) = (0..n).find(|&v| alive[v] && out_w[v] == 0 && in_w[v] > 0) {
+            remove(v as u32, &mut alive, &mut out_w, &mut in_w, &mut left);
+            back.push(v as u32);
+            continue;
+        }
+        // Sources (nothing left coming in) to the front.
+        if let Some(v) = (0..n).find(|&v| alive[v] && in_w[v] == 0) {
+            remove(v as u32, &mut alive, &mut out_w, &mut in_w, &mut left);
+            front.push(v as u32);
+            continue;
+        }
+        let v = (0..n)
+            .filter(|&v| alive[v])
+            .max_by_key(|&v| (out_w[v] - in_w[v], std::cmp::Reverse(v)))
+            .expect("some activity is left");
+        remove(v as u32, &mut alive, &mut out_w, &mut in_w, &mut left);
+        front.push(v as u32);
+    }
+    front.extend(back.into_iter().rev());
+    let mut place = vec![0u32; n];
+    for (i, &a) in front.iter().enumerate() {
+        place[a as usize] = i as u32;
+    }
+    place
+}
+
+/// A touchpoint of the discovered journey: an activity (by its place in
+/// the order) in a round, and whether it is the copy for the cases that
+/// end there. Sorting keys gives a topological order.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+struct Key {
+    round: u32,
+    place: u32,
+    ends: bool,
+}
+
+/// What one touchpoint gathers.
+#[derive(Default)]
+struct Gathered {
+    activity: u32,
+    cases: u64,
+    starts: u64,
+    ends: u64,
+}
+
+/// Ratings of one (activity, round), pooled over its copies.
+#[derive(Default, Clone, Copy)]
+struct Ratings {
+    n: u64,
+    sum: f64,
+    sq: f64,
+}
+
+/// The prefix tree folded into touchpoints and routes.
+struct Folded {
+    gathered: BTreeMap<Key, Gathered>,
+    routes: BTreeMap<(Key, Key), u64>,
+    ratings: HashMap<(u32, u32), Ratings>,
+    kept_total: u64,
+    pruned_cases: u64,
+    pruned_touchpoints: usize,
+    unrolled: (u64, u64),
+    rework: (u64, u64),
+    split_ends: usize,
+}
+
+/// Each prefix-tree node's round: a step back in the order (or a repeat)
+/// starts a new one.
+fn rounds(nodes: &[Node], place: &[u32]) -> Vec<u32> {
+    let mut round = vec![0u32; nodes.len()];
+    for (i, n) in nodes.iter().enumerate().skip(1) {
+        if n.parent != ROOT {
+            let p = &nodes[n.parent as usize];
+            let back = place[n.activity as usize] <= place[p.activity as usize];
+            round[i] = round[n.parent as usize] + u32::from(back);
+        }
+    }
+    round
+}
+
+/// What `min_share` leaves out: per node, whether its touchpoint is rare,
+/// whether a rare one comes before it, and how many of its cases pass a
+/// rare one at or after it; and the number of rare touchpoints.
+struct Pruning {
+    rare: Vec<bool>,
+    rare_above: Vec<bool>,
+    excluded: Vec<u64>,
+    touchpoints: usize,
+}
+
+fn pruning(nodes: &[Node], base: &[(u32, u32)], min_share: f64) -> Pruning {
+    let t = nodes.len();
+    // Cases passing each (activity, round): a case passes one at most once.
+    let mut passing: HashMap<(u32, u32), u64> = HashMap::new();
+    for (n, b) in nodes.iter().zip(base).skip(1) {
+        *passing.entry(*b).or_insert(0) += n.cases;
+    }
+    let total: u64 = nodes[1..]
+        .iter()
+        .filter(|n| n.parent == ROOT)
+        .map(|n| n.cases)
+        .sum();
+    let min = min_share * total as f64;
+    let is_rare = |b: &(u32, u32)| (passing[b] as f64) < min;
+    let rare: Vec<bool> = (0..t).map(|i| i > 0 && is_rare(&base[i])).collect();
+    // Top-down: a rare ancestor; bottom-up: cases passing a rare one later.
+    let mut rare_above = vec![false; t];
+    for i in 1..t {
+        let p = nodes[i].parent as usize;
+        rare_above[i] = p != ROOT as usize && (rare_above[p] || rare[p]);
+    }
+    let mut below = vec![0u64; t];
+    let mut excluded = vec![0u64; t];
+    for i in (1..t).rev() {
+        excluded[i] = if rare[i] { nodes[i].cases } else { below[i] };
+        below[nodes[i].parent as usize] += excluded[i];
+    }
+    Pruning {
+        rare,
+        rare_above,
+        excluded,
+        touchpoints: passing.keys().filter(|b| is_rare(b)).count(),
+    }
+}
+
+/// The touchpoints (activity, round) where some of the kept cases end and
+/// others go on; `counts(i)` is (kept cases, kept ending cases) of node i.
+fn split_ends(
+    base: &[(u32, u32)],
+    counts: impl Fn(usize) -> (u64, u64),
+) -> std::collections::HashSet<(u32, u32)> {
+    let mut goes_on = std::collections::HashSet::new();
+    let mut stops = std::collections::HashSet::new();
+    for (i, b) in base.iter().enumerate().skip(1) {
+        let (kept, ending) = counts(i);
+        if kept > ending {
+            goes_on.insert(*b);
+        }
+        if ending > 0 {
+            stops.insert(*b);
+        }
+    }
+    stops.retain(|b| goes_on.contains(b));
+    stops
+}
+
+fn fold(d: &Discoverer, place: &[u32]) -> Folded {
+    let nodes = &d.nodes;
+    let t = nodes.len();
+    let round = rounds(nodes, place);
+    let base: Vec<(u32, u32)> = (0..t)
+        .map(|i| {
+            let a = nodes[i].activity;
+            (round[i], if i == 0 { 0 } else { place[a as usize] })
+        })
+        .collect();
+    let pr = pruning(nodes, &base, d.options.min_share);
+    let kept = |i: usize| {
+        if pr.rare_above[i] {
+            0
+        } else {
+            nodes[i].cases - pr.excluded[i]
+        }
+    };
+    let kept_ends = |i: usize| {
+        if pr.rare_above[i] || pr.rare[i] {
+            0
+        } else {
+            nodes[i].ends
+        }
+    };
+    // Where some kept cases end and others go on: an "(ends here)" copy.
+    let split = split_ends(&base, |i| (kept(i), kept_ends(i)));
+    let key = |i: usize, ends: bool| {
+        let (round, place) = base[i];
+        Key {
+            round,
+            place,
+            ends: ends && split.contains(&(round, place)),
+        }
+    };
+    let mut f = Folded {
+        gathered: BTreeMap::new(),
+        routes: BTreeMap::new(),
+        ratings: HashMap::new(),
+        kept_total: 0,
+        pruned_cases: 0,
+        pruned_touchpoints: pr.touchpoints,
+        unrolled: (0, 0),
+        rework: (0, 0),
+        split_ends: split.len(),
+    };
+    for i in 1..t {
+        let n = &nodes[i];
+        let here = kept(i);
+        if n.parent == ROOT {
+            f.kept_total += here;
+            f.pruned_cases += n.cases - here;
+        }
+        if here == 0 {
+            continue;
+        }
+        if n.repeat {
+            f.rework.1 += here;
+            if !n.repeat_above {
+                f.rework.0 += here;
+            }
+        }
+        if round[i] > 0 {
+            f.unrolled.1 += here;
+            if n.parent != ROOT && round[n.parent as usize] == 0 {
+                f.unrolled.0 += here;
+            }
+        }
+        let r = f.ratings.entry(base[i]).or_default();
+        r.n += n.rating_n;
+        r.sum += n.rating_sum;
+        r.sq += n.rating_sq;
+        let ending = kept_ends(i);
+        for (ends, count) in [(false, here - ending), (true, ending)] {
+            if count == 0 {
+                continue;
+            }
+            let k = key(i, ends);
+            let g = f.gathered.entry(k).or_default();
+            g.activity = n.activity;
+            g.cases += count;
+            if n.parent == ROOT {
+                g.starts += count;
+            }
+            if ends {
+                g.ends += count;
+            }
+            if n.parent != ROOT {
+                *f.routes
+                    .entry((key(n.parent as usize, false), k))
+                    .or_insert(0) += count;
+            }
+        }
+    }
+    f
+}
+
+/// A readable id: lowercase letters and digits, words joined by `-`.
+fn slug(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    while out.ends_with('-') {
+        out.pop();
+    }
+    if out.is_empty() {
+        out.push_str("step");
+    }
+    out
+}
+
+/// The most frequent value (ties: the first in alphabetical order).
+fn most_common(values: &BTreeMap<String, u64>) -> Option<String> {
+    let mut best: Option<(&String, u64)> = None;
+    for (v, &c) in values {
+        if best.is_none_or(|(_, b)| c > b) {
+            best = Some((v, c));
+        }
+    }
+    best.map(|(v, _)| v.clone())
+}
+
+/// A touchpoint's emotion and evidence from its ratings (neutral and
+/// assumed without any); `true` when unrated.
+fn emotion_of(r: Ratings, scale: &ScaleSpec, source: Option<&String>) -> (f64, EvidenceSpec, bool) {
+    if r.n == 0 {
+        let mut e = EvidenceSpec::new(EvidenceKind::Assumed);
+        e.n = Some(0);
+        e.source = Some("no ratings in the log: neutral".into());
+        return (
+            scale.neutral.unwrap_or((scale.min + scale.max) / 2.0),
+            e,
+            true,
+        );
+    }
+    let mean = r.sum / r.n as f64;
+    let var = if r.n > 1 {
+        ((r.sq - r.sum * mean) / (r.n - 1) as f64).max(0.0)
+    } else {
+        0.0
+    };
+    let mut e = EvidenceSpec::new(EvidenceKind::Measured);
+    e.n = Some(r.n);
+    e.sd = (r.n > 1).then(|| var.sqrt().min(scale.max - scale.min));
+    e.source = source.cloned();
+    (mean.clamp(scale.min, scale.max), e, false)
+}
+
+/// A unique readable id and the name of a touchpoint.
+fn label(activity: &str, k: Key, used: &mut HashMap<String, u32>) -> (String, String) {
+    let mut id = slug(activity);
+    let mut name = activity.to_string();
+    if k.round > 0 {
+        id = format!("{id}-round-{}", k.round + 1);
+        name = format!("{name} (round {})", k.round + 1);
+    }
+    if k.ends {
+        id.push_str("-end");
+        name.push_str(" (ends here)");
+    }
+    let seen = used.entry(id.clone()).or_insert(0);
+    *seen += 1;
+    if *seen > 1 {
+        id = format!("{id}-{seen}");
+    }
+    (id, name)
+}
+
+/// The transitions, with counts and the shares as probabilities.
+fn transitions(f: &Folded, ids: &HashMap<Key, String>) -> Vec<TransitionSpec> {
+    let mut going: HashMap<Key, u64> = HashMap::new();
+    for (&(a, _), &c) in &f.routes {
+        *going.entry(a).or_insert(0) += c;
+    }
+    f.routes
+        .iter()
+        .map(|(&(a, b), &c)| {
+            let mut tr = TransitionSpec::new(
+                ids[&a].clone(),
+                ids[&b].clone(),
+                Some(c as f64 / going[&a] as f64),
+            );
+            tr.observed = Some(ObservedRouteSpec { cases: c });
+            tr
+        })
+        .collect()
+}
+
+fn build(d: &Discoverer, place: &[u32], total: u64) -> Discovery {
+    let f = fold(d, place);
+    let scale = &d.options.scale;
+    let mut used: HashMap<String, u32> = HashMap::new();
+    let mut ids: HashMap<Key, String> = HashMap::new();
+    let mut stages: Vec<StageSpec> = Vec::new();
+    let mut touchpoints = Vec::with_capacity(f.gathered.len());
+    let mut unrated = 0;
+    for (&k, g) in &f.gathered {
+        let activity = &d.activities[g.activity as usize];
+        let (id, name) = label(&activity.name, k, &mut used);
+        ids.insert(k, id.clone());
+        let r = f
+            .ratings
+            .get(&(k.round, k.place))
+            .copied()
+            .unwrap_or_default();
+        let (emotion, evidence, no_rating) = emotion_of(r, scale, d.options.source.as_ref());
+        unrated += usize::from(no_rating);
+        let mut t = TouchpointSpec::new(id, name, emotion);
+        t.evidence = Some(evidence);
+        t.observed = Some(ObservedSpec {
+            cases: g.cases,
+            starts: (g.starts > 0).then_some(g.starts),
+            ends: (g.ends > 0).then_some(g.ends),
+        });
+        if g.starts > 0 {
+            t.entry = Some(g.starts as f64 / f.kept_total as f64);
+        }
+        if let Some(stage) = most_common(&activity.attrs[0]) {
+            let sid = slug(&stage);
+            if !stages.iter().any(|s| s.id == sid) {
+                stages.push(StageSpec {
+                    id: sid.clone(),
+                    name: stage,
+                });
+            }
+            t.stage = Some(sid);
+        }
+        t.channel = most_common(&activity.attrs[1]);
+        t.owner = most_common(&activity.attrs[2]);
+        touchpoints.push(t);
+    }
+    let mut spec = JourneySpec::linear(d.options.name.clone(), touchpoints);
+    spec.scale = Some(d.options.scale);
+    spec.stages = stages;
+    spec.transitions = Some(transitions(&f, &ids));
+    spec.description = Some(format!(
+        "Discovered from {}{} cases and {} events.",
+        d.options
+            .source
+            .as_ref()
+            .map_or(String::new(), |s| format!("{s}: ")),
+        total,
+        d.events
+    ));
+    Discovery {
+        spec,
+        report: DiscoveryReport {
+            cases: total,
+            events: d.events,
+            activities: d.activities.len(),
+            rated_events: d.rated,
+            timestamps: d.timed == Some(true),
+            unrolled_cases: f.unrolled.0,
+            unrolled_events: f.unrolled.1,
+            rework_cases: f.rework.0,
+            repeated_events: f.rework.1,
+            split_ends: f.split_ends,
+            pruned_cases: f.pruned_cases,
+            pruned_touchpoints: f.pruned_touchpoints,
+            unrated_touchpoints: unrated,
+        },
+    }
+}

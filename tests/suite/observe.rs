@@ -1,0 +1,317 @@
+//! Journeys discovered from event logs: the real logs of the shared
+//! corpus, counts checked against an independent count, bad logs located.
+
+use super::{peakend, peakend_stdin, text};
+use peakend::observe::{DiscoverOptions, Discovery, LogOptions, read_csv_log};
+use peakend::{Journey, JourneySpec};
+use proptest::prelude::*;
+use std::collections::BTreeMap;
+
+/// (from activity, to activity) → cases; activity → starts; activity → ends.
+type Counts = (
+    BTreeMap<(String, String), u64>,
+    BTreeMap<String, u64>,
+    BTreeMap<String, u64>,
+);
+
+/// The activity a discovered touchpoint stands for (its name without the
+/// round and end marks).
+fn activity(name: &str) -> String {
+    let s = name.strip_suffix(" (ends here)").unwrap_or(name);
+    match s.rfind(" (round ") {
+        Some(i) if s.ends_with(')') => s[..i].to_string(),
+        _ => s.to_string(),
+    }
+}
+
+/// Directly-follows counts, starts and ends of a discovered journey.
+fn discovered_counts(spec: &JourneySpec) -> Counts {
+    let act: BTreeMap<&str, String> = spec
+        .touchpoints
+        .iter()
+        .map(|t| (t.id.as_str(), activity(&t.name)))
+        .collect();
+    let mut df = BTreeMap::new();
+    for tr in spec.transitions.iter().flatten() {
+        let c = tr
+            .observed
+            .expect("discovered transitions carry counts")
+            .cases;
+        *df.entry((act[tr.from.as_str()].clone(), act[tr.to.as_str()].clone()))
+            .or_insert(0) += c;
+    }
+    let mut starts = BTreeMap::new();
+    let mut ends = BTreeMap::new();
+    for t in &spec.touchpoints {
+        let o = t.observed.expect("discovered touchpoints carry counts");
+        if let Some(s) = o.starts {
+            *starts.entry(activity(&t.name)).or_insert(0) += s;
+        }
+        if let Some(e) = o.ends {
+            *ends.entry(activity(&t.name)).or_insert(0) += e;
+        }
+    }
+    (df, starts, ends)
+}
+
+/// The same counts straight from the log's rows: each case's events in
+/// file order.
+fn log_counts(events: &[(String, String)]) -> Counts {
+    let mut by_case: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (case, act) in events {
+        by_case.entry(case).or_default().push(act);
+    }
+    let mut df = BTreeMap::new();
+    let mut starts = BTreeMap::new();
+    let mut ends = BTreeMap::new();
+    for acts in by_case.values() {
+        for w in acts.windows(2) {
+            *df.entry((w[0].to_string(), w[1].to_string())).or_insert(0) += 1;
+        }
+        *starts.entry(acts[0].to_string()).or_insert(0) += 1;
+        *ends.entry(acts[acts.len() - 1].to_string()).or_insert(0) += 1;
+    }
+    (df, starts, ends)
+}
+
+/// Every touchpoint's cases = what arrives (starts + incoming) = what
+/// leaves (ends + outgoing), and the probabilities are the shares.
+fn assert_flows(spec: &JourneySpec) {
+    let mut incoming: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut outgoing: BTreeMap<&str, u64> = BTreeMap::new();
+    for tr in spec.transitions.iter().flatten() {
+        let c = tr.observed.unwrap().cases;
+        *incoming.entry(&tr.to).or_insert(0) += c;
+        *outgoing.entry(&tr.from).or_insert(0) += c;
+    }
+    for t in &spec.touchpoints {
+        let o = t.observed.unwrap();
+        let inn = o.starts.unwrap_or(0) + incoming.get(t.id.as_str()).copied().unwrap_or(0);
+        let out = o.ends.unwrap_or(0) + outgoing.get(t.id.as_str()).copied().unwrap_or(0);
+        assert_eq!(inn, o.cases, "{}: arriving", t.id);
+        assert_eq!(out, o.cases, "{}: leaving", t.id);
+        // An end has nothing onward; a touchpoint with successors no ends.
+        assert!(
+            o.ends.is_none() || !outgoing.contains_key(t.id.as_str()),
+            "{}",
+            t.id
+        );
+    }
+    for tr in spec.transitions.iter().flatten() {
+        let from = outgoing[tr.from.as_str()] as f64;
+        let p = tr.probability.unwrap();
+        assert!((p - tr.observed.unwrap().cases as f64 / from).abs() < 1e-12);
+    }
+}
+
+fn corpus(name: &str) -> Option<std::path::PathBuf> {
+    let p = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/corpus/logs")
+        .join(name);
+    p.exists().then_some(p)
+}
+
+/// Case and activity of every row, read here with the `csv` crate
+/// independently of the library.
+fn rows(path: &std::path::Path) -> Vec<(String, String)> {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let h = r.headers().unwrap().clone();
+    let col = |n: &str| h.iter().position(|x| x == n).unwrap();
+    let (c, a) = (col("case:concept:name"), col("concept:name"));
+    r.records()
+        .map(|x| {
+            let x = x.unwrap();
+            (x[c].to_string(), x[a].to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn the_corpus_logs_discover_to_valid_journeys_with_the_logs_counts() {
+    let mut checked = 0;
+    for name in ["running-example.csv", "receipt.csv"] {
+        let Some(path) = corpus(name) else { continue };
+        let file = std::fs::File::open(&path).unwrap();
+        let found: Discovery = read_csv_log(
+            file,
+            &LogOptions::new(),
+            DiscoverOptions::new().source(name),
+        )
+        .unwrap();
+        let j = Journey::from_spec(found.spec.clone()).expect("a valid journey");
+        assert!(j.len() >= found.report.activities);
+        let events = rows(&path);
+        assert_eq!(found.report.events, events.len() as u64);
+        assert_eq!(
+            discovered_counts(&found.spec),
+            log_counts(&events),
+            "{name}"
+        );
+        assert_flows(&found.spec);
+        // Every command takes it: the CLI writes it, `analyze` reads it.
+        let out = peakend(&["discover", path.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let again = peakend_stdin(&["analyze", "-", "--format", "json"], &text(&out.stdout));
+        assert_eq!(again.status.code(), Some(0), "{}", text(&again.stderr));
+        checked += 1;
+    }
+    // The receipt log has rework and steps in both orders.
+    if let Some(path) = corpus("receipt.csv") {
+        let found = read_csv_log(
+            std::fs::File::open(path).unwrap(),
+            &LogOptions::new(),
+            DiscoverOptions::new(),
+        )
+        .unwrap();
+        let r = &found.report;
+        assert_eq!((r.cases, r.events, r.activities), (1434, 8577, 27));
+        assert!(r.rework_cases > 0 && r.rework_cases <= r.unrolled_cases);
+        assert!(r.timestamps);
+    }
+    eprintln!("{checked} corpus logs checked");
+}
+
+fn discover(log: &str) -> Result<Discovery, peakend::observe::LogError> {
+    read_csv_log(
+        log.as_bytes(),
+        &LogOptions::new(),
+        DiscoverOptions::new().rating_scale(1.0, 5.0),
+    )
+}
+
+#[test]
+fn bad_logs_get_located_errors() {
+    let cases = [
+        (
+            "activity,timestamp\nA,2024-01-01\n",
+            Some(1),
+            "no case column",
+        ),
+        ("case;when\n1;2024-01-01\n", Some(1), "no activity column"),
+        (
+            "case,activity,timestamp\n1,A,2024-01-01\n1,B,soon\n",
+            Some(3),
+            "not a timestamp",
+        ),
+        (
+            "case,activity,rating\n1,A,4\n1,B,seven\n",
+            Some(3),
+            "not a number",
+        ),
+        (
+            "case,activity,rating\n1,A,4\n1,B,9\n",
+            Some(3),
+            "off the rating scale 1..5",
+        ),
+        ("case,activity\n", None, "no events"),
+        ("", None, "empty"),
+        (
+            "case,activity,timestamp\n1,A,2024-01-02\n1,B,2024-01-01\n",
+            Some(3),
+            "earlier than the case's event on line 2",
+        ),
+        (
+            "case,activity,timestamp\n1,A,2024-01-02\n1,B,\n",
+            Some(3),
+            "no timestamp",
+        ),
+        ("case,activity\n1,A\n,B\n", Some(3), "no case"),
+    ];
+    for (log, line, what) in cases {
+        let e = discover(log).expect_err(log);
+        assert_eq!(e.line, line, "{log}: {e}");
+        assert!(e.to_string().contains(what), "{log}: {e}");
+    }
+    // The column is named where it matters.
+    let e = discover("case,activity,rating\n1,A,4\n1,B,9\n").unwrap_err();
+    assert_eq!(e.column.as_deref(), Some("rating"));
+    // Through the CLI: exit 1, file and line in the message.
+    let out = peakend_stdin(
+        &["discover", "-"],
+        "case,activity,timestamp\n1,A,2024-01-01\n1,B,soon\n",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("<stdin>: error: line 3, column `timestamp`"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = peakend(&["discover", "-", "--rating-scale", "5,1"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn ratings_become_emotions_with_their_evidence() {
+    let log = "case,activity,rating\n1,Order,5\n1,Deliver,1\n2,Order,4\n2,Deliver,2\n3,Order,3\n";
+    let found = discover(log).unwrap();
+    let s = &found.spec;
+    let t = |id: &str| s.touchpoints.iter().find(|t| t.id == id).unwrap();
+    // Order: mean 4 on 1..5 is 5 on −10..10; 3 ratings.
+    assert_eq!(t("order").emotion, 5.0);
+    let ev = t("order").evidence.clone().unwrap();
+    assert_eq!((ev.kind, ev.n), (peakend::EvidenceKind::Measured, Some(3)));
+    // Case 3 ends at Order while the others go on: an "(ends here)" copy
+    // that shares Order's ratings.
+    assert_eq!(t("order-end").name, "Order (ends here)");
+    assert_eq!(t("order-end").emotion, 5.0);
+    assert_eq!(found.report.split_ends, 1);
+    assert_eq!(t("deliver").emotion, -7.5);
+    // Probabilities from the counts; entries sum to 1.
+    let entries: f64 = s.touchpoints.iter().filter_map(|t| t.entry).sum();
+    assert!((entries - 1.0).abs() < 1e-12);
+    assert_flows(s);
+}
+
+#[test]
+fn min_share_leaves_out_rare_touchpoints_and_says_how_many_cases() {
+    let mut log = String::from("case,activity\n");
+    for c in 0..20 {
+        log.push_str(&format!("{c},Order\n"));
+        if c == 7 {
+            log.push_str(&format!("{c},Escalate\n"));
+        }
+        log.push_str(&format!("{c},Deliver\n"));
+    }
+    let all = discover(&log).unwrap();
+    assert_eq!(all.spec.touchpoints.len(), 3);
+    let some = read_csv_log(
+        log.as_bytes(),
+        &LogOptions::new(),
+        DiscoverOptions::new().min_share(0.1),
+    )
+    .unwrap();
+    assert_eq!(some.spec.touchpoints.len(), 2);
+    assert_eq!(
+        (some.report.pruned_cases, some.report.pruned_touchpoints),
+        (1, 1)
+    );
+    assert_eq!(some.spec.touchpoints[0].observed.unwrap().cases, 19);
+    Journey::from_spec(some.spec).unwrap();
+}
+
+/// Random logs: cases of up to 8 events over 5 activities, interleaved.
+fn arb_log() -> impl Strategy<Value = Vec<(u8, u8)>> {
+    proptest::collection::vec((0u8..12, 0u8..5), 1..80)
+}
+
+proptest! {
+    /// Any log discovers to a valid journey whose counts are the log's
+    /// directly-follows counts, with flows that add up.
+    #[test]
+    fn any_log_discovers_to_a_valid_journey_with_its_counts(events in arb_log()) {
+        let names = ["Register", "Check", "Decide", "Pay", "Check again"];
+        let rows: Vec<(String, String)> = events
+            .iter()
+            .map(|&(c, a)| (format!("c{c}"), names[a as usize].to_string()))
+            .collect();
+        let mut log = String::from("case,activity\n");
+        for (c, a) in &rows {
+            log.push_str(&format!("{c},{a}\n"));
+        }
+        let found = discover(&log).unwrap();
+        let j = Journey::from_spec(found.spec.clone());
+        prop_assert!(j.is_ok(), "{:?}", j.err());
+        prop_assert_eq!(discovered_counts(&found.spec), log_counts(&rows));
+        assert_flows(&found.spec);
+    }
+}
