@@ -101,23 +101,10 @@ fn normalise(h: &str) -> String {
         .collect()
 }
 
-/// The separator of the header line: comma, semicolon or tab, whichever
-/// occurs most outside quotes (comma on a tie).
+/// The separator of the header line (the first non-blank one).
 fn separator(text: &str) -> u8 {
     let header = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-    let mut counts = [0usize; 3];
-    let mut quoted = false;
-    for c in header.chars() {
-        match c {
-            '"' => quoted = !quoted,
-            ',' if !quoted => counts[0] += 1,
-            ';' if !quoted => counts[1] += 1,
-            '\t' if !quoted => counts[2] += 1,
-            _ => {}
-        }
-    }
-    let best = (0..3).max_by_key(|&i| (counts[i], 3 - i)).unwrap_or(0);
-    [b',', b';', b'\t'][best]
+    super::sniff_separator(header)
 }
 
 /// A number as spreadsheets write it: `-2.5`, or with a decimal comma

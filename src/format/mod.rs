@@ -569,3 +569,23 @@ mod tests {
         assert_eq!(ids.unique("a-2".into()), "a-2-2");
     }
 }
+
+/// The separator of a CSV header line: comma, semicolon or tab, whichever
+/// occurs most outside quotes (comma on a tie). Journeys and event logs
+/// are sniffed alike.
+#[cfg(any(feature = "csv", feature = "logs"))]
+pub(crate) fn sniff_separator(header: &str) -> u8 {
+    let mut counts = [0usize; 3];
+    let mut quoted = false;
+    for c in header.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            ',' if !quoted => counts[0] += 1,
+            ';' if !quoted => counts[1] += 1,
+            '\t' if !quoted => counts[2] += 1,
+            _ => {}
+        }
+    }
+    let best = (0..3).max_by_key(|&i| (counts[i], 3 - i)).unwrap_or(0);
+    [b',', b';', b'\t'][best]
+}

@@ -116,24 +116,6 @@ fn normalise(h: &str) -> String {
         .collect()
 }
 
-/// The separator of the header line: comma, semicolon or tab, whichever
-/// occurs most outside quotes (comma on a tie) — as for journeys.
-fn separator(header: &str) -> u8 {
-    let mut counts = [0usize; 3];
-    let mut quoted = false;
-    for c in header.chars() {
-        match c {
-            '"' => quoted = !quoted,
-            ',' if !quoted => counts[0] += 1,
-            ';' if !quoted => counts[1] += 1,
-            '\t' if !quoted => counts[2] += 1,
-            _ => {}
-        }
-    }
-    let best = (0..3).max_by_key(|&i| (counts[i], 3 - i)).unwrap_or(0);
-    [b',', b';', b'\t'][best]
-}
-
 /// Each role's column index, from the header.
 fn columns(header: &csv::StringRecord, named: &LogColumns) -> Result<[Option<usize>; 7], LogError> {
     let norm: Vec<String> = header.iter().map(normalise).collect();
@@ -233,7 +215,7 @@ pub fn read_csv_log<R: Read>(
     if head.trim().is_empty() {
         return Err(LogError::new(None, None, "the log is empty"));
     }
-    let sep = separator(&head);
+    let sep = crate::format::sniff_separator(&head);
     let mut csv = csv::ReaderBuilder::new()
         .delimiter(sep)
         .flexible(true)
