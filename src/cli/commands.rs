@@ -15,18 +15,7 @@ pub(crate) fn run(cli: Cli, order: &[(&str, usize)]) -> anyhow::Result<()> {
     let input = &cli.input;
     match cli.command {
         Command::Schema => emit(peakend::json_schema()),
-        Command::Discover {
-            log,
-            output,
-            force,
-            columns,
-            rating_scale,
-            min_share,
-            name,
-        } => {
-            let output = Output::new(output, force, &log)?;
-            discover(&log, &output, &columns, rating_scale, min_share, name)
-        }
+        command @ (Command::Sample { .. } | Command::Discover { .. }) => observe(command, input),
         Command::Validate { files } => validate(&files, input),
         Command::Analyze {
             file,
@@ -304,9 +293,9 @@ fn operations(lists: [&[String]; 5], order: &[(&str, usize)]) -> anyhow::Result<
     Ok(ops)
 }
 
-/// The analyser the flags ask for (usage errors exit 2).
-fn analyzer(args: &ModelArgs, thresholds: &ThresholdArgs) -> anyhow::Result<Analyzer> {
-    let model = match (args.model.as_str(), args.weights.as_deref()) {
+/// The memory model `--model` and `--weights` ask for (usage errors exit 2).
+fn model_of(name: &str, weights: Option<&str>) -> anyhow::Result<Model> {
+    Ok(match (name, weights) {
         ("weighted", None) => {
             return Err(usage(
                 "bad weights: the weighted model needs --weights, e.g. peak=0.4,end=0.4,mean=0.2",
@@ -319,7 +308,12 @@ fn analyzer(args: &ModelArgs, thresholds: &ThresholdArgs) -> anyhow::Result<Anal
                 "bad weights: --weights only applies to --model weighted, not {name}"
             )));
         }
-    };
+    })
+}
+
+/// The analyser the flags ask for (usage errors exit 2).
+fn analyzer(args: &ModelArgs, thresholds: &ThresholdArgs) -> anyhow::Result<Analyzer> {
+    let model = model_of(&args.model, args.weights.as_deref())?;
     let mut options = Options::new().seed(args.seed);
     if let Some(n) = args.samples {
         options = options.samples(n);
@@ -510,4 +504,103 @@ fn discovery_summary(
         ));
     }
     summary
+}
+
+/// `sample`: synthetic customers drawn from a journey, as an event log
+/// (and a case table).
+fn sample(
+    file: &str,
+    input: &InputArgs,
+    options: &peakend::observe::SampleOptions,
+    (model, weights): (&str, Option<&str>),
+    (output, table): (&Output, Option<&Output>),
+) -> anyhow::Result<()> {
+    let model = model_of(model, weights)?;
+    let Some(journey) = load(file, input, false)? else {
+        return Err(reported(1));
+    };
+    let report = output.write_with(|log| {
+        Ok(Some(match table {
+            Some(t) => t.write_with(|cases| {
+                Ok(Some(peakend::observe::sample_log(
+                    &journey,
+                    &model,
+                    options,
+                    log,
+                    Some(cases),
+                )?))
+            })?,
+            None => Some(peakend::observe::sample_log(
+                &journey, &model, options, log, None,
+            )?),
+        }))
+    })?;
+    // A closed pipe ends the log early and quietly.
+    let Some(Some(report)) = report else {
+        return Ok(());
+    };
+    eprintln!(
+        "{}: {} case{}, {} event{} (seed {})",
+        display_name(file),
+        report.cases,
+        plural(report.cases as usize),
+        report.events,
+        plural(report.events as usize),
+        options.seed
+    );
+    Ok(())
+}
+
+/// `sample` and `discover`: journeys and event logs.
+fn observe(command: Command, input: &InputArgs) -> anyhow::Result<()> {
+    match command {
+        Command::Sample {
+            file,
+            cases,
+            seed,
+            output,
+            force,
+            case_table,
+            noise,
+            rated,
+            rating_scale,
+            model,
+            weights,
+        } => {
+            if case_table.as_deref() == Some("-") {
+                return Err(usage(
+                    "--case-table needs a file (the log goes to standard output)",
+                ));
+            }
+            let output = Output::new(output, force, &file)?;
+            let table = case_table
+                .map(|t| Output::new(Some(t), force, &file))
+                .transpose()?;
+            let options = peakend::observe::SampleOptions::new(cases)
+                .seed(seed)
+                .noise(noise)
+                .rated(rated)
+                .rating_scale(rating_scale.0, rating_scale.1);
+            sample(
+                &file,
+                input,
+                &options,
+                (&model, weights.as_deref()),
+                (&output, table.as_ref()),
+            )
+        }
+        Command::Discover {
+            log,
+            output,
+            force,
+            columns,
+            rating_scale,
+            min_share,
+            name,
+        } => {
+            let output = Output::new(output, force, &log)?;
+            discover(&log, &output, &columns, rating_scale, min_share, name)
+        }
+        _ => unreachable!("only sample and discover come here"),
+    }
 }

@@ -178,8 +178,35 @@ impl Output {
     /// place only once complete (a failed write leaves the target as it
     /// was and no partial file); or to standard output.
     pub(crate) fn write(&self, out: String) -> anyhow::Result<()> {
-        let Some(p) = &self.path else {
+        if self.path.is_none() {
             return emit(out);
+        }
+        self.write_with(|w| Ok(w.write_all(out.as_bytes())?))
+    }
+
+    /// Stream into the output as `write` does, without holding it all in
+    /// memory: `f` writes through a buffer. On standard output a closed
+    /// pipe ends quietly (with `T`'s default).
+    pub(crate) fn write_with<T: Default>(
+        &self,
+        f: impl FnOnce(&mut dyn Write) -> anyhow::Result<T>,
+    ) -> anyhow::Result<T> {
+        let Some(p) = &self.path else {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            let done = f(&mut out).and_then(|t| {
+                out.flush()?;
+                Ok(t)
+            });
+            return match done {
+                Err(e)
+                    if e.downcast_ref::<std::io::Error>()
+                        .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) =>
+                {
+                    Ok(T::default())
+                }
+                Err(e) => Err(e.context("cannot write to standard output")),
+                ok => ok,
+            };
         };
         let target = std::path::Path::new(p);
         let dir = match target.parent() {
@@ -200,13 +227,19 @@ impl Output {
         let mut tmp = builder
             .tempfile_in(dir)
             .with_context(|| format!("cannot write {p}"))?;
-        tmp.write_all(out.as_bytes())
-            .and_then(|()| tmp.as_file().sync_all())
+        let t = {
+            let mut w = std::io::BufWriter::new(tmp.as_file_mut());
+            let t = f(&mut w).with_context(|| format!("cannot write {p}"))?;
+            w.flush().with_context(|| format!("cannot write {p}"))?;
+            t
+        };
+        tmp.as_file()
+            .sync_all()
             .with_context(|| format!("cannot write {p}"))?;
         tmp.persist(target)
             .map_err(|e| e.error)
             .with_context(|| format!("cannot write {p}"))?;
-        Ok(())
+        Ok(t)
     }
 }
 

@@ -239,8 +239,54 @@ pub(crate) enum Command {
         #[arg(long)]
         name: Option<String>,
     },
+    /// Synthetic customers: an event log (CSV) drawn from a journey, with
+    /// ratings from its emotions plus seeded noise; `discover` reads it
+    Sample {
+        /// Journey file: JSON, Mermaid (.mmd) or CSV (`-` reads standard input)
+        file: String,
+        /// How many cases (customers)
+        #[arg(long, default_value_t = 1000, value_parser = case_count)]
+        cases: u64,
+        /// The seed: the same seed writes the same log
+        #[arg(long, default_value_t = peakend::DEFAULT_SEED)]
+        seed: u64,
+        /// Write the log here instead of standard output (written to a temporary file beside it
+        /// and renamed into place when complete)
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<String>,
+        /// Let `--output` or `--case-table` overwrite the input journey
+        #[arg(long)]
+        force: bool,
+        /// Also write a case table here: case, overall (the memory model's
+        /// remembered score on the rating scale, plus the noise), outcome
+        #[arg(long, value_name = "FILE")]
+        case_table: Option<String>,
+        /// Standard deviation of the noise on every rating, in rating units
+        #[arg(long, default_value_t = 0.5, value_parser = non_negative)]
+        noise: f64,
+        /// The share of events that carry a rating
+        #[arg(long, default_value_t = 1.0, value_parser = share)]
+        rated: f64,
+        /// The log's rating scale, MIN,MAX
+        #[arg(long, value_name = "MIN,MAX", default_value = "1,5", value_parser = rating_scale, allow_hyphen_values = true)]
+        rating_scale: (f64, f64),
+        /// Memory model for the case table's overall rating
+        #[arg(long, short, default_value = "peak-end", value_parser = ["peak-end", "peak-pit-end", "mean", "weighted"])]
+        model: String,
+        /// Weights of the `weighted` model, e.g. peak=0.4,end=0.4,mean=0.2
+        #[arg(long)]
+        weights: Option<String>,
+    },
     /// Print the JSON Schema of the journey format
     Schema,
+}
+
+/// A number of cases: 1 to 100,000,000.
+fn case_count(s: &str) -> Result<u64, String> {
+    match s.trim().parse::<u64>() {
+        Ok(n) if (1..=100_000_000).contains(&n) => Ok(n),
+        _ => Err(format!("`{s}` is not a number of cases (1 to 100000000)")),
+    }
 }
 
 /// Which columns of an event log hold what [default: found by their usual

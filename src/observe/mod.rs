@@ -33,6 +33,10 @@ mod log;
 
 #[cfg(feature = "logs")]
 pub use log::{LogColumns, LogOptions, read_csv_log};
+#[cfg(feature = "logs")]
+mod sample;
+#[cfg(feature = "logs")]
+pub use sample::{SampleOptions, SampleReport, sample_log};
 
 use crate::spec::{
     EvidenceKind, EvidenceSpec, JourneySpec, ObservedRouteSpec, ObservedSpec, ScaleSpec, StageSpec,
@@ -845,6 +849,8 @@ fn emotion_of(r: Ratings, scale: &ScaleSpec, source: Option<&String>) -> (f64, E
     e.n = Some(r.n);
     e.sd = (r.n > 1).then(|| var.sqrt().min(scale.max - scale.min));
     e.source = source.cloned();
+    // To 1e-9: a mean of rescaled ratings reads -4, not -3.999999999999999.
+    let mean = (mean * 1e9).round() / 1e9;
     (mean.clamp(scale.min, scale.max), e, false)
 }
 

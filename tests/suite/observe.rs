@@ -315,3 +315,149 @@ proptest! {
         assert_flows(&found.spec);
     }
 }
+
+/// A random DAG journey: `n` touchpoints, edges forward only, each with a
+/// weight (probabilities are the weights' shares).
+fn arb_journey() -> impl Strategy<Value = Journey> {
+    (2usize..7)
+        .prop_flat_map(|n| {
+            (
+                proptest::collection::vec((-9i32..=9, 1u32..30), n),
+                proptest::collection::vec(proptest::option::of(1u32..5), n * (n - 1) / 2),
+            )
+        })
+        .prop_map(|(nodes, weights)| {
+            let n = nodes.len();
+            let nodes: Vec<(f64, f64)> = nodes
+                .iter()
+                .map(|&(e, d)| (f64::from(e), f64::from(d)))
+                .collect();
+            let mut edges = Vec::new();
+            let mut k = 0;
+            for a in 0..n {
+                let mine: Vec<(usize, u32)> = (a + 1..n)
+                    .filter_map(|b| {
+                        let w = weights[k];
+                        k += 1;
+                        w.map(|w| (b, w))
+                    })
+                    .collect();
+                let total: u32 = mine.iter().map(|m| m.1).sum();
+                for (b, w) in mine {
+                    edges.push((a, b, Some(f64::from(w) / f64::from(total))));
+                }
+            }
+            Journey::from_spec(super::dag_spec(&nodes, &edges)).expect("valid")
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+    /// discover(sample(J)) recovers J: every touchpoint customers reach,
+    /// with its emotion (ratings without noise; rounding 0.001 of a rating
+    /// step), and every transition's probability within five standard
+    /// errors of sampling.
+    #[test]
+    fn discovering_a_sampled_log_recovers_the_journey(j in arb_journey(), seed in 0u64..1000) {
+        use peakend::observe::{SampleOptions, sample_log};
+        let mut log = Vec::new();
+        let options = SampleOptions::new(2_000).seed(seed).noise(0.0);
+        sample_log(&j, &peakend::Model::PeakEnd, &options, &mut log, None).unwrap();
+        let found = read_csv_log(&log[..], &LogOptions::new(), DiscoverOptions::new().rating_scale(1.0, 5.0)).unwrap();
+        prop_assert_eq!(found.report.unrolled_cases, 0);
+        prop_assert_eq!(found.report.split_ends, 0);
+        let spec = &found.spec;
+        let by_name: BTreeMap<&str, &peakend::TouchpointSpec> =
+            spec.touchpoints.iter().map(|t| (t.name.as_str(), t)).collect();
+        let a = peakend::analyze(&j, &peakend::Model::PeakEnd, &peakend::Options::new());
+        for (i, t) in a.touchpoints.iter().enumerate() {
+            let original = j.touchpoint(i);
+            match by_name.get(original.name.as_str()) {
+                Some(d) => prop_assert!((d.emotion - original.emotion).abs() < 0.01,
+                    "{}: {} vs {}", original.name, d.emotion, original.emotion),
+                // Unseen only when rare.
+                None => prop_assert!(t.visit < 0.01, "{} (visit {}) not discovered", original.name, t.visit),
+            }
+        }
+        let id_of: BTreeMap<&str, &str> = spec.touchpoints.iter().map(|t| (t.id.as_str(), t.name.as_str())).collect();
+        let mut found_p: BTreeMap<(String, String), f64> = BTreeMap::new();
+        for tr in spec.transitions.iter().flatten() {
+            found_p.insert((id_of[tr.from.as_str()].to_string(), id_of[tr.to.as_str()].to_string()), tr.probability.unwrap());
+        }
+        let name_of = |id: &str| j.touchpoint_by_id(id).unwrap().name.clone();
+        for tr in j.spec().transitions.iter().flatten() {
+            let (from, to) = (name_of(&tr.from), name_of(&tr.to));
+            let Some(n) = by_name.get(from.as_str()).map(|t| t.observed.unwrap().cases) else { continue };
+            let p = tr.probability.unwrap();
+            let got = found_p.get(&(from.clone(), to.clone())).copied().unwrap_or(0.0);
+            let se = (p * (1.0 - p) / n as f64).sqrt();
+            prop_assert!((got - p).abs() <= 5.0 * se + 1e-9, "{from} -> {to}: {got} vs {p} (n = {n})");
+        }
+    }
+}
+
+#[test]
+fn sample_writes_the_same_log_for_the_same_seed_and_discover_reads_it() {
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("sample");
+    std::fs::create_dir_all(&dir).unwrap();
+    let log = dir.join("log.csv");
+    let cases = dir.join("cases.csv");
+    let run = |seed: &str| {
+        let out = peakend(&[
+            "sample",
+            "journeys/quote-to-order.json",
+            "--cases",
+            "300",
+            "--seed",
+            seed,
+            "-o",
+            log.to_str().unwrap(),
+            "--case-table",
+            cases.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        (
+            std::fs::read(&log).unwrap(),
+            std::fs::read_to_string(&cases).unwrap(),
+        )
+    };
+    let (a, table) = run("3");
+    assert_eq!(run("3").0, a);
+    assert_ne!(run("4").0, a);
+    // The case table: one row per case, overall on 1..5, outcomes named.
+    let rows: Vec<&str> = table.lines().collect();
+    assert_eq!(rows[0], "case,overall,outcome");
+    assert_eq!(rows.len(), 301);
+    assert!(
+        rows[1..]
+            .iter()
+            .all(|r| r.ends_with(",order") || r.ends_with(",lost")),
+        "{table}"
+    );
+    let found = read_csv_log(
+        &a[..],
+        &LogOptions::new(),
+        DiscoverOptions::new().rating_scale(1.0, 5.0),
+    )
+    .unwrap();
+    assert_eq!(found.report.cases, 300);
+    // Usage errors exit 2.
+    for bad in [
+        vec!["sample", "journeys/quote-to-order.json", "--cases", "0"],
+        vec!["sample", "journeys/quote-to-order.json", "--noise", "-1"],
+        vec![
+            "sample",
+            "journeys/quote-to-order.json",
+            "--case-table",
+            "-",
+        ],
+        vec![
+            "sample",
+            "journeys/quote-to-order.json",
+            "--model",
+            "weighted",
+        ],
+    ] {
+        assert_eq!(peakend(&bad).status.code(), Some(2), "{bad:?}");
+    }
+}

@@ -1,0 +1,256 @@
+//! Synthetic customers: an event log (and a case table) drawn from a
+//! journey — a test oracle for discovery and a way to try the pipeline.
+
+use crate::engine::{self, Rng, Sampler};
+use crate::journey::Journey;
+use crate::memory::MemoryModel;
+use std::collections::{BinaryHeap, HashMap};
+use std::io::Write;
+
+/// How to draw synthetic customers.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct SampleOptions {
+    /// How many cases (customers).
+    pub cases: u64,
+    /// The seed: the same seed draws the same log.
+    pub seed: u64,
+    /// The rating scale of the log (default 1..5).
+    pub rating_scale: (f64, f64),
+    /// Standard deviation of the noise added to every rating, in rating
+    /// units (default 0.5); ratings are then kept on the rating scale.
+    pub noise: f64,
+    /// The share of events that carry a rating (default 1).
+    pub rated: f64,
+    /// When the first case starts, in milliseconds since 1970 (default
+    /// 2026-01-01T00:00:00Z).
+    pub start: i64,
+    /// Minutes between the starts of consecutive cases (default 60): cases
+    /// overlap and their events interleave in the log, as in real logs.
+    pub gap_minutes: f64,
+}
+
+impl Default for SampleOptions {
+    fn default() -> Self {
+        SampleOptions {
+            cases: 1_000,
+            seed: crate::DEFAULT_SEED,
+            rating_scale: (1.0, 5.0),
+            noise: 0.5,
+            rated: 1.0,
+            start: 1_767_225_600_000,
+            gap_minutes: 60.0,
+        }
+    }
+}
+
+impl SampleOptions {
+    /// `cases` customers with the other defaults.
+    #[must_use]
+    pub fn new(cases: u64) -> Self {
+        SampleOptions {
+            cases,
+            ..SampleOptions::default()
+        }
+    }
+    /// The seed.
+    #[must_use]
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+    /// The noise on every rating (standard deviation, rating units).
+    #[must_use]
+    pub fn noise(mut self, sd: f64) -> Self {
+        self.noise = sd;
+        self
+    }
+    /// The share of events that carry a rating.
+    #[must_use]
+    pub fn rated(mut self, share: f64) -> Self {
+        self.rated = share;
+        self
+    }
+    /// The rating scale of the log.
+    #[must_use]
+    pub fn rating_scale(mut self, min: f64, max: f64) -> Self {
+        self.rating_scale = (min, max);
+        self
+    }
+}
+
+/// What was drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SampleReport {
+    /// Cases written.
+    pub cases: u64,
+    /// Events written.
+    pub events: u64,
+}
+
+/// A standard normal draw (Box–Muller on the engine's seeded generator,
+/// so a seed means the same log on every platform).
+fn normal(rng: &mut Rng) -> f64 {
+    let u = 1.0 - rng.next_f64(); // (0, 1]
+    let v = rng.next_f64();
+    (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
+}
+
+fn timestamp(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms).map_or_else(|_| ms.to_string(), |t| t.to_string())
+}
+
+/// Quote a CSV cell when it needs it.
+fn cell(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\"")).into()
+    } else {
+        s.into()
+    }
+}
+
+/// One case in progress: its path, where it is, and when.
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+struct Next {
+    /// Time of its next event (negated: the heap pops the earliest).
+    time: std::cmp::Reverse<i64>,
+    case: std::cmp::Reverse<u64>,
+}
+
+/// Draw `options.cases` customers from the journey and write their events
+/// as a CSV event log (`case:concept:name`, `concept:name`,
+/// `time:timestamp`, `rating`), cases interleaved in time order; with
+/// `cases_out`, also a case table (`case`, `overall` — the model's
+/// remembered score on the rating scale plus the same noise — and
+/// `outcome` when the journey names outcomes). Activities are the
+/// touchpoints' names (their ids when names repeat). A touchpoint takes its
+/// `duration` in minutes before the next one starts.
+///
+/// Memory is the cases in progress at one time, not the log.
+///
+/// ```
+/// use peakend::observe::{sample_log, read_csv_log, DiscoverOptions, LogOptions, SampleOptions};
+/// let j = peakend::Journey::from_json_str(r#"{"version":1,"name":"x","touchpoints":[
+///   {"id":"a","name":"Order","emotion":4},{"id":"b","name":"Deliver","emotion":-6}]}"#).unwrap();
+/// let mut log = Vec::new();
+/// sample_log(&j, &peakend::Model::PeakEnd, &SampleOptions::new(50).noise(0.0), &mut log, None)?;
+/// let found = read_csv_log(&log[..], &LogOptions::new(), DiscoverOptions::new().rating_scale(1.0, 5.0))
+///     .unwrap();
+/// assert_eq!(found.spec.touchpoints[1].emotion, -6.0);
+/// # Ok::<(), std::io::Error>(())
+/// ```
+///
+/// # Errors
+/// The writers' I/O errors.
+///
+/// # Panics
+/// Never: every event popped belongs to a case in progress.
+pub fn sample_log(
+    j: &Journey,
+    model: &dyn MemoryModel,
+    options: &SampleOptions,
+    log: &mut dyn Write,
+    mut cases_out: Option<&mut dyn Write>,
+) -> std::io::Result<SampleReport> {
+    let n = j.len();
+    let names: Vec<&str> = {
+        let mut seen: HashMap<&str, u32> = HashMap::new();
+        for i in 0..n {
+            *seen.entry(j.touchpoint(i).name.as_str()).or_insert(0) += 1;
+        }
+        (0..n)
+            .map(|p| {
+                let t = j.touchpoint(j.file_index(crate::journey::Pos(p)));
+                if seen[t.name.as_str()] > 1 {
+                    t.id.as_str()
+                } else {
+                    t.name.as_str()
+                }
+            })
+            .collect()
+    };
+    let scale = j.scale();
+    let (a, b) = options.rating_scale;
+    let to_rating = |e: f64| a + (e - scale.min) / (scale.max - scale.min) * (b - a);
+    let sampler = Sampler::new(j);
+    let mut rng = Rng::new(options.seed);
+    let outcomes = !j.spec().outcomes.is_empty();
+    writeln!(log, "case:concept:name,concept:name,time:timestamp,rating")?;
+    if let Some(w) = cases_out.as_deref_mut() {
+        writeln!(w, "case,overall{}", if outcomes { ",outcome" } else { "" })?;
+    }
+    let gap = (options.gap_minutes * 60_000.0).round() as i64;
+    let mut active: HashMap<u64, (Vec<usize>, usize, i64)> = HashMap::new();
+    let mut heap: BinaryHeap<Next> = BinaryHeap::new();
+    let mut next_case = 0u64;
+    let mut events = 0u64;
+    let (mut em, mut du) = (Vec::new(), Vec::new());
+    let mut path = Vec::new();
+    let noisy = |x: f64, rng: &mut Rng| {
+        let y = x + options.noise * normal(rng);
+        (y.clamp(a, b) * 1000.0).round() / 1000.0
+    };
+    loop {
+        // Start every case due before the earliest event in progress.
+        let start = options.start + gap * next_case as i64;
+        let due = heap.peek().map(|x| x.time.0);
+        if next_case < options.cases && due.is_none_or(|t| start <= t) {
+            sampler.draw(&mut rng, &mut path);
+            let case = next_case;
+            next_case += 1;
+            if let Some(w) = cases_out.as_deref_mut() {
+                let (score, _) = engine::score_path(j, model, &path, &mut em, &mut du);
+                let overall = noisy(to_rating(score), &mut rng);
+                write!(w, "case-{case},{overall}")?;
+                if outcomes {
+                    let end = j.touchpoint(j.file_index(crate::journey::Pos(path[path.len() - 1])));
+                    write!(w, ",{}", cell(end.outcome.as_deref().unwrap_or("")))?;
+                }
+                writeln!(w)?;
+            }
+            active.insert(case, (path.clone(), 0, start));
+            heap.push(Next {
+                time: std::cmp::Reverse(start),
+                case: std::cmp::Reverse(case),
+            });
+            continue;
+        }
+        let Some(Next { time, case }) = heap.pop() else {
+            break;
+        };
+        let (case, time) = (case.0, time.0);
+        let (p, step) = {
+            let s = &active[&case];
+            (s.0[s.1], s.1)
+        };
+        let rating = if options.rated >= 1.0 || rng.next_f64() < options.rated {
+            noisy(to_rating(j.emotions()[p]), &mut rng).to_string()
+        } else {
+            String::new()
+        };
+        writeln!(
+            log,
+            "case-{case},{},{},{rating}",
+            cell(names[p]),
+            timestamp(time)
+        )?;
+        events += 1;
+        let minutes = j.durations()[p];
+        let s = active.get_mut(&case).expect("in progress");
+        if step + 1 < s.0.len() {
+            s.1 += 1;
+            s.2 = time + (minutes * 60_000.0).round().max(1.0) as i64;
+            heap.push(Next {
+                time: std::cmp::Reverse(s.2),
+                case: std::cmp::Reverse(case),
+            });
+        } else {
+            active.remove(&case);
+        }
+    }
+    Ok(SampleReport {
+        cases: options.cases,
+        events,
+    })
+}
