@@ -377,14 +377,15 @@ fn check_max_touchpoints(n: usize) -> anyhow::Result<()> {
 /// `discover`: an event log in, a journey out; what was found and changed
 /// on standard error.
 fn discover(
-    log: &str,
+    (log, table): (&str, Option<&str>),
     output: &Output,
     columns: &LogColumnArgs,
-    rating_scale: Option<(f64, f64)>,
-    min_share: f64,
+    (rating_scale, min_share): (Option<(f64, f64)>, f64),
     name: Option<String>,
 ) -> anyhow::Result<()> {
-    use peakend::observe::{DiscoverOptions, LogOptions, read_csv_log};
+    use peakend::observe::{
+        DiscoverOptions, Discoverer, LogOptions, read_case_table, read_csv_log_into,
+    };
     let shown = display_name(log);
     let stem = std::path::Path::new(log)
         .file_stem()
@@ -415,12 +416,39 @@ fn discover(
             read = read.column(role, c.clone());
         }
     }
+    let mut d = Discoverer::new(options);
+    if let Some(t) = table {
+        let file = std::fs::File::open(t).map_err(|e| anyhow::anyhow!("cannot read {t}: {e}"))?;
+        match read_case_table(file, &mut d) {
+            Ok(r) => {
+                let mut line = format!(
+                    "{t}: {} case{}, {} with an outcome (each outcome's kind is neutral: set win or \
+                     loss in the journey)",
+                    r.cases,
+                    plural(r.cases as usize),
+                    r.outcomes
+                );
+                if r.overall > 0 {
+                    line.push_str(&format!(
+                        "; {} overall rating{} not used by discover",
+                        r.overall,
+                        plural(r.overall as usize)
+                    ));
+                }
+                eprintln!("{line}");
+            }
+            Err(e) => {
+                eprintln!("{t}: error: {e}");
+                return Err(reported(1));
+            }
+        }
+    }
     let found = if log == "-" {
-        read_csv_log(std::io::stdin().lock(), &read, options)
+        read_csv_log_into(std::io::stdin().lock(), &read, d)
     } else {
         let file =
             std::fs::File::open(log).map_err(|e| anyhow::anyhow!("cannot read {log}: {e}"))?;
-        read_csv_log(file, &read, options)
+        read_csv_log_into(file, &read, d)
     };
     let found = match found {
         Ok(f) => f,
@@ -597,9 +625,16 @@ fn observe(command: Command, input: &InputArgs) -> anyhow::Result<()> {
             rating_scale,
             min_share,
             name,
+            case_table,
         } => {
             let output = Output::new(output, force, &log)?;
-            discover(&log, &output, &columns, rating_scale, min_share, name)
+            discover(
+                (&log, case_table.as_deref()),
+                &output,
+                &columns,
+                (rating_scale, min_share),
+                name,
+            )
         }
         _ => unreachable!("only sample and discover come here"),
     }

@@ -238,6 +238,10 @@ pub(crate) enum Command {
         /// The journey's name [default: the log's file name]
         #[arg(long)]
         name: Option<String>,
+        /// A case table (CSV: `case`, and any of `outcome`, `value`,
+        /// `account`, `overall`): each case's outcome ends its journey
+        #[arg(long, value_name = "FILE")]
+        case_table: Option<String>,
     },
     /// Synthetic customers: an event log (CSV) drawn from a journey, with
     /// ratings from its emotions plus seeded noise; `discover` reads it

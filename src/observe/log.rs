@@ -206,27 +206,150 @@ pub fn read_csv_log<R: Read>(
     log: &LogOptions,
     options: DiscoverOptions,
 ) -> Result<Discovery, LogError> {
+    read_csv_log_into(reader, log, Discoverer::new(options))
+}
+
+/// Open a CSV file's rows: the header and a reader, the separator sniffed
+/// from the header line.
+fn open<R: Read>(reader: R, what: &str) -> Result<csv::Reader<impl Read>, LogError> {
     let mut reader = BufReader::with_capacity(1 << 16, reader);
     let mut first = Vec::new();
     reader
         .read_until(b'\n', &mut first)
-        .map_err(|e| LogError::new(None, None, format!("cannot read the log: {e}")))?;
+        .map_err(|e| LogError::new(None, None, format!("cannot read {what}: {e}")))?;
     let head = String::from_utf8_lossy(&first).into_owned();
     if head.trim().is_empty() {
-        return Err(LogError::new(None, None, "the log is empty"));
+        return Err(LogError::new(None, None, format!("{what} is empty")));
     }
     let sep = crate::format::sniff_separator(&head);
-    let mut csv = csv::ReaderBuilder::new()
+    Ok(csv::ReaderBuilder::new()
         .delimiter(sep)
         .flexible(true)
-        .from_reader(std::io::Cursor::new(first).chain(reader));
+        .from_reader(std::io::Cursor::new(first).chain(reader)))
+}
+
+/// What a case table held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct CaseTableReport {
+    /// Cases named.
+    pub cases: u64,
+    /// Of them, those with an outcome.
+    pub outcomes: u64,
+    /// Of them, those with an overall (retrospective) rating — not used by
+    /// discovery (the memory model's calibration reads them).
+    pub overall: u64,
+    /// Of them, those with an account.
+    pub accounts: u64,
+}
+
+/// Read a case table (CSV: `case`, and any of `outcome`, `value`,
+/// `account`, `overall`) into a discoverer before its log: each case's
+/// outcome ends its journey there (one end per outcome where cases end
+/// differently), and the outcome's value is the mean of its cases' values.
+///
+/// # Errors
+/// [`LogError`] with the line and column: no case column, a case named
+/// twice, a value or overall rating that is not a number.
+///
+/// ```
+/// use peakend::observe::{read_case_table, read_csv_log_into, Discoverer, DiscoverOptions, LogOptions};
+/// let mut d = Discoverer::new(DiscoverOptions::new());
+/// read_case_table("case,outcome,value\n1,renewed,1200\n2,churned,0\n".as_bytes(), &mut d)?;
+/// let log = "case,activity\n1,Call\n1,Fix\n2,Call\n2,Fix\n";
+/// let found = read_csv_log_into(log.as_bytes(), &LogOptions::new(), d)?;
+/// assert_eq!(found.spec.outcomes.len(), 2);
+/// assert_eq!(found.spec.touchpoints[1].name, "Fix (ends: renewed)");
+/// # Ok::<(), peakend::observe::LogError>(())
+/// ```
+pub fn read_case_table<R: Read>(
+    reader: R,
+    d: &mut Discoverer,
+) -> Result<CaseTableReport, LogError> {
+    let mut csv = open(reader, "the case table")?;
+    let header = csv
+        .headers()
+        .map_err(|e| LogError::new(Some(1), None, format!("cannot read the header: {e}")))?
+        .clone();
+    let norm: Vec<String> = header.iter().map(normalise).collect();
+    let find = |names: &[&str]| names.iter().find_map(|u| norm.iter().position(|h| h == u));
+    let Some(case) = find(LogColumns::USUAL[0].1) else {
+        return Err(LogError::new(
+            Some(1),
+            None,
+            format!(
+                "no case column (looked for {}); the header has: {}",
+                LogColumns::USUAL[0].1.join(", "),
+                header.iter().collect::<Vec<_>>().join(", ")
+            ),
+        ));
+    };
+    let outcome = find(&["outcome", "case:outcome", "result"]);
+    let value = find(&["value", "case:value", "revenue"]);
+    let account = find(&["account", "case:account", "customer"]);
+    let overall = find(&["overall", "case:overall", "overallrating"]);
+    let mut report = CaseTableReport::default();
+    for row in csv.records() {
+        let row = row.map_err(|e| {
+            LogError::new(
+                e.position().map(|p| p.line()),
+                None,
+                format!("cannot read the row: {e}"),
+            )
+        })?;
+        let line = row.position().map_or(0, |p| p.line());
+        let get = |i: Option<usize>| {
+            i.and_then(|i| row.get(i))
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+        };
+        let number = |i: Option<usize>| -> Result<Option<f64>, LogError> {
+            match get(i) {
+                None => Ok(None),
+                Some(s) => parse_rating(s).map(Some).ok_or_else(|| {
+                    LogError::new(
+                        Some(line),
+                        Some(header.get(i.unwrap_or(0)).unwrap_or("")),
+                        format!("\"{s}\" is not a number"),
+                    )
+                }),
+            }
+        };
+        let Some(id) = get(Some(case)) else {
+            if row.iter().all(|c| c.trim().is_empty()) {
+                continue;
+            }
+            return Err(LogError::new(Some(line), Some(&header[case]), "no case"));
+        };
+        let v = number(value)?;
+        report.overall += u64::from(number(overall)?.is_some());
+        report.accounts += u64::from(get(account).is_some());
+        let o = get(outcome);
+        report.outcomes += u64::from(o.is_some());
+        report.cases += 1;
+        d.case_outcome(id, o, v, line)?;
+    }
+    Ok(report)
+}
+
+/// [`read_csv_log`] into a discoverer that may already know the cases'
+/// outcomes ([`read_case_table`]).
+///
+/// # Errors
+/// As [`read_csv_log`]; also a case table naming cases the log does not
+/// have.
+pub fn read_csv_log_into<R: Read>(
+    reader: R,
+    log: &LogOptions,
+    mut d: Discoverer,
+) -> Result<Discovery, LogError> {
+    let mut csv = open(reader, "the log")?;
     let header = csv
         .headers()
         .map_err(|e| LogError::new(Some(1), None, format!("cannot read the header: {e}")))?
         .clone();
     let at = columns(&header, &log.columns)?;
     let name = |k: usize| header.get(at[k].unwrap_or(0)).unwrap_or("").to_string();
-    let mut d = Discoverer::new(options);
     let mut record = csv::ByteRecord::new();
     loop {
         let more = csv.read_byte_record(&mut record).map_err(|e| {

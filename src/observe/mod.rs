@@ -32,15 +32,17 @@
 mod log;
 
 #[cfg(feature = "logs")]
-pub use log::{LogColumns, LogOptions, read_csv_log};
+pub use log::{
+    CaseTableReport, LogColumns, LogOptions, read_case_table, read_csv_log, read_csv_log_into,
+};
 #[cfg(feature = "logs")]
 mod sample;
 #[cfg(feature = "logs")]
 pub use sample::{SampleOptions, SampleReport, sample_log};
 
 use crate::spec::{
-    EvidenceKind, EvidenceSpec, JourneySpec, ObservedRouteSpec, ObservedSpec, ScaleSpec, StageSpec,
-    TouchpointSpec, TransitionSpec,
+    EvidenceKind, EvidenceSpec, JourneySpec, ObservedRouteSpec, ObservedSpec, OutcomeKind,
+    OutcomeSpec, ScaleSpec, StageSpec, TouchpointSpec, TransitionSpec,
 };
 use std::collections::{BTreeMap, HashMap};
 
@@ -303,6 +305,13 @@ pub struct Discoverer {
     events: u64,
     rated: u64,
     timed: Option<bool>,
+    /// From a case table: each named case's outcome (index into
+    /// `outcomes`, or `NONE`) and the table's line.
+    case_outcomes: HashMap<Box<str>, (u32, u64)>,
+    /// Outcome names, with the sum and count of the cases' values.
+    outcomes: Vec<(String, f64, u64)>,
+    /// (prefix-tree node, outcome) → cases ending there so.
+    ends_by: HashMap<(u32, u32), u64>,
 }
 
 impl Discoverer {
@@ -329,7 +338,51 @@ impl Discoverer {
             events: 0,
             rated: 0,
             timed: None,
+            case_outcomes: HashMap::new(),
+            outcomes: Vec::new(),
+            ends_by: HashMap::new(),
         }
+    }
+
+    /// What a case table says of one case: its outcome (renewed, churned,
+    /// won, lost …; `None` for none) and what it was worth. Cases ending
+    /// at one touchpoint with different outcomes get one end each.
+    ///
+    /// # Errors
+    /// [`LogError`] at `line` when the table names the case twice.
+    pub fn case_outcome(
+        &mut self,
+        case: &str,
+        outcome: Option<&str>,
+        value: Option<f64>,
+        line: u64,
+    ) -> Result<(), LogError> {
+        let o = match outcome {
+            None => NONE,
+            Some(name) => {
+                let i = match self.outcomes.iter().position(|x| x.0 == name) {
+                    Some(i) => i,
+                    None => {
+                        self.outcomes.push((name.to_string(), 0.0, 0));
+                        self.outcomes.len() - 1
+                    }
+                };
+                if let Some(v) = value {
+                    self.outcomes[i].1 += v;
+                    self.outcomes[i].2 += 1;
+                }
+                i as u32
+            }
+        };
+        if let Some(&(_, first)) = self.case_outcomes.get(case) {
+            return Err(LogError::new(
+                Some(line),
+                None,
+                format!("case \"{case}\" is in the case table twice (first on line {first})"),
+            ));
+        }
+        self.case_outcomes.insert(case.into(), (o, line));
+        Ok(())
     }
 
     /// Take the next event of the log.
@@ -498,8 +551,31 @@ impl Discoverer {
         if self.events == 0 {
             return Err(LogError::new(None, None, "the log has no events"));
         }
-        for s in self.cases.values() {
+        if let Some((case, &(_, line))) = self
+            .case_outcomes
+            .iter()
+            .filter(|(c, _)| !self.cases.contains_key(*c))
+            .min_by_key(|(_, x)| x.1)
+        {
+            let missing = self
+                .case_outcomes
+                .keys()
+                .filter(|c| !self.cases.contains_key(*c))
+                .count();
+            return Err(LogError::new(
+                None,
+                None,
+                format!(
+                    "the case table names {missing} case{} the log does not have, first \"{case}\" \
+                     (its line {line})",
+                    if missing == 1 { "" } else { "s" }
+                ),
+            ));
+        }
+        for (case, s) in &self.cases {
             self.nodes[s.node as usize].ends += 1;
+            let o = self.case_outcomes.get(case).map_or(NONE, |x| x.0);
+            *self.ends_by.entry((s.node, o)).or_insert(0) += 1;
         }
         let total = self.cases.len() as u64;
         drop(std::mem::take(&mut self.cases));
@@ -586,8 +662,13 @@ fn activity_order(nodes: &[Node], n: usize) -> Vec<u32> {
 struct Key {
     round: u32,
     place: u32,
-    ends: bool,
+    /// For a copy that only ending cases reach: their outcome (`NONE`:
+    /// none given).
+    end: Option<u32>,
 }
+
+/// No outcome (a case the case table does not name, or without one).
+const NONE: u32 = u32::MAX;
 
 /// What one touchpoint gathers.
 #[derive(Default)]
@@ -596,6 +677,9 @@ struct Gathered {
     cases: u64,
     starts: u64,
     ends: u64,
+    /// The outcome of the cases ending here (one at most: touchpoints
+    /// where cases end differently are split).
+    outcome: Option<u32>,
 }
 
 /// Ratings of one (activity, round), pooled over its copies.
@@ -678,25 +762,61 @@ fn pruning(nodes: &[Node], base: &[(u32, u32)], min_share: f64) -> Pruning {
     }
 }
 
-/// The touchpoints (activity, round) where some of the kept cases end and
-/// others go on; `counts(i)` is (kept cases, kept ending cases) of node i.
+/// The touchpoints (activity, round) whose kept cases leave in more than
+/// one way: some go on and some end, or they end with different outcomes.
+/// `ways(i)` is, for node i, whether kept cases go on and the outcomes of
+/// those that end there.
 fn split_ends(
     base: &[(u32, u32)],
-    counts: impl Fn(usize) -> (u64, u64),
+    ways: impl Fn(usize) -> (bool, Vec<u32>),
 ) -> std::collections::HashSet<(u32, u32)> {
-    let mut goes_on = std::collections::HashSet::new();
-    let mut stops = std::collections::HashSet::new();
+    let mut seen: HashMap<(u32, u32), std::collections::BTreeSet<Option<u32>>> = HashMap::new();
     for (i, b) in base.iter().enumerate().skip(1) {
-        let (kept, ending) = counts(i);
-        if kept > ending {
-            goes_on.insert(*b);
+        let (goes_on, ends) = ways(i);
+        let w = seen.entry(*b).or_default();
+        if goes_on {
+            w.insert(None);
         }
-        if ending > 0 {
-            stops.insert(*b);
+        w.extend(ends.into_iter().map(Some));
+    }
+    seen.into_iter()
+        .filter(|(_, w)| w.len() > 1)
+        .map(|(b, _)| b)
+        .collect()
+}
+
+impl Folded {
+    /// Count `here` kept cases at `n` (in `round`, its parent in
+    /// `parent_round`) among the repeated and unrolled ones.
+    fn count_changes(&mut self, n: &Node, here: u64, (round, parent_round): (u32, Option<u32>)) {
+        if n.repeat {
+            self.rework.1 += here;
+            if !n.repeat_above {
+                self.rework.0 += here;
+            }
+        }
+        if round > 0 {
+            self.unrolled.1 += here;
+            if parent_round == Some(0) {
+                self.unrolled.0 += here;
+            }
         }
     }
-    stops.retain(|b| goes_on.contains(b));
-    stops
+}
+
+/// Per prefix-tree node whose ending cases are kept, those cases by
+/// outcome, in outcome order.
+fn ends_by_node(d: &Discoverer, kept: impl Fn(usize) -> bool) -> HashMap<u32, Vec<(u32, u64)>> {
+    let mut ends_of: HashMap<u32, Vec<(u32, u64)>> = HashMap::new();
+    for (&(node, o), &c) in &d.ends_by {
+        if kept(node as usize) {
+            ends_of.entry(node).or_default().push((o, c));
+        }
+    }
+    for v in ends_of.values_mut() {
+        v.sort_unstable();
+    }
+    ends_of
 }
 
 fn fold(d: &Discoverer, place: &[u32]) -> Folded {
@@ -724,14 +844,21 @@ fn fold(d: &Discoverer, place: &[u32]) -> Folded {
             nodes[i].ends
         }
     };
-    // Where some kept cases end and others go on: an "(ends here)" copy.
-    let split = split_ends(&base, |i| (kept(i), kept_ends(i)));
-    let key = |i: usize, ends: bool| {
+    let ends_of = ends_by_node(d, |i| kept_ends(i) > 0);
+    // Where kept cases go on and end, or end with different outcomes: a
+    // copy for each way of ending.
+    let split = split_ends(&base, |i| {
+        let outcomes: Vec<u32> = ends_of
+            .get(&(i as u32))
+            .map_or(Vec::new(), |v| v.iter().map(|x| x.0).collect());
+        (kept(i) > kept_ends(i), outcomes)
+    });
+    let key = |i: usize, end: Option<u32>| {
         let (round, place) = base[i];
         Key {
             round,
             place,
-            ends: ends && split.contains(&(round, place)),
+            end: end.filter(|_| split.contains(&(round, place))),
         }
     };
     let mut f = Folded {
@@ -755,40 +882,35 @@ fn fold(d: &Discoverer, place: &[u32]) -> Folded {
         if here == 0 {
             continue;
         }
-        if n.repeat {
-            f.rework.1 += here;
-            if !n.repeat_above {
-                f.rework.0 += here;
-            }
-        }
-        if round[i] > 0 {
-            f.unrolled.1 += here;
-            if n.parent != ROOT && round[n.parent as usize] == 0 {
-                f.unrolled.0 += here;
-            }
-        }
+        let parent_round = (n.parent != ROOT).then(|| round[n.parent as usize]);
+        f.count_changes(n, here, (round[i], parent_round));
         let r = f.ratings.entry(base[i]).or_default();
         r.n += n.rating_n;
         r.sum += n.rating_sum;
         r.sq += n.rating_sq;
         let ending = kept_ends(i);
-        for (ends, count) in [(false, here - ending), (true, ending)] {
+        let mut ways = vec![(None, here - ending)];
+        if let Some(v) = ends_of.get(&(i as u32)) {
+            ways.extend(v.iter().map(|&(o, c)| (Some(o), c)));
+        }
+        for (end, count) in ways {
             if count == 0 {
                 continue;
             }
-            let k = key(i, ends);
+            let k = key(i, end);
             let g = f.gathered.entry(k).or_default();
             g.activity = n.activity;
             g.cases += count;
             if n.parent == ROOT {
                 g.starts += count;
             }
-            if ends {
+            if let Some(o) = end {
                 g.ends += count;
+                g.outcome = Some(o);
             }
             if n.parent != ROOT {
                 *f.routes
-                    .entry((key(n.parent as usize, false), k))
+                    .entry((key(n.parent as usize, None), k))
                     .or_insert(0) += count;
             }
         }
@@ -855,16 +977,29 @@ fn emotion_of(r: Ratings, scale: &ScaleSpec, source: Option<&String>) -> (f64, E
 }
 
 /// A unique readable id and the name of a touchpoint.
-fn label(activity: &str, k: Key, used: &mut HashMap<String, u32>) -> (String, String) {
+fn label(
+    activity: &str,
+    k: Key,
+    outcomes: &[(String, f64, u64)],
+    used: &mut HashMap<String, u32>,
+) -> (String, String) {
     let mut id = slug(activity);
     let mut name = activity.to_string();
     if k.round > 0 {
         id = format!("{id}-round-{}", k.round + 1);
         name = format!("{name} (round {})", k.round + 1);
     }
-    if k.ends {
-        id.push_str("-end");
-        name.push_str(" (ends here)");
+    match k.end {
+        Some(NONE) => {
+            id.push_str("-end");
+            name.push_str(" (ends here)");
+        }
+        Some(o) => {
+            let outcome = &outcomes[o as usize].0;
+            id = format!("{id}-end-{}", slug(outcome));
+            name = format!("{name} (ends: {outcome})");
+        }
+        None => {}
     }
     let seen = used.entry(id.clone()).or_insert(0);
     *seen += 1;
@@ -902,9 +1037,20 @@ fn build(d: &Discoverer, place: &[u32], total: u64) -> Discovery {
     let mut stages: Vec<StageSpec> = Vec::new();
     let mut touchpoints = Vec::with_capacity(f.gathered.len());
     let mut unrated = 0;
+    let mut outcome_ids = Vec::with_capacity(d.outcomes.len());
+    let mut taken: HashMap<String, u32> = HashMap::new();
+    for (name, _, _) in &d.outcomes {
+        let mut id = slug(name);
+        let n = taken.entry(id.clone()).or_insert(0);
+        *n += 1;
+        if *n > 1 {
+            id = format!("{id}-{n}");
+        }
+        outcome_ids.push(id);
+    }
     for (&k, g) in &f.gathered {
         let activity = &d.activities[g.activity as usize];
-        let (id, name) = label(&activity.name, k, &mut used);
+        let (id, name) = label(&activity.name, k, &d.outcomes, &mut used);
         ids.insert(k, id.clone());
         let r = f
             .ratings
@@ -923,6 +1069,9 @@ fn build(d: &Discoverer, place: &[u32], total: u64) -> Discovery {
         if g.starts > 0 {
             t.entry = Some(g.starts as f64 / f.kept_total as f64);
         }
+        if let Some(o) = g.outcome.filter(|&o| o != NONE && g.ends == g.cases) {
+            t.outcome = Some(outcome_ids[o as usize].clone());
+        }
         if let Some(stage) = most_common(&activity.attrs[0]) {
             let sid = slug(&stage);
             if !stages.iter().any(|s| s.id == sid) {
@@ -938,6 +1087,17 @@ fn build(d: &Discoverer, place: &[u32], total: u64) -> Discovery {
         touchpoints.push(t);
     }
     let mut spec = JourneySpec::linear(d.options.name.clone(), touchpoints);
+    spec.outcomes = d
+        .outcomes
+        .iter()
+        .zip(&outcome_ids)
+        .map(|((name, sum, n), id)| OutcomeSpec {
+            id: id.clone(),
+            name: name.clone(),
+            kind: OutcomeKind::Neutral,
+            value: (*n > 0).then(|| sum / *n as f64),
+        })
+        .collect();
     spec.scale = Some(d.options.scale);
     spec.stages = stages;
     spec.transitions = Some(transitions(&f, &ids));

@@ -110,6 +110,41 @@ fn cell(s: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// Per position, the activity name a touchpoint gets in the log: its name,
+/// or its id where names repeat.
+fn activity_names(j: &Journey) -> Vec<&str> {
+    let n = j.len();
+    let mut seen: HashMap<&str, u32> = HashMap::new();
+    for i in 0..n {
+        *seen.entry(j.touchpoint(i).name.as_str()).or_insert(0) += 1;
+    }
+    (0..n)
+        .map(|p| {
+            let t = j.touchpoint(j.file_index(crate::journey::Pos(p)));
+            if seen[t.name.as_str()] > 1 {
+                t.id.as_str()
+            } else {
+                t.name.as_str()
+            }
+        })
+        .collect()
+}
+
+/// The outcome (id) and its value, as the case table writes them, of the
+/// end a path reaches.
+fn outcome_cells(j: &Journey, path: &[usize]) -> String {
+    let end = j.touchpoint(j.file_index(crate::journey::Pos(path[path.len() - 1])));
+    let outcome = end.outcome.as_deref().unwrap_or("");
+    let value = j
+        .spec()
+        .outcomes
+        .iter()
+        .find(|o| o.id == outcome)
+        .and_then(|o| o.value)
+        .map_or(String::new(), |v| v.to_string());
+    format!(",{},{value}", cell(outcome))
+}
+
 /// One case in progress: its path, where it is, and when.
 #[derive(PartialEq, Eq, PartialOrd, Ord)]
 struct Next {
@@ -123,7 +158,7 @@ struct Next {
 /// `time:timestamp`, `rating`), cases interleaved in time order; with
 /// `cases_out`, also a case table (`case`, `overall` — the model's
 /// remembered score on the rating scale plus the same noise — and
-/// `outcome` when the journey names outcomes). Activities are the
+/// `outcome` and its `value` when the journey names outcomes). Activities are the
 /// touchpoints' names (their ids when names repeat). A touchpoint takes its
 /// `duration` in minutes before the next one starts.
 ///
@@ -153,23 +188,7 @@ pub fn sample_log(
     log: &mut dyn Write,
     mut cases_out: Option<&mut dyn Write>,
 ) -> std::io::Result<SampleReport> {
-    let n = j.len();
-    let names: Vec<&str> = {
-        let mut seen: HashMap<&str, u32> = HashMap::new();
-        for i in 0..n {
-            *seen.entry(j.touchpoint(i).name.as_str()).or_insert(0) += 1;
-        }
-        (0..n)
-            .map(|p| {
-                let t = j.touchpoint(j.file_index(crate::journey::Pos(p)));
-                if seen[t.name.as_str()] > 1 {
-                    t.id.as_str()
-                } else {
-                    t.name.as_str()
-                }
-            })
-            .collect()
-    };
+    let names = activity_names(j);
     let scale = j.scale();
     let (a, b) = options.rating_scale;
     let to_rating = |e: f64| a + (e - scale.min) / (scale.max - scale.min) * (b - a);
@@ -178,7 +197,11 @@ pub fn sample_log(
     let outcomes = !j.spec().outcomes.is_empty();
     writeln!(log, "case:concept:name,concept:name,time:timestamp,rating")?;
     if let Some(w) = cases_out.as_deref_mut() {
-        writeln!(w, "case,overall{}", if outcomes { ",outcome" } else { "" })?;
+        writeln!(
+            w,
+            "case,overall{}",
+            if outcomes { ",outcome,value" } else { "" }
+        )?;
     }
     let gap = (options.gap_minutes * 60_000.0).round() as i64;
     let mut active: HashMap<u64, (Vec<usize>, usize, i64)> = HashMap::new();
@@ -204,8 +227,7 @@ pub fn sample_log(
                 let overall = noisy(to_rating(score), &mut rng);
                 write!(w, "case-{case},{overall}")?;
                 if outcomes {
-                    let end = j.touchpoint(j.file_index(crate::journey::Pos(path[path.len() - 1])));
-                    write!(w, ",{}", cell(end.outcome.as_deref().unwrap_or("")))?;
+                    write!(w, "{}", outcome_cells(j, &path))?;
                 }
                 writeln!(w)?;
             }

@@ -426,12 +426,12 @@ fn sample_writes_the_same_log_for_the_same_seed_and_discover_reads_it() {
     assert_ne!(run("4").0, a);
     // The case table: one row per case, overall on 1..5, outcomes named.
     let rows: Vec<&str> = table.lines().collect();
-    assert_eq!(rows[0], "case,overall,outcome");
+    assert_eq!(rows[0], "case,overall,outcome,value");
     assert_eq!(rows.len(), 301);
     assert!(
         rows[1..]
             .iter()
-            .all(|r| r.ends_with(",order") || r.ends_with(",lost")),
+            .all(|r| r.ends_with(",order,12000") || r.ends_with(",lost,0")),
         "{table}"
     );
     let found = read_csv_log(
@@ -441,6 +441,30 @@ fn sample_writes_the_same_log_for_the_same_seed_and_discover_reads_it() {
     )
     .unwrap();
     assert_eq!(found.report.cases, 300);
+    // With the case table, the ends carry the outcomes and their values,
+    // and the outcome shares are the table's.
+    let mut d = peakend::observe::Discoverer::new(DiscoverOptions::new().rating_scale(1.0, 5.0));
+    peakend::observe::read_case_table(table.as_bytes(), &mut d).unwrap();
+    let found = peakend::observe::read_csv_log_into(&a[..], &LogOptions::new(), d).unwrap();
+    let won = rows[1..]
+        .iter()
+        .filter(|r| r.ends_with(",order,12000"))
+        .count() as u64;
+    let spec = &found.spec;
+    let order = spec
+        .outcomes
+        .iter()
+        .find(|o| o.id == "order")
+        .expect("the outcome");
+    assert_eq!(order.value, Some(12000.0));
+    let ends: u64 = spec
+        .touchpoints
+        .iter()
+        .filter(|t| t.outcome.as_deref() == Some("order"))
+        .map(|t| t.observed.unwrap().ends.unwrap())
+        .sum();
+    assert_eq!(ends, won);
+    Journey::from_spec(found.spec.clone()).unwrap();
     // Usage errors exit 2.
     for bad in [
         vec!["sample", "journeys/quote-to-order.json", "--cases", "0"],
@@ -460,4 +484,67 @@ fn sample_writes_the_same_log_for_the_same_seed_and_discover_reads_it() {
     ] {
         assert_eq!(peakend(&bad).status.code(), Some(2), "{bad:?}");
     }
+}
+
+#[test]
+fn case_tables_split_ends_by_outcome_and_are_checked() {
+    use peakend::observe::{Discoverer, read_case_table, read_csv_log_into};
+    let log = "case,activity\n1,Call\n1,Fix\n2,Call\n2,Fix\n3,Call\n3,Fix\n3,Survey\n";
+    let table = "case,outcome,value,overall\n1,renewed,1200,4\n2,churned,0,2\n3,renewed,800,5\n";
+    let mut d = Discoverer::new(DiscoverOptions::new());
+    let r = read_case_table(table.as_bytes(), &mut d).unwrap();
+    assert_eq!((r.cases, r.outcomes, r.overall), (3, 3, 3));
+    let found = read_csv_log_into(log.as_bytes(), &LogOptions::new(), d).unwrap();
+    let names: Vec<&str> = found
+        .spec
+        .touchpoints
+        .iter()
+        .map(|t| t.name.as_str())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "Call",
+            "Fix",
+            "Fix (ends: renewed)",
+            "Fix (ends: churned)",
+            "Survey"
+        ]
+    );
+    let renewed = found
+        .spec
+        .outcomes
+        .iter()
+        .find(|o| o.id == "renewed")
+        .unwrap();
+    assert_eq!(renewed.value, Some(1000.0));
+    let j = Journey::from_spec(found.spec.clone()).unwrap();
+    let a = peakend::analyze(&j, &peakend::Model::PeakEnd, &peakend::Options::new());
+    let share = |id: &str| a.outcomes.iter().find(|o| o.id == id).unwrap().share;
+    assert!((share("renewed") - 2.0 / 3.0).abs() < 1e-12);
+    assert_flows(&found.spec);
+    // Bad tables: located.
+    let bad = [
+        (
+            "case,outcome\n1,renewed\n1,churned\n",
+            Some(3),
+            "twice (first on line 2)",
+        ),
+        ("case,value\n1,lots\n", Some(2), "not a number"),
+        ("outcome\nrenewed\n", Some(1), "no case column"),
+    ];
+    for (t, line, what) in bad {
+        let mut d = Discoverer::new(DiscoverOptions::new());
+        let e = read_case_table(t.as_bytes(), &mut d).expect_err(t);
+        assert_eq!(e.line, line, "{t}: {e}");
+        assert!(e.to_string().contains(what), "{t}: {e}");
+    }
+    let mut d = Discoverer::new(DiscoverOptions::new());
+    read_case_table("case,outcome\n1,renewed\n9,churned\n".as_bytes(), &mut d).unwrap();
+    let e = read_csv_log_into(log.as_bytes(), &LogOptions::new(), d).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("names 1 case the log does not have, first \"9\" (its line 3)"),
+        "{e}"
+    );
 }
