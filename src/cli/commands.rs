@@ -591,6 +591,7 @@ fn observe(command: Command, input: &InputArgs) -> anyhow::Result<()> {
             case_table,
             noise,
             rated,
+            gap,
             rating_scale,
             model,
             weights,
@@ -608,6 +609,7 @@ fn observe(command: Command, input: &InputArgs) -> anyhow::Result<()> {
                 .seed(seed)
                 .noise(noise)
                 .rated(rated)
+                .gap_minutes(gap)
                 .rating_scale(rating_scale.0, rating_scale.1);
             sample(
                 &file,

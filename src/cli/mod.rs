@@ -271,6 +271,10 @@ pub(crate) enum Command {
         /// The share of events that carry a rating
         #[arg(long, default_value_t = 1.0, value_parser = share)]
         rated: f64,
+        /// Minutes between the starts of consecutive cases (their events
+        /// interleave in the log)
+        #[arg(long, value_name = "MINUTES", default_value_t = 60.0, value_parser = non_negative)]
+        gap: f64,
         /// The log's rating scale, MIN,MAX
         #[arg(long, value_name = "MIN,MAX", default_value = "1,5", value_parser = rating_scale, allow_hyphen_values = true)]
         rating_scale: (f64, f64),

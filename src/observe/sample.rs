@@ -71,6 +71,12 @@ impl SampleOptions {
         self.rated = share;
         self
     }
+    /// Minutes between the starts of consecutive cases.
+    #[must_use]
+    pub fn gap_minutes(mut self, minutes: f64) -> Self {
+        self.gap_minutes = minutes;
+        self
+    }
     /// The rating scale of the log.
     #[must_use]
     pub fn rating_scale(mut self, min: f64, max: f64) -> Self {
