@@ -299,7 +299,9 @@ pub struct Discoverer {
     options: DiscoverOptions,
     nodes: Vec<Node>,
     children: HashMap<(u32, u32), u32>,
-    cases: HashMap<Box<str>, CaseState>,
+    /// Each case's index into `states`.
+    cases: HashMap<Box<str>, u32>,
+    states: Vec<CaseState>,
     activities: Vec<Activity>,
     activity_ids: HashMap<Box<str>, u32>,
     events: u64,
@@ -333,6 +335,7 @@ impl Discoverer {
             }],
             children: HashMap::new(),
             cases: HashMap::new(),
+            states: Vec::new(),
             activities: Vec::new(),
             activity_ids: HashMap::new(),
             events: 0,
@@ -431,13 +434,22 @@ impl Discoverer {
         let activity = self.activity(e.activity);
         for (k, v) in [e.stage, e.channel, e.owner].into_iter().enumerate() {
             if let Some(v) = v.filter(|v| !v.is_empty()) {
-                *self.activities[activity as usize].attrs[k]
-                    .entry(v.to_string())
-                    .or_insert(0) += 1;
+                let seen = &mut self.activities[activity as usize].attrs[k];
+                match seen.get_mut(v) {
+                    Some(c) => *c += 1,
+                    None => {
+                        seen.insert(v.to_string(), 1);
+                    }
+                }
             }
         }
-        let (from, previous) = match self.cases.get(e.case) {
-            Some(s) => (s.node, Some((s.time, s.line))),
+        // One lookup of the case per event.
+        let index = self.cases.get(e.case).copied();
+        let (from, previous) = match index {
+            Some(i) => {
+                let s = &self.states[i as usize];
+                (s.node, Some((s.time, s.line)))
+            }
             None => (ROOT, None),
         };
         if let (Some((Some(t0), l0)), Some(t)) = (previous, e.time)
@@ -467,10 +479,11 @@ impl Discoverer {
             time: e.time,
             line: e.line,
         };
-        match self.cases.get_mut(e.case) {
-            Some(s) => *s = state,
+        match index {
+            Some(i) => self.states[i as usize] = state,
             None => {
-                self.cases.insert(e.case.into(), state);
+                self.cases.insert(e.case.into(), self.states.len() as u32);
+                self.states.push(state);
             }
         }
         self.events += 1;
@@ -572,13 +585,15 @@ impl Discoverer {
                 ),
             ));
         }
-        for (case, s) in &self.cases {
+        for (case, &i) in &self.cases {
+            let s = &self.states[i as usize];
             self.nodes[s.node as usize].ends += 1;
             let o = self.case_outcomes.get(case).map_or(NONE, |x| x.0);
             *self.ends_by.entry((s.node, o)).or_insert(0) += 1;
         }
         let total = self.cases.len() as u64;
         drop(std::mem::take(&mut self.cases));
+        drop(std::mem::take(&mut self.states));
         let order = activity_order(&self.nodes, self.activities.len());
         Ok(build(&self, &order, total))
     }
