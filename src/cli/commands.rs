@@ -420,23 +420,7 @@ fn discover(
     if let Some(t) = table {
         let file = std::fs::File::open(t).map_err(|e| anyhow::anyhow!("cannot read {t}: {e}"))?;
         match read_case_table(file, &mut d) {
-            Ok(r) => {
-                let mut line = format!(
-                    "{t}: {} case{}, {} with an outcome (each outcome's kind is neutral: set win or \
-                     loss in the journey)",
-                    r.cases,
-                    plural(r.cases as usize),
-                    r.outcomes
-                );
-                if r.overall > 0 {
-                    line.push_str(&format!(
-                        "; {} overall rating{} not used by discover",
-                        r.overall,
-                        plural(r.overall as usize)
-                    ));
-                }
-                eprintln!("{line}");
-            }
+            Ok(r) => eprintln!("{}", render::case_table_text(t, &r)),
             Err(e) => {
                 eprintln!("{t}: error: {e}");
                 return Err(reported(1));
@@ -460,78 +444,15 @@ fn discover(
     // The result must be a journey every command accepts.
     let journey = Journey::from_spec(found.spec.clone())
         .map_err(|e| anyhow::anyhow!("the discovered journey is invalid (a bug): {e}"))?;
-    eprintln!("{}", discovery_summary(shown, &journey, &found.report));
-    output.write(found.spec.to_json())
-}
-
-/// What `discover` found and changed, for standard error.
-fn discovery_summary(
-    shown: &str,
-    journey: &Journey,
-    r: &peakend::observe::DiscoveryReport,
-) -> String {
-    let mut summary = format!(
-        "{shown}: {} touchpoint{}, {} transition{} from {} case{} and {} event{} ({} activit{})",
-        journey.len(),
-        plural(journey.len()),
-        journey.transition_count(),
-        plural(journey.transition_count()),
-        r.cases,
-        plural(r.cases as usize),
-        r.events,
-        plural(r.events as usize),
-        r.activities,
-        if r.activities == 1 { "y" } else { "ies" },
+    eprintln!(
+        "{}",
+        render::discovery_text(
+            shown,
+            (journey.len(), journey.transition_count()),
+            &found.report
+        )
     );
-    if !r.timestamps {
-        summary.push_str("\n  no timestamps: each case's events taken in file order");
-    }
-    if r.unrolled_cases > 0 {
-        summary.push_str(&format!(
-            "\n  {} case{} stepped back in the usual order of activities: {} event{} unrolled \
-             into later rounds (\"(round 2)\", …)",
-            r.unrolled_cases,
-            plural(r.unrolled_cases as usize),
-            r.unrolled_events,
-            plural(r.unrolled_events as usize)
-        ));
-        summary.push_str(&format!(
-            "\n  of them {} case{} with rework ({} repeated event{}); the others did activities \
-             in another order than most cases",
-            r.rework_cases,
-            plural(r.rework_cases as usize),
-            r.repeated_events,
-            plural(r.repeated_events as usize)
-        ));
-    }
-    if r.split_ends > 0 {
-        summary.push_str(&format!(
-            "\n  {} touchpoint{} where some cases end and others go on: an \"(ends here)\" copy each",
-            r.split_ends,
-            plural(r.split_ends)
-        ));
-    }
-    if r.pruned_touchpoints > 0 {
-        summary.push_str(&format!(
-            "\n  --min-share left out {} touchpoint{} and the {} case{} passing them",
-            r.pruned_touchpoints,
-            plural(r.pruned_touchpoints),
-            r.pruned_cases,
-            plural(r.pruned_cases as usize)
-        ));
-    }
-    if r.rated_events == 0 {
-        summary.push_str("\n  no ratings: every emotion is neutral (evidence: assumed)");
-    } else if r.unrated_touchpoints > 0 {
-        summary.push_str(&format!(
-            "\n  {} rated event{}; {} touchpoint{} without a rating (neutral, evidence: assumed)",
-            r.rated_events,
-            plural(r.rated_events as usize),
-            r.unrated_touchpoints,
-            plural(r.unrated_touchpoints)
-        ));
-    }
-    summary
+    output.write(found.spec.to_json())
 }
 
 /// `sample`: synthetic customers drawn from a journey, as an event log

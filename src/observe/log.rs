@@ -26,11 +26,6 @@ pub struct LogColumns {
     pub owner: Option<String>,
 }
 
-/// The roles a column can have, in [`LogColumns`] order.
-const ROLES: [&str; 7] = [
-    "case", "activity", "time", "rating", "stage", "channel", "owner",
-];
-
 impl LogColumns {
     /// Usual names per role (compared ignoring case, spaces, `_` and `-`),
     /// the first present wins: the XES names first.
@@ -100,7 +95,10 @@ impl LogOptions {
             "stage" => &mut c.stage,
             "channel" => &mut c.channel,
             "owner" => &mut c.owner,
-            other => panic!("no column role `{other}` (one of {})", ROLES.join(", ")),
+            other => panic!(
+                "no column role `{other}` (one of {})",
+                LogColumns::USUAL.map(|u| u.0).join(", ")
+            ),
         };
         *slot = Some(name.into());
         self
@@ -378,7 +376,11 @@ pub fn read_csv_log_into<R: Read>(
         };
         let required = |k: usize| -> Result<&str, LogError> {
             cell(k)?.ok_or_else(|| {
-                LogError::new(Some(line), Some(&name(k)), format!("no {}", ROLES[k]))
+                LogError::new(
+                    Some(line),
+                    Some(&name(k)),
+                    format!("no {}", LogColumns::USUAL[k].0),
+                )
             })
         };
         let case = required(0)?;

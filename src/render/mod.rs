@@ -26,10 +26,14 @@
 mod dot;
 pub(crate) mod html;
 mod json;
+mod observe;
 pub(crate) mod svg;
 pub(crate) mod text;
 
 pub use dot::dot;
+#[cfg(feature = "logs")]
+pub use observe::case_table_text;
+pub use observe::discovery_text;
 
 /// A score as the journey's scale shows it: see `numfmt::score`.
 pub(crate) fn score(x: f64, scale: &crate::journey::Scale) -> String {

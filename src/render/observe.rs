@@ -1,0 +1,108 @@
+//! The words for what the observe capabilities found (`peakend discover`).
+
+use crate::observe::DiscoveryReport;
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// What `peakend discover` found and changed, in a few lines for a
+/// reader: counts, then each rule that changed cases (unrolled rounds,
+/// rework, "(ends here)" copies, pruning) and how the emotions were found.
+///
+/// ```
+/// let found = peakend::observe::read_csv_log("case,activity\n1,A\n1,B\n".as_bytes(),
+///     &Default::default(), Default::default()).unwrap();
+/// let text = peakend::render::discovery_text("log.csv", (2, 1), &found.report);
+/// assert!(text.starts_with("log.csv: 2 touchpoints, 1 transition from 1 case and 2 events"));
+/// ```
+#[must_use]
+pub fn discovery_text(
+    shown: &str,
+    (touchpoints, transitions): (usize, usize),
+    r: &DiscoveryReport,
+) -> String {
+    let mut summary = format!(
+        "{shown}: {} touchpoint{}, {} transition{} from {} case{} and {} event{} ({} activit{})",
+        touchpoints,
+        plural(touchpoints),
+        transitions,
+        plural(transitions),
+        r.cases,
+        plural(r.cases as usize),
+        r.events,
+        plural(r.events as usize),
+        r.activities,
+        if r.activities == 1 { "y" } else { "ies" },
+    );
+    if !r.timestamps {
+        summary.push_str("\n  no timestamps: each case's events taken in file order");
+    }
+    if r.unrolled_cases > 0 {
+        summary.push_str(&format!(
+            "\n  {} case{} stepped back in the usual order of activities: {} event{} unrolled \
+             into later rounds (\"(round 2)\", …)",
+            r.unrolled_cases,
+            plural(r.unrolled_cases as usize),
+            r.unrolled_events,
+            plural(r.unrolled_events as usize)
+        ));
+        summary.push_str(&format!(
+            "\n  of them {} case{} with rework ({} repeated event{}); the others did activities \
+             in another order than most cases",
+            r.rework_cases,
+            plural(r.rework_cases as usize),
+            r.repeated_events,
+            plural(r.repeated_events as usize)
+        ));
+    }
+    if r.split_ends > 0 {
+        summary.push_str(&format!(
+            "\n  {} touchpoint{} where some cases end and others go on: an \"(ends here)\" copy each",
+            r.split_ends,
+            plural(r.split_ends)
+        ));
+    }
+    if r.pruned_touchpoints > 0 {
+        summary.push_str(&format!(
+            "\n  --min-share left out {} touchpoint{} and the {} case{} passing them",
+            r.pruned_touchpoints,
+            plural(r.pruned_touchpoints),
+            r.pruned_cases,
+            plural(r.pruned_cases as usize)
+        ));
+    }
+    if r.rated_events == 0 {
+        summary.push_str("\n  no ratings: every emotion is neutral (evidence: assumed)");
+    } else if r.unrated_touchpoints > 0 {
+        summary.push_str(&format!(
+            "\n  {} rated event{}; {} touchpoint{} without a rating (neutral, evidence: assumed)",
+            r.rated_events,
+            plural(r.rated_events as usize),
+            r.unrated_touchpoints,
+            plural(r.unrated_touchpoints)
+        ));
+    }
+    summary
+}
+
+/// What a case table held, in one line for a reader.
+#[cfg(feature = "logs")]
+#[must_use]
+pub fn case_table_text(shown: &str, r: &crate::observe::CaseTableReport) -> String {
+    let mut line = format!(
+        "{shown}: {} case{}, {} with an outcome (each outcome's kind is neutral: set win or \
+         loss in the journey)",
+        r.cases,
+        plural(r.cases as usize),
+        r.outcomes
+    );
+    if r.overall > 0 {
+        line.push_str(&format!(
+            "; {} overall rating{} not used by discover",
+            r.overall,
+            plural(r.overall as usize)
+        ));
+    }
+    line
+}
