@@ -81,3 +81,31 @@ pub fn replay(target: &str, check: fn(&[u8])) {
     }
     println!("{target}: replayed {} inputs, no failure", files.len());
 }
+
+/// A discovered journey: valid, analysable, and its counts add up (every
+/// touchpoint's cases arrive and leave), with the log's number of events.
+#[allow(dead_code)] // not every target discovers
+pub fn check_discovery(found: &peakend::observe::Discovery) {
+    use std::collections::HashMap;
+    let spec = &found.spec;
+    let j = peakend::Journey::from_spec(spec.clone()).expect("a discovered journey is valid");
+    if j.len() <= 40 {
+        check_journey(&j);
+    }
+    let mut inn: HashMap<&str, u64> = HashMap::new();
+    let mut out: HashMap<&str, u64> = HashMap::new();
+    for tr in spec.transitions.iter().flatten() {
+        let c = tr.observed.expect("counts").cases;
+        *inn.entry(&tr.to).or_insert(0) += c;
+        *out.entry(&tr.from).or_insert(0) += c;
+    }
+    let mut events = 0;
+    for t in &spec.touchpoints {
+        let o = t.observed.expect("counts");
+        let id = t.id.as_str();
+        assert_eq!(o.starts.unwrap_or(0) + inn.get(id).copied().unwrap_or(0), o.cases, "{id}");
+        assert_eq!(o.ends.unwrap_or(0) + out.get(id).copied().unwrap_or(0), o.cases, "{id}");
+        events += o.cases;
+    }
+    assert_eq!(events, found.report.events);
+}

@@ -384,12 +384,20 @@ fn discover(
     name: Option<String>,
 ) -> anyhow::Result<()> {
     use peakend::observe::{
-        DiscoverOptions, Discoverer, LogOptions, read_case_table, read_csv_log_into,
+        DiscoverOptions, Discoverer, LogOptions, read_case_table, read_log_into,
     };
     let shown = display_name(log);
     let stem = std::path::Path::new(log)
-        .file_stem()
-        .map_or("journey".into(), |s| s.to_string_lossy().into_owned());
+        .file_name()
+        .map_or("journey".into(), |s| {
+            let s = s.to_string_lossy();
+            let lower = s.to_ascii_lowercase();
+            let cut = [".xes.gz", ".xes", ".csv", ".tsv", ".txt"]
+                .iter()
+                .find(|x| lower.ends_with(*x))
+                .map_or(0, |x| x.len());
+            s[..s.len() - cut].to_string()
+        });
     let mut options = DiscoverOptions::new()
         .name(name.unwrap_or(if log == "-" { "journey".into() } else { stem }))
         .min_share(min_share);
@@ -411,6 +419,7 @@ fn discover(
         ("stage", &columns.stage),
         ("channel", &columns.channel),
         ("owner", &columns.owner),
+        ("lifecycle", &columns.lifecycle),
     ] {
         if let Some(c) = column {
             read = read.column(role, c.clone());
@@ -428,11 +437,11 @@ fn discover(
         }
     }
     let found = if log == "-" {
-        read_csv_log_into(std::io::stdin().lock(), &read, d)
+        read_log_into(std::io::stdin().lock(), &read, d)
     } else {
         let file =
             std::fs::File::open(log).map_err(|e| anyhow::anyhow!("cannot read {log}: {e}"))?;
-        read_csv_log_into(file, &read, d)
+        read_log_into(file, &read, d)
     };
     let found = match found {
         Ok(f) => f,
@@ -464,14 +473,16 @@ fn sample(
     (model, weights): (&str, Option<&str>),
     (output, table): (&Output, Option<&Output>),
 ) -> anyhow::Result<()> {
+    use peakend::observe::{SampleReport, sample_log};
     let model = model_of(model, weights)?;
     let Some(journey) = load(file, input, false)? else {
         return Err(reported(1));
     };
-    let report = output.write_with(|log| {
-        Ok(Some(match table {
+    let gz = output.is_gz();
+    let draw = |log: &mut dyn std::io::Write| -> anyhow::Result<Option<SampleReport>> {
+        Ok(match table {
             Some(t) => t.write_with(|cases| {
-                Ok(Some(peakend::observe::sample_log(
+                Ok(Some(sample_log(
                     &journey,
                     &model,
                     options,
@@ -479,13 +490,20 @@ fn sample(
                     Some(cases),
                 )?))
             })?,
-            None => Some(peakend::observe::sample_log(
-                &journey, &model, options, log, None,
-            )?),
-        }))
+            None => Some(sample_log(&journey, &model, options, log, None)?),
+        })
+    };
+    let report = output.write_with(|plain| {
+        if !gz {
+            return draw(plain);
+        }
+        let mut zipped = flate2::write::GzEncoder::new(plain, flate2::Compression::default());
+        let report = draw(&mut zipped)?;
+        zipped.finish()?;
+        Ok(report)
     })?;
     // A closed pipe ends the log early and quietly.
-    let Some(Some(report)) = report else {
+    let Some(report) = report else {
         return Ok(());
     };
     eprintln!(
@@ -502,6 +520,7 @@ fn sample(
 
 /// `sample` and `discover`: journeys and event logs.
 fn observe(command: Command, input: &InputArgs) -> anyhow::Result<()> {
+    use peakend::observe::LogFormat;
     match command {
         Command::Sample {
             file,
@@ -516,6 +535,7 @@ fn observe(command: Command, input: &InputArgs) -> anyhow::Result<()> {
             rating_scale,
             model,
             weights,
+            format,
         } => {
             if case_table.as_deref() == Some("-") {
                 return Err(usage(
@@ -531,7 +551,13 @@ fn observe(command: Command, input: &InputArgs) -> anyhow::Result<()> {
                 .noise(noise)
                 .rated(rated)
                 .gap_minutes(gap)
-                .rating_scale(rating_scale.0, rating_scale.1);
+                .rating_scale(rating_scale.0, rating_scale.1)
+                .format(match format.as_deref() {
+                    Some("xes") => LogFormat::Xes,
+                    Some(_) => LogFormat::Csv,
+                    None if output.is_xes() => LogFormat::Xes,
+                    None => LogFormat::Csv,
+                });
             sample(
                 &file,
                 input,

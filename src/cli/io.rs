@@ -158,6 +158,21 @@ pub(crate) struct Output {
 }
 
 impl Output {
+    /// Whether the output is a file whose name ends in `.gz`.
+    pub(crate) fn is_gz(&self) -> bool {
+        self.path
+            .as_deref()
+            .is_some_and(|p| p.to_ascii_lowercase().ends_with(".gz"))
+    }
+
+    /// Whether the output is a file whose name ends in `.xes` or `.xes.gz`.
+    pub(crate) fn is_xes(&self) -> bool {
+        self.path.as_deref().is_some_and(|p| {
+            let p = p.to_ascii_lowercase();
+            p.ends_with(".xes") || p.ends_with(".xes.gz")
+        })
+    }
+
     /// Checked before any work: `--output` naming the input journey is
     /// refused (exit 2) unless `force`.
     pub(crate) fn new(path: Option<String>, force: bool, input: &str) -> anyhow::Result<Output> {

@@ -211,12 +211,13 @@ pub(crate) enum Command {
         #[command(flatten)]
         thresholds: ThresholdArgs,
     },
-    /// Discover a journey from an event log (CSV): one touchpoint per
-    /// activity, transitions with observed counts and probabilities,
+    /// Discover a journey from an event log (CSV or XES): one touchpoint
+    /// per activity, transitions with observed counts and probabilities,
     /// emotions from customers' ratings of the moments
     Discover {
         /// Event log: CSV with a case and an activity column, usually a
-        /// timestamp (`-` reads standard input)
+        /// timestamp; or XES (`.xes`, `.xes.gz`), told by its first bytes
+        /// (`-` reads standard input). In XES, COLUMN names an attribute
         log: String,
         /// Write the journey here instead of standard output (written to a temporary file beside
         /// it and renamed into place when complete)
@@ -240,10 +241,10 @@ pub(crate) enum Command {
         name: Option<String>,
         /// A case table (CSV: `case`, and any of `outcome`, `value`,
         /// `account`, `overall`): each case's outcome ends its journey
-        #[arg(long, value_name = "FILE")]
+        #[arg(long = "cases", visible_alias = "case-table", value_name = "FILE")]
         case_table: Option<String>,
     },
-    /// Synthetic customers: an event log (CSV) drawn from a journey, with
+    /// Synthetic customers: an event log (CSV or XES) drawn from a journey, with
     /// ratings from its emotions plus seeded noise; `discover` reads it
     Sample {
         /// Journey file: JSON, Mermaid (.mmd) or CSV (`-` reads standard input)
@@ -284,6 +285,10 @@ pub(crate) enum Command {
         /// Weights of the `weighted` model, e.g. peak=0.4,end=0.4,mean=0.2
         #[arg(long)]
         weights: Option<String>,
+        /// The log's format [default: xes when --output ends in .xes or
+        /// .xes.gz, else csv]; an --output ending in .gz is compressed
+        #[arg(long, value_parser = ["csv", "xes"])]
+        format: Option<String>,
     },
     /// Print the JSON Schema of the journey format
     Schema,
@@ -324,6 +329,10 @@ pub(crate) struct LogColumnArgs {
     /// The owning team's column
     #[arg(long, value_name = "COLUMN")]
     pub(crate) owner: Option<String>,
+    /// The lifecycle column (`start`, `complete`, …): only `complete`
+    /// events count, the others are counted as skipped
+    #[arg(long, value_name = "COLUMN")]
+    pub(crate) lifecycle: Option<String>,
 }
 
 /// A rating scale: MIN,MAX, finite, MIN below MAX.

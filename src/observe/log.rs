@@ -24,12 +24,16 @@ pub struct LogColumns {
     pub channel: Option<String>,
     /// The owning team.
     pub owner: Option<String>,
+    /// The lifecycle transition (`start`, `complete`, …): where a log has
+    /// one, only `complete` events count (the others are counted as
+    /// skipped).
+    pub lifecycle: Option<String>,
 }
 
 impl LogColumns {
     /// Usual names per role (compared ignoring case, spaces, `_` and `-`),
     /// the first present wins: the XES names first.
-    pub const USUAL: [(&'static str, &'static [&'static str]); 7] = [
+    pub const USUAL: [(&'static str, &'static [&'static str]); 8] = [
         ("case", &["case:concept:name", "case", "caseid", "case:id"]),
         (
             "activity",
@@ -50,9 +54,10 @@ impl LogColumns {
         ("stage", &["stage", "phase"]),
         ("channel", &["channel", "case:channel"]),
         ("owner", &["owner", "team", "org:group", "group"]),
+        ("lifecycle", &["lifecycle:transition", "lifecycle"]),
     ];
 
-    fn named(&self) -> [Option<&str>; 7] {
+    pub(crate) fn named(&self) -> [Option<&str>; 8] {
         [
             self.case.as_deref(),
             self.activity.as_deref(),
@@ -61,6 +66,7 @@ impl LogColumns {
             self.stage.as_deref(),
             self.channel.as_deref(),
             self.owner.as_deref(),
+            self.lifecycle.as_deref(),
         ]
     }
 }
@@ -80,7 +86,7 @@ impl LogOptions {
         LogOptions::default()
     }
     /// Name the column of one role: `case`, `activity`, `time`, `rating`,
-    /// `stage`, `channel` or `owner`.
+    /// `stage`, `channel`, `owner` or `lifecycle`.
     ///
     /// # Panics
     /// On a role not in that list (a programming error).
@@ -95,6 +101,7 @@ impl LogOptions {
             "stage" => &mut c.stage,
             "channel" => &mut c.channel,
             "owner" => &mut c.owner,
+            "lifecycle" => &mut c.lifecycle,
             other => panic!(
                 "no column role `{other}` (one of {})",
                 LogColumns::USUAL.map(|u| u.0).join(", ")
@@ -105,7 +112,7 @@ impl LogOptions {
     }
 }
 
-fn normalise(h: &str) -> String {
+pub(crate) fn normalise(h: &str) -> String {
     h.trim()
         .trim_start_matches('\u{feff}')
         .chars()
@@ -115,9 +122,9 @@ fn normalise(h: &str) -> String {
 }
 
 /// Each role's column index, from the header.
-fn columns(header: &csv::StringRecord, named: &LogColumns) -> Result<[Option<usize>; 7], LogError> {
+fn columns(header: &csv::StringRecord, named: &LogColumns) -> Result<[Option<usize>; 8], LogError> {
     let norm: Vec<String> = header.iter().map(normalise).collect();
-    let mut out = [None; 7];
+    let mut out = [None; 8];
     for (k, (role, usual)) in LogColumns::USUAL.iter().enumerate() {
         out[k] = match named.named()[k] {
             Some(name) => Some(norm.iter().position(|h| *h == normalise(name)).ok_or_else(
@@ -171,8 +178,14 @@ pub(crate) fn parse_time(s: &str) -> Option<i64> {
         .map(|z| z.timestamp().as_millisecond())
 }
 
+/// Whether a lifecycle transition is the one that counts: `complete`
+/// (XES's standard lifecycle model; any case).
+pub(crate) fn is_complete(transition: &str) -> bool {
+    transition.trim().eq_ignore_ascii_case("complete")
+}
+
 /// A rating: a number, with a decimal point or a decimal comma.
-fn parse_rating(s: &str) -> Option<f64> {
+pub(crate) fn parse_rating(s: &str) -> Option<f64> {
     let s = s.trim();
     s.parse::<f64>()
         .ok()
@@ -383,6 +396,10 @@ pub fn read_csv_log_into<R: Read>(
                 )
             })
         };
+        if cell(7)?.is_some_and(|l| !is_complete(l)) {
+            d.skip();
+            continue;
+        }
         let case = required(0)?;
         let activity = required(1)?;
         let time = match cell(2)? {

@@ -36,9 +36,13 @@ pub use log::{
     CaseTableReport, LogColumns, LogOptions, read_case_table, read_csv_log, read_csv_log_into,
 };
 #[cfg(feature = "logs")]
+mod xes;
+#[cfg(feature = "logs")]
+pub use xes::{looks_like_xes, read_log, read_log_into, read_xes_log, read_xes_log_into};
+#[cfg(feature = "logs")]
 mod sample;
 #[cfg(feature = "logs")]
-pub use sample::{SampleOptions, SampleReport, sample_log};
+pub use sample::{LogFormat, SampleOptions, SampleReport, sample_log};
 
 use crate::spec::{
     EvidenceKind, EvidenceSpec, JourneySpec, ObservedRouteSpec, ObservedSpec, OutcomeKind,
@@ -235,6 +239,10 @@ pub struct DiscoveryReport {
     pub pruned_touchpoints: usize,
     /// Touchpoints without any rating (emotion neutral, evidence assumed).
     pub unrated_touchpoints: usize,
+    /// Events left out because their lifecycle transition is not
+    /// `complete` (a `start` or `schedule` event of an activity whose
+    /// `complete` event counts): [`Discoverer::skip`].
+    pub skipped_events: u64,
 }
 
 /// The result of discovery: an ordinary journey and what was done.
@@ -305,6 +313,7 @@ pub struct Discoverer {
     activities: Vec<Activity>,
     activity_ids: HashMap<Box<str>, u32>,
     events: u64,
+    skipped: u64,
     rated: u64,
     timed: Option<bool>,
     /// From a case table: each named case's outcome (index into
@@ -339,6 +348,7 @@ impl Discoverer {
             activities: Vec::new(),
             activity_ids: HashMap::new(),
             events: 0,
+            skipped: 0,
             rated: 0,
             timed: None,
             case_outcomes: HashMap::new(),
@@ -386,6 +396,13 @@ impl Discoverer {
         }
         self.case_outcomes.insert(case.into(), (o, line));
         Ok(())
+    }
+
+    /// Count an event the reader left out (its lifecycle transition is
+    /// not `complete`): reported as `skipped_events`, so nothing is left
+    /// out silently.
+    pub fn skip(&mut self) {
+        self.skipped += 1;
     }
 
     /// Take the next event of the log.
@@ -1130,6 +1147,7 @@ fn build(d: &Discoverer, place: &[u32], total: u64) -> Discovery {
         report: DiscoveryReport {
             cases: total,
             events: d.events,
+            skipped_events: d.skipped,
             activities: d.activities.len(),
             rated_events: d.rated,
             timestamps: d.timed == Some(true),

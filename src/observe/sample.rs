@@ -28,6 +28,20 @@ pub struct SampleOptions {
     /// Minutes between the starts of consecutive cases (default 60): cases
     /// overlap and their events interleave in the log, as in real logs.
     pub gap_minutes: f64,
+    /// The log's format (default CSV).
+    pub format: LogFormat,
+}
+
+/// The format of a written event log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum LogFormat {
+    /// CSV with XES column names, cases interleaved in time order.
+    #[default]
+    Csv,
+    /// XES (IEEE 1849): one `<trace>` per case, in the order the cases
+    /// start.
+    Xes,
 }
 
 impl Default for SampleOptions {
@@ -40,6 +54,7 @@ impl Default for SampleOptions {
             rated: 1.0,
             start: 1_767_225_600_000,
             gap_minutes: 60.0,
+            format: LogFormat::Csv,
         }
     }
 }
@@ -77,6 +92,12 @@ impl SampleOptions {
         self.gap_minutes = minutes;
         self
     }
+    /// The log's format.
+    #[must_use]
+    pub fn format(mut self, format: LogFormat) -> Self {
+        self.format = format;
+        self
+    }
     /// The rating scale of the log.
     #[must_use]
     pub fn rating_scale(mut self, min: f64, max: f64) -> Self {
@@ -105,6 +126,29 @@ fn normal(rng: &mut Rng) -> f64 {
 
 fn timestamp(ms: i64) -> String {
     jiff::Timestamp::from_millisecond(ms).map_or_else(|_| ms.to_string(), |t| t.to_string())
+}
+
+/// Escape text for an XML attribute value.
+fn xml(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.contains(['&', '<', '>', '"', '\'', '\n', '\r', '\t']) {
+        let mut out = String::with_capacity(s.len() + 8);
+        for c in s.chars() {
+            match c {
+                '&' => out.push_str("&amp;"),
+                '<' => out.push_str("&lt;"),
+                '>' => out.push_str("&gt;"),
+                '"' => out.push_str("&quot;"),
+                '\'' => out.push_str("&apos;"),
+                '\n' => out.push_str("&#10;"),
+                '\r' => out.push_str("&#13;"),
+                '\t' => out.push_str("&#9;"),
+                c => out.push(c),
+            }
+        }
+        out.into()
+    } else {
+        s.into()
+    }
 }
 
 /// Quote a CSV cell when it needs it.
@@ -160,7 +204,9 @@ struct Next {
 }
 
 /// Draw `options.cases` customers from the journey and write their events
-/// as a CSV event log (`case:concept:name`, `concept:name`,
+/// as an event log: with [`LogFormat::Xes`] one trace per case (its
+/// `concept:name`, and per event `concept:name`, `time:timestamp`,
+/// `rating`), otherwise a CSV event log (`case:concept:name`, `concept:name`,
 /// `time:timestamp`, `rating`), cases interleaved in time order; with
 /// `cases_out`, also a case table (`case`, `overall` — the model's
 /// remembered score on the rating scale plus the same noise — and
@@ -194,6 +240,9 @@ pub fn sample_log(
     log: &mut dyn Write,
     mut cases_out: Option<&mut dyn Write>,
 ) -> std::io::Result<SampleReport> {
+    if options.format == LogFormat::Xes {
+        return sample_xes(j, model, options, log, cases_out);
+    }
     let names = activity_names(j);
     let scale = j.scale();
     let (a, b) = options.rating_scale;
@@ -277,6 +326,94 @@ pub fn sample_log(
             active.remove(&case);
         }
     }
+    Ok(SampleReport {
+        cases: options.cases,
+        events,
+    })
+}
+
+/// [`sample_log`] in XES: each case's trace written whole when it starts
+/// (its path is drawn then; its events follow one another by the
+/// touchpoints' durations).
+fn sample_xes(
+    j: &Journey,
+    model: &dyn MemoryModel,
+    options: &SampleOptions,
+    log: &mut dyn Write,
+    mut cases_out: Option<&mut dyn Write>,
+) -> std::io::Result<SampleReport> {
+    let names = activity_names(j);
+    let scale = j.scale();
+    let (a, b) = options.rating_scale;
+    let to_rating = |e: f64| a + (e - scale.min) / (scale.max - scale.min) * (b - a);
+    let noisy = |x: f64, rng: &mut Rng| {
+        let y = x + options.noise * normal(rng);
+        (y.clamp(a, b) * 1000.0).round() / 1000.0
+    };
+    let sampler = Sampler::new(j);
+    let mut rng = Rng::new(options.seed);
+    let outcomes = !j.spec().outcomes.is_empty();
+    writeln!(log, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
+    writeln!(
+        log,
+        r#"<log xes.version="1.0" xes.features="" xmlns="http://www.xes-standard.org/">"#
+    )?;
+    for (name, prefix) in [("Concept", "concept"), ("Time", "time")] {
+        writeln!(
+            log,
+            r#"  <extension name="{name}" prefix="{prefix}" uri="http://www.xes-standard.org/{prefix}.xesext"/>"#
+        )?;
+    }
+    writeln!(
+        log,
+        r#"  <string key="concept:name" value="{}"/>"#,
+        xml(&j.spec().name)
+    )?;
+    if let Some(w) = cases_out.as_deref_mut() {
+        writeln!(
+            w,
+            "case,overall{}",
+            if outcomes { ",outcome,value" } else { "" }
+        )?;
+    }
+    let gap = (options.gap_minutes * 60_000.0).round() as i64;
+    let (mut em, mut du, mut path) = (Vec::new(), Vec::new(), Vec::new());
+    let mut events = 0u64;
+    for case in 0..options.cases {
+        sampler.draw(&mut rng, &mut path);
+        if let Some(w) = cases_out.as_deref_mut() {
+            let (score, _) = engine::score_path(j, model, &path, &mut em, &mut du);
+            let overall = noisy(to_rating(score), &mut rng);
+            write!(w, "case-{case},{overall}")?;
+            if outcomes {
+                write!(w, "{}", outcome_cells(j, &path))?;
+            }
+            writeln!(w)?;
+        }
+        writeln!(
+            log,
+            "  <trace>\n    <string key=\"concept:name\" value=\"case-{case}\"/>"
+        )?;
+        let mut time = options.start + gap * case as i64;
+        for &p in &path {
+            write!(
+                log,
+                "    <event>\n      <string key=\"concept:name\" value=\"{}\"/>\n      \
+                 <date key=\"time:timestamp\" value=\"{}\"/>\n",
+                xml(names[p]),
+                timestamp(time)
+            )?;
+            if options.rated >= 1.0 || rng.next_f64() < options.rated {
+                let r = noisy(to_rating(j.emotions()[p]), &mut rng);
+                writeln!(log, "      <float key=\"rating\" value=\"{r}\"/>")?;
+            }
+            writeln!(log, "    </event>")?;
+            events += 1;
+            time += (j.durations()[p] * 60_000.0).round().max(1.0) as i64;
+        }
+        writeln!(log, "  </trace>")?;
+    }
+    writeln!(log, "</log>")?;
     Ok(SampleReport {
         cases: options.cases,
         events,

@@ -35,6 +35,14 @@ pub fn discovery_text(
         r.activities,
         if r.activities == 1 { "y" } else { "ies" },
     );
+    if r.skipped_events > 0 {
+        summary.push_str(&format!(
+            "\n  {} event{} left out: lifecycle not `complete` (a start of an activity whose \
+             completion counts)",
+            r.skipped_events,
+            plural(r.skipped_events as usize)
+        ));
+    }
     if !r.timestamps {
         summary.push_str("\n  no timestamps: each case's events taken in file order");
     }

@@ -7,6 +7,7 @@ mod observe;
 mod props;
 mod snapshots;
 mod validation;
+mod xes;
 
 use peakend::{JourneySpec, TouchpointSpec, TransitionSpec};
 use std::io::Write;

@@ -360,14 +360,15 @@ proptest! {
     /// discover(sample(J)) recovers J: every touchpoint customers reach,
     /// with its emotion (ratings without noise; rounding 0.001 of a rating
     /// step), and every transition's probability within five standard
-    /// errors of sampling.
+    /// errors of sampling; in either log format.
     #[test]
-    fn discovering_a_sampled_log_recovers_the_journey(j in arb_journey(), seed in 0u64..1000) {
-        use peakend::observe::{SampleOptions, sample_log};
+    fn discovering_a_sampled_log_recovers_the_journey(j in arb_journey(), seed in 0u64..1000, xes in any::<bool>()) {
+        use peakend::observe::{LogFormat, SampleOptions, read_log, sample_log};
         let mut log = Vec::new();
-        let options = SampleOptions::new(2_000).seed(seed).noise(0.0);
+        let format = if xes { LogFormat::Xes } else { LogFormat::Csv };
+        let options = SampleOptions::new(2_000).seed(seed).noise(0.0).format(format);
         sample_log(&j, &peakend::Model::PeakEnd, &options, &mut log, None).unwrap();
-        let found = read_csv_log(&log[..], &LogOptions::new(), DiscoverOptions::new().rating_scale(1.0, 5.0)).unwrap();
+        let found = read_log(&log[..], &LogOptions::new(), DiscoverOptions::new().rating_scale(1.0, 5.0)).unwrap();
         prop_assert_eq!(found.report.unrolled_cases, 0);
         prop_assert_eq!(found.report.split_ends, 0);
         let spec = &found.spec;
