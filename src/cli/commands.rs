@@ -381,7 +381,7 @@ fn discover(
     output: &Output,
     columns: &LogColumnArgs,
     (rating_scale, min_share): (Option<(f64, f64)>, f64),
-    name: Option<String>,
+    (name, design): (Option<String>, Option<peakend::observe::Design>),
 ) -> anyhow::Result<()> {
     use peakend::observe::{
         DiscoverOptions, Discoverer, LogOptions, read_case_table, read_log_into,
@@ -409,6 +409,9 @@ fn discover(
     }
     if let Some((a, b)) = rating_scale {
         options = options.rating_scale(a, b);
+    }
+    if let Some(d) = design {
+        options = options.onto(d);
     }
     let mut read = LogOptions::new();
     for (role, column) in [
@@ -462,6 +465,30 @@ fn discover(
         )
     );
     output.write(found.spec.to_json())
+}
+
+/// `discover --onto`: the design, with its mapping (`None` when a problem
+/// was reported).
+fn design(
+    file: &str,
+    mapping: Option<&str>,
+    input: &InputArgs,
+) -> anyhow::Result<Option<peakend::observe::Design>> {
+    let Some(journey) = load(file, input, false)? else {
+        return Ok(None);
+    };
+    let source = std::path::Path::new(file)
+        .file_name()
+        .map_or(file.to_string(), |f| f.to_string_lossy().into_owned());
+    let mut design = peakend::observe::Design::new(&journey, source);
+    if let Some(m) = mapping {
+        let f = std::fs::File::open(m).map_err(|e| anyhow::anyhow!("cannot read {m}: {e}"))?;
+        if let Err(e) = peakend::observe::read_mapping(f, &mut design) {
+            eprintln!("{m}: error: {e}");
+            return Ok(None);
+        }
+    }
+    Ok(Some(design))
 }
 
 /// `sample`: synthetic customers drawn from a journey, as an event log
@@ -575,14 +602,23 @@ fn observe(command: Command, input: &InputArgs) -> anyhow::Result<()> {
             min_share,
             name,
             case_table,
+            onto,
+            mapping,
         } => {
             let output = Output::new(output, force, &log)?;
+            let design = match onto {
+                Some(file) => match design(&file, mapping.as_deref(), input)? {
+                    Some(d) => Some(d),
+                    None => return Err(reported(1)),
+                },
+                None => None,
+            };
             discover(
                 (&log, case_table.as_deref()),
                 &output,
                 &columns,
                 (rating_scale, min_share),
-                name,
+                (name, design),
             )
         }
         _ => unreachable!("only sample and discover come here"),

@@ -243,6 +243,15 @@ pub(crate) enum Command {
         /// `account`, `overall`): each case's outcome ends its journey
         #[arg(long = "cases", visible_alias = "case-table", value_name = "FILE")]
         case_table: Option<String>,
+        /// A designed journey (JSON, Mermaid or CSV) to discover onto:
+        /// matched activities take its ids and names, and where the log is
+        /// silent its emotions, stages, channels and owners
+        #[arg(long, value_name = "DESIGN")]
+        onto: Option<String>,
+        /// With --onto: a CSV mapping the log's activities onto the
+        /// design's touchpoints (`activity`, `touchpoint`: id or name)
+        #[arg(long, value_name = "FILE", requires = "onto")]
+        mapping: Option<String>,
     },
     /// Synthetic customers: an event log (CSV or XES) drawn from a journey, with
     /// ratings from its emotions plus seeded noise; `discover` reads it

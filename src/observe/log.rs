@@ -2,7 +2,7 @@
 //! process-mining exports use, and plain ones) or named; read in one
 //! streaming pass.
 
-use super::{DiscoverOptions, Discoverer, Discovery, Event, LogError};
+use super::{Design, DiscoverOptions, Discoverer, Discovery, Event, LogError};
 use std::io::{BufRead, BufReader, Read};
 
 /// Which columns of a CSV event log hold what. A column left `None` is
@@ -341,6 +341,72 @@ pub fn read_case_table<R: Read>(
         d.case_outcome(id, o, v, line)?;
     }
     Ok(report)
+}
+
+/// Read a mapping of a log's activities onto a design's touchpoints (CSV:
+/// an `activity` column and a `touchpoint` column naming the designed
+/// touchpoint by id or name) into the design; returns the rows read.
+///
+/// # Errors
+/// [`LogError`] with the line and column: a missing column, an empty cell,
+/// a touchpoint the design does not have, an activity mapped twice.
+///
+/// ```
+/// use peakend::observe::{read_mapping, Design};
+/// let j = peakend::Journey::from_json_str(r#"{"version":1,"name":"x","touchpoints":[
+///   {"id":"quote","name":"Gets a quote","emotion":4}]}"#).unwrap();
+/// let mut design = Design::new(&j, "designed.json");
+/// assert_eq!(read_mapping("activity,touchpoint\nSend offer,quote\n".as_bytes(), &mut design)?, 1);
+/// # Ok::<(), peakend::observe::LogError>(())
+/// ```
+pub fn read_mapping<R: Read>(reader: R, design: &mut Design) -> Result<usize, LogError> {
+    let mut csv = open(reader, "the mapping")?;
+    let header = csv
+        .headers()
+        .map_err(|e| LogError::new(Some(1), None, format!("cannot read the header: {e}")))?
+        .clone();
+    let norm: Vec<String> = header.iter().map(normalise).collect();
+    let find = |names: &[&str]| names.iter().find_map(|u| norm.iter().position(|h| h == u));
+    let activity = find(LogColumns::USUAL[1].1);
+    let touchpoint = find(&["touchpoint", "id", "design", "designed"]);
+    let (Some(activity), Some(touchpoint)) = (activity, touchpoint) else {
+        return Err(LogError::new(
+            Some(1),
+            None,
+            format!(
+                "a mapping needs an `activity` and a `touchpoint` column; the header has: {}",
+                header.iter().collect::<Vec<_>>().join(", ")
+            ),
+        ));
+    };
+    let mut rows = 0;
+    for row in csv.records() {
+        let row = row.map_err(|e| {
+            LogError::new(
+                e.position().map(|p| p.line()),
+                None,
+                format!("cannot read the row: {e}"),
+            )
+        })?;
+        let line = row.position().map_or(0, |p| p.line());
+        if row.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        let cell = |i: usize| {
+            let c = row.get(i).unwrap_or("").trim();
+            if c.is_empty() {
+                Err(LogError::new(Some(line), Some(&header[i]), "empty"))
+            } else {
+                Ok(c)
+            }
+        };
+        let (a, t) = (cell(activity)?, cell(touchpoint)?);
+        design
+            .map(a, t)
+            .map_err(|m| LogError::new(Some(line), Some(&header[touchpoint]), m))?;
+        rows += 1;
+    }
+    Ok(rows)
 }
 
 /// [`read_csv_log`] into a discoverer that may already know the cases'

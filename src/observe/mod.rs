@@ -34,6 +34,7 @@ mod log;
 #[cfg(feature = "logs")]
 pub use log::{
     CaseTableReport, LogColumns, LogOptions, read_case_table, read_csv_log, read_csv_log_into,
+    read_mapping,
 };
 #[cfg(feature = "logs")]
 mod xes;
@@ -122,6 +123,115 @@ pub struct DiscoverOptions {
     pub min_share: f64,
     /// Where the log comes from (a file name), for the evidence.
     pub source: Option<String>,
+    /// A designed journey to discover onto ([`DiscoverOptions::onto`]).
+    pub design: Option<Design>,
+}
+
+/// A designed journey that discovery maps the log's activities onto: a
+/// matched activity's touchpoints take the design's id and name, and, where
+/// the log does not say, its emotion (with its evidence), stage, channel,
+/// owner, duration, tags and improvement. An activity matches the design's
+/// touchpoint it is mapped to ([`Design::map`]), else the one whose id or
+/// name it is (ignoring case, spaces and punctuation).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Design {
+    spec: JourneySpec,
+    source: String,
+    /// Activity (normalised) → designed touchpoint index, from the mapping.
+    mapped: HashMap<String, usize>,
+    /// The mapping's activities in its order (to report the unused ones).
+    mapped_order: Vec<String>,
+    /// Designed id and name (normalised) → index (the first one).
+    by_key: HashMap<String, usize>,
+}
+
+/// Letters and digits, lowercase: how activities meet designed ids and
+/// names (spaces, punctuation and case do not matter).
+fn key(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+impl Design {
+    /// A design from a valid journey; `source` names it in the evidence of
+    /// the emotions it gives (a file name).
+    #[must_use]
+    pub fn new(journey: &crate::Journey, source: impl Into<String>) -> Self {
+        let spec = journey.spec().clone();
+        let mut by_key = HashMap::new();
+        for (i, t) in spec.touchpoints.iter().enumerate() {
+            by_key.entry(key(&t.id)).or_insert(i);
+        }
+        for (i, t) in spec.touchpoints.iter().enumerate() {
+            by_key.entry(key(&t.name)).or_insert(i);
+        }
+        Design {
+            spec,
+            source: source.into(),
+            mapped: HashMap::new(),
+            mapped_order: Vec::new(),
+            by_key,
+        }
+    }
+
+    /// Map a log's activity onto the designed touchpoint with this id (or,
+    /// failing that, this name).
+    ///
+    /// # Errors
+    /// The message when the design has no such touchpoint, or the activity
+    /// is mapped already.
+    pub fn map(&mut self, activity: &str, touchpoint: &str) -> Result<(), String> {
+        let t = touchpoint.trim();
+        let i = self
+            .spec
+            .touchpoints
+            .iter()
+            .position(|d| d.id == t)
+            .or_else(|| self.spec.touchpoints.iter().position(|d| d.name == t))
+            .ok_or_else(|| {
+                let known = self.spec.touchpoints.iter().map(|d| d.id.as_str());
+                format!(
+                    "the design has no touchpoint \"{t}\"{}",
+                    crate::error::did_you_mean(t, known)
+                        .map_or(String::new(), |m| format!(" (did you mean \"{m}\"?)"))
+                )
+            })?;
+        let a = key(activity);
+        if self.mapped.insert(a.clone(), i).is_some() {
+            return Err(format!("activity \"{}\" is mapped twice", activity.trim()));
+        }
+        self.mapped_order.push(activity.trim().to_string());
+        Ok(())
+    }
+
+    /// The designed touchpoint an activity matches.
+    fn find(&self, activity: &str) -> Option<usize> {
+        let a = key(activity);
+        self.mapped.get(&a).or_else(|| self.by_key.get(&a)).copied()
+    }
+}
+
+/// What `onto` a design did.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
+#[non_exhaustive]
+pub struct DesignReport {
+    /// Where the design came from.
+    pub source: String,
+    /// Names of activities in the log matched to a designed touchpoint
+    /// (several names may match one).
+    pub matched: usize,
+    /// Touchpoints whose emotion came from the design (no ratings in the
+    /// log).
+    pub emotions_from_design: usize,
+    /// Activities the design has no touchpoint for (neutral where
+    /// unrated), in the log's order.
+    pub unmatched: Vec<String>,
+    /// Designed touchpoints no case reached, in the design's order.
+    pub unobserved: Vec<String>,
+    /// Mapping rows whose activity is not in the log.
+    pub unused_mappings: Vec<String>,
 }
 
 impl Default for DiscoverOptions {
@@ -137,6 +247,7 @@ impl Default for DiscoverOptions {
             rating_scale: None,
             min_share: 0.0,
             source: None,
+            design: None,
         }
     }
 }
@@ -163,6 +274,15 @@ impl DiscoverOptions {
     #[must_use]
     pub fn min_share(mut self, share: f64) -> Self {
         self.min_share = share;
+        self
+    }
+    /// Discover onto a designed journey (see [`Design`]): the journey
+    /// takes the design's scale, and matched activities its ids, names and,
+    /// where the log is silent, its emotions and attributes.
+    #[must_use]
+    pub fn onto(mut self, design: Design) -> Self {
+        self.scale = design.spec.scale.unwrap_or(self.scale);
+        self.design = Some(design);
         self
     }
     /// Where the log comes from.
@@ -243,6 +363,11 @@ pub struct DiscoveryReport {
     /// `complete` (a `start` or `schedule` event of an activity whose
     /// `complete` event counts): [`Discoverer::skip`].
     pub skipped_events: u64,
+    /// What discovering onto a design did ([`DiscoverOptions::onto`]).
+    pub design: Option<DesignReport>,
+    /// Outcomes (by name) whose kind is neutral: a case table cannot say
+    /// win or loss (a design naming the outcome can).
+    pub neutral_outcomes: Vec<String>,
 }
 
 /// The result of discovery: an ordinary journey and what was done.
@@ -285,6 +410,10 @@ struct CaseState {
 /// Per activity: its name and the values of stage, channel and owner seen.
 struct Activity {
     name: String,
+    /// Other names of the log that match the same designed touchpoint.
+    aliases: Vec<String>,
+    /// The designed touchpoint it matches.
+    designed: Option<usize>,
     attrs: [BTreeMap<String, u64>; 3],
 }
 
@@ -312,6 +441,8 @@ pub struct Discoverer {
     states: Vec<CaseState>,
     activities: Vec<Activity>,
     activity_ids: HashMap<Box<str>, u32>,
+    /// Designed touchpoint → the activity matching it.
+    by_design: HashMap<usize, u32>,
     events: u64,
     skipped: u64,
     rated: u64,
@@ -347,6 +478,7 @@ impl Discoverer {
             states: Vec::new(),
             activities: Vec::new(),
             activity_ids: HashMap::new(),
+            by_design: HashMap::new(),
             events: 0,
             skipped: 0,
             rated: 0,
@@ -531,11 +663,24 @@ impl Discoverer {
         if let Some(&a) = self.activity_ids.get(name) {
             return a;
         }
+        // Onto a design, the activities matching one designed touchpoint
+        // are one activity (under the first name seen, the others kept).
+        let designed = self.options.design.as_ref().and_then(|d| d.find(name));
+        if let Some(&a) = designed.and_then(|i| self.by_design.get(&i)) {
+            self.activities[a as usize].aliases.push(name.to_string());
+            self.activity_ids.insert(name.into(), a);
+            return a;
+        }
         let a = self.activities.len() as u32;
         self.activities.push(Activity {
             name: name.to_string(),
+            aliases: Vec::new(),
+            designed,
             attrs: Default::default(),
         });
+        if let Some(i) = designed {
+            self.by_design.insert(i, a);
+        }
         self.activity_ids.insert(name.into(), a);
         a
     }
@@ -1008,15 +1153,14 @@ fn emotion_of(r: Ratings, scale: &ScaleSpec, source: Option<&String>) -> (f64, E
     (mean.clamp(scale.min, scale.max), e, false)
 }
 
-/// A unique readable id and the name of a touchpoint.
+/// A unique readable id and the name of a touchpoint, from its activity's
+/// (or the design's touchpoint's) id and name.
 fn label(
-    activity: &str,
+    (mut id, mut name): (String, String),
     k: Key,
     outcomes: &[(String, f64, u64)],
     used: &mut HashMap<String, u32>,
 ) -> (String, String) {
-    let mut id = slug(activity);
-    let mut name = activity.to_string();
     if k.round > 0 {
         id = format!("{id}-round-{}", k.round + 1);
         name = format!("{name} (round {})", k.round + 1);
@@ -1041,6 +1185,46 @@ fn label(
     (id, name)
 }
 
+/// Outcomes onto a design: a case table's outcome that the design names
+/// (by id or name) takes the design's id, kind and (where the cases had
+/// none) value; the design's outcomes that ends took from the design are
+/// added.
+fn adopt_outcomes(spec: &mut JourneySpec, design: &JourneySpec) {
+    let mut renamed: HashMap<String, String> = HashMap::new();
+    let mut taken: std::collections::HashSet<String> =
+        spec.outcomes.iter().map(|o| o.id.clone()).collect();
+    for o in &mut spec.outcomes {
+        if let Some(d) = design
+            .outcomes
+            .iter()
+            .find(|d| key(&d.id) == key(&o.id) || key(&d.name) == key(&o.name))
+            .filter(|d| d.id == o.id || taken.insert(d.id.clone()))
+        {
+            renamed.insert(o.id.clone(), d.id.clone());
+            o.id.clone_from(&d.id);
+            o.name.clone_from(&d.name);
+            o.kind = d.kind;
+            if o.value.is_none() {
+                o.value = d.value;
+            }
+        }
+    }
+    for t in &mut spec.touchpoints {
+        if let Some(new) = t.outcome.as_ref().and_then(|o| renamed.get(o)) {
+            t.outcome = Some(new.clone());
+        }
+    }
+    for d in &design.outcomes {
+        let used = spec
+            .touchpoints
+            .iter()
+            .any(|t| t.outcome.as_deref() == Some(d.id.as_str()));
+        if used && !spec.outcomes.iter().any(|o| o.id == d.id) {
+            spec.outcomes.push(d.clone());
+        }
+    }
+}
+
 /// The transitions, with counts and the shares as probabilities.
 fn transitions(f: &Folded, ids: &HashMap<Key, String>) -> Vec<TransitionSpec> {
     let mut going: HashMap<Key, u64> = HashMap::new();
@@ -1061,6 +1245,164 @@ fn transitions(f: &Folded, ids: &HashMap<Key, String>) -> Vec<TransitionSpec> {
         .collect()
 }
 
+/// Ids of the outcomes: their slugs, numbered where two slugs meet.
+fn outcome_ids(outcomes: &[(String, f64, u64)]) -> Vec<String> {
+    let mut taken: HashMap<String, u32> = HashMap::new();
+    outcomes
+        .iter()
+        .map(|(name, _, _)| {
+            let id = slug(name);
+            let n = taken.entry(id.clone()).or_insert(0);
+            *n += 1;
+            if *n > 1 { format!("{id}-{n}") } else { id }
+        })
+        .collect()
+}
+
+/// What a matched touchpoint takes from the design: duration, tags,
+/// improvement, stage, channel and owner (the log's own win later), and a
+/// note of the log's names where they differ from the design's.
+fn take_design(t: &mut TouchpointSpec, activity: &Activity, dt: &TouchpointSpec) {
+    let names: Vec<&str> = std::iter::once(activity.name.as_str())
+        .chain(activity.aliases.iter().map(String::as_str))
+        .collect();
+    if names != [dt.name.as_str()] {
+        t.notes = Some(format!(
+            "{} in the log: {}",
+            if names.len() == 1 {
+                "Activity"
+            } else {
+                "Activities"
+            },
+            names.join("; ")
+        ));
+    }
+    t.duration = dt.duration;
+    t.tags.clone_from(&dt.tags);
+    t.improvement.clone_from(&dt.improvement);
+    t.stage.clone_from(&dt.stage);
+    t.channel.clone_from(&dt.channel);
+    t.owner.clone_from(&dt.owner);
+}
+
+/// The log's stage (declared in `stages` if new), channel and owner: the
+/// most common value of the activity's events, over the design's.
+fn take_log_attributes(t: &mut TouchpointSpec, activity: &Activity, stages: &mut Vec<StageSpec>) {
+    if let Some(stage) = most_common(&activity.attrs[0]) {
+        let sid = match stages
+            .iter()
+            .find(|s| s.name == stage || s.id == slug(&stage))
+        {
+            Some(s) => s.id.clone(),
+            None => {
+                let sid = slug(&stage);
+                stages.push(StageSpec {
+                    id: sid.clone(),
+                    name: stage,
+                });
+                sid
+            }
+        };
+        t.stage = Some(sid);
+    }
+    if let Some(c) = most_common(&activity.attrs[1]) {
+        t.channel = Some(c);
+    }
+    if let Some(o) = most_common(&activity.attrs[2]) {
+        t.owner = Some(o);
+    }
+}
+
+/// What matching onto the design did.
+fn design_report(
+    d: &Discoverer,
+    ds: &Design,
+    reached: &[bool],
+    emotions_from_design: usize,
+) -> DesignReport {
+    let keys: std::collections::HashSet<String> = d
+        .activities
+        .iter()
+        .flat_map(|a| std::iter::once(&a.name).chain(&a.aliases))
+        .map(|a| key(a))
+        .collect();
+    DesignReport {
+        source: ds.source.clone(),
+        matched: d
+            .activities
+            .iter()
+            .map(|a| usize::from(a.designed.is_some()) + a.aliases.len())
+            .sum(),
+        emotions_from_design,
+        unmatched: d
+            .activities
+            .iter()
+            .filter(|a| a.designed.is_none())
+            .map(|a| a.name.clone())
+            .collect(),
+        unobserved: ds
+            .spec
+            .touchpoints
+            .iter()
+            .zip(reached)
+            .filter(|(_, r)| !**r)
+            .map(|(t, _)| t.name.clone())
+            .collect(),
+        unused_mappings: ds
+            .mapped_order
+            .iter()
+            .filter(|a| !keys.contains(&key(a)))
+            .cloned()
+            .collect(),
+    }
+}
+
+/// The journey from its touchpoints: outcomes (onto the design's), scale,
+/// stages, transitions, a description; and the outcomes left neutral.
+fn assemble(
+    d: &Discoverer,
+    touchpoints: Vec<TouchpointSpec>,
+    stages: Vec<StageSpec>,
+    outcome_ids: &[String],
+    (f, ids, total): (&Folded, &HashMap<Key, String>, u64),
+) -> (JourneySpec, Vec<String>) {
+    let design = d.options.design.as_ref();
+    let mut spec = JourneySpec::linear(d.options.name.clone(), touchpoints);
+    spec.outcomes = d
+        .outcomes
+        .iter()
+        .zip(outcome_ids)
+        .map(|((name, sum, n), id)| OutcomeSpec {
+            id: id.clone(),
+            name: name.clone(),
+            kind: OutcomeKind::Neutral,
+            value: (*n > 0).then(|| sum / *n as f64),
+        })
+        .collect();
+    if let Some(ds) = design {
+        adopt_outcomes(&mut spec, &ds.spec);
+    }
+    let neutral_outcomes = spec
+        .outcomes
+        .iter()
+        .filter(|o| o.kind == OutcomeKind::Neutral)
+        .map(|o| o.name.clone())
+        .collect();
+    spec.scale = Some(d.options.scale);
+    spec.stages = stages;
+    spec.transitions = Some(transitions(f, ids));
+    spec.description = Some(format!(
+        "Discovered from {}{} cases and {} events.",
+        d.options
+            .source
+            .as_ref()
+            .map_or(String::new(), |s| format!("{s}: ")),
+        total,
+        d.events
+    ));
+    (spec, neutral_outcomes)
+}
+
 fn build(d: &Discoverer, place: &[u32], total: u64) -> Discovery {
     let f = fold(d, place);
     let scale = &d.options.scale;
@@ -1069,30 +1411,51 @@ fn build(d: &Discoverer, place: &[u32], total: u64) -> Discovery {
     let mut stages: Vec<StageSpec> = Vec::new();
     let mut touchpoints = Vec::with_capacity(f.gathered.len());
     let mut unrated = 0;
-    let mut outcome_ids = Vec::with_capacity(d.outcomes.len());
-    let mut taken: HashMap<String, u32> = HashMap::new();
-    for (name, _, _) in &d.outcomes {
-        let mut id = slug(name);
-        let n = taken.entry(id.clone()).or_insert(0);
-        *n += 1;
-        if *n > 1 {
-            id = format!("{id}-{n}");
-        }
-        outcome_ids.push(id);
+    let outcome_ids = outcome_ids(&d.outcomes);
+    let design = d.options.design.as_ref();
+    let matches: Vec<Option<usize>> = d.activities.iter().map(|a| a.designed).collect();
+    if let Some(ds) = design {
+        stages.extend(ds.spec.stages.iter().cloned());
     }
+    let mut from_design = 0;
+    let mut reached = vec![false; design.map_or(0, |ds| ds.spec.touchpoints.len())];
     for (&k, g) in &f.gathered {
         let activity = &d.activities[g.activity as usize];
-        let (id, name) = label(&activity.name, k, &d.outcomes, &mut used);
+        let designed =
+            matches[g.activity as usize].and_then(|i| design.map(|ds| &ds.spec.touchpoints[i]));
+        let base = designed.map_or_else(
+            || (slug(&activity.name), activity.name.clone()),
+            |t| (t.id.clone(), t.name.clone()),
+        );
+        let (id, name) = label(base, k, &d.outcomes, &mut used);
         ids.insert(k, id.clone());
         let r = f
             .ratings
             .get(&(k.round, k.place))
             .copied()
             .unwrap_or_default();
-        let (emotion, evidence, no_rating) = emotion_of(r, scale, d.options.source.as_ref());
+        let (mut emotion, mut evidence, no_rating) =
+            emotion_of(r, scale, d.options.source.as_ref());
         unrated += usize::from(no_rating);
+        if let (Some(t), Some(ds)) = (designed, design) {
+            if let Some(i) = matches[g.activity as usize] {
+                reached[i] = true;
+            }
+            if no_rating {
+                from_design += 1;
+                emotion = t.emotion;
+                evidence = t.evidence.clone().unwrap_or_else(|| {
+                    let mut e = EvidenceSpec::new(EvidenceKind::Assumed);
+                    e.source = Some(format!("designed: {}", ds.source));
+                    e
+                });
+            }
+        }
         let mut t = TouchpointSpec::new(id, name, emotion);
         t.evidence = Some(evidence);
+        if let Some(dt) = designed {
+            take_design(&mut t, activity, dt);
+        }
         t.observed = Some(ObservedSpec {
             cases: g.cases,
             starts: (g.starts > 0).then_some(g.starts),
@@ -1103,45 +1466,19 @@ fn build(d: &Discoverer, place: &[u32], total: u64) -> Discovery {
         }
         if let Some(o) = g.outcome.filter(|&o| o != NONE && g.ends == g.cases) {
             t.outcome = Some(outcome_ids[o as usize].clone());
+        } else if let Some(o) = designed
+            .and_then(|dt| dt.outcome.clone())
+            .filter(|_| g.ends > 0 && g.ends == g.cases)
+        {
+            // An end the log gives no outcome: the design's.
+            t.outcome = Some(o);
         }
-        if let Some(stage) = most_common(&activity.attrs[0]) {
-            let sid = slug(&stage);
-            if !stages.iter().any(|s| s.id == sid) {
-                stages.push(StageSpec {
-                    id: sid.clone(),
-                    name: stage,
-                });
-            }
-            t.stage = Some(sid);
-        }
-        t.channel = most_common(&activity.attrs[1]);
-        t.owner = most_common(&activity.attrs[2]);
+        take_log_attributes(&mut t, activity, &mut stages);
         touchpoints.push(t);
     }
-    let mut spec = JourneySpec::linear(d.options.name.clone(), touchpoints);
-    spec.outcomes = d
-        .outcomes
-        .iter()
-        .zip(&outcome_ids)
-        .map(|((name, sum, n), id)| OutcomeSpec {
-            id: id.clone(),
-            name: name.clone(),
-            kind: OutcomeKind::Neutral,
-            value: (*n > 0).then(|| sum / *n as f64),
-        })
-        .collect();
-    spec.scale = Some(d.options.scale);
-    spec.stages = stages;
-    spec.transitions = Some(transitions(&f, &ids));
-    spec.description = Some(format!(
-        "Discovered from {}{} cases and {} events.",
-        d.options
-            .source
-            .as_ref()
-            .map_or(String::new(), |s| format!("{s}: ")),
-        total,
-        d.events
-    ));
+    let design_report = design.map(|ds| design_report(d, ds, &reached, from_design));
+    let (spec, neutral_outcomes) =
+        assemble(d, touchpoints, stages, &outcome_ids, (&f, &ids, total));
     Discovery {
         spec,
         report: DiscoveryReport {
@@ -1159,6 +1496,8 @@ fn build(d: &Discoverer, place: &[u32], total: u64) -> Discovery {
             pruned_cases: f.pruned_cases,
             pruned_touchpoints: f.pruned_touchpoints,
             unrated_touchpoints: unrated,
+            design: design_report,
+            neutral_outcomes,
         },
     }
 }

@@ -80,9 +80,20 @@ pub fn discovery_text(
             plural(r.pruned_cases as usize)
         ));
     }
-    if r.rated_events == 0 {
+    if let Some(d) = &r.design {
+        design_lines(&mut summary, d);
+    }
+    if !r.neutral_outcomes.is_empty() {
+        summary.push_str(&format!(
+            "\n  outcome{} {} of kind neutral: the log cannot say win or loss; set it in the journey",
+            plural(r.neutral_outcomes.len()),
+            some(&r.neutral_outcomes)
+        ));
+    }
+    // With a design, its lines said where the unrated emotions came from.
+    if r.design.is_none() && r.rated_events == 0 {
         summary.push_str("\n  no ratings: every emotion is neutral (evidence: assumed)");
-    } else if r.unrated_touchpoints > 0 {
+    } else if r.design.is_none() && r.unrated_touchpoints > 0 {
         summary.push_str(&format!(
             "\n  {} rated event{}; {} touchpoint{} without a rating (neutral, evidence: assumed)",
             r.rated_events,
@@ -94,13 +105,62 @@ pub fn discovery_text(
     summary
 }
 
+/// Up to five names, quoted, then how many more.
+fn some(names: &[String]) -> String {
+    let mut out: Vec<String> = names.iter().take(5).map(|n| format!("\"{n}\"")).collect();
+    if names.len() > 5 {
+        out.push(format!("and {} more", names.len() - 5));
+    }
+    out.join(", ")
+}
+
+/// What discovering onto a design did.
+fn design_lines(summary: &mut String, d: &crate::observe::DesignReport) {
+    summary.push_str(&format!(
+        "\n  onto {}: {} activit{} matched its touchpoints; {} touchpoint{} without ratings took \
+         the design's emotion",
+        d.source,
+        d.matched,
+        if d.matched == 1 { "y" } else { "ies" },
+        d.emotions_from_design,
+        plural(d.emotions_from_design)
+    ));
+    if !d.unmatched.is_empty() {
+        summary.push_str(&format!(
+            "\n  {} activit{} not in the design (neutral where unrated): {}",
+            d.unmatched.len(),
+            if d.unmatched.len() == 1 { "y" } else { "ies" },
+            some(&d.unmatched)
+        ));
+    }
+    if !d.unobserved.is_empty() {
+        summary.push_str(&format!(
+            "\n  {} designed touchpoint{} no customer in the log reached: {}",
+            d.unobserved.len(),
+            plural(d.unobserved.len()),
+            some(&d.unobserved)
+        ));
+    }
+    if !d.unused_mappings.is_empty() {
+        summary.push_str(&format!(
+            "\n  {} mapped activit{} not in the log: {}",
+            d.unused_mappings.len(),
+            if d.unused_mappings.len() == 1 {
+                "y"
+            } else {
+                "ies"
+            },
+            some(&d.unused_mappings)
+        ));
+    }
+}
+
 /// What a case table held, in one line for a reader.
 #[cfg(feature = "logs")]
 #[must_use]
 pub fn case_table_text(shown: &str, r: &crate::observe::CaseTableReport) -> String {
     let mut line = format!(
-        "{shown}: {} case{}, {} with an outcome (each outcome's kind is neutral: set win or \
-         loss in the journey)",
+        "{shown}: {} case{}, {} with an outcome",
         r.cases,
         plural(r.cases as usize),
         r.outcomes

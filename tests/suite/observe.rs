@@ -553,3 +553,180 @@ fn case_tables_split_ends_by_outcome_and_are_checked() {
         "{e}"
     );
 }
+
+fn quote_design() -> peakend::observe::Design {
+    let text = std::fs::read_to_string("journeys/quote-to-order.json").unwrap();
+    let j = Journey::from_json_str(&text).unwrap();
+    peakend::observe::Design::new(&j, "quote-to-order.json")
+}
+
+#[test]
+fn onto_a_design_unrated_touchpoints_take_its_emotions_ids_and_outcome_kinds() {
+    // Ratings for every activity but "Negotiates delivery terms"; the
+    // names differ from the design's only in case and spacing.
+    let log = "case,activity,rating,stage\n\
+               1,sends a request  for quote!,3,\n1,Gets a priced quote within a day,5,\n\
+               1,Negotiates delivery terms,,Talks\n1,Signs the first order,4,\n\
+               2,Sends a request for quote,2,\n2,Waits two weeks for a quote chases twice,1,\n\
+               2,Buys from a competitor,2,\n3,Sends a request for quote,3,\n3,Unboxing video,5,\n";
+    let found = read_csv_log(
+        log.as_bytes(),
+        &LogOptions::new(),
+        DiscoverOptions::new()
+            .rating_scale(1.0, 5.0)
+            .onto(quote_design()),
+    )
+    .unwrap();
+    let spec = &found.spec;
+    Journey::from_spec(spec.clone()).expect("valid");
+    let by_id: BTreeMap<&str, &peakend::TouchpointSpec> = spec
+        .touchpoints
+        .iter()
+        .map(|t| (t.id.as_str(), t))
+        .collect();
+    // Matched: the design's ids and names; the log's activity kept in notes.
+    let rfq = by_id["rfq"];
+    assert_eq!(rfq.name, "Sends a request for quote");
+    // Both spellings of the log are one touchpoint, and both are kept.
+    assert_eq!(
+        rfq.notes.as_deref(),
+        Some("Activities in the log: sends a request  for quote!; Sends a request for quote")
+    );
+    // Rated 3, 2, 3 on 1..5: the log's mean, not the design's 0.
+    assert!((rfq.emotion + 5.0 / 3.0).abs() < 1e-6, "{}", rfq.emotion);
+    assert_eq!(rfq.evidence.as_ref().unwrap().n, Some(3));
+    // Unrated: the design's emotion, marked as the design's assumption.
+    let n = by_id["negotiate"];
+    assert_eq!(n.emotion, -1.0);
+    let e = n.evidence.as_ref().unwrap();
+    assert_eq!(e.kind, peakend::EvidenceKind::Assumed);
+    assert_eq!(e.source.as_deref(), Some("designed: quote-to-order.json"));
+    // The log's stage wins over the design's; the design's channel fills in.
+    let talks = spec.stages.iter().find(|s| s.name == "Talks").unwrap();
+    assert_eq!(n.stage.as_deref(), Some(talks.id.as_str()));
+    assert_eq!(n.channel.as_deref(), Some("video call"));
+    assert_eq!(by_id["fast-quote"].stage.as_deref(), Some("quote"));
+    // Ends take the design's outcomes, with their kinds.
+    assert_eq!(by_id["order"].outcome.as_deref(), Some("order"));
+    let kinds: BTreeMap<&str, peakend::OutcomeKind> = spec
+        .outcomes
+        .iter()
+        .map(|o| (o.id.as_str(), o.kind))
+        .collect();
+    assert_eq!(kinds["order"], peakend::OutcomeKind::Win);
+    assert_eq!(kinds["lost"], peakend::OutcomeKind::Loss);
+    // The report names what did not match either way.
+    let d = found.report.design.as_ref().unwrap();
+    assert_eq!(d.matched, 7); // log names: both spellings of the request
+    assert_eq!(d.emotions_from_design, 1);
+    assert_eq!(d.unmatched, ["Unboxing video"]);
+    assert!(d.unobserved.is_empty());
+    assert!(found.report.neutral_outcomes.is_empty());
+}
+
+#[test]
+fn a_mapping_matches_activities_by_another_name_and_bad_rows_are_located() {
+    use peakend::observe::read_mapping;
+    let mut design = quote_design();
+    let rows = read_mapping(
+        "activity;touchpoint\nRFQ received;rfq\nQuote sent (same day);Gets a priced quote within a day\n\
+         Order;order\nNever happens;negotiate\n"
+            .as_bytes(),
+        &mut design,
+    )
+    .unwrap();
+    assert_eq!(rows, 4);
+    let log =
+        "case,activity\n1,RFQ received\n1,Quote sent (same day)\n1,Order\n2,RFQ received\n2,Fax\n";
+    let found = read_csv_log(
+        log.as_bytes(),
+        &LogOptions::new(),
+        DiscoverOptions::new().onto(design),
+    )
+    .unwrap();
+    let ids: Vec<&str> = found
+        .spec
+        .touchpoints
+        .iter()
+        .map(|t| t.id.as_str())
+        .collect();
+    assert!(ids.contains(&"rfq") && ids.contains(&"fast-quote") && ids.contains(&"order"));
+    let d = found.report.design.as_ref().unwrap();
+    assert_eq!(d.unmatched, ["Fax"]);
+    assert_eq!(
+        d.unobserved,
+        [
+            "Waits two weeks for a quote, chases twice",
+            "Negotiates delivery terms",
+            "Buys from a competitor"
+        ]
+    );
+    assert_eq!(d.unused_mappings, ["Never happens"]);
+    // Unrated but matched: the design's emotions.
+    let fast = found
+        .spec
+        .touchpoints
+        .iter()
+        .find(|t| t.id == "fast-quote")
+        .unwrap();
+    assert_eq!(fast.emotion, 5.0);
+    // Bad rows: the line and the column, with a suggestion.
+    let mut design = quote_design();
+    let e = read_mapping(
+        "activity,touchpoint\nA,rfq\nB,negotiat\n".as_bytes(),
+        &mut design,
+    )
+    .unwrap_err();
+    assert_eq!((e.line, e.column.as_deref()), (Some(3), Some("touchpoint")));
+    assert!(e.to_string().contains("did you mean \"negotiate\""), "{e}");
+    let e = read_mapping(
+        "activity,touchpoint\nA,rfq\na,order\n".as_bytes(),
+        &mut quote_design(),
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("mapped twice"), "{e}");
+    let e = read_mapping("from,to\nA,rfq\n".as_bytes(), &mut quote_design()).unwrap_err();
+    assert_eq!(e.line, Some(1));
+    // Through the CLI: --onto and --mapping, the summary names what did not match.
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("onto");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mapping = dir.join("mapping.csv");
+    std::fs::write(&mapping, "activity,touchpoint\nRFQ received,rfq\n").unwrap();
+    let out = peakend_stdin(
+        &[
+            "discover",
+            "-",
+            "--onto",
+            "journeys/quote-to-order.json",
+            "--mapping",
+            mapping.to_str().unwrap(),
+        ],
+        log,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("onto quote-to-order.json: 2 activities matched its touchpoints"),
+        "{err}"
+    );
+    assert!(err.contains("2 activities not in the design"), "{err}");
+    std::fs::write(&mapping, "activity,touchpoint\nRFQ received,rqf\n").unwrap();
+    let out = peakend_stdin(
+        &[
+            "discover",
+            "-",
+            "--onto",
+            "journeys/quote-to-order.json",
+            "--mapping",
+            mapping.to_str().unwrap(),
+        ],
+        log,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr)
+            .contains("line 2, column `touchpoint`: the design has no touchpoint \"rqf\""),
+        "{}",
+        text(&out.stderr)
+    );
+}
