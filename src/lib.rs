@@ -72,6 +72,7 @@
 mod analysis;
 mod engine;
 mod error;
+mod evidence;
 mod format;
 pub mod generate;
 mod journey;
@@ -103,6 +104,9 @@ pub use analysis::{
     expected_exact, whatif_emotions,
 };
 pub use error::{InvalidJourney, OptionsError, Problem, ProblemKind, Severity};
+pub use evidence::{
+    Basis, Evidence, EvidenceOptions, Interval, MAX_INTERVAL_WORK, NoInterval, emotion_uncertainty,
+};
 #[cfg(feature = "csv")]
 pub use format::csv;
 #[cfg(feature = "mermaid")]
@@ -116,7 +120,8 @@ pub use moments::{Forgettable, Missed, Moment, Moments, Reason};
 pub use ownership::{Group, Ownership};
 pub use recommend::{
     Action, AdviceEstimate, Alternative, AssumedCost, DEFAULT_COST, DashboardView, EstimatedLift,
-    OutcomeShift, OwnerAction, PLAN_POOL, Plan, Rationale, Recommendation, Recommendations, Role,
+    OutcomeShift, OwnerAction, PLAN_POOL, Plan, RESTS_ON_SHOWN, Rationale, Recommendation,
+    Recommendations, Role,
 };
 #[cfg(feature = "render")]
 pub use render::{html::ReportOptions, svg::MapOptions, text::Style};

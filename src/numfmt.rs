@@ -247,9 +247,30 @@ pub(crate) fn shell_quote(s: &str) -> String {
     }
 }
 
+/// A count with thousands separators: 2910 → "2,910".
+pub(crate) fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (k, c) in digits.chars().enumerate() {
+        if k > 0 && (digits.len() - k).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn thousands_separators() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(2910), "2,910");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+    }
 
     #[test]
     fn wrap_breaks_at_spaces_and_marks_what_is_cut() {

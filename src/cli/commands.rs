@@ -2,8 +2,8 @@
 
 use super::io::{Output, display_name, emit, load, plural, reported, style, usage};
 use super::{
-    Cli, Command, InputArgs, LogColumnArgs, ModelArgs, OutArgs, OutFormat, PathChoice, Target,
-    ThresholdArgs,
+    Cli, Command, EvidenceArgs, InputArgs, LogColumnArgs, ModelArgs, OutArgs, OutFormat,
+    PathChoice, Target, ThresholdArgs,
 };
 use peakend::Format;
 use peakend::render;
@@ -21,14 +21,15 @@ pub(crate) fn run(cli: Cli, order: &[(&str, usize)]) -> anyhow::Result<()> {
             file,
             model,
             thresholds,
+            evidence,
             out,
-        } => analyze(&file, input, (&model, &thresholds), &out, true),
+        } => analyze(&file, input, (&model, &thresholds), &out, Some(&evidence)),
         Command::Moments {
             file,
             model,
             thresholds,
             out,
-        } => analyze(&file, input, (&model, &thresholds), &out, false),
+        } => analyze(&file, input, (&model, &thresholds), &out, None),
         Command::Simulate {
             file,
             set,
@@ -73,13 +74,13 @@ pub(crate) fn run(cli: Cli, order: &[(&str, usize)]) -> anyhow::Result<()> {
             max_touchpoints,
             model,
             thresholds,
+            evidence,
         } => report(
             &file,
             input,
             &Output::new(output, force, &file)?,
             (budget, max_touchpoints),
-            &model,
-            &thresholds,
+            (&model, &thresholds, &evidence),
         ),
         Command::Convert {
             file,
@@ -107,23 +108,40 @@ fn analyze(
     input: &InputArgs,
     (model, thresholds): (&ModelArgs, &ThresholdArgs),
     out: &OutArgs,
-    with_analysis: bool,
+    evidence: Option<&EvidenceArgs>,
 ) -> anyhow::Result<()> {
     let (analyzer, journey, a) = prepare(file, input, model, thresholds)?;
     let m = analyzer.moments(&journey, &a);
-    let o = analyzer.ownership(&journey, &a);
     let st = style(out.color);
-    emit(match (out.format, with_analysis) {
-        (OutFormat::Json, true) => render::analysis_json(&a, &m, &o),
-        (OutFormat::Json, false) => render::pretty_json(&m),
-        (OutFormat::Text, true) => format!(
-            "{}\n{}{}",
+    let Some(args) = evidence else {
+        return emit(match out.format {
+            OutFormat::Json => render::pretty_json(&m),
+            OutFormat::Text => render::moments_text(&m, st),
+        });
+    };
+    let o = analyzer.ownership(&journey, &a);
+    let ev = analyzer.evidence(&journey, &a, &evidence_options(args, model.seed));
+    emit(match out.format {
+        OutFormat::Json => render::analysis_json(&a, &m, &o, Some(&ev)),
+        OutFormat::Text => format!(
+            "{}\n{}\n{}{}",
             render::text(&a, st),
+            render::evidence_text(&ev, &journey.scale(), st),
             render::moments_text(&m, st),
             render::ownership_text(&o, st)
         ),
-        (OutFormat::Text, false) => render::moments_text(&m, st),
     })
+}
+
+/// The evidence interval's options from the flags.
+fn evidence_options(args: &EvidenceArgs, seed: u64) -> peakend::EvidenceOptions {
+    let mut options = peakend::EvidenceOptions::new()
+        .draws(args.interval_draws)
+        .seed(seed);
+    if let Some(sd) = args.assumed_sd {
+        options = options.assumed_sd(sd);
+    }
+    options
 }
 
 fn simulate(
@@ -187,17 +205,18 @@ fn report(
     input: &InputArgs,
     output: &Output,
     (budget, max_touchpoints): (Option<f64>, usize),
-    model: &ModelArgs,
-    thresholds: &ThresholdArgs,
+    (model, thresholds, evidence): (&ModelArgs, &ThresholdArgs, &EvidenceArgs),
 ) -> anyhow::Result<()> {
     check_budget(budget)?;
     check_max_touchpoints(max_touchpoints)?;
     let (analyzer, journey, a) = prepare(file, input, model, thresholds)?;
     let m = analyzer.moments(&journey, &a);
     let r = analyzer.recommend(&journey, &a, budget);
+    let ev = analyzer.evidence(&journey, &a, &evidence_options(evidence, model.seed));
     let report = ReportOptions::new()
         .map(MapOptions::new().max_touchpoints(max_touchpoints))
-        .source(display_name(file));
+        .source(display_name(file))
+        .evidence(ev);
     output.write(render::html_report(&journey, &a, &m, &r, &report))
 }
 

@@ -89,6 +89,8 @@ pub(crate) enum Command {
         #[command(flatten)]
         thresholds: ThresholdArgs,
         #[command(flatten)]
+        evidence: EvidenceArgs,
+        #[command(flatten)]
         out: OutArgs,
     },
     /// Defining, missed and forgettable moments, with every reason
@@ -185,6 +187,8 @@ pub(crate) enum Command {
         model: ModelArgs,
         #[command(flatten)]
         thresholds: ThresholdArgs,
+        #[command(flatten)]
+        evidence: EvidenceArgs,
     },
     /// Convert a journey: to JSON (e.g. from Mermaid or CSV), Mermaid
     /// `journey`, CSV or Graphviz DOT
@@ -387,6 +391,27 @@ pub(crate) struct ModelArgs {
     /// negative; see docs/ties.md]
     #[arg(long, value_parser = ["negative", "positive"])]
     pub(crate) ties: Option<String>,
+}
+
+/// How uncertain the ratings are: the evidence interval.
+#[derive(clap::Args)]
+pub(crate) struct EvidenceArgs {
+    /// Monte Carlo draws for the interval of the remembered experience
+    /// from the ratings' uncertainty (0: none; seeded with --seed)
+    #[arg(long, value_name = "N", default_value_t = 200, value_parser = draw_count)]
+    pub(crate) interval_draws: usize,
+    /// The uncertainty of an assumed emotion (standard error, in the
+    /// journey's units) [default: a quarter of the scale's range]
+    #[arg(long, value_name = "SD", value_parser = non_negative)]
+    pub(crate) assumed_sd: Option<f64>,
+}
+
+/// A number of interval draws: 0 to 100,000.
+fn draw_count(s: &str) -> Result<usize, String> {
+    match s.trim().parse::<usize>() {
+        Ok(n) if n <= 100_000 => Ok(n),
+        _ => Err(format!("`{s}` is not a number of draws (0 to 100000)")),
+    }
 }
 
 /// A share or fraction: a finite number from 0 to 1.

@@ -453,6 +453,17 @@ impl Journey {
         self
     }
 
+    /// The same journey with every emotion (file order) replaced; the
+    /// caller has checked that they are finite and on the scale.
+    pub(crate) fn with_emotions(mut self, emotions: &[f64]) -> Journey {
+        for (i, &e) in emotions.iter().enumerate() {
+            self.spec.touchpoints[i].emotion = e;
+            let p = self.pos[i] as usize;
+            self.emotion[p] = e;
+        }
+        self
+    }
+
     /// Predecessors of a touchpoint (file index) with the transition
     /// probabilities into it, in file order.
     pub(crate) fn predecessors(&self, index: usize) -> Vec<(usize, f64)> {

@@ -127,6 +127,11 @@ pub struct Recommendation {
     /// Standard error of `mean_lift` when it is estimated; `None` when
     /// exact.
     pub mean_lift_standard_error: Option<f64>,
+    /// The ratings the lift rests on: those of the touchpoints on the
+    /// paths through the touchpoint acted on. Computed for the
+    /// first [`RESTS_ON_SHOWN`] recommendations and the plan's actions
+    /// (one pass over the journey each); `None` for the others.
+    pub rests_on: Option<crate::evidence::Basis>,
 }
 
 /// A figure of the advice that is estimated by Monte Carlo.
@@ -749,6 +754,10 @@ impl Analyzer {
     }
 }
 
+/// How many of the first recommendations say what they rest on
+/// ([`Recommendation::rests_on`]).
+pub const RESTS_ON_SHOWN: usize = 20;
+
 /// See [`Analyzer::recommend`]. `full`: price every candidate by
 /// re-analysis of the edited journey instead of locally (tests check that
 /// both give the same advice).
@@ -804,6 +813,7 @@ fn recommend(
             operation: c.op.clone(),
             mean_lift: mean.value,
             mean_lift_standard_error: mean.standard_error,
+            rests_on: None,
         });
     }
     robust_lifts(analyzer, journey, &prices, &mut recs);
@@ -823,7 +833,14 @@ fn recommend(
         .iter()
         .map(|&k| (keys[k].clone(), slots[k].take().expect("each index once")))
         .collect();
-    let (keys, recs) = fold_by_place(ranked);
+    let (keys, mut recs) = fold_by_place(ranked);
+    for x in recs.iter_mut().take(RESTS_ON_SHOWN) {
+        x.rests_on = Some(crate::evidence::rests_on(
+            journey,
+            a,
+            x.touchpoint.as_deref(),
+        ));
+    }
     let dashboard_would_differ = dashboard_view(&keys, &recs);
     let plan = budget.map(|b| plan(analyzer, journey, a, b, best_of(priced), &prices));
     // Memory weight about 0 (whatever moment category the touchpoint is
@@ -1200,6 +1217,11 @@ fn plan(
             operation: c.op.clone(),
             mean_lift: mean.value,
             mean_lift_standard_error: mean.standard_error,
+            rests_on: Some(crate::evidence::rests_on(
+                journey,
+                a0,
+                c.touchpoint.as_deref(),
+            )),
         });
         spent += c.cost;
         ops.push(c.op);

@@ -20,11 +20,12 @@ use std::fmt::Write;
 ///     .recommendations_shown(5);
 /// assert_eq!(o.recommendations_limit(), 5);
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ReportOptions {
     map: MapOptions,
     source: Option<String>,
     shown: usize,
+    evidence: Option<crate::evidence::Evidence>,
 }
 
 impl Default for ReportOptions {
@@ -33,6 +34,7 @@ impl Default for ReportOptions {
             map: MapOptions::default(),
             source: None,
             shown: 10,
+            evidence: None,
         }
     }
 }
@@ -61,6 +63,13 @@ impl ReportOptions {
     #[must_use]
     pub fn recommendations_shown(mut self, n: usize) -> Self {
         self.shown = n;
+        self
+    }
+    /// What the remembered experience rests on and its interval
+    /// ([`Analyzer::evidence`](crate::Analyzer::evidence)), shown with it.
+    #[must_use]
+    pub fn evidence(mut self, evidence: crate::evidence::Evidence) -> Self {
+        self.evidence = Some(evidence);
         self
     }
     /// The number of recommendations listed.
@@ -218,6 +227,41 @@ pub fn html_report(
     h
 }
 
+/// What a recommendation rests on, as a note after its rationale.
+fn rests_on_html(x: &crate::recommend::Recommendation) -> String {
+    x.rests_on.as_ref().map_or(String::new(), |b| {
+        format!(
+            " <span class=\"note\">({})</span>",
+            escape(&super::text::rests_on(b))
+        )
+    })
+}
+
+/// The remembered card's small print: exact or estimated, and with
+/// evidence its interval and what it rests on.
+fn remembered_sub(p: &Page<'_>) -> String {
+    let a = p.analysis;
+    let scale = p.journey.scale();
+    let mut rem_sub = match a.remembered.standard_error {
+        Some(se) => format!("Monte Carlo estimate ± {se:.3} (standard error)"),
+        None => "exact, over every path".into(),
+    };
+    if let Some(e) = &p.options.evidence {
+        if let Ok(i) = &e.interval {
+            rem_sub.push_str(&format!(
+                "; {} interval {} .. {} from the ratings' uncertainty (estimate: {} draws, seed {})",
+                crate::numfmt::short_percent(i.level),
+                score(i.low, &scale),
+                score(i.high, &scale),
+                i.draws,
+                i.seed
+            ));
+        }
+        rem_sub.push_str(&format!("; {}", super::text::rests_on(&e.basis)));
+    }
+    rem_sub
+}
+
 /// The summary cards, the headline and what was estimated.
 fn summary_section(h: &mut String, p: &Page<'_>) {
     let a = p.analysis;
@@ -229,10 +273,7 @@ fn summary_section(h: &mut String, p: &Page<'_>) {
     let mean = p.analysis.mean.expected;
     let gap = p.analysis.remembered.expected - p.analysis.mean.expected;
     // Summary.
-    let rem_sub = match a.remembered.standard_error {
-        Some(se) => format!("Monte Carlo estimate ± {se:.3} (standard error)"),
-        None => "exact, over every path".into(),
-    };
+    let rem_sub = remembered_sub(p);
     let mean_sub = match a.mean.standard_error {
         Some(se) => format!("Monte Carlo estimate ± {se:.3} (standard error)"),
         None => "duration-weighted, what a dashboard shows".into(),
@@ -449,10 +490,11 @@ fn invest_section(h: &mut String, p: &Page<'_>) {
             };
             let _ = writeln!(
                 h,
-                "<tr class=\"recommendation\"><td class=\"num\">{}</td><td><b>{}</b> — {}{}<br><code>peakend simulate {} {}</code></td><td class=\"num pos\">{}{}{}</td><td class=\"num\">{}</td><td class=\"num\">{per}</td><td class=\"num\">{}</td></tr>",
+                "<tr class=\"recommendation\"><td class=\"num\">{}</td><td><b>{}</b> — {}{}{}<br><code>peakend simulate {} {}</code></td><td class=\"num pos\">{}{}{}</td><td class=\"num\">{}</td><td class=\"num\">{per}</td><td class=\"num\">{}</td></tr>",
                 k + 1,
                 x.action.name(),
                 escape(&rationale(x, &scale)),
+                rests_on_html(x),
                 alternatives_html(x),
                 escape(&file),
                 escape(&x.operation.flag()),

@@ -54,7 +54,12 @@ pub fn pretty_json<T: serde::Serialize + ?Sized>(value: &T) -> String {
 /// assert_eq!(v["remembered"]["expected"], -3.0);
 /// ```
 #[must_use]
-pub fn analysis_json(analysis: &Analysis, moments: &Moments, ownership: &Ownership) -> String {
+pub fn analysis_json(
+    analysis: &Analysis,
+    moments: &Moments,
+    ownership: &Ownership,
+    evidence: Option<&crate::evidence::Evidence>,
+) -> String {
     #[derive(serde::Serialize)]
     struct Full<'a> {
         #[serde(flatten)]
@@ -62,12 +67,30 @@ pub fn analysis_json(analysis: &Analysis, moments: &Moments, ownership: &Ownersh
         moments: &'a Moments,
         #[serde(flatten)]
         ownership: &'a Ownership,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        evidence: Option<EvidenceJson<'a>>,
     }
     pretty_json(&Full {
         analysis,
         moments,
         ownership,
+        evidence: evidence.map(|e| EvidenceJson {
+            basis: &e.basis,
+            interval: e.interval.as_ref().ok(),
+            no_interval: e.interval.as_ref().err(),
+        }),
     })
+}
+
+/// The evidence in the JSON contract: the basis, and the interval or why
+/// there is none.
+#[derive(Serialize)]
+struct EvidenceJson<'a> {
+    basis: &'a crate::evidence::Basis,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    interval: Option<&'a crate::evidence::Interval>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    no_interval: Option<&'a crate::evidence::NoInterval>,
 }
 
 /// One recommendation in the JSON contract.
@@ -92,6 +115,8 @@ struct Rec<'a> {
     alternatives: Vec<Alt>,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     outcomes: &'a [crate::recommend::OutcomeShift],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rests_on: &'a Option<crate::evidence::Basis>,
 }
 /// An alternative in the JSON contract.
 #[derive(Serialize)]
@@ -159,6 +184,7 @@ pub fn recommendations_json(r: &Recommendations) -> String {
             mean_lift: x.mean_lift,
             mean_lift_standard_error: x.mean_lift_standard_error,
             outcomes: &x.outcome_shifts,
+            rests_on: &x.rests_on,
             alternatives: x
                 .alternatives
                 .iter()

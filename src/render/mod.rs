@@ -44,6 +44,6 @@ pub use json::recommendations_json;
 pub use json::{analysis_json, json, pretty_json};
 pub use svg::{histogram_svg, map_svg};
 pub use text::{
-    assumed_cost_note, moments_text, ownership_text, rationale, recommendations_text,
-    simulate_flags, simulation_text, text,
+    assumed_cost_note, evidence_text, moments_text, ownership_text, rationale,
+    recommendations_text, rests_on, simulate_flags, simulation_text, text,
 };

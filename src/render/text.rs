@@ -594,6 +594,9 @@ pub fn recommendations_text(
             if x.cost_assumed { " (assumed)" } else { "" }
         );
         let _ = writeln!(o, "      {}", rationale(x, &r.scale));
+        if let Some(b) = &x.rests_on {
+            let _ = writeln!(o, "      {}", st.dim(&rests_on(b)));
+        }
         if !x.outcome_shifts.is_empty() {
             let _ = writeln!(o, "      {}", outcome_line(x));
         }
@@ -623,6 +626,93 @@ pub fn recommendations_text(
     }
     by_owner(&mut o, r, st);
     where_not_to_invest(&mut o, r, st);
+    o
+}
+
+/// What a figure rests on, in a few words: "rests on 2 assumed ratings,
+/// n = 0"; with rated ones, their kinds and their customers' ratings.
+///
+/// ```
+/// let mut b = peakend::Basis::default();
+/// b.assumed = 2;
+/// assert_eq!(peakend::render::rests_on(&b), "rests on 2 assumed ratings, n = 0");
+/// ```
+#[must_use]
+pub fn rests_on(b: &crate::evidence::Basis) -> String {
+    let rated = b.measured + b.survey + b.interview;
+    let kinds: Vec<String> = [
+        (b.measured, "measured"),
+        (b.survey, "survey"),
+        (b.interview, "interview"),
+    ]
+    .iter()
+    .filter(|(k, _)| *k > 0)
+    .map(|(k, name)| format!("{k} {name}"))
+    .collect();
+    let s = |k: usize| if k == 1 { "" } else { "s" };
+    match (rated, b.assumed) {
+        (0, 0) => "rests on no rating".into(),
+        (0, a) => format!("rests on {a} assumed rating{}, n = 0", s(a)),
+        (r, 0) => format!(
+            "rests on {r} rating{} ({}), n = {}",
+            s(r),
+            kinds.join(", "),
+            crate::numfmt::thousands(b.n)
+        ),
+        (r, a) => format!(
+            "rests on {r} rating{} ({}, n = {}) and {a} assumed ({} of the memory weight now)",
+            s(r),
+            kinds.join(", "),
+            crate::numfmt::thousands(b.n),
+            if b.assumed_weight < 0.0005 {
+                "none".into()
+            } else {
+                crate::numfmt::short_percent(b.assumed_weight)
+            }
+        ),
+    }
+}
+
+/// What the remembered experience rests on and its interval from the
+/// ratings' uncertainty, as a section of the analysis text.
+#[must_use]
+pub fn evidence_text(e: &crate::evidence::Evidence, scale: &Scale, st: Style) -> String {
+    let mut o = String::new();
+    let _ = writeln!(o, "{}", st.bold("Evidence"));
+    let _ = writeln!(o, "  the remembered experience {}", rests_on(&e.basis));
+    match &e.interval {
+        Ok(i) => {
+            let _ = writeln!(
+                o,
+                "  {} interval  {} .. {}  from the ratings' uncertainty  [estimate: {} draws, seed {}, \
+                 bounds ± {}]",
+                crate::numfmt::short_percent(i.level),
+                score(i.low, scale),
+                score(i.high, scale),
+                i.draws,
+                i.seed,
+                fixed(i.low_standard_error.max(i.high_standard_error), 2)
+            );
+            let _ = writeln!(
+                o,
+                "{}",
+                st.dim(&format!(
+                    "  each emotion ± its standard error (sd/√n; an assumed one ± {}, one customer's \
+                     rating); route probabilities as given",
+                    crate::numfmt::shown(i.assumed_sd)
+                ))
+            );
+        }
+        Err(crate::evidence::NoInterval::NoDraws) => {}
+        Err(crate::evidence::NoInterval::TooLarge { touchpoints, draws }) => {
+            let _ = writeln!(
+                o,
+                "  no interval: {draws} draws × {touchpoints} touchpoints is past the work budget \
+                 ({}); ask for fewer with --interval-draws",
+                crate::numfmt::thousands(crate::evidence::MAX_INTERVAL_WORK as u64)
+            );
+        }
+    }
     o
 }
 

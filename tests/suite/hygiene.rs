@@ -98,7 +98,7 @@ const LAYERS: &[&[&str]] = &[
     &["memory"],
     &["engine"],
     &["analysis"],
-    &["moments", "ownership"],
+    &["moments", "ownership", "evidence"],
     &["simulate"],
     &["recommend"],
     &["format", "generate", "observe"],

@@ -1,5 +1,6 @@
 mod browser;
 mod cli;
+mod evidence;
 mod hostile;
 mod hygiene;
 mod interop;

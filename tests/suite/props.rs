@@ -2,7 +2,7 @@
 
 use super::dag_spec;
 use peakend::{
-    Analysis, Journey, JourneySpec, MemoryModel, Model, Options, TouchpointSpec, analyze,
+    Analysis, Analyzer, Journey, JourneySpec, MemoryModel, Model, Options, TouchpointSpec, analyze,
 };
 use proptest::prelude::*;
 use proptest::sample::subsequence;
@@ -962,4 +962,121 @@ fn a_lift_that_exists_only_through_a_tie_is_fragile() {
             .iter()
             .all(|x| !x.fragile && x.robust_lift == x.lift)
     );
+}
+
+// ---- Evidence: what the remembered experience rests on, and its interval.
+
+/// Evidence for touchpoint `i` from a code: 0 none, 1 assumed, 2 survey
+/// (n, sd), 3 measured (n, no sd), 4 interview with n = 0.
+fn with_evidence(mut spec: JourneySpec, codes: &[(u8, u64)]) -> JourneySpec {
+    use peakend::{EvidenceKind, EvidenceSpec};
+    for (t, &(code, n)) in spec.touchpoints.iter_mut().zip(codes) {
+        t.evidence = match code {
+            0 => None,
+            1 => Some(EvidenceSpec::new(EvidenceKind::Assumed)),
+            2 => {
+                let mut e = EvidenceSpec::new(EvidenceKind::Survey);
+                e.n = Some(n);
+                e.sd = Some(1.5);
+                Some(e)
+            }
+            3 => {
+                let mut e = EvidenceSpec::new(EvidenceKind::Measured);
+                e.n = Some(n);
+                Some(e)
+            }
+            _ => {
+                let mut e = EvidenceSpec::new(EvidenceKind::Interview);
+                e.n = Some(0);
+                Some(e)
+            }
+        };
+    }
+    spec
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// The interval lies on the scale, low ≤ high, the same seed gives the
+    /// same interval, and the basis counts every touchpoint customers pass
+    /// once, by its kind of evidence.
+    #[test]
+    fn evidence_is_counted_once_and_its_interval_is_ordered_and_seeded(
+        dag in arb_real_dag(7),
+        codes in proptest::collection::vec((0u8..5, 1u64..500), 7),
+        seed in 0u64..1000,
+    ) {
+        let j = Journey::from_spec(with_evidence(dag.spec(), &codes)).unwrap();
+        let analyzer = Analyzer::new(Model::PeakEnd);
+        let a = analyzer.analyze(&j);
+        let options = peakend::EvidenceOptions::new().draws(60).seed(seed);
+        let e = analyzer.evidence(&j, &a, &options);
+        let i = e.interval.as_ref().unwrap();
+        prop_assert!(i.low <= i.high);
+        prop_assert!(i.low >= -10.0 && i.high <= 10.0);
+        prop_assert!(i.low_standard_error >= 0.0 && i.high_standard_error >= 0.0);
+        prop_assert_eq!(&analyzer.evidence(&j, &a, &options), &e);
+        let b = &e.basis;
+        let passed = a.touchpoints.iter().filter(|t| t.visit > 0.0).count();
+        prop_assert_eq!(b.touchpoints.len(), passed);
+        prop_assert_eq!(b.assumed + b.survey + b.interview + b.measured, passed);
+        // Codes 0, 1 and 4 (n = 0) are assumed.
+        let assumed = a.touchpoints.iter().zip(&codes)
+            .filter(|(t, c)| t.visit > 0.0 && matches!(c.0, 0 | 1 | 4)).count();
+        prop_assert_eq!(b.assumed, assumed);
+        prop_assert!((0.0..=1.0).contains(&b.assumed_weight));
+        // Every shown recommendation rests on part of the journey's basis.
+        let r = analyzer.recommend(&j, &a, None);
+        for x in r.recommendations.iter().filter_map(|x| x.rests_on.as_ref()) {
+            prop_assert!(x.assumed <= b.assumed && x.n <= b.n);
+            prop_assert!(x.touchpoints.iter().all(|id| b.touchpoints.contains(id)));
+        }
+    }
+
+    /// Ratings known to a millionth of a point leave no room: the interval
+    /// is the remembered experience itself.
+    #[test]
+    fn certain_ratings_give_an_interval_of_the_remembered_experience(dag in arb_real_dag(7)) {
+        let codes = vec![(3u8, 1_000_000_000_000u64); dag.nodes.len()];
+        let j = Journey::from_spec(with_evidence(dag.spec(), &codes)).unwrap();
+        let analyzer = Analyzer::new(Model::PeakEnd);
+        let a = analyzer.analyze(&j);
+        let e = analyzer.evidence(&j, &a, &peakend::EvidenceOptions::new().draws(20));
+        let i = e.interval.unwrap();
+        // sd = range/4 = 5 over √1e12: 5e-6 per rating; a tie in intensity
+        // may flip, moving the score by up to twice the smallest gap.
+        let x = a.remembered.expected;
+        let tol = 1e-4;
+        prop_assert!(i.low >= x - tol && i.high <= x + tol || has_opposite_pair(&dag),
+            "{} .. {} around {}", i.low, i.high, x);
+    }
+}
+
+/// Whether two touchpoints have exactly opposite emotions (a tie in
+/// intensity that any noise decides).
+fn has_opposite_pair(dag: &Dag) -> bool {
+    dag.nodes
+        .iter()
+        .any(|a| a.0 != 0.0 && dag.nodes.iter().any(|b| b.0 == -a.0))
+}
+
+/// One touchpoint measured with standard error s: its remembered
+/// experience is its emotion, so the 95 % interval is e ± 1.96·s.
+#[test]
+fn one_measured_touchpoint_has_the_normal_interval() {
+    let j = Journey::from_json_str(
+        r#"{"version":1,"name":"x","touchpoints":[{"id":"a","name":"A","emotion":2,
+        "evidence":{"kind":"survey","n":25,"sd":5}}]}"#,
+    )
+    .unwrap();
+    let analyzer = Analyzer::new(Model::PeakEnd);
+    let a = analyzer.analyze(&j);
+    let e = analyzer.evidence(&j, &a, &peakend::EvidenceOptions::new().draws(20_000));
+    let i = e.interval.unwrap();
+    // s = 5/√25 = 1: 2 ± 1.96, each bound within a few standard errors.
+    assert!((i.low - 0.04).abs() < 4.0 * i.low_standard_error, "{i:?}");
+    assert!((i.high - 3.96).abs() < 4.0 * i.high_standard_error, "{i:?}");
+    assert!(i.low_standard_error < 0.05);
+    assert_eq!((e.basis.survey, e.basis.n), (1, 25));
 }
