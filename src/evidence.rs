@@ -13,14 +13,16 @@
 //! usually rosier than the customers' (SCIENCE.md, B2B context), which
 //! only customers' own ratings can show (`peakend gap`).
 //!
-//! **The interval** is Monte Carlo: each draw sets every emotion to its
-//! value plus a normal error of its uncertainty (kept on the scale) and
-//! computes the remembered experience exactly; the interval is the draws'
-//! central [`EvidenceOptions::level`] range, its bounds with standard
-//! errors from the order statistics (the distribution-free interval of a
-//! quantile, `R·p ± √(R·p·(1−p))`), seeded. Route probabilities are taken
-//! as given. Draws cost one analysis each, so the interval is left out
-//! past a work budget (draws × touchpoints), and says so.
+//! **The interval** (95 %) is Monte Carlo: each draw sets every emotion to
+//! its value plus a normal error of its uncertainty (kept on the scale)
+//! and computes the expected remembered experience exactly; the interval
+//! is the draws' central 95 %, its bounds with standard errors from the
+//! order statistics (the distribution-free interval of a quantile,
+//! `R·p ± √(R·p·(1−p))`), seeded. Route probabilities are taken as given.
+//! A draw costs one exact expectation, so past a work budget (draws ×
+//! touchpoints, [`MAX_INTERVAL_WORK`]) the interval is linearised from the
+//! memory weights instead, and says so: too narrow where an uncertain
+//! rating could become the peak.
 
 use crate::analysis::{Analysis, Analyzer};
 use crate::journey::Journey;
@@ -37,13 +39,18 @@ pub struct EvidenceOptions {
     /// The uncertainty of an assumed emotion, in the journey's units
     /// (default: a quarter of the scale's range).
     pub assumed_sd: Option<f64>,
-    /// The interval's coverage (default 0.95).
-    pub level: f64,
 }
 
-/// The most draws × touchpoints an interval may cost (each draw is one
-/// exact analysis): 200 draws up to 5,000 touchpoints.
-pub const MAX_INTERVAL_WORK: usize = 1_000_000;
+/// The interval's coverage: the central 95 %.
+pub const LEVEL: f64 = 0.95;
+/// The standard normal quantile of 0.975 (a 95 % normal interval is
+/// ± 1.96 standard deviations).
+const Z95: f64 = 1.959_963_984_540_054;
+
+/// The most draws × touchpoints a Monte Carlo interval may cost (each draw
+/// is one exact expectation): 200 draws up to 500 touchpoints. Past it the
+/// interval is linearised ([`IntervalMethod::Linearised`]).
+pub const MAX_INTERVAL_WORK: usize = 100_000;
 
 impl Default for EvidenceOptions {
     fn default() -> Self {
@@ -51,7 +58,6 @@ impl Default for EvidenceOptions {
             draws: 200,
             seed: crate::DEFAULT_SEED,
             assumed_sd: None,
-            level: 0.95,
         }
     }
 }
@@ -105,24 +111,41 @@ pub struct Basis {
     pub assumed_weight: f64,
 }
 
-/// An interval for the remembered experience.
+/// How an interval was computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum IntervalMethod {
+    /// Seeded Monte Carlo: the central 95 % of the draws' exact remembered
+    /// experiences.
+    MonteCarlo,
+    /// The normal approximation from the memory weights (the gradient):
+    /// ± 1.96 √Σ (weightᵢ · uncertaintyᵢ)². Too narrow where an uncertain
+    /// rating could become the peak; used past [`MAX_INTERVAL_WORK`].
+    Linearised,
+}
+
+/// An interval for the remembered experience (95 %).
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Interval {
-    /// Coverage (0.95: the central 95 % of the draws).
-    pub level: f64,
     /// Lower bound.
     pub low: f64,
     /// Upper bound.
     pub high: f64,
+    /// How it was computed.
+    pub method: IntervalMethod,
     /// Monte Carlo standard error of the lower bound.
-    pub low_standard_error: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub low_standard_error: Option<f64>,
     /// Monte Carlo standard error of the upper bound.
-    pub high_standard_error: f64,
-    /// Draws.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub high_standard_error: Option<f64>,
+    /// Draws (0 when linearised).
     pub draws: usize,
-    /// Seed.
-    pub seed: u64,
+    /// Seed (of the Monte Carlo draws).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
     /// The uncertainty given to an assumed emotion.
     pub assumed_sd: f64,
 }
@@ -134,13 +157,6 @@ pub struct Interval {
 pub enum NoInterval {
     /// No draws were asked for.
     NoDraws,
-    /// Draws × touchpoints past [`MAX_INTERVAL_WORK`].
-    TooLarge {
-        /// Touchpoints.
-        touchpoints: usize,
-        /// Draws asked for.
-        draws: usize,
-    },
 }
 
 /// What the remembered experience rests on.
@@ -269,20 +285,19 @@ impl Analyzer {
         let basis = basis(journey, a, None);
         Evidence {
             basis,
-            interval: self.interval(journey, options),
+            interval: self.interval(journey, a, options),
         }
     }
 
-    fn interval(&self, j: &Journey, options: &EvidenceOptions) -> Result<Interval, NoInterval> {
+    fn interval(
+        &self,
+        j: &Journey,
+        a: &Analysis,
+        options: &EvidenceOptions,
+    ) -> Result<Interval, NoInterval> {
         let n = j.len();
         if options.draws == 0 {
             return Err(NoInterval::NoDraws);
-        }
-        if options.draws.saturating_mul(n) > MAX_INTERVAL_WORK {
-            return Err(NoInterval::TooLarge {
-                touchpoints: n,
-                draws: options.draws,
-            });
         }
         let scale = j.scale();
         let range = scale.max - scale.min;
@@ -290,6 +305,26 @@ impl Analyzer {
         let sd: Vec<f64> = (0..n)
             .map(|i| emotion_uncertainty(j.touchpoint(i), range, assumed_sd))
             .collect();
+        if options.draws.saturating_mul(n) > MAX_INTERVAL_WORK {
+            let var: f64 = a
+                .touchpoints
+                .iter()
+                .zip(&sd)
+                .map(|(t, s)| (t.memory_weight * s).powi(2))
+                .sum();
+            let x = a.remembered.expected;
+            let half = Z95 * var.sqrt();
+            return Ok(Interval {
+                low: (x - half).max(scale.min),
+                high: (x + half).min(scale.max),
+                method: IntervalMethod::Linearised,
+                low_standard_error: None,
+                high_standard_error: None,
+                draws: 0,
+                seed: None,
+                assumed_sd,
+            });
+        }
         let mut rng = crate::engine::Rng::new(options.seed);
         let mut values = Vec::with_capacity(options.draws);
         let mut emotions = vec![0.0; n];
@@ -299,18 +334,21 @@ impl Analyzer {
                 *e = x.clamp(scale.min, scale.max);
             }
             let draw = j.clone().with_emotions(&emotions);
-            values.push(self.analyze(&draw).remembered.expected);
+            values.push(
+                crate::analysis::expected_exact(&draw, self.model())
+                    .unwrap_or_else(|| self.analyze(&draw).remembered.expected),
+            );
         }
         values.sort_by(f64::total_cmp);
-        let tail = (1.0 - options.level) / 2.0;
+        let tail = (1.0 - LEVEL) / 2.0;
         Ok(Interval {
-            level: options.level,
             low: quantile(&values, tail),
             high: quantile(&values, 1.0 - tail),
-            low_standard_error: quantile_se(&values, tail),
-            high_standard_error: quantile_se(&values, 1.0 - tail),
+            method: IntervalMethod::MonteCarlo,
+            low_standard_error: Some(quantile_se(&values, tail)),
+            high_standard_error: Some(quantile_se(&values, 1.0 - tail)),
             draws: options.draws,
-            seed: options.seed,
+            seed: Some(options.seed),
             assumed_sd,
         })
     }

@@ -105,7 +105,8 @@ pub use analysis::{
 };
 pub use error::{InvalidJourney, OptionsError, Problem, ProblemKind, Severity};
 pub use evidence::{
-    Basis, Evidence, EvidenceOptions, Interval, MAX_INTERVAL_WORK, NoInterval, emotion_uncertainty,
+    Basis, Evidence, EvidenceOptions, Interval, IntervalMethod, LEVEL, MAX_INTERVAL_WORK,
+    NoInterval, emotion_uncertainty,
 };
 #[cfg(feature = "csv")]
 pub use format::csv;

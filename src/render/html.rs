@@ -249,12 +249,10 @@ fn remembered_sub(p: &Page<'_>) -> String {
     if let Some(e) = &p.options.evidence {
         if let Ok(i) = &e.interval {
             rem_sub.push_str(&format!(
-                "; {} interval {} .. {} from the ratings' uncertainty (estimate: {} draws, seed {})",
-                crate::numfmt::short_percent(i.level),
+                "; 95% interval {} .. {} from the ratings' uncertainty ({})",
                 score(i.low, &scale),
                 score(i.high, &scale),
-                i.draws,
-                i.seed
+                super::text::interval_method(i)
             ));
         }
         rem_sub.push_str(&format!("; {}", super::text::rests_on(&e.basis)));

@@ -680,40 +680,48 @@ pub fn evidence_text(e: &crate::evidence::Evidence, scale: &Scale, st: Style) ->
     let mut o = String::new();
     let _ = writeln!(o, "{}", st.bold("Evidence"));
     let _ = writeln!(o, "  the remembered experience {}", rests_on(&e.basis));
-    match &e.interval {
-        Ok(i) => {
-            let _ = writeln!(
-                o,
-                "  {} interval  {} .. {}  from the ratings' uncertainty  [estimate: {} draws, seed {}, \
-                 bounds ± {}]",
-                crate::numfmt::short_percent(i.level),
-                score(i.low, scale),
-                score(i.high, scale),
-                i.draws,
-                i.seed,
-                fixed(i.low_standard_error.max(i.high_standard_error), 2)
-            );
-            let _ = writeln!(
-                o,
-                "{}",
-                st.dim(&format!(
-                    "  each emotion ± its standard error (sd/√n; an assumed one ± {}, one customer's \
-                     rating); route probabilities as given",
-                    crate::numfmt::shown(i.assumed_sd)
-                ))
-            );
-        }
-        Err(crate::evidence::NoInterval::NoDraws) => {}
-        Err(crate::evidence::NoInterval::TooLarge { touchpoints, draws }) => {
-            let _ = writeln!(
-                o,
-                "  no interval: {draws} draws × {touchpoints} touchpoints is past the work budget \
-                 ({}); ask for fewer with --interval-draws",
-                crate::numfmt::thousands(crate::evidence::MAX_INTERVAL_WORK as u64)
-            );
-        }
+    if let Ok(i) = &e.interval {
+        let _ = writeln!(
+            o,
+            "  95% interval  {} .. {}  from the ratings' uncertainty  [{}]",
+            score(i.low, scale),
+            score(i.high, scale),
+            interval_method(i)
+        );
+        let _ = writeln!(
+            o,
+            "{}",
+            st.dim(&format!(
+                "  each emotion ± its standard error (sd/√n; an assumed one ± {}, one customer's \
+                 rating); route probabilities as given",
+                crate::numfmt::shown(i.assumed_sd)
+            ))
+        );
     }
     o
+}
+
+/// How an interval was computed, in a few words.
+#[must_use]
+pub(crate) fn interval_method(i: &crate::evidence::Interval) -> String {
+    match i.method {
+        crate::evidence::IntervalMethod::Linearised => format!(
+            "linearised from the memory weights: more than {} draws × touchpoints for Monte \
+             Carlo; too narrow where an uncertain rating could become the peak",
+            crate::numfmt::thousands(crate::evidence::MAX_INTERVAL_WORK as u64)
+        ),
+        _ => format!(
+            "estimate: {} draws, seed {}, bounds ± {}",
+            i.draws,
+            i.seed.unwrap_or_default(),
+            fixed(
+                i.low_standard_error
+                    .unwrap_or(0.0)
+                    .max(i.high_standard_error.unwrap_or(0.0)),
+                2
+            )
+        ),
+    }
 }
 
 /// Where assumed costs come from, in one sentence.

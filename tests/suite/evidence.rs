@@ -52,17 +52,32 @@ fn analyze_says_what_the_memory_rests_on_with_an_interval() {
 }
 
 #[test]
-fn a_journey_past_the_work_budget_says_why_it_has_no_interval() {
+fn a_journey_past_the_work_budget_gets_a_linearised_interval() {
     let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("evidence");
     std::fs::create_dir_all(&dir).unwrap();
     let big = dir.join("big.json");
-    let spec = peakend::generate::chain(6_000, 1);
+    let spec = peakend::generate::chain(600, 1);
     std::fs::write(&big, spec.to_json()).unwrap();
     let out = peakend(&["analyze", big.to_str().unwrap(), "--format", "json"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["evidence"]["no_interval"]["reason"], "too_large");
-    assert!(v["evidence"].get("interval").is_none());
+    let i = &v["evidence"]["interval"];
+    assert_eq!(i["method"], "linearised");
+    assert_eq!(i["draws"], 0);
+    assert!(i.get("seed").is_none());
+    let out = peakend(&["analyze", big.to_str().unwrap()]);
+    assert!(text(&out.stdout).contains("[linearised from the memory weights"));
+    // Fewer draws fit the budget: Monte Carlo again.
+    let out = peakend(&[
+        "analyze",
+        big.to_str().unwrap(),
+        "--format",
+        "json",
+        "--interval-draws",
+        "100",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["evidence"]["interval"]["method"], "monte-carlo");
 }
 
 #[test]

@@ -1015,7 +1015,7 @@ proptest! {
         let i = e.interval.as_ref().unwrap();
         prop_assert!(i.low <= i.high);
         prop_assert!(i.low >= -10.0 && i.high <= 10.0);
-        prop_assert!(i.low_standard_error >= 0.0 && i.high_standard_error >= 0.0);
+        prop_assert!(i.low_standard_error.unwrap() >= 0.0 && i.high_standard_error.unwrap() >= 0.0);
         prop_assert_eq!(&analyzer.evidence(&j, &a, &options), &e);
         let b = &e.basis;
         let passed = a.touchpoints.iter().filter(|t| t.visit > 0.0).count();
@@ -1075,8 +1075,21 @@ fn one_measured_touchpoint_has_the_normal_interval() {
     let e = analyzer.evidence(&j, &a, &peakend::EvidenceOptions::new().draws(20_000));
     let i = e.interval.unwrap();
     // s = 5/√25 = 1: 2 ± 1.96, each bound within a few standard errors.
-    assert!((i.low - 0.04).abs() < 4.0 * i.low_standard_error, "{i:?}");
-    assert!((i.high - 3.96).abs() < 4.0 * i.high_standard_error, "{i:?}");
-    assert!(i.low_standard_error < 0.05);
+    let (lo_se, hi_se) = (
+        i.low_standard_error.unwrap(),
+        i.high_standard_error.unwrap(),
+    );
+    assert!((i.low - 0.04).abs() < 4.0 * lo_se, "{i:?}");
+    assert!((i.high - 3.96).abs() < 4.0 * hi_se, "{i:?}");
+    assert!(lo_se < 0.05);
+    // Linearised (past the budget) it is the same normal interval exactly:
+    // one touchpoint's weight is 1.
+    let e = analyzer.evidence(&j, &a, &peakend::EvidenceOptions::new().draws(200_000));
+    let i = e.interval.unwrap();
+    assert_eq!(i.method, peakend::IntervalMethod::Linearised);
+    assert!(
+        (i.low - (2.0 - 1.959_963_984_540_054)).abs() < 1e-12,
+        "{i:?}"
+    );
     assert_eq!((e.basis.survey, e.basis.n), (1, 25));
 }
