@@ -74,6 +74,7 @@ mod engine;
 mod error;
 mod evidence;
 mod format;
+mod gap;
 pub mod generate;
 mod journey;
 mod memory;
@@ -114,6 +115,9 @@ pub use format::csv;
 pub use format::mermaid;
 pub use format::{
     Exported, Format, Imported, LoadOptions, UnknownFormat, load, load_bytes, save, save_along,
+};
+pub use gap::{
+    AdviceCheck, Anchor, Gap, GapError, GapOptions, Paired, Side, SignChange, Verdict, View,
 };
 pub use journey::{Journey, PROBABILITY_TOLERANCE, Scale};
 pub use memory::{Feature, MemoryModel, Model, PathView, Weights};

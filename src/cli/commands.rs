@@ -15,6 +15,7 @@ pub(crate) fn run(cli: Cli, order: &[(&str, usize)]) -> anyhow::Result<()> {
     let input = &cli.input;
     match cli.command {
         Command::Schema => emit(peakend::json_schema()),
+        command @ Command::Gap { .. } => gap_command(command, input),
         command @ (Command::Sample { .. } | Command::Discover { .. }) => observe(command, input),
         Command::Validate { files } => validate(&files, input),
         Command::Analyze {
@@ -484,6 +485,83 @@ fn discover(
         )
     );
     output.write(found.spec.to_json())
+}
+
+/// `gap`, from its arguments.
+fn gap_command(command: Command, input: &InputArgs) -> anyhow::Result<()> {
+    let Command::Gap {
+        supplier,
+        customer,
+        mapping,
+        format,
+        output,
+        force,
+        model,
+        thresholds,
+    } = command
+    else {
+        unreachable!("only gap comes here")
+    };
+    let out = Output::new(output.clone(), force, &supplier)?;
+    Output::new(output, force, &customer)?;
+    gap(
+        (&supplier, &customer, mapping.as_deref()),
+        input,
+        (&model, &thresholds),
+        &format,
+        &out,
+    )
+}
+
+/// `gap`: the supplier's journey against the customers'.
+fn gap(
+    (supplier, customer, mapping): (&str, &str, Option<&str>),
+    input: &InputArgs,
+    (model, thresholds): (&ModelArgs, &ThresholdArgs),
+    format: &str,
+    output: &Output,
+) -> anyhow::Result<()> {
+    let analyzer = analyzer(model, thresholds)?;
+    let (Some(s), Some(c)) = (load(supplier, input, false)?, load(customer, input, false)?) else {
+        return Err(reported(1));
+    };
+    let (s, c) = (with_tie_rule(s, model), with_tie_rule(c, model));
+    let pairs = match mapping {
+        None => Vec::new(),
+        Some(m) => {
+            let f = std::fs::File::open(m).map_err(|e| anyhow::anyhow!("cannot read {m}: {e}"))?;
+            match peakend::observe::read_pairs(f, &["supplier"], &["customer"]) {
+                Ok(p) => p.into_iter().map(|(a, b, _)| (a, b)).collect(),
+                Err(e) => {
+                    eprintln!("{m}: error: {e}");
+                    return Err(reported(1));
+                }
+            }
+        }
+    };
+    let options = peakend::GapOptions::new().seed(model.seed);
+    let g = match analyzer.gap(&s, &c, &pairs, &options) {
+        Ok(g) => g,
+        Err(e) => {
+            eprintln!(
+                "{}error: {e}",
+                mapping.map_or(String::new(), |m| format!("{m}: "))
+            );
+            return Err(reported(1));
+        }
+    };
+    output.write(match format {
+        "json" => render::gap_json(&g),
+        "html" => render::gap_html(&g, &c),
+        _ => render::gap_text(
+            &g,
+            style(if output.is_file() {
+                super::ColorChoice::Never
+            } else {
+                super::ColorChoice::Auto
+            }),
+        ),
+    })
 }
 
 /// `discover --onto`: the design, with its mapping (`None` when a problem

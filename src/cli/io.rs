@@ -158,6 +158,11 @@ pub(crate) struct Output {
 }
 
 impl Output {
+    /// Whether the output is a file (not standard output).
+    pub(crate) fn is_file(&self) -> bool {
+        self.path.is_some()
+    }
+
     /// Whether the output is a file whose name ends in `.gz`.
     pub(crate) fn is_gz(&self) -> bool {
         self.path

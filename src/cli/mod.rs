@@ -303,6 +303,33 @@ pub(crate) enum Command {
         #[arg(long, value_parser = ["csv", "xes"])]
         format: Option<String>,
     },
+    /// The delivery gap: the supplier's journey against the customers'
+    /// (per touchpoint, what each view says is remembered, whose memory
+    /// changes sign, which advice holds in both)
+    Gap {
+        /// The supplier's journey (what the supplier believes)
+        supplier: String,
+        /// The customers' journey (measured, surveyed or discovered)
+        customer: String,
+        /// A CSV pairing touchpoints (`supplier`, `customer`: id or name
+        /// each) before ids and names do
+        #[arg(long, value_name = "FILE")]
+        mapping: Option<String>,
+        /// Output format
+        #[arg(long, short = 'f', value_parser = ["text", "json", "html"], default_value = "text")]
+        format: String,
+        /// Write here instead of standard output (written to a temporary file beside it and
+        /// renamed into place when complete)
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<String>,
+        /// Let `--output` overwrite an input journey
+        #[arg(long)]
+        force: bool,
+        #[command(flatten)]
+        model: ModelArgs,
+        #[command(flatten)]
+        thresholds: ThresholdArgs,
+    },
     /// Print the JSON Schema of the journey format
     Schema,
 }

@@ -409,6 +409,73 @@ pub fn read_mapping<R: Read>(reader: R, design: &mut Design) -> Result<usize, Lo
     Ok(rows)
 }
 
+/// Read the pairs of a two-column mapping (CSV with a header): the first
+/// column whose header is one of `left`, the first one of `right`; e.g.
+/// `supplier,customer` for `peakend gap`. Returns (left, right, line).
+///
+/// # Errors
+/// [`LogError`] with the line and column: a column missing, an empty cell.
+///
+/// ```
+/// let pairs = peakend::observe::read_pairs("supplier,customer\ngo-live,launch\n".as_bytes(),
+///     &["supplier"], &["customer"])?;
+/// assert_eq!(pairs, [("go-live".to_string(), "launch".to_string(), 2)]);
+/// # Ok::<(), peakend::observe::LogError>(())
+/// ```
+pub fn read_pairs<R: Read>(
+    reader: R,
+    left: &[&str],
+    right: &[&str],
+) -> Result<Vec<(String, String, u64)>, LogError> {
+    let mut csv = open(reader, "the mapping")?;
+    let header = csv
+        .headers()
+        .map_err(|e| LogError::new(Some(1), None, format!("cannot read the header: {e}")))?
+        .clone();
+    let norm: Vec<String> = header.iter().map(normalise).collect();
+    let find = |names: &[&str]| {
+        names
+            .iter()
+            .find_map(|u| norm.iter().position(|h| *h == normalise(u)))
+    };
+    let (Some(a), Some(b)) = (find(left), find(right)) else {
+        return Err(LogError::new(
+            Some(1),
+            None,
+            format!(
+                "a mapping needs a `{}` and a `{}` column; the header has: {}",
+                left[0],
+                right[0],
+                header.iter().collect::<Vec<_>>().join(", ")
+            ),
+        ));
+    };
+    let mut out = Vec::new();
+    for row in csv.records() {
+        let row = row.map_err(|e| {
+            LogError::new(
+                e.position().map(|p| p.line()),
+                None,
+                format!("cannot read the row: {e}"),
+            )
+        })?;
+        let line = row.position().map_or(0, |p| p.line());
+        if row.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        let cell = |i: usize| {
+            let c = row.get(i).unwrap_or("").trim();
+            if c.is_empty() {
+                Err(LogError::new(Some(line), Some(&header[i]), "empty"))
+            } else {
+                Ok(c.to_string())
+            }
+        };
+        out.push((cell(a)?, cell(b)?, line));
+    }
+    Ok(out)
+}
+
 /// [`read_csv_log`] into a discoverer that may already know the cases'
 /// outcomes ([`read_case_table`]).
 ///

@@ -34,7 +34,7 @@ mod log;
 #[cfg(feature = "logs")]
 pub use log::{
     CaseTableReport, LogColumns, LogOptions, read_case_table, read_csv_log, read_csv_log_into,
-    read_mapping,
+    read_mapping, read_pairs,
 };
 #[cfg(feature = "logs")]
 mod xes;

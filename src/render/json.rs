@@ -39,17 +39,22 @@ pub fn pretty_json<T: serde::Serialize + ?Sized>(value: &T) -> String {
 
 /// The analysis, its moments and who owns them as one JSON document (the
 /// contract of `peakend analyze --format json`): every field of [`json`]
-/// plus `moments`, `owners`, `stages` and `channels`.
+/// plus `moments`, `owners`, `stages` and `channels`, and with
+/// [`Analyzer::evidence`](crate::Analyzer::evidence) `evidence` (`basis`,
+/// and `interval` or `no_interval`).
 ///
 /// ```
-/// use peakend::{render, Analyzer, Journey, Model};
+/// use peakend::{render, Analyzer, EvidenceOptions, Journey, Model};
 /// let j = Journey::from_json_str(r#"{"version":1,"name":"x","touchpoints":[
 ///   {"id":"a","name":"A","emotion":-8,"owner":"Billing"},{"id":"b","name":"B","emotion":2}]}"#).unwrap();
 /// let analyzer = Analyzer::new(Model::PeakEnd);
 /// let a = analyzer.analyze(&j);
 /// let (m, o) = (analyzer.moments(&j, &a), analyzer.ownership(&j, &a));
-/// let v: serde_json::Value = serde_json::from_str(&render::analysis_json(&a, &m, &o)).unwrap();
+/// let e = analyzer.evidence(&j, &a, &EvidenceOptions::new());
+/// let v: serde_json::Value =
+///     serde_json::from_str(&render::analysis_json(&a, &m, &o, Some(&e))).unwrap();
 /// assert_eq!(v["moments"]["defining"][0]["id"], "a");
+/// assert_eq!(v["evidence"]["basis"]["assumed"], 2);
 /// assert_eq!(v["owners"][0]["name"], "Billing");
 /// assert_eq!(v["remembered"]["expected"], -3.0);
 /// ```

@@ -24,6 +24,7 @@
 //! ```
 
 mod dot;
+mod gap;
 pub(crate) mod html;
 mod json;
 mod observe;
@@ -31,6 +32,7 @@ pub(crate) mod svg;
 pub(crate) mod text;
 
 pub use dot::dot;
+pub use gap::{gap_html, gap_json, gap_text};
 #[cfg(feature = "logs")]
 pub use observe::case_table_text;
 pub use observe::discovery_text;

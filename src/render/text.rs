@@ -27,7 +27,7 @@ impl Style {
             s.to_string()
         }
     }
-    fn bold(&self, s: &str) -> String {
+    pub(crate) fn bold(&self, s: &str) -> String {
         self.paint("1", s)
     }
     fn dim(&self, s: &str) -> String {
@@ -54,7 +54,7 @@ fn fit(s: &str, width: usize) -> String {
     }
 }
 
-fn pad_left(s: &str, width: usize) -> String {
+pub(crate) fn pad_left(s: &str, width: usize) -> String {
     let n = s.chars().count();
     format!("{}{s}", " ".repeat(width.saturating_sub(n)))
 }

@@ -101,6 +101,7 @@ const LAYERS: &[&[&str]] = &[
     &["moments", "ownership", "evidence"],
     &["simulate"],
     &["recommend"],
+    &["gap"],
     &["format", "generate", "observe"],
     &["render"],
 ];

@@ -1,6 +1,7 @@
 mod browser;
 mod cli;
 mod evidence;
+mod gap;
 mod hostile;
 mod hygiene;
 mod interop;

@@ -1093,3 +1093,59 @@ fn one_measured_touchpoint_has_the_normal_interval() {
     );
     assert_eq!((e.basis.survey, e.basis.n), (1, 25));
 }
+
+// ---- The delivery gap.
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// A journey against itself: no gap, no one's memory changes sign, and
+    /// every piece of advice holds with the same lift.
+    #[test]
+    fn a_journey_has_no_gap_with_itself(dag in arb_real_dag(7)) {
+        let j = dag.journey();
+        let g = Analyzer::new(Model::PeakEnd).gap(&j, &j, &[], &peakend::GapOptions::new()).unwrap();
+        prop_assert!(g.difference.abs() < TOL);
+        prop_assert!(g.sign.exact);
+        prop_assert_eq!(g.sign.share, 0.0);
+        prop_assert!(g.only_supplier.is_empty() && g.only_customer.is_empty());
+        prop_assert_eq!(g.touchpoints.len(), j.len());
+        for t in &g.touchpoints {
+            prop_assert_eq!(t.difference, 0.0);
+            prop_assert_eq!(&t.supplier_id, &t.customer_id);
+        }
+        for a in &g.advice {
+            prop_assert_eq!(a.verdict, peakend::Verdict::Holds, "{:?}", a);
+            prop_assert!((a.other_lift.unwrap() - a.lift).abs() < 1e-9);
+        }
+    }
+
+    /// Memory changes sign exactly as counted path by path by the
+    /// reference enumeration: the same routes, the supplier's emotions
+    /// against the customers'.
+    #[test]
+    fn memory_changes_sign_as_counted_path_by_path(
+        dag in arb_real_dag(7),
+        believed in proptest::collection::vec(-10i32..=10, 7),
+    ) {
+        let mut ours = dag.clone();
+        for (node, e) in ours.nodes.iter_mut().zip(&believed) {
+            node.0 = f64::from(*e);
+        }
+        let g = Analyzer::new(Model::PeakEnd)
+            .gap(&ours.journey(), &dag.journey(), &[], &peakend::GapOptions::new())
+            .unwrap();
+        let (theirs, mine) = (brute(&dag), brute(&ours));
+        let (mut rosier, mut darker) = (0.0, 0.0);
+        for (&(c, p), &(s, _)) in theirs.scores.iter().zip(&mine.scores) {
+            if s > 0.0 && c < 0.0 {
+                rosier += p;
+            } else if s < 0.0 && c > 0.0 {
+                darker += p;
+            }
+        }
+        prop_assert!((g.sign.rosier - rosier).abs() < TOL, "{} vs {}", g.sign.rosier, rosier);
+        prop_assert!((g.sign.darker - darker).abs() < TOL);
+        prop_assert!((g.difference - (theirs.expected - mine.expected)).abs() < TOL);
+    }
+}
