@@ -131,13 +131,18 @@ pub struct View {
 pub struct Paired {
     /// Id in the supplier's journey.
     pub supplier_id: String,
-    /// Id in the customers' journey.
+    /// Id in the customers' journey (with the supplier's id where one
+    /// has it).
     pub customer_id: String,
-    /// Name (the customers' journey's).
+    /// Its copies in the customers' journey (later rounds and ending
+    /// copies of a discovered journey): the figures below add them up.
+    pub copies: usize,
+    /// Name (the supplier's journey's).
     pub name: String,
     /// The supplier's emotion.
     pub supplier_emotion: f64,
-    /// The customers' emotion, on the supplier's scale.
+    /// The customers' emotion, on the supplier's scale (over copies,
+    /// weighted by their visits).
     pub customer_emotion: f64,
     /// Customers minus supplier.
     pub difference: f64,
@@ -145,7 +150,8 @@ pub struct Paired {
     pub supplier_peak_share: f64,
     /// See `supplier_peak_share`.
     pub customer_peak_share: f64,
-    /// Share of customers who pass it, in each view.
+    /// Share of customers who pass it, in each view (for the customers,
+    /// visits per customer over its copies).
     pub supplier_visit: f64,
     /// See `supplier_visit`.
     pub customer_visit: f64,
@@ -192,6 +198,8 @@ pub enum Verdict {
     Wrong,
     /// The other view lacks its touchpoint or route.
     DoesNotApply,
+    /// The other view's journey refuses the change (see `refused`).
+    Refused,
 }
 
 /// One view's recommendation, checked in the other.
@@ -208,16 +216,21 @@ pub struct AdviceCheck {
     pub touchpoint: Option<String>,
     /// Its lift in the recommending view.
     pub lift: f64,
-    /// Its lift in the other view (`None`: does not apply there).
+    /// Its lift in the other view (`None`: does not apply there, or
+    /// refused).
     pub other_lift: Option<f64>,
+    /// Why the other view's journey refuses the change.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refused: Option<String>,
     /// The verdict.
     pub verdict: Verdict,
     /// The operation in the recommending view.
     #[serde(skip)]
     pub operation: Operation,
-    /// The same operation in the other view.
+    /// The same change in the other view (on every copy of the
+    /// touchpoint there).
     #[serde(skip)]
-    pub other_operation: Option<Operation>,
+    pub other_operations: Vec<Operation>,
 }
 
 /// The delivery gap between a supplier's journey and the customers'.
@@ -301,56 +314,78 @@ fn find(j: &Journey, side: &'static str, name: &str) -> Result<usize, GapError> 
         })
 }
 
-/// Supplier index → customer index: the mapping, then ids, then names.
+/// Customer index → supplier index: the mapping, then ids, then the
+/// ids discovery's copies share (`observed.base`: every round and ending
+/// copy of a touchpoint pairs with it), then names. One to one except for
+/// copies.
 fn pair(
     s: &Journey,
     c: &Journey,
     mapping: &[(String, String)],
 ) -> Result<Vec<Option<usize>>, GapError> {
-    let mut to = vec![None; s.len()];
-    let mut taken = vec![false; c.len()];
+    let mut of = vec![None; c.len()];
+    let mut used = vec![false; s.len()];
     for (a, b) in mapping {
         let (i, k) = (find(s, "supplier", a)?, find(c, "customer", b)?);
-        if to[i].is_some() {
+        if used[i] {
             return Err(GapError::MappedTwice {
                 side: "supplier",
                 name: s.touchpoint(i).id.clone(),
             });
         }
-        if taken[k] {
+        if of[k].is_some() {
             return Err(GapError::MappedTwice {
                 side: "customer",
                 name: c.touchpoint(k).id.clone(),
             });
         }
-        to[i] = Some(k);
-        taken[k] = true;
+        of[k] = Some(i);
+        used[i] = true;
     }
-    for (i, slot) in to.iter_mut().enumerate() {
+    for (k, slot) in of.iter_mut().enumerate() {
         if slot.is_none()
-            && let Some(k) = c.index_of(&s.touchpoint(i).id).filter(|&k| !taken[k])
+            && let Some(i) = s.index_of(&c.touchpoint(k).id).filter(|&i| !used[i])
         {
-            *slot = Some(k);
-            taken[k] = true;
+            *slot = Some(i);
+            used[i] = true;
         }
+    }
+    // Copies follow their base: to the supplier touchpoint the base is
+    // paired with, or whose id it is.
+    let paired: std::collections::HashMap<&str, usize> = of
+        .iter()
+        .enumerate()
+        .filter_map(|(k, i)| i.map(|i| (c.touchpoint(k).id.as_str(), i)))
+        .collect();
+    let copies: Vec<(usize, usize)> = (0..c.len())
+        .filter(|&k| of[k].is_none())
+        .filter_map(|k| {
+            let base = c.touchpoint(k).observed.as_ref()?.base.as_deref()?;
+            let i = paired.get(base).copied().or_else(|| s.index_of(base))?;
+            Some((k, i))
+        })
+        .collect();
+    for (k, i) in copies {
+        of[k] = Some(i);
+        used[i] = true;
     }
     let mut by_name: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    for k in (0..c.len()).rev().filter(|&k| !taken[k]) {
-        by_name.insert(key(&c.touchpoint(k).name), k);
+    for i in (0..s.len()).rev().filter(|&i| !used[i]) {
+        by_name.insert(key(&s.touchpoint(i).name), i);
     }
-    for (i, slot) in to.iter_mut().enumerate() {
+    for (k, slot) in of.iter_mut().enumerate() {
         if slot.is_none()
-            && let Some(&k) = by_name.get(&key(&s.touchpoint(i).name))
-            && !taken[k]
+            && let Some(&i) = by_name.get(&key(&c.touchpoint(k).name))
+            && !used[i]
         {
-            *slot = Some(k);
-            taken[k] = true;
+            *slot = Some(i);
+            used[i] = true;
         }
     }
-    if to.iter().all(Option::is_none) {
+    if of.iter().all(Option::is_none) {
         return Err(GapError::NothingInCommon);
     }
-    Ok(to)
+    Ok(of)
 }
 
 /// Linear map of emotions from one scale onto another.
@@ -393,6 +428,59 @@ fn top(shares: impl Iterator<Item = (usize, f64)>, j: &Journey) -> Option<Anchor
         })
 }
 
+/// A supplier touchpoint against its partners in the customers' journey
+/// (itself and its discovered copies: later rounds, ending copies).
+fn paired(
+    s: &Journey,
+    c: &Journey,
+    (sa, ca): (&Analysis, &Analysis),
+    (i, ks): (usize, &[usize]),
+    onto_s: Rescale,
+) -> Paired {
+    let st = s.touchpoint(i);
+    // The partner with the supplier's id, else the first.
+    let first = ks
+        .iter()
+        .copied()
+        .find(|&k| c.touchpoint(k).id == st.id)
+        .unwrap_or(ks[0]);
+    let visit: f64 = ks.iter().map(|&k| ca.touchpoints[k].visit).sum();
+    let same = ks
+        .iter()
+        .all(|&k| c.touchpoint(k).emotion == c.touchpoint(first).emotion);
+    let emotion = if !same && visit > 0.0 {
+        ks.iter()
+            .map(|&k| ca.touchpoints[k].visit * c.touchpoint(k).emotion)
+            .sum::<f64>()
+            / visit
+    } else {
+        c.touchpoint(first).emotion
+    };
+    let ce = onto_s.point(emotion);
+    let measured = |k: usize| {
+        c.touchpoint(k)
+            .evidence
+            .as_ref()
+            .filter(|e| e.kind != EvidenceKind::Assumed && e.n != Some(0))
+            .map(|e| (e.kind, e.n.unwrap_or(1)))
+    };
+    Paired {
+        supplier_id: st.id.clone(),
+        customer_id: c.touchpoint(first).id.clone(),
+        copies: ks.len() - 1,
+        name: st.name.clone(),
+        supplier_emotion: st.emotion,
+        customer_emotion: ce,
+        difference: ce - st.emotion,
+        supplier_peak_share: sa.touchpoints[i].peak_share,
+        customer_peak_share: ks.iter().map(|&k| ca.touchpoints[k].peak_share).sum(),
+        supplier_visit: sa.touchpoints[i].visit,
+        customer_visit: visit,
+        customer_evidence: measured(first).map_or(EvidenceKind::Assumed, |m| m.0),
+        customer_n: ks.iter().filter_map(|&k| measured(k)).map(|m| m.1).sum(),
+    }
+}
+
 fn view(j: &Journey, a: &Analysis, r: Rescale) -> View {
     View {
         name: j.spec().name.clone(),
@@ -421,7 +509,7 @@ impl Analyzer {
         mapping: &[(String, String)],
         options: &GapOptions,
     ) -> Result<Gap, GapError> {
-        let to = pair(supplier, customer, mapping)?;
+        let of = pair(supplier, customer, mapping)?;
         let (s_scale, c_scale) = (supplier.scale(), customer.scale());
         let onto_s = Rescale {
             from: c_scale,
@@ -432,45 +520,28 @@ impl Analyzer {
             to: s_scale,
         };
         let (sa, ca) = (self.analyze(supplier), self.analyze(customer));
-        let mut touchpoints: Vec<Paired> = to
+        let mut partners: Vec<Vec<usize>> = vec![Vec::new(); supplier.len()];
+        for (k, i) in of.iter().enumerate() {
+            if let Some(i) = i {
+                partners[*i].push(k);
+            }
+        }
+        let mut touchpoints: Vec<Paired> = partners
             .iter()
             .enumerate()
-            .filter_map(|(i, k)| k.map(|k| (i, k)))
-            .map(|(i, k)| {
-                let (st, ct) = (supplier.touchpoint(i), customer.touchpoint(k));
-                let ce = onto_s.point(ct.emotion);
-                let ev = ct.evidence.as_ref();
-                let measured = ev.filter(|e| e.kind != EvidenceKind::Assumed && e.n != Some(0));
-                Paired {
-                    supplier_id: st.id.clone(),
-                    customer_id: ct.id.clone(),
-                    name: ct.name.clone(),
-                    supplier_emotion: st.emotion,
-                    customer_emotion: ce,
-                    difference: ce - st.emotion,
-                    supplier_peak_share: sa.touchpoints[i].peak_share,
-                    customer_peak_share: ca.touchpoints[k].peak_share,
-                    supplier_visit: sa.touchpoints[i].visit,
-                    customer_visit: ca.touchpoints[k].visit,
-                    customer_evidence: measured.map_or(EvidenceKind::Assumed, |e| e.kind),
-                    customer_n: measured.map_or(0, |e| e.n.unwrap_or(1)),
-                }
-            })
+            .filter(|(_, ks)| !ks.is_empty())
+            .map(|(i, ks)| paired(supplier, customer, (&sa, &ca), (i, ks), onto_s))
             .collect();
         touchpoints.sort_by(|a, b| {
             b.difference
                 .abs()
                 .total_cmp(&a.difference.abs())
-                .then_with(|| a.supplier_id.cmp(&b.supplier_id))
+                .then_with(|| a.customer_id.cmp(&b.customer_id))
         });
-        let mut matched_c = vec![false; customer.len()];
-        for k in to.iter().flatten() {
-            matched_c[*k] = true;
-        }
         let supplier_view = view(supplier, &sa, same);
         let customer_view = view(customer, &ca, onto_s);
-        let sign = sign_change(self, supplier, customer, &to, options);
-        let advice = advice(self, (supplier, &sa), (customer, &ca), &to, options.advice);
+        let sign = sign_change(self, supplier, customer, &of, options);
+        let advice = advice(self, (supplier, &sa), (customer, &ca), &of, options.advice);
         Ok(Gap {
             scale: s_scale,
             rescaled: !onto_s.same(),
@@ -480,11 +551,11 @@ impl Analyzer {
             customer: customer_view,
             touchpoints,
             only_supplier: (0..supplier.len())
-                .filter(|&i| to[i].is_none())
+                .filter(|&i| partners[i].is_empty())
                 .map(|i| supplier.touchpoint(i).name.clone())
                 .collect(),
             only_customer: (0..customer.len())
-                .filter(|&k| !matched_c[k])
+                .filter(|&k| of[k].is_none())
                 .map(|k| customer.touchpoint(k).name.clone())
                 .collect(),
             sign,
@@ -499,7 +570,7 @@ fn sign_change(
     analyzer: &Analyzer,
     s: &Journey,
     c: &Journey,
-    to: &[Option<usize>],
+    of: &[Option<usize>],
     options: &GapOptions,
 ) -> SignChange {
     let onto_c = Rescale {
@@ -507,10 +578,10 @@ fn sign_change(
         to: c.scale(),
     };
     let mut believed: Vec<f64> = (0..c.len()).map(|k| c.touchpoint(k).emotion).collect();
-    for (i, k) in to.iter().enumerate() {
-        if let Some(k) = k {
-            believed[*k] = onto_c
-                .point(s.touchpoint(i).emotion)
+    for (k, i) in of.iter().enumerate() {
+        if let Some(i) = i {
+            believed[k] = onto_c
+                .point(s.touchpoint(*i).emotion)
                 .clamp(c.scale().min, c.scale().max);
         }
     }
@@ -567,39 +638,49 @@ fn sign_change(
 /// touchpoint has no partner.
 fn translate(
     op: &Operation,
-    ids: &dyn Fn(&str) -> Option<String>,
+    ids: &dyn Fn(&str) -> Vec<String>,
     (j, other): (&Journey, &Journey),
-) -> Option<Operation> {
+) -> Option<Vec<Operation>> {
     let r = Rescale {
         from: j.scale(),
         to: other.scale(),
     };
-    let moved = |id: &str, delta: f64| -> Option<Operation> {
-        let theirs = ids(id)?;
-        let now = other.touchpoint_by_id(&theirs)?.emotion;
-        let sc = other.scale();
-        Some(Operation::Set {
-            id: theirs,
-            emotion: (now + r.step(delta)).clamp(sc.min, sc.max),
-        })
+    let sc = other.scale();
+    // Every partner (a touchpoint and its copies) moves by the same step.
+    let moved = |id: &str, delta: f64| -> Option<Vec<Operation>> {
+        let ops: Vec<Operation> = ids(id)
+            .into_iter()
+            .filter_map(|theirs| {
+                let now = other.touchpoint_by_id(&theirs)?.emotion;
+                Some(Operation::Set {
+                    id: theirs,
+                    emotion: (now + r.step(delta)).clamp(sc.min, sc.max),
+                })
+            })
+            .collect();
+        (!ops.is_empty()).then_some(ops)
     };
+    let first = |id: &str| ids(id).into_iter().next();
     match op {
         Operation::Set { id, emotion } => moved(id, emotion - j.touchpoint_by_id(id)?.emotion),
         Operation::Shift { id, delta } => moved(id, *delta),
-        Operation::Remove { id } => Some(Operation::Remove { id: ids(id)? }),
-        Operation::Append { name, emotion } => Some(Operation::Append {
+        Operation::Remove { id } => {
+            let all = ids(id);
+            (!all.is_empty()).then(|| all.into_iter().map(|id| Operation::Remove { id }).collect())
+        }
+        Operation::Append { name, emotion } => Some(vec![Operation::Append {
             name: name.clone(),
             emotion: r.point(*emotion),
-        }),
+        }]),
         Operation::Probability {
             from,
             to,
             probability,
-        } => Some(Operation::Probability {
-            from: ids(from)?,
-            to: ids(to)?,
+        } => Some(vec![Operation::Probability {
+            from: first(from)?,
+            to: first(to)?,
             probability: *probability,
-        }),
+        }]),
     }
 }
 
@@ -609,7 +690,7 @@ type Direction<'a> = (
     Side,
     (&'a Journey, &'a Analysis),
     (&'a Journey, &'a Analysis),
-    &'a dyn Fn(&str) -> Option<String>,
+    &'a dyn Fn(&str) -> Vec<String>,
 );
 
 /// Each view's first `k` recommendations, simulated in the other.
@@ -617,20 +698,28 @@ fn advice(
     analyzer: &Analyzer,
     (s, sa): (&Journey, &Analysis),
     (c, ca): (&Journey, &Analysis),
-    to: &[Option<usize>],
+    of: &[Option<usize>],
     k: usize,
 ) -> Vec<AdviceCheck> {
-    let s_to_c = |id: &str| {
-        s.index_of(id)
-            .and_then(|i| to[i])
+    // A supplier touchpoint's partners: the one with its id first, then
+    // the others (copies) in file order.
+    let s_to_c = |id: &str| -> Vec<String> {
+        let Some(i) = s.index_of(id) else {
+            return Vec::new();
+        };
+        let mut ids: Vec<String> = (0..c.len())
+            .filter(|&k| of[k] == Some(i))
             .map(|k| c.touchpoint(k).id.clone())
+            .collect();
+        ids.sort_by_key(|x| x != id);
+        ids
     };
-    let c_to_s = |id: &str| {
-        c.index_of(id).and_then(|k| {
-            to.iter()
-                .position(|x| *x == Some(k))
-                .map(|i| s.touchpoint(i).id.clone())
-        })
+    let c_to_s = |id: &str| -> Vec<String> {
+        c.index_of(id)
+            .and_then(|k| of[k])
+            .map(|i| s.touchpoint(i).id.clone())
+            .into_iter()
+            .collect()
     };
     let mut out = Vec::new();
     let sides: [Direction<'_>; 2] = [
@@ -649,18 +738,23 @@ fn advice(
         let recs = analyzer.recommend(j, a, None);
         for (rank, x) in recs.recommendations.iter().take(k).enumerate() {
             let other_op = translate(&x.operation, ids, (j, other));
-            let other_lift = other_op.as_ref().and_then(|op| {
+            let simulated = other_op.as_ref().map(|ops| {
                 analyzer
-                    .simulate(other, oa, std::slice::from_ref(op))
-                    .ok()
+                    .simulate(other, oa, ops)
                     .map(|sim| back.step(sim.delta))
             });
+            let (other_lift, refused) = match simulated {
+                Some(Ok(l)) => (Some(l), None),
+                Some(Err(e)) => (None, Some(e.to_string())),
+                None => (None, None),
+            };
             let lift = mine.step(x.lift);
-            let verdict = match other_lift {
-                None => Verdict::DoesNotApply,
-                Some(l) if l <= 1e-9 => Verdict::Wrong,
-                Some(l) if l < lift / 2.0 => Verdict::Weaker,
-                Some(_) => Verdict::Holds,
+            let verdict = match (other_lift, &refused) {
+                (None, Some(_)) => Verdict::Refused,
+                (None, None) => Verdict::DoesNotApply,
+                (Some(l), _) if l <= 1e-9 => Verdict::Wrong,
+                (Some(l), _) if l < lift / 2.0 => Verdict::Weaker,
+                (Some(_), _) => Verdict::Holds,
             };
             out.push(AdviceCheck {
                 from: side,
@@ -673,9 +767,12 @@ fn advice(
                     .map(|t| t.name.clone()),
                 lift,
                 other_lift,
+                refused,
                 verdict,
                 operation: x.operation.clone(),
-                other_operation: other_op.filter(|_| other_lift.is_some()),
+                other_operations: other_op
+                    .filter(|_| other_lift.is_some())
+                    .unwrap_or_default(),
             });
         }
     }

@@ -1023,7 +1023,7 @@ impl<'a> Validator<'a> {
                 ),
             );
         }
-        if let Some(o) = t.observed
+        if let Some(o) = &t.observed
             && (o.starts.is_some_and(|x| x > o.cases) || o.ends.is_some_and(|x| x > o.cases))
         {
             self.err(

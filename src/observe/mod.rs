@@ -228,8 +228,11 @@ pub struct DesignReport {
     /// Activities the design has no touchpoint for (neutral where
     /// unrated), in the log's order.
     pub unmatched: Vec<String>,
-    /// Designed touchpoints no case reached, in the design's order.
+    /// Designed touchpoints no activity of the log matched, in the
+    /// design's order.
     pub unobserved: Vec<String>,
+    /// Designed touchpoints whose activities `min_share` left out.
+    pub pruned: Vec<String>,
     /// Mapping rows whose activity is not in the log.
     pub unused_mappings: Vec<String>,
 }
@@ -363,6 +366,10 @@ pub struct DiscoveryReport {
     /// `complete` (a `start` or `schedule` event of an activity whose
     /// `complete` event counts): [`Discoverer::skip`].
     pub skipped_events: u64,
+    /// Events merged into the visit before them: consecutive events whose
+    /// log activities differ but map onto one designed touchpoint (a
+    /// customer waiting while several back-office steps happen).
+    pub merged_events: u64,
     /// What discovering onto a design did ([`DiscoverOptions::onto`]).
     pub design: Option<DesignReport>,
     /// Outcomes (by name) whose kind is neutral: a case table cannot say
@@ -405,6 +412,9 @@ struct CaseState {
     node: u32,
     time: Option<i64>,
     line: u64,
+    /// The names (bits by alias index) of its activity in the current
+    /// visit.
+    names: u64,
 }
 
 /// Per activity: its name and the values of stage, channel and owner seen.
@@ -440,11 +450,14 @@ pub struct Discoverer {
     cases: HashMap<Box<str>, u32>,
     states: Vec<CaseState>,
     activities: Vec<Activity>,
-    activity_ids: HashMap<Box<str>, u32>,
+    /// Log name → (activity, which of its names: 0 its first, 1.. its
+    /// aliases).
+    activity_ids: HashMap<Box<str>, (u32, u32)>,
     /// Designed touchpoint → the activity matching it.
     by_design: HashMap<usize, u32>,
     events: u64,
     skipped: u64,
+    merged: u64,
     rated: u64,
     timed: Option<bool>,
     /// From a case table: each named case's outcome (index into
@@ -481,6 +494,7 @@ impl Discoverer {
             by_design: HashMap::new(),
             events: 0,
             skipped: 0,
+            merged: 0,
             rated: 0,
             timed: None,
             case_outcomes: HashMap::new(),
@@ -580,26 +594,19 @@ impl Discoverer {
             })?),
             None => None,
         };
-        let activity = self.activity(e.activity);
-        for (k, v) in [e.stage, e.channel, e.owner].into_iter().enumerate() {
-            if let Some(v) = v.filter(|v| !v.is_empty()) {
-                let seen = &mut self.activities[activity as usize].attrs[k];
-                match seen.get_mut(v) {
-                    Some(c) => *c += 1,
-                    None => {
-                        seen.insert(v.to_string(), 1);
-                    }
-                }
-            }
-        }
+        let (activity, alias) = self.activity(e.activity);
+        // Which of the activity's names, as a bit (names past the 64th
+        // share the last bit: a repeat among them is not merged).
+        let bit = 1u64 << alias.min(63);
+        self.count_attributes(activity, e);
         // One lookup of the case per event.
         let index = self.cases.get(e.case).copied();
-        let (from, previous) = match index {
+        let (from, previous, names) = match index {
             Some(i) => {
                 let s = &self.states[i as usize];
-                (s.node, Some((s.time, s.line)))
+                (s.node, Some((s.time, s.line)), s.names)
             }
-            None => (ROOT, None),
+            None => (ROOT, None, 0),
         };
         if let (Some((Some(t0), l0)), Some(t)) = (previous, e.time)
             && t < t0
@@ -614,9 +621,21 @@ impl Discoverer {
                 ),
             ));
         }
-        let node = self.child(from, activity);
+        // Another name of the activity the case is at (two log activities
+        // mapped onto one designed touchpoint, one after the other): the
+        // same visit. The same name again is a repeat (rework).
+        let merged =
+            from != ROOT && self.nodes[from as usize].activity == activity && names & bit == 0;
+        let node = if merged {
+            self.merged += 1;
+            from
+        } else {
+            self.child(from, activity)
+        };
         let n = &mut self.nodes[node as usize];
-        n.cases += 1;
+        if !merged {
+            n.cases += 1;
+        }
         if let Some(r) = rating {
             n.rating_n += 1;
             n.rating_sum += r;
@@ -627,6 +646,7 @@ impl Discoverer {
             node,
             time: e.time,
             line: e.line,
+            names: if merged { names | bit } else { bit },
         };
         match index {
             Some(i) => self.states[i as usize] = state,
@@ -637,6 +657,21 @@ impl Discoverer {
         }
         self.events += 1;
         Ok(())
+    }
+
+    /// Count the event's stage, channel and owner for its activity.
+    fn count_attributes(&mut self, activity: u32, e: &Event<'_>) {
+        for (k, v) in [e.stage, e.channel, e.owner].into_iter().enumerate() {
+            if let Some(v) = v.filter(|v| !v.is_empty()) {
+                let seen = &mut self.activities[activity as usize].attrs[k];
+                match seen.get_mut(v) {
+                    Some(c) => *c += 1,
+                    None => {
+                        seen.insert(v.to_string(), 1);
+                    }
+                }
+            }
+        }
     }
 
     fn rating_bounds(&self) -> (f64, f64) {
@@ -659,7 +694,8 @@ impl Discoverer {
         })
     }
 
-    fn activity(&mut self, name: &str) -> u32 {
+    /// The activity of a log name, and which of its names it is.
+    fn activity(&mut self, name: &str) -> (u32, u32) {
         if let Some(&a) = self.activity_ids.get(name) {
             return a;
         }
@@ -667,9 +703,11 @@ impl Discoverer {
         // are one activity (under the first name seen, the others kept).
         let designed = self.options.design.as_ref().and_then(|d| d.find(name));
         if let Some(&a) = designed.and_then(|i| self.by_design.get(&i)) {
-            self.activities[a as usize].aliases.push(name.to_string());
-            self.activity_ids.insert(name.into(), a);
-            return a;
+            let aliases = &mut self.activities[a as usize].aliases;
+            aliases.push(name.to_string());
+            let id = (a, aliases.len() as u32);
+            self.activity_ids.insert(name.into(), id);
+            return id;
         }
         let a = self.activities.len() as u32;
         self.activities.push(Activity {
@@ -681,8 +719,8 @@ impl Discoverer {
         if let Some(i) = designed {
             self.by_design.insert(i, a);
         }
-        self.activity_ids.insert(name.into(), a);
-        a
+        self.activity_ids.insert(name.into(), (a, 0));
+        (a, 0)
     }
 
     fn child(&mut self, parent: u32, activity: u32) -> u32 {
@@ -1344,9 +1382,17 @@ fn design_report(
             .spec
             .touchpoints
             .iter()
-            .zip(reached)
-            .filter(|(_, r)| !**r)
-            .map(|(t, _)| t.name.clone())
+            .enumerate()
+            .filter(|(i, _)| !d.by_design.contains_key(i))
+            .map(|(_, t)| t.name.clone())
+            .collect(),
+        pruned: ds
+            .spec
+            .touchpoints
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| d.by_design.contains_key(i) && !reached[*i])
+            .map(|(_, t)| t.name.clone())
             .collect(),
         unused_mappings: ds
             .mapped_order
@@ -1427,6 +1473,7 @@ fn build(d: &Discoverer, place: &[u32], total: u64) -> Discovery {
             || (slug(&activity.name), activity.name.clone()),
             |t| (t.id.clone(), t.name.clone()),
         );
+        let base_id = base.0.clone();
         let (id, name) = label(base, k, &d.outcomes, &mut used);
         ids.insert(k, id.clone());
         let r = f
@@ -1460,6 +1507,7 @@ fn build(d: &Discoverer, place: &[u32], total: u64) -> Discovery {
             cases: g.cases,
             starts: (g.starts > 0).then_some(g.starts),
             ends: (g.ends > 0).then_some(g.ends),
+            base: (k.round > 0 || k.end.is_some()).then(|| base_id.clone()),
         });
         if g.starts > 0 {
             t.entry = Some(g.starts as f64 / f.kept_total as f64);
@@ -1485,6 +1533,7 @@ fn build(d: &Discoverer, place: &[u32], total: u64) -> Discovery {
             cases: total,
             events: d.events,
             skipped_events: d.skipped,
+            merged_events: d.merged,
             activities: d.activities.len(),
             rated_events: d.rated,
             timestamps: d.timed == Some(true),

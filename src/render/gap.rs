@@ -40,6 +40,7 @@ fn verdict_words(v: Verdict, from: Side) -> &'static str {
         (Side::Customer, Verdict::Weaker) => "your view undervalues it",
         (Side::Customer, Verdict::Wrong) => "your view misses it",
         (Side::Customer, Verdict::DoesNotApply) => "your journey does not have this place",
+        (_, Verdict::Refused) => "the other journey refuses the change",
     }
 }
 
@@ -52,16 +53,21 @@ fn advice_line(a: &AdviceCheck) -> String {
         .touchpoint
         .as_ref()
         .map_or(String::new(), |t| format!(" '{t}'"));
-    let there = match a.other_lift {
-        Some(l) => format!("{} in {other}", signed(l)),
-        None => format!("not possible in {other}"),
+    let there = match (a.other_lift, &a.refused) {
+        (Some(l), _) => format!("{} in {other}", signed(l)),
+        (None, Some(why)) => format!("refused in {other} ({why})"),
+        (None, None) => format!("not possible in {other}"),
+    };
+    let verdict = if a.verdict == Verdict::Refused {
+        String::new()
+    } else {
+        format!(": {}", verdict_words(a.verdict, a.from))
     };
     format!(
-        "  {whose} #{} {}{place}: {} in its own view, {there}: {}",
+        "  {whose} #{} {}{place}: {} in its own view, {there}{verdict}",
         a.rank,
         a.action.name(),
         signed(a.lift),
-        verdict_words(a.verdict, a.from)
     )
 }
 
@@ -166,7 +172,7 @@ fn touchpoint_table(o: &mut String, g: &Gap, st: super::text::Style) {
     let width = g
         .touchpoints
         .iter()
-        .map(|t| t.name.chars().count().min(40))
+        .map(|t| (t.name.chars().count() + if t.copies > 0 { 12 } else { 0 }).min(40))
         .max()
         .unwrap_or(4)
         .max(4);
@@ -184,7 +190,19 @@ fn touchpoint_table(o: &mut String, g: &Gap, st: super::text::Style) {
         let _ = writeln!(
             o,
             "  {:<width$}  {:>8}  {:>9}  {:>10}  {:>8} → {:<10}  {evidence}",
-            crate::numfmt::truncate(&t.name, 40),
+            crate::numfmt::truncate(
+                &if t.copies > 0 {
+                    format!(
+                        "{} (+{} cop{})",
+                        t.name,
+                        t.copies,
+                        if t.copies == 1 { "y" } else { "ies" }
+                    )
+                } else {
+                    t.name.clone()
+                },
+                40
+            ),
             score(t.supplier_emotion, &g.scale),
             score(t.customer_emotion, &g.scale),
             signed(t.difference),

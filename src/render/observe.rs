@@ -35,6 +35,14 @@ pub fn discovery_text(
         r.activities,
         if r.activities == 1 { "y" } else { "ies" },
     );
+    if r.merged_events > 0 {
+        summary.push_str(&format!(
+            "\n  {} event{} merged into the visit before them (consecutive activities mapped onto \
+             one designed touchpoint)",
+            r.merged_events,
+            plural(r.merged_events as usize)
+        ));
+    }
     if r.skipped_events > 0 {
         summary.push_str(&format!(
             "\n  {} event{} left out: lifecycle not `complete` (a start of an activity whose \
@@ -135,10 +143,18 @@ fn design_lines(summary: &mut String, d: &crate::observe::DesignReport) {
     }
     if !d.unobserved.is_empty() {
         summary.push_str(&format!(
-            "\n  {} designed touchpoint{} no customer in the log reached: {}",
+            "\n  {} designed touchpoint{} no activity of the log matched: {}",
             d.unobserved.len(),
             plural(d.unobserved.len()),
             some(&d.unobserved)
+        ));
+    }
+    if !d.pruned.is_empty() {
+        summary.push_str(&format!(
+            "\n  {} designed touchpoint{} left out by --min-share: {}",
+            d.pruned.len(),
+            plural(d.pruned.len()),
+            some(&d.pruned)
         ));
     }
     if !d.unused_mappings.is_empty() {

@@ -47,7 +47,7 @@ const TRANSITION_FIELDS: [&str; 6] = [
     "observed",
 ];
 const EVIDENCE_FIELDS: [&str; 4] = ["kind", "n", "sd", "source"];
-const OBSERVED_FIELDS: [&str; 3] = ["cases", "starts", "ends"];
+const OBSERVED_FIELDS: [&str; 4] = ["cases", "starts", "ends", "base"];
 const OBSERVED_ROUTE_FIELDS: [&str; 1] = ["cases"];
 const ROUTE_IMPROVEMENT_FIELDS: [&str; 2] = ["probability", "cost"];
 const OUTCOME_FIELDS: [&str; 4] = ["id", "name", "kind", "value"];

@@ -333,7 +333,7 @@ impl EvidenceKind {
 }
 
 /// What an event log showed at a touchpoint.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ObservedSpec {
@@ -345,6 +345,12 @@ pub struct ObservedSpec {
     /// Of them, the cases that ended here.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ends: Option<u64>,
+    /// The id this touchpoint's copies share (a later round, an ending
+    /// copy): its id without the "-round-N" and "-end" suffixes that
+    /// discovery adds; the designed touchpoint's id when discovered onto a
+    /// design. `peakend gap` pairs copies through it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base: Option<String>,
 }
 
 /// What an event log showed on a transition.

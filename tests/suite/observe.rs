@@ -43,7 +43,7 @@ fn discovered_counts(spec: &JourneySpec) -> Counts {
     let mut starts = BTreeMap::new();
     let mut ends = BTreeMap::new();
     for t in &spec.touchpoints {
-        let o = t.observed.expect("discovered touchpoints carry counts");
+        let o = t.observed.as_ref().expect("discovered touchpoints carry counts");
         if let Some(s) = o.starts {
             *starts.entry(activity(&t.name)).or_insert(0) += s;
         }
@@ -85,7 +85,7 @@ fn assert_flows(spec: &JourneySpec) {
         *outgoing.entry(&tr.from).or_insert(0) += c;
     }
     for t in &spec.touchpoints {
-        let o = t.observed.unwrap();
+        let o = t.observed.as_ref().unwrap();
         let inn = o.starts.unwrap_or(0) + incoming.get(t.id.as_str()).copied().unwrap_or(0);
         let out = o.ends.unwrap_or(0) + outgoing.get(t.id.as_str()).copied().unwrap_or(0);
         assert_eq!(inn, o.cases, "{}: arriving", t.id);
@@ -289,7 +289,7 @@ fn min_share_leaves_out_rare_touchpoints_and_says_how_many_cases() {
         (some.report.pruned_cases, some.report.pruned_touchpoints),
         (1, 1)
     );
-    assert_eq!(some.spec.touchpoints[0].observed.unwrap().cases, 19);
+    assert_eq!(some.spec.touchpoints[0].observed.as_ref().unwrap().cases, 19);
     Journey::from_spec(some.spec).unwrap();
 }
 
@@ -392,7 +392,7 @@ proptest! {
         let name_of = |id: &str| j.touchpoint_by_id(id).unwrap().name.clone();
         for tr in j.spec().transitions.iter().flatten() {
             let (from, to) = (name_of(&tr.from), name_of(&tr.to));
-            let Some(n) = by_name.get(from.as_str()).map(|t| t.observed.unwrap().cases) else { continue };
+            let Some(n) = by_name.get(from.as_str()).map(|t| t.observed.as_ref().unwrap().cases) else { continue };
             let p = tr.probability.unwrap();
             let got = found_p.get(&(from.clone(), to.clone())).copied().unwrap_or(0.0);
             let se = (p * (1.0 - p) / n as f64).sqrt();
@@ -466,7 +466,7 @@ fn sample_writes_the_same_log_for_the_same_seed_and_discover_reads_it() {
         .touchpoints
         .iter()
         .filter(|t| t.outcome.as_deref() == Some("order"))
-        .map(|t| t.observed.unwrap().ends.unwrap())
+        .map(|t| t.observed.as_ref().unwrap().ends.unwrap())
         .sum();
     assert_eq!(ends, won);
     Journey::from_spec(found.spec.clone()).unwrap();
