@@ -43,7 +43,10 @@ fn discovered_counts(spec: &JourneySpec) -> Counts {
     let mut starts = BTreeMap::new();
     let mut ends = BTreeMap::new();
     for t in &spec.touchpoints {
-        let o = t.observed.as_ref().expect("discovered touchpoints carry counts");
+        let o = t
+            .observed
+            .as_ref()
+            .expect("discovered touchpoints carry counts");
         if let Some(s) = o.starts {
             *starts.entry(activity(&t.name)).or_insert(0) += s;
         }
@@ -289,7 +292,10 @@ fn min_share_leaves_out_rare_touchpoints_and_says_how_many_cases() {
         (some.report.pruned_cases, some.report.pruned_touchpoints),
         (1, 1)
     );
-    assert_eq!(some.spec.touchpoints[0].observed.as_ref().unwrap().cases, 19);
+    assert_eq!(
+        some.spec.touchpoints[0].observed.as_ref().unwrap().cases,
+        19
+    );
     Journey::from_spec(some.spec).unwrap();
 }
 
@@ -729,4 +735,93 @@ fn a_mapping_matches_activities_by_another_name_and_bad_rows_are_located() {
         "{}",
         text(&out.stderr)
     );
+}
+
+/// docs/walkthrough.md, command by command, with the figures it quotes.
+#[test]
+fn the_walkthrough_runs_as_written() {
+    let Some(log) = corpus("receipt.csv") else {
+        return;
+    };
+    let log = log.to_str().unwrap();
+    let doc = std::fs::read_to_string("docs/walkthrough.md").unwrap();
+    let quoted = |out: &str| {
+        for line in out.lines().filter(|l| !l.contains('…') && l.len() > 20) {
+            let line = line.replace(log, "../shared/corpus/logs/receipt.csv");
+            if doc.contains(line.trim()) {
+                return true;
+            }
+        }
+        false
+    };
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("walkthrough");
+    std::fs::create_dir_all(&dir).unwrap();
+    let raw = dir.join("receipt-raw.json");
+    let out = peakend(&["discover", log, "-o", raw.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    let err = text(&out.stderr).replace(log, "../shared/corpus/logs/receipt.csv");
+    for line in err.lines() {
+        assert!(doc.contains(line.trim()), "not in the walkthrough: {line}");
+    }
+    let journey = dir.join("receipt.json");
+    let out = peakend(&[
+        "discover",
+        log,
+        "--onto",
+        "docs/examples/receipt-design.json",
+        "--mapping",
+        "docs/examples/receipt-mapping.csv",
+        "--min-share",
+        "0.02",
+        "-o",
+        journey.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let err = text(&out.stderr).replace(log, "../shared/corpus/logs/receipt.csv");
+    for line in err
+        .lines()
+        .filter(|l| !l.contains("activities not in the design"))
+    {
+        assert!(doc.contains(line.trim()), "not in the walkthrough: {line}");
+    }
+    let j = journey.to_str().unwrap();
+    for (args, lines) in [
+        (
+            vec!["analyze", j],
+            vec![
+                "Remembered experience   +2.1",
+                "main route    55.5% of customers  remembered  +1.5  received → checking → letter → wait-end",
+                "the remembered experience rests on 16 assumed ratings, n = 0",
+                "95% interval  -6.2 .. +6.5",
+            ],
+        ),
+        (
+            vec!["recommend", j],
+            vec![
+                "1. add-closing  lift +0.7  cost 2 (assumed)  (0.374 per unit of cost)",
+                "rests on 14 assumed ratings, n = 0",
+            ],
+        ),
+        (
+            vec!["gap", "docs/examples/receipt-design.json", j],
+            vec![
+                "you believe the peak is \"Confirmation letter arrives\" for 93.0%; customers remember \"Confirmation letter arrives\" for 55.5%",
+                "your #2 add-closing: +1.5 in its own view, +0.7 in the customers' view: weaker for customers than you believe",
+            ],
+        ),
+    ] {
+        let out = peakend(&args);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        let t = text(&out.stdout);
+        for l in lines {
+            assert!(t.contains(l), "{args:?}: {l}\n{t}");
+            assert!(doc.contains(l), "the walkthrough should quote: {l}");
+        }
+        assert!(quoted(&t), "{args:?}");
+    }
 }
