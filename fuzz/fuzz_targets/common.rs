@@ -1,7 +1,7 @@
 //! Shared by the fuzz targets: what must hold for any journey that loads,
 //! and a replay `main` so the targets build and run on stable.
 
-use peakend::{Journey, Model, MemoryModel, Options, analyze};
+use peakend::{Journey, MemoryModel, Model, Options, analyze};
 
 /// Analyse a loaded journey under every model and check the invariants.
 pub fn check_journey(j: &Journey) {
@@ -12,7 +12,11 @@ pub fn check_journey(j: &Journey) {
         let x = a.remembered.expected;
         assert!(x.is_finite(), "{}: expected {x}", model.name());
         if model.name() != "weighted" {
-            assert!(x >= scale.min - 1e-6 && x <= scale.max + 1e-6, "{}: {x} off the scale", model.name());
+            assert!(
+                x >= scale.min - 1e-6 && x <= scale.max + 1e-6,
+                "{}: {x} off the scale",
+                model.name()
+            );
         }
         let peak: f64 = a.touchpoints.iter().map(|t| t.peak_share).sum();
         let end: f64 = a.touchpoints.iter().map(|t| t.end_share).sum();
@@ -30,17 +34,37 @@ pub fn check_journey(j: &Journey) {
     // Pictures: well-formed XML with one marker per drawn touchpoint.
     let svg = peakend::render::map_svg(j, &a, &m, &peakend::MapOptions::new());
     let doc = roxmltree::Document::parse(&svg).expect("the map is XML");
-    let markers = doc.descendants().filter(|n| n.attribute("data-touchpoint").is_some()).count();
+    let markers = doc
+        .descendants()
+        .filter(|n| n.attribute("data-touchpoint").is_some())
+        .count();
     assert_eq!(markers, j.len().min(200));
     roxmltree::Document::parse(&peakend::render::histogram_svg(&a)).expect("the histogram is XML");
     if j.len() <= 12 {
-        let queries: Vec<(&str, f64)> = j.spec().touchpoints.iter().map(|t| (t.id.as_str(), j.scale().neutral)).collect();
+        let queries: Vec<(&str, f64)> = j
+            .spec()
+            .touchpoints
+            .iter()
+            .map(|t| (t.id.as_str(), j.scale().neutral))
+            .collect();
         let fast = peakend::whatif_emotions(j, &Model::PeakEnd, &queries).unwrap();
         for (i, (&(_, x), got)) in queries.iter().zip(&fast).enumerate() {
-            let op = peakend::Operation::Set { id: j.touchpoint(i).id.clone(), emotion: x };
+            let op = peakend::Operation::Set {
+                id: j.touchpoint(i).id.clone(),
+                emotion: x,
+            };
             let edited = peakend::apply(j, &[op]).expect("setting neutral is valid");
-            let full = analyze(&edited, &Model::PeakEnd, &Options::new().samples(200).seed(1)).remembered.expected;
-            assert!((got - full).abs() <= 1e-9 * (1.0 + full.abs()), "what-if {i}: {got} vs {full}");
+            let full = analyze(
+                &edited,
+                &Model::PeakEnd,
+                &Options::new().samples(200).seed(1),
+            )
+            .remembered
+            .expected;
+            assert!(
+                (got - full).abs() <= 1e-9 * (1.0 + full.abs()),
+                "what-if {i}: {got} vs {full}"
+            );
         }
         let analyzer = peakend::Analyzer::new(Model::PeakEnd);
         let r = analyzer.recommend(j, &a, Some(3.0));
@@ -69,7 +93,10 @@ pub fn replay(target: &str, check: fn(&[u8])) {
     let mut files = Vec::new();
     for a in args {
         if a.is_dir() {
-            let mut v: Vec<_> = std::fs::read_dir(&a).unwrap().map(|e| e.unwrap().path()).collect();
+            let mut v: Vec<_> = std::fs::read_dir(&a)
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .collect();
             v.sort();
             files.extend(v);
         } else if a.exists() {
@@ -103,8 +130,16 @@ pub fn check_discovery(found: &peakend::observe::Discovery) {
     for t in &spec.touchpoints {
         let o = t.observed.as_ref().expect("counts");
         let id = t.id.as_str();
-        assert_eq!(o.starts.unwrap_or(0) + inn.get(id).copied().unwrap_or(0), o.cases, "{id}");
-        assert_eq!(o.ends.unwrap_or(0) + out.get(id).copied().unwrap_or(0), o.cases, "{id}");
+        assert_eq!(
+            o.starts.unwrap_or(0) + inn.get(id).copied().unwrap_or(0),
+            o.cases,
+            "{id}"
+        );
+        assert_eq!(
+            o.ends.unwrap_or(0) + out.get(id).copied().unwrap_or(0),
+            o.cases,
+            "{id}"
+        );
         events += o.cases;
     }
     assert_eq!(events, found.report.events - found.report.merged_events);

@@ -42,8 +42,9 @@ fn id(pattern: Pattern, i: usize) -> String {
         Pattern::Counter => format!("t{i}"),
         Pattern::SharedPrefix => format!("customer-journey-touchpoint-{i:08}"),
         Pattern::Reversed => format!("{i:07}").chars().rev().collect::<String>() + "r",
-        Pattern::LastByte => format!("{}{}", "x".repeat(40), char::from(b'!' + (i % 90) as u8))
-            + &"y".repeat(i / 90),
+        Pattern::LastByte => {
+            format!("{}{}", "x".repeat(40), char::from(b'!' + (i % 90) as u8)) + &"y".repeat(i / 90)
+        }
         Pattern::Case => {
             // Case-folded repeats: "a", "A", "aa", "aA", … are all distinct ids.
             (0..=(i + 1).ilog2().max(1))
@@ -59,7 +60,11 @@ fn id(pattern: Pattern, i: usize) -> String {
 fn build(input: &Input) -> JourneySpec {
     let n = usize::from(input.size % 4096).max(1);
     let e = |i: usize| {
-        let raw = input.emotions.get(i % input.emotions.len().max(1)).copied().unwrap_or(0);
+        let raw = input
+            .emotions
+            .get(i % input.emotions.len().max(1))
+            .copied()
+            .unwrap_or(0);
         (f64::from(raw) / 65535.0) * 20.0 - 10.0
     };
     let mut tps: Vec<TouchpointSpec> = (0..n)
@@ -76,7 +81,11 @@ fn build(input: &Input) -> JourneySpec {
         .collect();
     for &(a, b) in input.extra.iter().take(256) {
         let (a, b) = (usize::from(a) % (n + 2), usize::from(b) % (n + 2));
-        ts.push(TransitionSpec::new(id(input.pattern, a), id(input.pattern, b), None));
+        ts.push(TransitionSpec::new(
+            id(input.pattern, a),
+            id(input.pattern, b),
+            None,
+        ));
     }
     spec.transitions = Some(ts);
     spec
@@ -109,7 +118,10 @@ fn check(data: &[u8]) {
     let options = LoadOptions::new().limits(Limits::new().input_bytes(limit));
     if (text.len() as u64) > limit {
         let e = peakend::load(&text, Format::Json, &options).unwrap_err();
-        assert_eq!((e.problems[0].line, e.problems[0].column), (Some(1), Some(1)));
+        assert_eq!(
+            (e.problems[0].line, e.problems[0].column),
+            (Some(1), Some(1))
+        );
     }
 }
 

@@ -7,7 +7,9 @@
 
 mod common;
 
-use peakend::observe::{Design, Discoverer, DiscoverOptions, read_case_table, read_mapping, read_pairs};
+use peakend::observe::{
+    Design, DiscoverOptions, Discoverer, read_case_table, read_mapping, read_pairs,
+};
 
 const DESIGN: &str = r#"{"version":1,"name":"d","touchpoints":[
   {"id":"a","name":"Order","emotion":4},{"id":"b","name":"Deliver","emotion":-6}]}"#;

@@ -13,7 +13,10 @@ fn check(data: &[u8]) {
     let found = read_xes_log(data, &LogOptions::new(), options());
     if looks_like_xes(data) {
         let again = read_log(data, &LogOptions::new(), options());
-        assert_eq!(found.as_ref().map(|f| &f.spec), again.as_ref().map(|f| &f.spec));
+        assert_eq!(
+            found.as_ref().map(|f| &f.spec),
+            again.as_ref().map(|f| &f.spec)
+        );
     }
     match found {
         Ok(f) => common::check_discovery(&f),
