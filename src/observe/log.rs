@@ -493,7 +493,115 @@ pub fn read_csv_log_into<R: Read>(
         .map_err(|e| LogError::new(Some(1), None, format!("cannot read the header: {e}")))?
         .clone();
     let at = columns(&header, &log.columns)?;
-    let name = |k: usize| header.get(at[k].unwrap_or(0)).unwrap_or("").to_string();
+    let names: [String; 8] =
+        std::array::from_fn(|k| header.get(at[k].unwrap_or(0)).unwrap_or("").to_string());
+    // Both cores: this thread reads and parses the rows into batches, the
+    // other feeds them to the discoverer, in order (the first problem in
+    // file order is the one reported, whichever thread finds it).
+    let (full_tx, full_rx) = std::sync::mpsc::sync_channel::<Result<Batch, LogError>>(4);
+    let (empty_tx, empty_rx) = std::sync::mpsc::channel::<Batch>();
+    std::thread::scope(|scope| {
+        let rating_column = names[3].clone();
+        let consumer = scope.spawn(move || -> Result<Discoverer, LogError> {
+            for message in full_rx {
+                let batch = message?;
+                for p in &batch.events {
+                    if p.skip {
+                        d.skip();
+                        continue;
+                    }
+                    let text = |r: (usize, usize)| &batch.text[r.0..r.1];
+                    let event = Event {
+                        case: text(p.case),
+                        activity: text(p.activity),
+                        time: p.time,
+                        rating: p.rating,
+                        stage: p.attrs[0].map(text),
+                        channel: p.attrs[1].map(text),
+                        owner: p.attrs[2].map(text),
+                        line: p.line,
+                    };
+                    d.push(&event).map_err(|mut e| {
+                        if e.message.starts_with("rating") {
+                            e.column = Some(rating_column.clone());
+                        }
+                        e
+                    })?;
+                }
+                // The parser may take the buffers back (it may be done).
+                let _ = empty_tx.send(batch);
+            }
+            Ok(d)
+        });
+        let mut batch = Batch::default();
+        let produced = parse_rows(&mut csv, &at, &names, &mut batch, |full| {
+            if full_tx.send(Ok(std::mem::take(full))).is_err() {
+                return false;
+            }
+            *full = empty_rx.try_recv().unwrap_or_default();
+            full.clear();
+            true
+        });
+        // The rows before a problem go first: the discoverer may find an
+        // earlier one among them.
+        if full_tx.send(Ok(batch)).is_ok()
+            && let Err(e) = produced
+        {
+            let _ = full_tx.send(Err(e));
+        }
+        drop(full_tx);
+        let d = consumer
+            .join()
+            .expect("the discovery thread does not panic")?;
+        d.finish()
+    })
+}
+
+/// One parsed row: byte ranges into its batch's text, and the parsed
+/// values.
+#[derive(Clone, Copy)]
+struct Parsed {
+    case: (usize, usize),
+    activity: (usize, usize),
+    attrs: [Option<(usize, usize)>; 3],
+    time: Option<i64>,
+    rating: Option<f64>,
+    line: u64,
+    /// A lifecycle event that does not count.
+    skip: bool,
+}
+
+/// Rows on their way from the parser to the discoverer.
+#[derive(Default)]
+struct Batch {
+    text: String,
+    events: Vec<Parsed>,
+}
+
+impl Batch {
+    const ROWS: usize = 4096;
+    const BYTES: usize = 1 << 20;
+    fn clear(&mut self) {
+        self.text.clear();
+        self.events.clear();
+    }
+    fn put(&mut self, s: &str) -> (usize, usize) {
+        let start = self.text.len();
+        self.text.push_str(s);
+        (start, self.text.len())
+    }
+}
+
+/// Read and parse every row into batches, handing each full one to
+/// `hand` (which returns false when nobody takes it any more); the last,
+/// partial batch stays in `batch`.
+fn parse_rows<R: Read>(
+    csv: &mut csv::Reader<R>,
+    at: &[Option<usize>; 8],
+    names: &[String; 8],
+    batch: &mut Batch,
+    mut hand: impl FnMut(&mut Batch) -> bool,
+) -> Result<(), LogError> {
     let mut record = csv::ByteRecord::new();
     loop {
         let more = csv.read_byte_record(&mut record).map_err(|e| {
@@ -501,78 +609,88 @@ pub fn read_csv_log_into<R: Read>(
             LogError::new(line, None, format!("cannot read the row: {e}"))
         })?;
         if !more {
-            break;
+            return Ok(());
         }
-        let line = record.position().map_or(0, |p| p.line());
         if record.iter().all(|c| c.iter().all(u8::is_ascii_whitespace)) {
             continue;
         }
-        let cell = |k: usize| -> Result<Option<&str>, LogError> {
-            let Some(i) = at[k] else { return Ok(None) };
-            let bytes = record.get(i).unwrap_or(b"");
-            let s = std::str::from_utf8(bytes).map_err(|e| {
-                LogError::new(
-                    Some(line),
-                    Some(&name(k)),
-                    format!("not UTF-8 at byte {} of the cell", e.valid_up_to() + 1),
-                )
-            })?;
-            let s = s.trim();
-            Ok((!s.is_empty()).then_some(s))
-        };
-        let required = |k: usize| -> Result<&str, LogError> {
-            cell(k)?.ok_or_else(|| {
-                LogError::new(
-                    Some(line),
-                    Some(&name(k)),
-                    format!("no {}", LogColumns::USUAL[k].0),
-                )
-            })
-        };
-        if cell(7)?.is_some_and(|l| !is_complete(l)) {
-            d.skip();
-            continue;
+        let parsed = parse_row(&record, at, names, batch)?;
+        batch.events.push(parsed);
+        if (batch.events.len() >= Batch::ROWS || batch.text.len() >= Batch::BYTES) && !hand(batch) {
+            return Ok(());
         }
-        let case = required(0)?;
-        let activity = required(1)?;
-        let time = match cell(2)? {
-            Some(s) => Some(parse_time(s).ok_or_else(|| {
-                LogError::new(
-                    Some(line),
-                    Some(&name(2)),
-                    format!("\"{s}\" is not a timestamp (e.g. 2024-05-01T14:30:00+02:00)"),
-                )
-            })?),
-            None => None,
-        };
-        let rating = match cell(3)? {
-            Some(s) => Some(parse_rating(s).ok_or_else(|| {
-                LogError::new(
-                    Some(line),
-                    Some(&name(3)),
-                    format!("\"{s}\" is not a number"),
-                )
-            })?),
-            None => None,
-        };
-        let event = Event {
-            case,
-            activity,
-            time,
-            rating,
-            stage: cell(4)?,
-            channel: cell(5)?,
-            owner: cell(6)?,
-            line,
-        };
-        d.push(&event).map_err(|mut e| {
-            if e.message.starts_with("rating") {
-                e.column = Some(name(3));
-            }
-            e
-        })?;
     }
-    d.finish()
+}
+
+/// One row into the batch.
+fn parse_row(
+    record: &csv::ByteRecord,
+    at: &[Option<usize>; 8],
+    names: &[String; 8],
+    batch: &mut Batch,
+) -> Result<Parsed, LogError> {
+    let line = record.position().map_or(0, |p| p.line());
+    let cell = |k: usize| -> Result<Option<&str>, LogError> {
+        let Some(i) = at[k] else { return Ok(None) };
+        let bytes = record.get(i).unwrap_or(b"");
+        let s = std::str::from_utf8(bytes).map_err(|e| {
+            LogError::new(
+                Some(line),
+                Some(&names[k]),
+                format!("not UTF-8 at byte {} of the cell", e.valid_up_to() + 1),
+            )
+        })?;
+        let s = s.trim();
+        Ok((!s.is_empty()).then_some(s))
+    };
+    let required = |k: usize| -> Result<&str, LogError> {
+        cell(k)?.ok_or_else(|| {
+            LogError::new(
+                Some(line),
+                Some(&names[k]),
+                format!("no {}", LogColumns::USUAL[k].0),
+            )
+        })
+    };
+    let mut p = Parsed {
+        case: (0, 0),
+        activity: (0, 0),
+        attrs: [None; 3],
+        time: None,
+        rating: None,
+        line,
+        skip: false,
+    };
+    if cell(7)?.is_some_and(|l| !is_complete(l)) {
+        p.skip = true;
+        return Ok(p);
+    }
+    p.case = batch.put(required(0)?);
+    p.activity = batch.put(required(1)?);
+    if let Some(s) = cell(2)? {
+        p.time = Some(parse_time(s).ok_or_else(|| {
+            LogError::new(
+                Some(line),
+                Some(&names[2]),
+                format!("\"{s}\" is not a timestamp (e.g. 2024-05-01T14:30:00+02:00)"),
+            )
+        })?);
+    }
+    if let Some(s) = cell(3)? {
+        p.rating = Some(parse_rating(s).ok_or_else(|| {
+            LogError::new(
+                Some(line),
+                Some(&names[3]),
+                format!("\"{s}\" is not a number"),
+            )
+        })?);
+    }
+    for k in 0..3 {
+        if let Some(s) = cell(4 + k)? {
+            p.attrs[k] = Some(batch.put(s));
+        }
+    }
+    Ok(p)
 }
 
 #[cfg(test)]

@@ -223,12 +223,32 @@ fn bad_logs_get_located_errors() {
             "no timestamp",
         ),
         ("case,activity\n1,A\n,B\n", Some(3), "no case"),
+        // Rows are parsed on one core and discovered on the other: the
+        // first problem in file order is reported, whichever finds it.
+        (
+            "case,activity,timestamp\n1,A,2024-01-02\n1,B,2024-01-01\n1,C,soon\n",
+            Some(3),
+            "earlier than the case's event on line 2",
+        ),
     ];
     for (log, line, what) in cases {
         let e = discover(log).expect_err(log);
         assert_eq!(e.line, line, "{log}: {e}");
         assert!(e.to_string().contains(what), "{log}: {e}");
     }
+    // Past the first batch of rows too: a bad timestamp at row 10,000
+    // after an out-of-order event at row 9,000.
+    let mut log = String::from("case,activity,timestamp\n");
+    for i in 0..12_000 {
+        let t = match i {
+            8_999 => "2023-01-01".to_string(),
+            10_000 => "soon".to_string(),
+            _ => format!("2024-01-01T00:00:{:02}Z", (i / 100) % 60),
+        };
+        log.push_str(&format!("c{},A{},{t}\n", i / 100, i % 100));
+    }
+    let e = discover(&log).unwrap_err();
+    assert_eq!(e.line, Some(9_001), "{e}");
     // The column is named where it matters.
     let e = discover("case,activity,rating\n1,A,4\n1,B,9\n").unwrap_err();
     assert_eq!(e.column.as_deref(), Some("rating"));
