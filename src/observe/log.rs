@@ -550,9 +550,11 @@ pub fn read_csv_log_into<R: Read>(
             let _ = full_tx.send(Err(e));
         }
         drop(full_tx);
+        // A panic there is a bug: it carries on here, as it would have
+        // on one thread.
         let d = consumer
             .join()
-            .expect("the discovery thread does not panic")?;
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
         d.finish()
     })
 }
