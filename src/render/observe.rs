@@ -188,5 +188,12 @@ pub fn case_table_text(shown: &str, r: &crate::observe::CaseTableReport) -> Stri
             plural(r.overall as usize)
         ));
     }
+    if r.accounts > 0 {
+        line.push_str(&format!(
+            "; {} case{} with an account, not used by discover",
+            r.accounts,
+            plural(r.accounts as usize)
+        ));
+    }
     line
 }
