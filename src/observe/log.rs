@@ -360,52 +360,25 @@ pub fn read_case_table<R: Read>(
 /// # Ok::<(), peakend::observe::LogError>(())
 /// ```
 pub fn read_mapping<R: Read>(reader: R, design: &mut Design) -> Result<usize, LogError> {
-    let mut csv = open(reader, "the mapping")?;
-    let header = csv
-        .headers()
-        .map_err(|e| LogError::new(Some(1), None, format!("cannot read the header: {e}")))?
-        .clone();
-    let norm: Vec<String> = header.iter().map(normalise).collect();
-    let find = |names: &[&str]| names.iter().find_map(|u| norm.iter().position(|h| h == u));
-    let activity = find(LogColumns::USUAL[1].1);
-    let touchpoint = find(&["touchpoint", "id", "design", "designed"]);
-    let (Some(activity), Some(touchpoint)) = (activity, touchpoint) else {
-        return Err(LogError::new(
-            Some(1),
-            None,
-            format!(
-                "a mapping needs an `activity` and a `touchpoint` column; the header has: {}",
-                header.iter().collect::<Vec<_>>().join(", ")
-            ),
-        ));
-    };
+    let activity = [
+        "activity",
+        "concept:name",
+        "activityname",
+        "event",
+        "eventname",
+        "task",
+    ];
     let mut rows = 0;
-    for row in csv.records() {
-        let row = row.map_err(|e| {
-            LogError::new(
-                e.position().map(|p| p.line()),
-                None,
-                format!("cannot read the row: {e}"),
-            )
-        })?;
-        let line = row.position().map_or(0, |p| p.line());
-        if row.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        let cell = |i: usize| {
-            let c = row.get(i).unwrap_or("").trim();
-            if c.is_empty() {
-                Err(LogError::new(Some(line), Some(&header[i]), "empty"))
-            } else {
-                Ok(c)
-            }
-        };
-        let (a, t) = (cell(activity)?, cell(touchpoint)?);
-        design
-            .map(a, t)
-            .map_err(|m| LogError::new(Some(line), Some(&header[touchpoint]), m))?;
-        rows += 1;
-    }
+    pairs(
+        reader,
+        (&activity, &["touchpoint", "id", "design", "designed"]),
+        |a, t, line, column| {
+            rows += 1;
+            design
+                .map(&a, &t)
+                .map_err(|m| LogError::new(Some(line), Some(column), m))
+        },
+    )?;
     Ok(rows)
 }
 
@@ -427,6 +400,21 @@ pub fn read_pairs<R: Read>(
     left: &[&str],
     right: &[&str],
 ) -> Result<Vec<(String, String, u64)>, LogError> {
+    let mut out = Vec::new();
+    pairs(reader, (left, right), |a, b, line, _| {
+        out.push((a, b, line));
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// Each row of a two-column mapping, in file order, to `f` (left, right,
+/// line, the right column's header name).
+fn pairs<R: Read>(
+    reader: R,
+    (left, right): (&[&str], &[&str]),
+    mut f: impl FnMut(String, String, u64, &str) -> Result<(), LogError>,
+) -> Result<(), LogError> {
     let mut csv = open(reader, "the mapping")?;
     let header = csv
         .headers()
@@ -450,7 +438,6 @@ pub fn read_pairs<R: Read>(
             ),
         ));
     };
-    let mut out = Vec::new();
     for row in csv.records() {
         let row = row.map_err(|e| {
             LogError::new(
@@ -471,9 +458,9 @@ pub fn read_pairs<R: Read>(
                 Ok(c.to_string())
             }
         };
-        out.push((cell(a)?, cell(b)?, line));
+        f(cell(a)?, cell(b)?, line, &header[b])?;
     }
-    Ok(out)
+    Ok(())
 }
 
 /// [`read_csv_log`] into a discoverer that may already know the cases'

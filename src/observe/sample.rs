@@ -128,27 +128,14 @@ fn timestamp(ms: i64) -> String {
     jiff::Timestamp::from_millisecond(ms).map_or_else(|_| ms.to_string(), |t| t.to_string())
 }
 
-/// Escape text for an XML attribute value.
-fn xml(s: &str) -> std::borrow::Cow<'_, str> {
-    if s.contains(['&', '<', '>', '"', '\'', '\n', '\r', '\t']) {
-        let mut out = String::with_capacity(s.len() + 8);
-        for c in s.chars() {
-            match c {
-                '&' => out.push_str("&amp;"),
-                '<' => out.push_str("&lt;"),
-                '>' => out.push_str("&gt;"),
-                '"' => out.push_str("&quot;"),
-                '\'' => out.push_str("&apos;"),
-                '\n' => out.push_str("&#10;"),
-                '\r' => out.push_str("&#13;"),
-                '\t' => out.push_str("&#9;"),
-                c => out.push(c),
-            }
-        }
-        out.into()
-    } else {
-        s.into()
-    }
+/// Escape text for an XML attribute value: as XML content, and line
+/// breaks and tabs as references (an attribute value would read them as
+/// spaces).
+fn xml(s: &str) -> String {
+    crate::numfmt::escape(s)
+        .replace('\n', "&#10;")
+        .replace('\r', "&#13;")
+        .replace('\t', "&#9;")
 }
 
 /// Quote a CSV cell when it needs it.
@@ -193,6 +180,66 @@ fn outcome_cells(j: &Journey, path: &[usize]) -> String {
         .and_then(|o| o.value)
         .map_or(String::new(), |v| v.to_string());
     format!(",{},{value}", cell(outcome))
+}
+
+/// What both log formats draw the same way: noisy ratings on the log's
+/// scale, and the case table's rows.
+struct Drawn<'a> {
+    j: &'a Journey,
+    model: &'a dyn MemoryModel,
+    options: &'a SampleOptions,
+    outcomes: bool,
+    em: Vec<f64>,
+    du: Vec<f64>,
+}
+
+impl<'a> Drawn<'a> {
+    fn new(j: &'a Journey, model: &'a dyn MemoryModel, options: &'a SampleOptions) -> Self {
+        Drawn {
+            j,
+            model,
+            options,
+            outcomes: !j.spec().outcomes.is_empty(),
+            em: Vec::new(),
+            du: Vec::new(),
+        }
+    }
+
+    /// An emotion as a rating on the log's scale, plus the noise, kept on
+    /// the scale (to 0.001).
+    fn rating(&self, emotion: f64, rng: &mut Rng) -> f64 {
+        let scale = self.j.scale();
+        let (a, b) = self.options.rating_scale;
+        let x = a + (emotion - scale.min) / (scale.max - scale.min) * (b - a);
+        let y = x + self.options.noise * normal(rng);
+        (y.clamp(a, b) * 1000.0).round() / 1000.0
+    }
+
+    fn table_header(&self, w: &mut dyn Write) -> std::io::Result<()> {
+        writeln!(
+            w,
+            "case,overall{}",
+            if self.outcomes { ",outcome,value" } else { "" }
+        )
+    }
+
+    /// The case table's row of a case: its remembered score as a noisy
+    /// rating, and its outcome.
+    fn table_row(
+        &mut self,
+        w: &mut dyn Write,
+        case: u64,
+        path: &[usize],
+        rng: &mut Rng,
+    ) -> std::io::Result<()> {
+        let (score, _) = engine::score_path(self.j, self.model, path, &mut self.em, &mut self.du);
+        let overall = self.rating(score, rng);
+        write!(w, "case-{case},{overall}")?;
+        if self.outcomes {
+            write!(w, "{}", outcome_cells(self.j, path))?;
+        }
+        writeln!(w)
+    }
 }
 
 /// One case in progress: its path, where it is, and when.
@@ -244,31 +291,19 @@ pub fn sample_log(
         return sample_xes(j, model, options, log, cases_out);
     }
     let names = activity_names(j);
-    let scale = j.scale();
-    let (a, b) = options.rating_scale;
-    let to_rating = |e: f64| a + (e - scale.min) / (scale.max - scale.min) * (b - a);
+    let mut drawn = Drawn::new(j, model, options);
     let sampler = Sampler::new(j);
     let mut rng = Rng::new(options.seed);
-    let outcomes = !j.spec().outcomes.is_empty();
     writeln!(log, "case:concept:name,concept:name,time:timestamp,rating")?;
     if let Some(w) = cases_out.as_deref_mut() {
-        writeln!(
-            w,
-            "case,overall{}",
-            if outcomes { ",outcome,value" } else { "" }
-        )?;
+        drawn.table_header(w)?;
     }
     let gap = (options.gap_minutes * 60_000.0).round() as i64;
     let mut active: HashMap<u64, (Vec<usize>, usize, i64)> = HashMap::new();
     let mut heap: BinaryHeap<Next> = BinaryHeap::new();
     let mut next_case = 0u64;
     let mut events = 0u64;
-    let (mut em, mut du) = (Vec::new(), Vec::new());
     let mut path = Vec::new();
-    let noisy = |x: f64, rng: &mut Rng| {
-        let y = x + options.noise * normal(rng);
-        (y.clamp(a, b) * 1000.0).round() / 1000.0
-    };
     loop {
         // Start every case due before the earliest event in progress.
         let start = options.start + gap * next_case as i64;
@@ -278,13 +313,7 @@ pub fn sample_log(
             let case = next_case;
             next_case += 1;
             if let Some(w) = cases_out.as_deref_mut() {
-                let (score, _) = engine::score_path(j, model, &path, &mut em, &mut du);
-                let overall = noisy(to_rating(score), &mut rng);
-                write!(w, "case-{case},{overall}")?;
-                if outcomes {
-                    write!(w, "{}", outcome_cells(j, &path))?;
-                }
-                writeln!(w)?;
+                drawn.table_row(w, case, &path, &mut rng)?;
             }
             active.insert(case, (path.clone(), 0, start));
             heap.push(Next {
@@ -302,7 +331,7 @@ pub fn sample_log(
             (s.0[s.1], s.1)
         };
         let rating = if options.rated >= 1.0 || rng.next_f64() < options.rated {
-            noisy(to_rating(j.emotions()[p]), &mut rng).to_string()
+            drawn.rating(j.emotions()[p], &mut rng).to_string()
         } else {
             String::new()
         };
@@ -343,16 +372,9 @@ fn sample_xes(
     mut cases_out: Option<&mut dyn Write>,
 ) -> std::io::Result<SampleReport> {
     let names = activity_names(j);
-    let scale = j.scale();
-    let (a, b) = options.rating_scale;
-    let to_rating = |e: f64| a + (e - scale.min) / (scale.max - scale.min) * (b - a);
-    let noisy = |x: f64, rng: &mut Rng| {
-        let y = x + options.noise * normal(rng);
-        (y.clamp(a, b) * 1000.0).round() / 1000.0
-    };
+    let mut drawn = Drawn::new(j, model, options);
     let sampler = Sampler::new(j);
     let mut rng = Rng::new(options.seed);
-    let outcomes = !j.spec().outcomes.is_empty();
     writeln!(log, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
     writeln!(
         log,
@@ -370,25 +392,15 @@ fn sample_xes(
         xml(&j.spec().name)
     )?;
     if let Some(w) = cases_out.as_deref_mut() {
-        writeln!(
-            w,
-            "case,overall{}",
-            if outcomes { ",outcome,value" } else { "" }
-        )?;
+        drawn.table_header(w)?;
     }
     let gap = (options.gap_minutes * 60_000.0).round() as i64;
-    let (mut em, mut du, mut path) = (Vec::new(), Vec::new(), Vec::new());
+    let mut path = Vec::new();
     let mut events = 0u64;
     for case in 0..options.cases {
         sampler.draw(&mut rng, &mut path);
         if let Some(w) = cases_out.as_deref_mut() {
-            let (score, _) = engine::score_path(j, model, &path, &mut em, &mut du);
-            let overall = noisy(to_rating(score), &mut rng);
-            write!(w, "case-{case},{overall}")?;
-            if outcomes {
-                write!(w, "{}", outcome_cells(j, &path))?;
-            }
-            writeln!(w)?;
+            drawn.table_row(w, case, &path, &mut rng)?;
         }
         writeln!(
             log,
@@ -404,7 +416,7 @@ fn sample_xes(
                 timestamp(time)
             )?;
             if options.rated >= 1.0 || rng.next_f64() < options.rated {
-                let r = noisy(to_rating(j.emotions()[p]), &mut rng);
+                let r = drawn.rating(j.emotions()[p], &mut rng);
                 writeln!(log, "      <float key=\"rating\" value=\"{r}\"/>")?;
             }
             writeln!(log, "    </event>")?;
