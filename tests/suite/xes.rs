@@ -337,3 +337,29 @@ fn sample_writes_xes_that_discover_reads_back() {
     }
     assert!(text(&out.stderr).contains("from 400 cases"));
 }
+
+/// `peakend sample | peakend discover -` through a shell pipe, in both
+/// formats: standard input is told CSV from XES by its first bytes.
+#[test]
+fn sample_piped_into_discover_round_trips() {
+    let bin = env!("CARGO_BIN_EXE_peakend");
+    for format in ["csv", "xes"] {
+        let script = format!(
+            "'{bin}' sample journeys/quote-to-order.json --cases 800 --noise 0 --format {format} \
+             | '{bin}' discover - --rating-scale 1,5"
+        );
+        let out = std::process::Command::new("sh")
+            .args(["-c", &script])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let found: JourneySpec = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(found.touchpoints.len(), 6, "{format}");
+        let err = text(&out.stderr);
+        assert!(
+            err.contains("<stdin>: 6 touchpoints, 7 transitions from 800 cases"),
+            "{err}"
+        );
+    }
+}
