@@ -54,7 +54,7 @@ use std::collections::{BTreeMap, HashMap};
 /// The per-event maps: foldhash, seeded per process (user-supplied case
 /// ids cannot be crafted to collide), several times faster than SipHash
 /// for short keys.
-type Fast<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+pub(crate) type Fast<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
 /// One event of a log, as [`Discoverer::push`] takes it.
 #[derive(Debug, Clone, Copy, PartialEq)]

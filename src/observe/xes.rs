@@ -126,10 +126,15 @@ pub fn read_xes_log_into<R: Read>(
 /// An attribute: its key as written, normalised (a trace's with `case:`
 /// in front), and its value.
 struct Attr {
-    key: String,
-    norm: String,
+    key: std::rc::Rc<str>,
+    norm: std::rc::Rc<str>,
     value: String,
 }
+
+/// Per attribute key as written (and whether on a trace): its key and
+/// normalised name when some role looks for it, else `None` (skipped).
+/// (One map for events' attributes, one for traces'.)
+type KeyCache = [super::Fast<Box<[u8]>, Option<(std::rc::Rc<str>, std::rc::Rc<str>)>>; 2];
 
 /// An event read from a trace whose case is not named yet.
 struct Pending {
@@ -154,6 +159,7 @@ struct Xes {
     /// Per role (as [`LogColumns::USUAL`]), the names to look for,
     /// normalised, in order.
     names: Vec<Vec<String>>,
+    keys: KeyCache,
     d: Discoverer,
     at: In,
     /// Depth of the element being read, and that of the current trace or
@@ -192,6 +198,7 @@ impl Xes {
             .collect();
         Xes {
             names,
+            keys: KeyCache::default(),
             d,
             at: In::Start,
             depth: 0,
@@ -297,9 +304,10 @@ impl Xes {
                 self.event_line = line;
             }
             In::Trace | In::Event if self.depth == self.holder + 1 => {
-                if let Some(a) = attribute(e, line, self.at == In::Trace)? {
+                let of_trace = self.at == In::Trace;
+                if let Some(a) = attribute(e, line, of_trace, &self.names, &mut self.keys)? {
                     if self.at == In::Trace {
-                        let rank = self.names[0].iter().position(|n| *n == a.norm);
+                        let rank = self.names[0].iter().position(|n| n.as_str() == &*a.norm);
                         if let Some(rank) = rank.filter(|&r| r < self.case_rank) {
                             self.case = Some(a.value.trim().to_string());
                             self.case_rank = rank;
@@ -366,9 +374,12 @@ impl Xes {
         // The value of a role for the event: the first of its names among
         // the event's attributes or its trace's (`case:KEY`).
         let find = |k: usize| -> Option<&Attr> {
-            names[k]
-                .iter()
-                .find_map(|n| attrs.iter().chain(trace.iter()).find(|a| a.norm == *n))
+            names[k].iter().find_map(|n| {
+                attrs
+                    .iter()
+                    .chain(trace.iter())
+                    .find(|a| &*a.norm == n.as_str())
+            })
         };
         if find(7).is_some_and(|a| !is_complete(&a.value)) {
             d.skip();
@@ -419,7 +430,7 @@ impl Xes {
             owner: text(6),
             line,
         };
-        let rating_key = find(3).map(|a| a.key.as_str());
+        let rating_key = find(3).map(|a| &*a.key);
         d.push(&event).map_err(|mut e| {
             if let (true, Some(key)) = (e.message.starts_with("rating"), rating_key) {
                 e.message = format!("{key}: {}", e.message);
@@ -431,36 +442,59 @@ impl Xes {
 
 /// An attribute element (`<string key=… value=…/>`, `<date>`, `<int>`,
 /// `<float>`, `<boolean>`, `<id>`): its key and value; `None` for a list or
-/// container (no value of its own) or an element that is no attribute.
-fn attribute(e: &BytesStart<'_>, line: u64, of_trace: bool) -> Result<Option<Attr>, LogError> {
+/// container (no value of its own), an element that is no attribute, or
+/// a key no role looks for (decided once per distinct key).
+fn attribute(
+    e: &BytesStart<'_>,
+    line: u64,
+    of_trace: bool,
+    names: &[Vec<String>],
+    keys: &mut KeyCache,
+) -> Result<Option<Attr>, LogError> {
     if !matches!(
         e.local_name().as_ref(),
         b"string" | b"date" | b"int" | b"float" | b"boolean" | b"id"
     ) {
         return Ok(None);
     }
+    let bad = |err: &dyn std::fmt::Display| {
+        LogError::new(Some(line), None, format!("the XML does not read: {err}"))
+    };
     let (mut key, mut value) = (None, None);
     for a in e.attributes() {
-        let a = a.map_err(|err| {
-            LogError::new(Some(line), None, format!("the XML does not read: {err}"))
-        })?;
-        let v = a.unescape_value().map_err(|err| {
-            LogError::new(Some(line), None, format!("the XML does not read: {err}"))
-        })?;
+        let a = a.map_err(|err| bad(&err))?;
         match a.key.local_name().as_ref() {
-            b"key" => key = Some(v.into_owned()),
-            b"value" => value = Some(v.into_owned()),
+            b"key" => key = Some(a),
+            b"value" => value = Some(a),
             _ => {}
         }
     }
     let (Some(key), Some(value)) = (key, value) else {
         return Ok(None);
     };
-    let norm = normalise(&key);
-    let norm = if of_trace {
-        format!("case:{norm}")
-    } else {
-        norm
+    let cache = &mut keys[usize::from(of_trace)];
+    let known = match cache.get(key.value.as_ref()) {
+        Some(k) => k.clone(),
+        None => {
+            let written = key.unescape_value().map_err(|err| bad(&err))?;
+            let norm = normalise(&written);
+            let norm = if of_trace {
+                format!("case:{norm}")
+            } else {
+                norm
+            };
+            let wanted = names.iter().flatten().any(|n| *n == norm);
+            let k = wanted.then(|| (written.as_ref().into(), norm.into()));
+            cache.insert(key.value.as_ref().into(), k.clone());
+            k
+        }
     };
+    let Some((key, norm)) = known else {
+        return Ok(None);
+    };
+    let value = value
+        .unescape_value()
+        .map_err(|err| bad(&err))?
+        .into_owned();
     Ok(Some(Attr { key, norm, value }))
 }
