@@ -539,7 +539,10 @@ fn gap(
             }
         }
     };
-    let options = peakend::GapOptions::new().seed(model.seed);
+    let mut options = peakend::GapOptions::new().seed(model.seed);
+    if let Some(n) = model.samples {
+        options = options.samples(n);
+    }
     let g = match analyzer.gap(&s, &c, &pairs, &options) {
         Ok(g) => g,
         Err(e) => {
