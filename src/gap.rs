@@ -37,9 +37,10 @@ use crate::spec::EvidenceKind;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct GapOptions {
-    /// Sampled paths when there are too many to enumerate (default
-    /// 20,000).
-    pub samples: usize,
+    /// Sampled paths when there are too many to enumerate (default: as the
+    /// analysis, 20,000, or fewer for very long paths so that sampling
+    /// visits about 500,000 touchpoints, never fewer than 500).
+    pub samples: Option<usize>,
     /// The sampling seed.
     pub seed: u64,
     /// How many of each view's first recommendations are checked in the
@@ -50,7 +51,7 @@ pub struct GapOptions {
 impl Default for GapOptions {
     fn default() -> Self {
         GapOptions {
-            samples: 20_000,
+            samples: None,
             seed: crate::DEFAULT_SEED,
             advice: 5,
         }
@@ -72,7 +73,7 @@ impl GapOptions {
     /// Sampled paths when there are too many to enumerate.
     #[must_use]
     pub fn samples(mut self, samples: usize) -> Self {
-        self.samples = samples.max(1);
+        self.samples = Some(samples.clamp(1, crate::MAX_SAMPLES));
         self
     }
 }
@@ -540,7 +541,13 @@ impl Analyzer {
         });
         let supplier_view = view(supplier, &sa, same);
         let customer_view = view(customer, &ca, onto_s);
-        let sign = sign_change(self, supplier, customer, &of, options);
+        let length: f64 = ca.touchpoints.iter().map(|t| t.visit).sum();
+        let samples = options.samples.unwrap_or_else(|| {
+            crate::Options::new()
+                .seed(options.seed)
+                .sample_count(length)
+        });
+        let sign = sign_change(self, supplier, customer, &of, (samples, options.seed));
         let advice = advice(self, (supplier, &sa), (customer, &ca), &of, options.advice);
         Ok(Gap {
             scale: s_scale,
@@ -571,7 +578,7 @@ fn sign_change(
     s: &Journey,
     c: &Journey,
     of: &[Option<usize>],
-    options: &GapOptions,
+    (samples, seed): (usize, u64),
 ) -> SignChange {
     let onto_c = Rescale {
         from: s.scale(),
@@ -612,10 +619,10 @@ fn sign_change(
         };
     }
     let sampler = crate::engine::Sampler::new(c);
-    let mut rng = crate::engine::Rng::new(options.seed);
+    let mut rng = crate::engine::Rng::new(seed);
     let mut path = Vec::new();
-    let w = 1.0 / options.samples as f64;
-    for _ in 0..options.samples {
+    let w = 1.0 / samples as f64;
+    for _ in 0..samples {
         sampler.draw(&mut rng, &mut path);
         tally(&path, w, &mut acc);
     }
@@ -625,9 +632,9 @@ fn sign_change(
         rosier: acc.0,
         darker: acc.1,
         exact: false,
-        standard_error: Some((share * (1.0 - share) / options.samples as f64).sqrt()),
-        samples: Some(options.samples),
-        seed: Some(options.seed),
+        standard_error: Some((share * (1.0 - share) / samples as f64).sqrt()),
+        samples: Some(samples),
+        seed: Some(seed),
     }
 }
 
