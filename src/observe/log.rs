@@ -239,6 +239,22 @@ fn open<R: Read>(reader: R, what: &str) -> Result<csv::Reader<impl Read>, LogErr
         .from_reader(std::io::Cursor::new(first).chain(reader)))
 }
 
+/// A row of a small table (case table, mapping) and its line, or where
+/// it does not read.
+fn checked(
+    row: Result<csv::StringRecord, csv::Error>,
+) -> Result<(csv::StringRecord, u64), LogError> {
+    let row = row.map_err(|e| {
+        LogError::new(
+            e.position().map(|p| p.line()),
+            None,
+            format!("cannot read the row: {e}"),
+        )
+    })?;
+    let line = row.position().map_or(0, |p| p.line());
+    Ok((row, line))
+}
+
 /// What a case table held.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
@@ -301,14 +317,7 @@ pub fn read_case_table<R: Read>(
     let overall = find(&["overall", "case:overall", "overallrating"]);
     let mut report = CaseTableReport::default();
     for row in csv.records() {
-        let row = row.map_err(|e| {
-            LogError::new(
-                e.position().map(|p| p.line()),
-                None,
-                format!("cannot read the row: {e}"),
-            )
-        })?;
-        let line = row.position().map_or(0, |p| p.line());
+        let (row, line) = checked(row)?;
         let get = |i: Option<usize>| {
             i.and_then(|i| row.get(i))
                 .map(str::trim)
@@ -439,14 +448,7 @@ fn pairs<R: Read>(
         ));
     };
     for row in csv.records() {
-        let row = row.map_err(|e| {
-            LogError::new(
-                e.position().map(|p| p.line()),
-                None,
-                format!("cannot read the row: {e}"),
-            )
-        })?;
-        let line = row.position().map_or(0, |p| p.line());
+        let (row, line) = checked(row)?;
         if row.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
