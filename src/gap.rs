@@ -118,9 +118,11 @@ pub struct View {
     pub mean: f64,
     /// Share of customers who remember the journey as negative.
     pub negative_share: f64,
-    /// The touchpoint most customers remember as the peak.
+    /// The touchpoint most customers remember as the peak (with its
+    /// discovered copies).
     pub peak: Option<Anchor>,
-    /// The touchpoint most customers' journeys end on.
+    /// The touchpoint most customers' journeys end on (with its
+    /// discovered copies).
     pub end: Option<Anchor>,
     /// What its remembered experience rests on.
     pub basis: Basis,
@@ -415,18 +417,34 @@ impl Rescale {
     }
 }
 
+/// The touchpoint with the largest share, a touchpoint's discovered
+/// copies (`observed.base`) counting with it (under its name where the
+/// journey has it, else the first copy's); ties to the earlier in the file.
 fn top(shares: impl Iterator<Item = (usize, f64)>, j: &Journey) -> Option<Anchor> {
-    shares
-        .filter(|(_, s)| *s > 0.0)
-        .fold(None::<(usize, f64)>, |best, (i, s)| match best {
-            Some((_, b)) if b >= s => best,
-            _ => Some((i, s)),
+    let mut groups: Vec<(String, String, f64)> = Vec::new();
+    let mut at: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for (i, share) in shares {
+        let t = j.touchpoint(i);
+        let key = t
+            .observed
+            .as_ref()
+            .and_then(|o| o.base.clone())
+            .unwrap_or_else(|| t.id.clone());
+        let g = *at.entry(key.clone()).or_insert_with(|| {
+            let named = j.touchpoint_by_id(&key).unwrap_or(t);
+            groups.push((named.id.clone(), named.name.clone(), 0.0));
+            groups.len() - 1
+        });
+        groups[g].2 += share;
+    }
+    groups
+        .into_iter()
+        .filter(|g| g.2 > 0.0)
+        .fold(None::<(String, String, f64)>, |best, g| match best {
+            Some(b) if b.2 >= g.2 => Some(b),
+            _ => Some(g),
         })
-        .map(|(i, share)| Anchor {
-            id: j.touchpoint(i).id.clone(),
-            name: j.touchpoint(i).name.clone(),
-            share,
-        })
+        .map(|(id, name, share)| Anchor { id, name, share })
 }
 
 /// A supplier touchpoint against its partners in the customers' journey

@@ -825,7 +825,8 @@ fn the_walkthrough_runs_as_written() {
         (
             vec!["gap", "docs/examples/receipt-design.json", j],
             vec![
-                "you believe the peak is \"Confirmation letter arrives\" for 93.0%; customers remember \"Confirmation letter arrives\" for 55.5%",
+                "you believe the peak is \"Confirmation letter arrives\" for 93.0%; customers remember \"Confirmation letter arrives\" for 88.4%",
+                "you believe journeys end on \"Waits for the decision\" for 98.0%; customers' end on \"Waits for the decision\" for 61.9%",
                 "your #2 add-closing: +1.5 in its own view, +0.7 in the customers' view: weaker for customers than you believe",
             ],
         ),
