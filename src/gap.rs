@@ -28,7 +28,7 @@
 
 use crate::analysis::{Analysis, Analyzer};
 use crate::evidence::Basis;
-use crate::journey::{Journey, Scale};
+use crate::journey::{Journey, Scale, name_key};
 use crate::recommend::Action;
 use crate::simulate::Operation;
 use crate::spec::EvidenceKind;
@@ -264,6 +264,20 @@ pub struct Gap {
     pub advice: Vec<AdviceCheck>,
 }
 
+impl GapError {
+    /// The pair of the mapping the problem is in (0-based), to name its
+    /// line.
+    #[must_use]
+    pub fn pair(&self) -> Option<usize> {
+        match self {
+            GapError::UnknownTouchpoint { pair, .. } | GapError::MappedTwice { pair, .. } => {
+                Some(*pair)
+            }
+            GapError::NothingInCommon => None,
+        }
+    }
+}
+
 /// Why two journeys cannot be compared.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -277,6 +291,8 @@ pub enum GapError {
         name: String,
         /// " (did you mean …?)" or empty.
         suggestion: String,
+        /// Which pair of the mapping (0-based).
+        pair: usize,
     },
     /// A touchpoint is mapped twice.
     #[error("the {side} touchpoint \"{name}\" is mapped twice")]
@@ -285,6 +301,8 @@ pub enum GapError {
         side: &'static str,
         /// Its id.
         name: String,
+        /// Which pair of the mapping (0-based).
+        pair: usize,
     },
     /// Nothing pairs.
     #[error(
@@ -293,16 +311,8 @@ pub enum GapError {
     NothingInCommon,
 }
 
-/// Letters and digits, lowercase.
-fn key(s: &str) -> String {
-    s.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
-}
-
 /// A touchpoint by id, else by name.
-fn find(j: &Journey, side: &'static str, name: &str) -> Result<usize, GapError> {
+fn find(j: &Journey, side: &'static str, name: &str, pair: usize) -> Result<usize, GapError> {
     let name = name.trim();
     j.index_of(name)
         .or_else(|| (0..j.len()).find(|&i| j.touchpoint(i).name == name))
@@ -314,6 +324,7 @@ fn find(j: &Journey, side: &'static str, name: &str) -> Result<usize, GapError> 
                 (0..j.len()).map(|i| j.touchpoint(i).id.as_str()),
             )
             .map_or(String::new(), |m| format!(" (did you mean \"{m}\"?)")),
+            pair,
         })
 }
 
@@ -328,18 +339,20 @@ fn pair(
 ) -> Result<Vec<Option<usize>>, GapError> {
     let mut of = vec![None; c.len()];
     let mut used = vec![false; s.len()];
-    for (a, b) in mapping {
-        let (i, k) = (find(s, "supplier", a)?, find(c, "customer", b)?);
+    for (pair, (a, b)) in mapping.iter().enumerate() {
+        let (i, k) = (find(s, "supplier", a, pair)?, find(c, "customer", b, pair)?);
         if used[i] {
             return Err(GapError::MappedTwice {
                 side: "supplier",
                 name: s.touchpoint(i).id.clone(),
+                pair,
             });
         }
         if of[k].is_some() {
             return Err(GapError::MappedTwice {
                 side: "customer",
                 name: c.touchpoint(k).id.clone(),
+                pair,
             });
         }
         of[k] = Some(i);
@@ -374,11 +387,11 @@ fn pair(
     }
     let mut by_name: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for i in (0..s.len()).rev().filter(|&i| !used[i]) {
-        by_name.insert(key(&s.touchpoint(i).name), i);
+        by_name.insert(name_key(&s.touchpoint(i).name), i);
     }
     for (k, slot) in of.iter_mut().enumerate() {
         if slot.is_none()
-            && let Some(&i) = by_name.get(&key(&c.touchpoint(k).name))
+            && let Some(&i) = by_name.get(&name_key(&c.touchpoint(k).name))
             && !used[i]
         {
             *slot = Some(i);
@@ -391,18 +404,22 @@ fn pair(
     Ok(of)
 }
 
-/// Linear map of emotions from one scale onto another.
+/// Linear map of emotions from one scale onto another (exact where the
+/// scales are the same).
 #[derive(Clone, Copy)]
-struct Rescale {
+pub(crate) struct Rescale {
     from: Scale,
     to: Scale,
 }
 
 impl Rescale {
+    pub(crate) fn new(from: Scale, to: Scale) -> Rescale {
+        Rescale { from, to }
+    }
     fn same(&self) -> bool {
         self.from.min == self.to.min && self.from.max == self.to.max
     }
-    fn point(&self, x: f64) -> f64 {
+    pub(crate) fn point(&self, x: f64) -> f64 {
         if self.same() {
             return x;
         }

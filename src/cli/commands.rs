@@ -526,12 +526,12 @@ fn gap(
         return Err(reported(1));
     };
     let (s, c) = (with_tie_rule(s, model), with_tie_rule(c, model));
-    let pairs = match mapping {
-        None => Vec::new(),
+    let (pairs, lines): (Vec<(String, String)>, Vec<u64>) = match mapping {
+        None => (Vec::new(), Vec::new()),
         Some(m) => {
             let f = std::fs::File::open(m).map_err(|e| anyhow::anyhow!("cannot read {m}: {e}"))?;
             match peakend::observe::read_pairs(f, &["supplier"], &["customer"]) {
-                Ok(p) => p.into_iter().map(|(a, b, _)| (a, b)).collect(),
+                Ok(p) => p.into_iter().map(|(a, b, l)| ((a, b), l)).unzip(),
                 Err(e) => {
                     eprintln!("{m}: error: {e}");
                     return Err(reported(1));
@@ -546,10 +546,13 @@ fn gap(
     let g = match analyzer.gap(&s, &c, &pairs, &options) {
         Ok(g) => g,
         Err(e) => {
-            eprintln!(
-                "{}error: {e}",
-                mapping.map_or(String::new(), |m| format!("{m}: "))
-            );
+            // A problem with a pair of the mapping names its line.
+            let place = match (mapping, e.pair().and_then(|k| lines.get(k))) {
+                (Some(m), Some(line)) => format!("{m}: error: line {line}: "),
+                (Some(m), None) => format!("{m}: error: "),
+                _ => "error: ".into(),
+            };
+            eprintln!("{place}{e}");
             return Err(reported(1));
         }
     };

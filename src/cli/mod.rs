@@ -345,7 +345,7 @@ fn case_count(s: &str) -> Result<u64, String> {
 /// Which columns of an event log hold what [default: found by their usual
 /// names, XES first: `case:concept:name`/`case`, `concept:name`/`activity`,
 /// `time:timestamp`/`timestamp`, `rating`, `stage`, `channel`,
-/// `owner`/`org:group`]
+/// `owner`/`org:group`, `lifecycle:transition`; docs/discovery.md]
 #[derive(clap::Args)]
 pub(crate) struct LogColumnArgs {
     /// The case column

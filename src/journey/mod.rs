@@ -11,6 +11,16 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use serde::Serialize;
 use std::collections::HashMap;
 
+/// A name or id as matching sees it: letters and digits only, lowercase
+/// ("Go-live!" and "go live" meet). Used where two files name the same
+/// touchpoint differently (discovery onto a design, the delivery gap).
+pub(crate) fn name_key(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
 /// Maps keyed by the user's own names (ids, stages, personas, outcomes).
 /// The standard library's hasher is keyed at random per process (SipHash
 /// 1-3), so no id pattern, regular (`t0`, `t1`, …) or crafted to collide,

@@ -45,6 +45,7 @@ mod sample;
 #[cfg(feature = "logs")]
 pub use sample::{LogFormat, SampleOptions, SampleReport, sample_log};
 
+use crate::journey::name_key;
 use crate::spec::{
     EvidenceKind, EvidenceSpec, JourneySpec, ObservedRouteSpec, ObservedSpec, OutcomeKind,
     OutcomeSpec, ScaleSpec, StageSpec, TouchpointSpec, TransitionSpec,
@@ -150,15 +151,6 @@ pub struct Design {
     by_key: HashMap<String, usize>,
 }
 
-/// Letters and digits, lowercase: how activities meet designed ids and
-/// names (spaces, punctuation and case do not matter).
-fn key(s: &str) -> String {
-    s.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
-}
-
 impl Design {
     /// A design from a valid journey; `source` names it in the evidence of
     /// the emotions it gives (a file name).
@@ -167,10 +159,10 @@ impl Design {
         let spec = journey.spec().clone();
         let mut by_key = HashMap::new();
         for (i, t) in spec.touchpoints.iter().enumerate() {
-            by_key.entry(key(&t.id)).or_insert(i);
+            by_key.entry(name_key(&t.id)).or_insert(i);
         }
         for (i, t) in spec.touchpoints.iter().enumerate() {
-            by_key.entry(key(&t.name)).or_insert(i);
+            by_key.entry(name_key(&t.name)).or_insert(i);
         }
         Design {
             spec,
@@ -203,7 +195,7 @@ impl Design {
                         .map_or(String::new(), |m| format!(" (did you mean \"{m}\"?)"))
                 )
             })?;
-        let a = key(activity);
+        let a = name_key(activity);
         if self.mapped.insert(a.clone(), i).is_some() {
             return Err(format!("activity \"{}\" is mapped twice", activity.trim()));
         }
@@ -213,7 +205,7 @@ impl Design {
 
     /// The designed touchpoint an activity matches.
     fn find(&self, activity: &str) -> Option<usize> {
-        let a = key(activity);
+        let a = name_key(activity);
         self.mapped.get(&a).or_else(|| self.by_key.get(&a)).copied()
     }
 }
@@ -1240,7 +1232,7 @@ fn adopt_outcomes(spec: &mut JourneySpec, design: &JourneySpec) {
         if let Some(d) = design
             .outcomes
             .iter()
-            .find(|d| key(&d.id) == key(&o.id) || key(&d.name) == key(&o.name))
+            .find(|d| name_key(&d.id) == name_key(&o.id) || name_key(&d.name) == name_key(&o.name))
             .filter(|d| d.id == o.id || taken.insert(d.id.clone()))
         {
             renamed.insert(o.id.clone(), d.id.clone());
@@ -1367,7 +1359,7 @@ fn design_report(
         .activities
         .iter()
         .flat_map(|a| std::iter::once(&a.name).chain(&a.aliases))
-        .map(|a| key(a))
+        .map(|a| name_key(a))
         .collect();
     DesignReport {
         source: ds.source.clone(),
@@ -1402,7 +1394,7 @@ fn design_report(
         unused_mappings: ds
             .mapped_order
             .iter()
-            .filter(|a| !keys.contains(&key(a)))
+            .filter(|a| !keys.contains(&name_key(a)))
             .cloned()
             .collect(),
     }

@@ -283,10 +283,8 @@ fn curves_svg(g: &Gap, customer: &crate::Journey) -> String {
         .iter()
         .map(|t| (t.customer_id.as_str(), t))
         .collect();
-    let rescale = |e: f64| {
-        let c = customer.scale();
-        lo + (e - c.min) / (c.max - c.min) * (hi - lo)
-    };
+    let onto = crate::gap::Rescale::new(customer.scale(), g.scale);
+    let rescale = |e: f64| onto.point(e);
     let mut s = String::new();
     let _ = writeln!(
         s,

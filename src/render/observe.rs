@@ -133,41 +133,40 @@ fn design_lines(summary: &mut String, d: &crate::observe::DesignReport) {
         d.emotions_from_design,
         plural(d.emotions_from_design)
     ));
-    if !d.unmatched.is_empty() {
-        summary.push_str(&format!(
-            "\n  {} activit{} not in the design (neutral where unrated): {}",
-            d.unmatched.len(),
-            if d.unmatched.len() == 1 { "y" } else { "ies" },
-            some(&d.unmatched)
-        ));
-    }
-    if !d.unobserved.is_empty() {
-        summary.push_str(&format!(
-            "\n  {} designed touchpoint{} no activity of the log matched: {}",
-            d.unobserved.len(),
-            plural(d.unobserved.len()),
-            some(&d.unobserved)
-        ));
-    }
-    if !d.pruned.is_empty() {
-        summary.push_str(&format!(
-            "\n  {} designed touchpoint{} left out by --min-share: {}",
-            d.pruned.len(),
-            plural(d.pruned.len()),
-            some(&d.pruned)
-        ));
-    }
-    if !d.unused_mappings.is_empty() {
-        summary.push_str(&format!(
-            "\n  {} mapped activit{} not in the log: {}",
-            d.unused_mappings.len(),
-            if d.unused_mappings.len() == 1 {
-                "y"
-            } else {
-                "ies"
-            },
-            some(&d.unused_mappings)
-        ));
+    for (names, what) in [
+        (
+            &d.unmatched,
+            (
+                "activity not in the design (neutral where unrated)",
+                "activities not in the design (neutral where unrated)",
+            ),
+        ),
+        (
+            &d.unobserved,
+            (
+                "designed touchpoint no activity of the log matched",
+                "designed touchpoints no activity of the log matched",
+            ),
+        ),
+        (
+            &d.pruned,
+            (
+                "designed touchpoint left out by --min-share",
+                "designed touchpoints left out by --min-share",
+            ),
+        ),
+        (
+            &d.unused_mappings,
+            (
+                "mapped activity not in the log",
+                "mapped activities not in the log",
+            ),
+        ),
+    ] {
+        if !names.is_empty() {
+            let what = if names.len() == 1 { what.0 } else { what.1 };
+            summary.push_str(&format!("\n  {} {what}: {}", names.len(), some(names)));
+        }
     }
 }
 

@@ -688,12 +688,20 @@ pub fn evidence_text(e: &crate::evidence::Evidence, scale: &Scale, st: Style) ->
             score(i.high, scale),
             interval_method(i)
         );
+        // "One customer's rating" is what the default means; a chosen
+        // value is just shown.
+        let default = (scale.max - scale.min) / 4.0;
+        let why = if (i.assumed_sd - default).abs() < 1e-12 {
+            ", one customer's rating"
+        } else {
+            ""
+        };
         let _ = writeln!(
             o,
             "{}",
             st.dim(&format!(
-                "  each emotion ± its standard error (sd/√n; an assumed one ± {}, one customer's \
-                 rating); route probabilities as given",
+                "  each emotion ± its standard error (sd/√n; an assumed one ± {}{why}); route \
+                 probabilities as given",
                 crate::numfmt::shown(i.assumed_sd)
             ))
         );

@@ -129,6 +129,7 @@ fn a_mapping_pairs_touchpoints_by_other_names_and_errors_are_located() {
         ),
         "{err}"
     );
+    assert!(err.contains("mapping.csv: error: line 2: "), "{err}");
     std::fs::write(&mapping, "ours,theirs\nlive,go-live\n").unwrap();
     let out = peakend(&[
         "gap",
