@@ -82,6 +82,7 @@ mod moments;
 mod numfmt;
 pub mod observe;
 mod ownership;
+mod personas;
 mod recommend;
 #[cfg(feature = "render")]
 pub mod render;
@@ -119,10 +120,17 @@ pub use format::{
 pub use gap::{
     AdviceCheck, Anchor, Gap, GapError, GapOptions, Paired, Side, SignChange, Verdict, View,
 };
-pub use journey::{Journey, PROBABILITY_TOLERANCE, Scale};
+pub use journey::{
+    Journey, MAX_PERSONA_WORK, PROBABILITY_TOLERANCE, PersonaError, PersonaView, Scale,
+};
 pub use memory::{Feature, MemoryModel, Model, PathView, Weights};
 pub use moments::{Forgettable, Missed, Moment, Moments, Reason};
 pub use ownership::{Group, Ownership};
+pub use personas::{
+    ACCOUNT_CANDIDATES, Account, AccountAction, AccountAdvice, AccountError, AccountRule,
+    AdviceError, Objective, PersonaFigures, PersonaSimulateError, Personas, TRADE_OFF,
+    UnknownAccountRule, account_of,
+};
 pub use recommend::{
     Action, AdviceEstimate, Alternative, AssumedCost, DEFAULT_COST, DashboardView, EstimatedLift,
     OutcomeShift, OwnerAction, PLAN_POOL, Plan, RESTS_ON_SHOWN, Rationale, Recommendation,
@@ -139,7 +147,7 @@ pub use spec::json_schema;
 pub use spec::{
     EvidenceKind, EvidenceSpec, FORMAT_VERSION, ImprovementSpec, JourneyBuilder, JourneySpec,
     ObservedRouteSpec, ObservedSpec, OutcomeKind, OutcomeSpec, ParseScaleError, ParseTiesError,
-    RECOGNISED_TAGS, RouteImprovementSpec, ScaleSpec, StageSpec, Ties, TouchpointSpec,
+    PersonaSpec, RECOGNISED_TAGS, RouteImprovementSpec, ScaleSpec, StageSpec, Ties, TouchpointSpec,
     TransitionSpec,
 };
 pub use spec::{Limits, MAX_DURATION, MAX_SCALE};

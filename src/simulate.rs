@@ -9,6 +9,7 @@ use crate::journey::Journey;
 use crate::moments::{Moments, Reason};
 use crate::spec::{JourneySpec, OutcomeKind, TouchpointSpec, TransitionSpec};
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// One edit of a journey. Touchpoints are named by id.
@@ -474,7 +475,8 @@ fn check_emotion(j: &Journey, op: &Operation, e: f64) -> Result<(), SimulateErro
 /// (the structure is unchanged, so nothing needs validating again), or a
 /// new file to validate.
 enum Applied {
-    Emotion(usize, f64),
+    /// A touchpoint's emotion, and its per-persona emotions when it has any.
+    Emotion(usize, f64, Option<BTreeMap<String, f64>>),
     Spec(Box<JourneySpec>),
 }
 
@@ -484,7 +486,16 @@ fn apply_one(j: &Journey, op: &Operation) -> Result<Applied, SimulateError> {
         Operation::Set { id, emotion } => apply_set(j, op, id, *emotion),
         Operation::Shift { id, delta } => {
             let i = j.index_of(id).ok_or_else(|| unknown(j, op, id))?;
-            apply_set(j, op, id, j.touchpoint(i).emotion + delta)
+            let t = j.touchpoint(i);
+            let e = t.emotion + delta;
+            check_emotion(j, op, e)?;
+            // Every persona's own emotion moves by the same step.
+            let mut own = BTreeMap::new();
+            for (name, &x) in &t.emotions {
+                check_emotion(j, op, x + delta)?;
+                own.insert(name.clone(), x + delta);
+            }
+            Ok(Applied::Emotion(i, e, (!own.is_empty()).then_some(own)))
         }
         Operation::Append { name, emotion } => spec(apply_append(j, op, name, *emotion)),
         Operation::Remove { id } => spec(apply_remove(j, op, id)),
@@ -504,7 +515,9 @@ fn apply_set(
 ) -> Result<Applied, SimulateError> {
     let i = j.index_of(id).ok_or_else(|| unknown(j, op, id))?;
     check_emotion(j, op, emotion)?;
-    Ok(Applied::Emotion(i, emotion))
+    // Setting an emotion sets it for every persona who takes part.
+    let own = (!j.touchpoint(i).emotions.is_empty()).then(BTreeMap::new);
+    Ok(Applied::Emotion(i, emotion, own))
 }
 
 fn apply_append(
@@ -845,10 +858,13 @@ pub fn apply(journey: &Journey, ops: &[Operation]) -> Result<Journey, SimulateEr
     for op in ops {
         let base = cur.as_ref().unwrap_or(journey);
         cur = Some(match apply_one(base, op)? {
-            Applied::Emotion(i, e) => match cur.take() {
-                Some(j) => j.with_emotion(i, e),
-                None => journey.clone().with_emotion(i, e),
-            },
+            Applied::Emotion(i, e, own) => {
+                let j = cur.take().unwrap_or_else(|| journey.clone()).with_emotion(i, e);
+                match own {
+                    Some(own) => j.with_persona_emotions(i, own),
+                    None => j,
+                }
+            }
             Applied::Spec(spec) => {
                 Journey::from_spec(*spec).map_err(|source| SimulateError::Invalid {
                     operation: op.clone(),
@@ -921,7 +937,7 @@ impl Analyzer {
     }
 }
 
-fn compare(
+pub(crate) fn compare(
     ja: &Journey,
     a: &Analysis,
     jb: &Journey,

@@ -3,11 +3,11 @@
 use super::io::{Output, display_name, emit, load, plural, reported, style, usage};
 use super::{
     Cli, Command, EvidenceArgs, InputArgs, LogColumnArgs, ModelArgs, OutArgs, OutFormat,
-    PathChoice, Target, ThresholdArgs,
+    PathChoice, PersonaArgs, Target, ThresholdArgs,
 };
 use peakend::Format;
 use peakend::render;
-use peakend::{Analysis, Analyzer, Journey, Model, Operation, Options};
+use peakend::{Analysis, Analyzer, Journey, Model, Objective, Operation, Options};
 use peakend::{MapOptions, ReportOptions};
 
 /// Run the command (`order`: `simulate`'s operations in command-line order).
@@ -21,16 +21,24 @@ pub(crate) fn run(cli: Cli, order: &[(&str, usize)]) -> anyhow::Result<()> {
         Command::Analyze {
             file,
             model,
+            persona,
             thresholds,
             evidence,
             out,
-        } => analyze(&file, input, (&model, &thresholds), &out, Some(&evidence)),
+        } => analyze(
+            &file,
+            input,
+            (&model, &persona, &thresholds),
+            &out,
+            Some(&evidence),
+        ),
         Command::Moments {
             file,
             model,
+            persona,
             thresholds,
             out,
-        } => analyze(&file, input, (&model, &thresholds), &out, None),
+        } => analyze(&file, input, (&model, &persona, &thresholds), &out, None),
         Command::Simulate {
             file,
             set,
@@ -39,33 +47,35 @@ pub(crate) fn run(cli: Cli, order: &[(&str, usize)]) -> anyhow::Result<()> {
             remove,
             probability,
             model,
+            persona,
             thresholds,
             out,
         } => {
             let ops = operations([&set, &shift, &append, &remove, &probability], order)?;
-            simulate(&file, input, &ops, &model, &thresholds, &out)
+            simulate(&file, input, &ops, (&model, &persona, &thresholds), &out)
         }
         Command::Recommend {
             file,
             budget,
             model,
+            persona,
             thresholds,
             out,
-        } => recommend(&file, input, budget, &model, &thresholds, &out),
+        } => recommend(&file, input, budget, (&model, &persona, &thresholds), &out),
         Command::Render {
             file,
             output,
             force,
             max_touchpoints,
             model,
+            persona,
             thresholds,
         } => render_map(
             &file,
             input,
             &Output::new(output, force, &file)?,
             max_touchpoints,
-            &model,
-            &thresholds,
+            (&model, &persona, &thresholds),
         ),
         Command::Report {
             file,
@@ -74,6 +84,7 @@ pub(crate) fn run(cli: Cli, order: &[(&str, usize)]) -> anyhow::Result<()> {
             budget,
             max_touchpoints,
             model,
+            persona,
             thresholds,
             evidence,
         } => report(
@@ -81,7 +92,7 @@ pub(crate) fn run(cli: Cli, order: &[(&str, usize)]) -> anyhow::Result<()> {
             input,
             &Output::new(output, force, &file)?,
             (budget, max_touchpoints),
-            (&model, &thresholds, &evidence),
+            (&model, &persona, &thresholds, &evidence),
         ),
         Command::Convert {
             file,
@@ -90,14 +101,14 @@ pub(crate) fn run(cli: Cli, order: &[(&str, usize)]) -> anyhow::Result<()> {
             output,
             force,
             model,
+            persona,
             thresholds,
         } => convert(
             &file,
             input,
             (to, path),
             &Output::new(output, force, &file)?,
-            &model,
-            &thresholds,
+            (&model, &persona, &thresholds),
         ),
     }
 }
@@ -107,26 +118,29 @@ pub(crate) fn run(cli: Cli, order: &[(&str, usize)]) -> anyhow::Result<()> {
 fn analyze(
     file: &str,
     input: &InputArgs,
-    (model, thresholds): (&ModelArgs, &ThresholdArgs),
+    (model, persona, thresholds): (&ModelArgs, &PersonaArgs, &ThresholdArgs),
     out: &OutArgs,
     evidence: Option<&EvidenceArgs>,
 ) -> anyhow::Result<()> {
-    let (analyzer, journey, a) = prepare(file, input, model, thresholds)?;
-    let m = analyzer.moments(&journey, &a);
+    let p = prepare(file, input, (model, persona), thresholds)?;
+    let (analyzer, journey, a) = (&p.analyzer, &p.journey, &p.analysis);
+    let m = analyzer.moments(journey, a);
     let st = style(out.color);
+    let personas = p.personas_text(st);
     let Some(args) = evidence else {
         return emit(match out.format {
             OutFormat::Json => render::pretty_json(&m),
-            OutFormat::Text => render::moments_text(&m, st),
+            OutFormat::Text => format!("{}{personas}", render::moments_text(&m, st)),
         });
     };
-    let o = analyzer.ownership(&journey, &a);
-    let ev = analyzer.evidence(&journey, &a, &evidence_options(args, model.seed));
+    let o = analyzer.ownership(journey, a);
+    let ev = analyzer.evidence(journey, a, &evidence_options(args, model.seed));
     emit(match out.format {
-        OutFormat::Json => render::analysis_json(&a, &m, &o, Some(&ev)),
+        OutFormat::Json => render::analysis_json(a, &m, &o, Some(&ev), p.personas.as_ref()),
         OutFormat::Text => format!(
-            "{}\n{}\n{}{}",
-            render::text(&a, st),
+            "{}\n{}{}\n{}{}",
+            render::text(a, st),
+            personas.trim_start_matches('\n'),
             render::evidence_text(&ev, &journey.scale(), st),
             render::moments_text(&m, st),
             render::ownership_text(&o, st)
@@ -149,40 +163,116 @@ fn simulate(
     file: &str,
     input: &InputArgs,
     ops: &[Operation],
-    model: &ModelArgs,
-    thresholds: &ThresholdArgs,
+    (model, persona, thresholds): (&ModelArgs, &PersonaArgs, &ThresholdArgs),
     out: &OutArgs,
 ) -> anyhow::Result<()> {
-    let (analyzer, journey, a) = prepare(file, input, model, thresholds)?;
-    match analyzer.simulate(&journey, &a, ops) {
-        Ok(s) => emit(match out.format {
-            OutFormat::Json => render::pretty_json(&s),
-            OutFormat::Text => render::simulation_text(&s, style(out.color)),
-        }),
-        Err(e) => {
-            eprintln!("{}: error: {e}", display_name(file));
-            if let Some(source) = std::error::Error::source(&e) {
-                eprintln!("{source}");
-            }
-            Err(reported(1))
+    let p = prepare_whole(file, input, (model, persona), thresholds)?;
+    let st = style(out.color);
+    let fail = |e: &dyn std::error::Error| {
+        eprintln!("{}: error: {e}", display_name(file));
+        if let Some(source) = e.source() {
+            eprintln!("{source}");
         }
+        Err(reported(1))
+    };
+    if let Some(name) = &persona.persona {
+        return match p.analyzer.simulate_persona(&p.journey, name, ops) {
+            Ok(s) => emit(match out.format {
+                OutFormat::Json => render::pretty_json(&s),
+                OutFormat::Text => render::persona_simulation_text(&s, name, st),
+            }),
+            Err(e) => fail(&e),
+        };
     }
+    let s = match p.analyzer.simulate(&p.journey, &p.analysis, ops) {
+        Ok(s) => s,
+        Err(e) => return fail(&e),
+    };
+    let changes = match &p.personas {
+        Some(before) => {
+            let edited = peakend::apply(&p.journey, ops)?;
+            let after = p
+                .analyzer
+                .personas(&edited, before.rule)
+                .map_err(|e| persona_error(file, &e))?;
+            Some((before, after))
+        }
+        None => None,
+    };
+    emit(match (out.format, changes) {
+        (OutFormat::Json, None) => render::pretty_json(&s),
+        (OutFormat::Json, Some((b, a))) => {
+            let mut v = serde_json::to_value(&s)?;
+            if let (Some(o), serde_json::Value::Object(c)) =
+                (v.as_object_mut(), render::persona_changes_json(b, &a))
+            {
+                o.extend(c);
+            }
+            render::pretty_json(&v)
+        }
+        (OutFormat::Text, None) => render::simulation_text(&s, st),
+        (OutFormat::Text, Some((b, a))) => format!(
+            "{}{}",
+            render::simulation_text(&s, st),
+            render::persona_changes_text(b, &a, &p.journey.scale())
+        ),
+    })
 }
 
 fn recommend(
     file: &str,
     input: &InputArgs,
     budget: Option<f64>,
-    model: &ModelArgs,
-    thresholds: &ThresholdArgs,
+    (model, persona, thresholds): (&ModelArgs, &PersonaArgs, &ThresholdArgs),
     out: &OutArgs,
 ) -> anyhow::Result<()> {
     check_budget(budget)?;
-    let (analyzer, journey, a) = prepare(file, input, model, thresholds)?;
-    let r = analyzer.recommend(&journey, &a, budget);
-    emit(match out.format {
-        OutFormat::Json => render::recommendations_json(&r),
-        OutFormat::Text => render::recommendations_text(&r, file, style(out.color)),
+    let p = prepare_whole(file, input, (model, persona), thresholds)?;
+    let st = style(out.color);
+    let scale = p.journey.scale();
+    let advice = |objective: &Objective| -> anyhow::Result<Option<peakend::AccountAdvice>> {
+        let Some(base) = &p.personas else {
+            return Ok(None);
+        };
+        match p.analyzer.account_advice(&p.journey, &p.analysis, base, objective) {
+            Ok(a) => Ok(Some(a)),
+            Err(peakend::AdviceError::Account(_)) if *objective == Objective::Account => Ok(None),
+            Err(e) => {
+                eprintln!("{}: error: {e}", display_name(file));
+                Err(reported(1))
+            }
+        }
+    };
+    if let Some(name) = &persona.persona {
+        if budget.is_some() {
+            return Err(usage("--budget plans for the whole journey; it does not combine with --persona"));
+        }
+        let Some(adv) = advice(&Objective::Persona(name.clone()))? else {
+            return Err(usage("--persona: the journey lists no personas"));
+        };
+        return emit(match out.format {
+            OutFormat::Json => render::account_advice_json(&adv),
+            OutFormat::Text => render::account_advice_text(&adv, file, &scale, st),
+        });
+    }
+    let r = p.analyzer.recommend(&p.journey, &p.analysis, budget);
+    let account = advice(&Objective::Account)?;
+    emit(match (out.format, account) {
+        (OutFormat::Json, None) => render::recommendations_json(&r),
+        (OutFormat::Json, Some(adv)) => {
+            let mut v: serde_json::Value = serde_json::from_str(&render::recommendations_json(&r))?;
+            let a: serde_json::Value = serde_json::from_str(&render::account_advice_json(&adv))?;
+            if let Some(o) = v.as_object_mut() {
+                o.insert("account_advice".into(), a);
+            }
+            render::pretty_json(&v)
+        }
+        (OutFormat::Text, None) => render::recommendations_text(&r, file, st),
+        (OutFormat::Text, Some(adv)) => format!(
+            "{}\n{}",
+            render::recommendations_text(&r, file, st),
+            render::account_advice_text(&adv, file, &scale, st)
+        ),
     })
 }
 
@@ -191,14 +281,13 @@ fn render_map(
     input: &InputArgs,
     output: &Output,
     max_touchpoints: usize,
-    model: &ModelArgs,
-    thresholds: &ThresholdArgs,
+    (model, persona, thresholds): (&ModelArgs, &PersonaArgs, &ThresholdArgs),
 ) -> anyhow::Result<()> {
     check_max_touchpoints(max_touchpoints)?;
-    let (analyzer, journey, a) = prepare(file, input, model, thresholds)?;
-    let m = analyzer.moments(&journey, &a);
+    let p = prepare(file, input, (model, persona), thresholds)?;
+    let m = p.analyzer.moments(&p.journey, &p.analysis);
     let map = MapOptions::new().max_touchpoints(max_touchpoints);
-    output.write(render::map_svg(&journey, &a, &m, &map))
+    output.write(render::map_svg(&p.journey, &p.analysis, &m, &map))
 }
 
 fn report(
@@ -206,11 +295,17 @@ fn report(
     input: &InputArgs,
     output: &Output,
     (budget, max_touchpoints): (Option<f64>, usize),
-    (model, thresholds, evidence): (&ModelArgs, &ThresholdArgs, &EvidenceArgs),
+    (model, persona, thresholds, evidence): (
+        &ModelArgs,
+        &PersonaArgs,
+        &ThresholdArgs,
+        &EvidenceArgs,
+    ),
 ) -> anyhow::Result<()> {
     check_budget(budget)?;
     check_max_touchpoints(max_touchpoints)?;
-    let (analyzer, journey, a) = prepare(file, input, model, thresholds)?;
+    let p = prepare(file, input, (model, persona), thresholds)?;
+    let (analyzer, journey, a) = (p.analyzer, p.journey, p.analysis);
     let m = analyzer.moments(&journey, &a);
     let r = analyzer.recommend(&journey, &a, budget);
     let ev = analyzer.evidence(&journey, &a, &evidence_options(evidence, model.seed));
@@ -257,14 +352,17 @@ fn convert(
     input: &InputArgs,
     (to, path): (Target, PathChoice),
     output: &Output,
-    model: &ModelArgs,
-    thresholds: &ThresholdArgs,
+    (model, persona, thresholds): (&ModelArgs, &PersonaArgs, &ThresholdArgs),
 ) -> anyhow::Result<()> {
     let analyzer = analyzer(model, thresholds)?;
     let Some(journey) = load(file, input, false)? else {
         return Err(reported(1));
     };
     let journey = with_tie_rule(journey, model);
+    let journey = match &persona.persona {
+        Some(name) => persona_journey(file, &journey, name)?,
+        None => journey,
+    };
     let format = match to {
         Target::Json => Format::Json,
         Target::Mermaid => Format::Mermaid,
@@ -351,21 +449,127 @@ fn analyzer(args: &ModelArgs, thresholds: &ThresholdArgs) -> anyhow::Result<Anal
         .resolution(args.resolution))
 }
 
+/// What a command works on: the analyser, the journey (the persona's with
+/// `--persona`, for the commands that read a journey), its analysis, and
+/// the personas' figures when the journey lists personas.
+struct Prepared {
+    analyzer: Analyzer,
+    journey: Journey,
+    analysis: Analysis,
+    personas: Option<peakend::Personas>,
+}
+
+impl Prepared {
+    /// The personas' table, or nothing.
+    fn personas_text(&self, st: peakend::Style) -> String {
+        self.personas
+            .as_ref()
+            .map(|p| format!("\n{}", render::personas_text(p, &self.journey.scale(), st)))
+            .unwrap_or_default()
+    }
+}
+
 /// Parse the model (usage errors exit 2), load the journey (problems exit
-/// 1) and analyse it once.
+/// 1), take the persona's journey with `--persona`, and analyse it once;
+/// without `--persona`, every persona's figures too.
 fn prepare(
     file: &str,
     input: &InputArgs,
-    model: &ModelArgs,
+    (model, persona): (&ModelArgs, &PersonaArgs),
     thresholds: &ThresholdArgs,
-) -> anyhow::Result<(Analyzer, Journey, Analysis)> {
+) -> anyhow::Result<Prepared> {
     let analyzer = analyzer(model, thresholds)?;
     let Some(journey) = load(file, input, false)? else {
         return Err(reported(1));
     };
     let journey = with_tie_rule(journey, model);
+    if let Some(name) = &persona.persona {
+        let journey = persona_journey(file, &journey, name)?;
+        let analysis = analyzer.analyze(&journey);
+        return Ok(Prepared {
+            analyzer,
+            journey,
+            analysis,
+            personas: None,
+        });
+    }
+    let personas = personas_of(file, &analyzer, &journey, persona)?;
     let analysis = analyzer.analyze(&journey);
-    Ok((analyzer, journey, analysis))
+    Ok(Prepared {
+        analyzer,
+        journey,
+        analysis,
+        personas,
+    })
+}
+
+/// As [`prepare`], but the journey stays the file's whole journey (for the
+/// commands that act on it: `simulate`, `recommend`); `--persona` names
+/// whose memory they report, and must be one of the personas.
+fn prepare_whole(
+    file: &str,
+    input: &InputArgs,
+    (model, persona): (&ModelArgs, &PersonaArgs),
+    thresholds: &ThresholdArgs,
+) -> anyhow::Result<Prepared> {
+    let analyzer = analyzer(model, thresholds)?;
+    let Some(journey) = load(file, input, false)? else {
+        return Err(reported(1));
+    };
+    let journey = with_tie_rule(journey, model);
+    if let Some(name) = &persona.persona {
+        persona_journey(file, &journey, name)?;
+    }
+    let personas = personas_of(file, &analyzer, &journey, persona)?;
+    let analysis = analyzer.analyze(&journey);
+    Ok(Prepared {
+        analyzer,
+        journey,
+        analysis,
+        personas,
+    })
+}
+
+/// Every persona's figures when the journey lists personas; the account's
+/// rule from `--account` (a rule that counts nobody is an error, exit 1).
+fn personas_of(
+    file: &str,
+    analyzer: &Analyzer,
+    journey: &Journey,
+    persona: &PersonaArgs,
+) -> anyhow::Result<Option<peakend::Personas>> {
+    if journey.spec().personas.is_empty() {
+        return Ok(None);
+    }
+    let rule: peakend::AccountRule = persona.account.parse().map_err(usage)?;
+    let p = analyzer
+        .personas(journey, rule)
+        .map_err(|e| persona_error(file, &e))?;
+    if rule != peakend::AccountRule::Weighted
+        && let Err(e) = &p.account
+    {
+        eprintln!("{}: error: --account {rule}: {e}", display_name(file));
+        return Err(reported(1));
+    }
+    Ok(Some(p))
+}
+
+/// Persona `name`'s journey (an unknown persona, or one that takes part in
+/// nothing, is an error: exit 1).
+fn persona_journey(file: &str, journey: &Journey, name: &str) -> anyhow::Result<Journey> {
+    let view = journey.persona(name).map_err(|e| persona_error(file, &e))?;
+    view.journey.ok_or_else(|| {
+        eprintln!(
+            "{}: error: persona \"{name}\" takes part in no touchpoint a customer reaches",
+            display_name(file)
+        );
+        reported(1)
+    })
+}
+
+fn persona_error(file: &str, e: &peakend::PersonaError) -> anyhow::Error {
+    eprintln!("{}: error: {e}", display_name(file));
+    reported(1)
 }
 
 /// The journey under the tie rule `--ties` names (the file's otherwise).

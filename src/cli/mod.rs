@@ -87,6 +87,8 @@ pub(crate) enum Command {
         #[command(flatten)]
         model: ModelArgs,
         #[command(flatten)]
+        persona: PersonaArgs,
+        #[command(flatten)]
         thresholds: ThresholdArgs,
         #[command(flatten)]
         evidence: EvidenceArgs,
@@ -99,6 +101,8 @@ pub(crate) enum Command {
         file: String,
         #[command(flatten)]
         model: ModelArgs,
+        #[command(flatten)]
+        persona: PersonaArgs,
         #[command(flatten)]
         thresholds: ThresholdArgs,
         #[command(flatten)]
@@ -126,6 +130,8 @@ pub(crate) enum Command {
         #[command(flatten)]
         model: ModelArgs,
         #[command(flatten)]
+        persona: PersonaArgs,
+        #[command(flatten)]
         thresholds: ThresholdArgs,
         #[command(flatten)]
         out: OutArgs,
@@ -140,6 +146,8 @@ pub(crate) enum Command {
         budget: Option<f64>,
         #[command(flatten)]
         model: ModelArgs,
+        #[command(flatten)]
+        persona: PersonaArgs,
         #[command(flatten)]
         thresholds: ThresholdArgs,
         #[command(flatten)]
@@ -163,6 +171,8 @@ pub(crate) enum Command {
         #[command(flatten)]
         model: ModelArgs,
         #[command(flatten)]
+        persona: PersonaArgs,
+        #[command(flatten)]
         thresholds: ThresholdArgs,
     },
     /// Write a self-contained HTML report: summary, map, distribution,
@@ -185,6 +195,8 @@ pub(crate) enum Command {
         max_touchpoints: usize,
         #[command(flatten)]
         model: ModelArgs,
+        #[command(flatten)]
+        persona: PersonaArgs,
         #[command(flatten)]
         thresholds: ThresholdArgs,
         #[command(flatten)]
@@ -212,6 +224,8 @@ pub(crate) enum Command {
         force: bool,
         #[command(flatten)]
         model: ModelArgs,
+        #[command(flatten)]
+        persona: PersonaArgs,
         #[command(flatten)]
         thresholds: ThresholdArgs,
     },
@@ -418,6 +432,19 @@ pub(crate) struct ModelArgs {
     /// negative; see docs/ties.md]
     #[arg(long, value_parser = ["negative", "positive"])]
     pub(crate) ties: Option<String>,
+}
+
+/// The buying centre: one persona's journey, and the account's rule.
+#[derive(clap::Args)]
+pub(crate) struct PersonaArgs {
+    /// Work on the journey as this persona lives it: its touchpoints along
+    /// the same branches, its own emotions (docs/personas.md)
+    #[arg(long, value_name = "NAME")]
+    pub(crate) persona: Option<String>,
+    /// How the account's memory is made from the personas': their
+    /// weight-averaged memories, the decision maker's, or the worst one
+    #[arg(long, value_name = "RULE", default_value = "weighted", value_parser = ["weighted", "decision-maker", "min"])]
+    pub(crate) account: String,
 }
 
 /// How uncertain the ratings are: the evidence interval.

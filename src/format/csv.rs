@@ -5,7 +5,7 @@ use super::{Exported, Ids, Imported, linear_order, slug};
 use crate::error::{InvalidJourney, Problem, ProblemKind, did_you_mean};
 use crate::journey::Journey;
 use crate::spec::{
-    FORMAT_VERSION, ImprovementSpec, JourneySpec, ScaleSpec, StageSpec, TouchpointSpec,
+    FORMAT_VERSION, ImprovementSpec, JourneySpec, PersonaSpec, ScaleSpec, StageSpec, TouchpointSpec,
 };
 
 /// Options of the CSV import, with chained setters.
@@ -235,7 +235,7 @@ pub fn read(text: &str, name: &str, options: &CsvOptions) -> Result<Imported, In
             description: None,
             scale: options.scale.map(|_| scale),
             stages: stages.list,
-            personas,
+            personas: personas.into_iter().map(PersonaSpec::named).collect(),
             outcomes: Vec::new(),
             touchpoints,
             transitions: None,
@@ -581,6 +581,24 @@ pub fn write(j: &Journey) -> Exported {
     write_along(j, None)
 }
 
+/// Warn about what a CSV file cannot hold of the personas.
+fn lost_persona_fields(spec: &JourneySpec, warnings: &mut Vec<String>) {
+    if spec.touchpoints.iter().any(|t| !t.emotions.is_empty()) {
+        warnings.push(
+            "CSV has no place for per-persona emotions; export to json to keep them".into(),
+        );
+    }
+    if spec
+        .personas
+        .iter()
+        .any(|p| p.role.is_some() || p.weight.is_some())
+    {
+        warnings.push(
+            "CSV has no place for persona roles and weights; export to json to keep them".into(),
+        );
+    }
+}
+
 /// As [`write`], along a given path (touchpoint ids) instead of the main
 /// route when the journey branches.
 ///
@@ -591,6 +609,7 @@ pub fn write_along(j: &Journey, along: Option<&[String]>) -> Exported {
     let spec = j.spec();
     let mut warnings = Vec::new();
     let (order, _) = linear_order(j, along, &mut warnings);
+    lost_persona_fields(spec, &mut warnings);
     let scale = j.scale();
     if scale.min != -10.0 || scale.max != 10.0 || scale.neutral != 0.0 {
         warnings.push(format!(

@@ -7,7 +7,9 @@
 use super::{Exported, Ids, Imported, at, linear_order, slug};
 use crate::error::{InvalidJourney, Problem};
 use crate::journey::Journey;
-use crate::spec::{FORMAT_VERSION, JourneySpec, ScaleSpec, StageSpec, TouchpointSpec};
+use crate::spec::{
+    FORMAT_VERSION, JourneySpec, PersonaSpec, ScaleSpec, StageSpec, TouchpointSpec,
+};
 use std::fmt::Write;
 
 /// Mermaid's score range and its neutral middle.
@@ -652,7 +654,7 @@ impl Reader<'_> {
                 description: (!description.is_empty()).then(|| description.join("\n\n")),
                 scale: Some(scale),
                 stages,
-                personas,
+                personas: personas.into_iter().map(PersonaSpec::named).collect(),
                 outcomes: Vec::new(),
                 touchpoints,
                 transitions: None,
@@ -896,9 +898,16 @@ fn lost_fields(out: &mut String, spec: &crate::spec::JourneySpec, warnings: &mut
                     .iter()
                     .flat_map(|t| t.actors.iter().map(String::as_str))
                     .collect();
-                spec.personas.iter().any(|p| !acting.contains(p.as_str()))
+                spec.personas.iter().any(|p| !acting.contains(p.name.as_str()))
             },
             "personas without a task",
+        ),
+        (any(&|t| !t.emotions.is_empty()), "per-persona emotions"),
+        (
+            spec.personas
+                .iter()
+                .any(|p| p.role.is_some() || p.weight.is_some()),
+            "persona roles and weights",
         ),
     ] {
         if present {

@@ -1,6 +1,9 @@
 //! The validated [`Journey`]: a DAG of touchpoints with resolved
 //! probabilities and a cached topological order.
 
+mod persona;
+pub use persona::{MAX_PERSONA_WORK, PersonaError, PersonaView};
+
 use crate::error::{InvalidJourney, Problem, did_you_mean};
 use crate::numfmt::{shown, significant};
 use crate::spec::json::{locate_problems, parse_lenient};
@@ -31,6 +34,16 @@ type NameMap<'a> = HashMap<&'a str, u32>;
 
 /// First index of each name in a list (later repeats are reported by the
 /// caller).
+/// The path of a persona's field: a plain-name persona is the element
+/// itself.
+fn persona_path(p: &crate::spec::PersonaSpec, k: usize, field: &str) -> String {
+    if p.role.is_none() && p.weight.is_none() {
+        format!("personas[{k}]")
+    } else {
+        format!("personas[{k}].{field}")
+    }
+}
+
 fn first_index<'a>(names: impl Iterator<Item = &'a str>) -> NameMap<'a> {
     let mut map = NameMap::new();
     for (i, n) in names.enumerate() {
@@ -463,6 +476,18 @@ impl Journey {
         self
     }
 
+    /// The same journey with touchpoint `index`'s per-persona emotions
+    /// replaced; the caller has checked them (they are not in the engine's
+    /// arrays: a persona's journey is made from the file).
+    pub(crate) fn with_persona_emotions(
+        mut self,
+        index: usize,
+        emotions: std::collections::BTreeMap<String, f64>,
+    ) -> Journey {
+        self.spec.touchpoints[index].emotions = emotions;
+        self
+    }
+
     /// The same journey with every emotion (file order) replaced; the
     /// caller has checked that they are finite and on the scale.
     pub(crate) fn with_emotions(mut self, emotions: &[f64]) -> Journey {
@@ -605,7 +630,7 @@ impl<'a> Validator<'a> {
             spec,
             errors: Vec::new(),
             warnings: Vec::new(),
-            personas: first_index(spec.personas.iter().map(String::as_str)),
+            personas: first_index(spec.personas.iter().map(|p| p.name.as_str())),
             suggestions: SUGGESTIONS,
         }
     }
@@ -887,14 +912,25 @@ impl<'a> Validator<'a> {
     fn check_personas(&mut self) {
         let personas = &self.spec.personas;
         for (k, p) in personas.iter().enumerate() {
-            if p.trim().is_empty() {
-                self.err(format!("personas[{k}]"), "empty persona name");
-            } else if let Some(&first) = self.personas.get(p.as_str())
+            if p.name.trim().is_empty() {
+                self.err(persona_path(p, k, "name"), "empty persona name");
+            } else if let Some(&first) = self.personas.get(p.name.as_str())
                 && first as usize != k
             {
                 self.err(
-                    format!("personas[{k}]"),
-                    format!("duplicate persona \"{p}\" (first listed at personas[{first}])"),
+                    persona_path(p, k, "name"),
+                    format!(
+                        "duplicate persona \"{}\" (first listed at personas[{first}])",
+                        p.name
+                    ),
+                );
+            }
+            if let Some(w) = p.weight
+                && !(w.is_finite() && w >= 0.0)
+            {
+                self.err(
+                    format!("personas[{k}].weight"),
+                    format!("{} is not a weight (a number, 0 or more)", shown(w)),
                 );
             }
         }
@@ -910,14 +946,58 @@ impl<'a> Validator<'a> {
             } else if !seen.insert(a.as_str()) {
                 self.err(at, format!("\"{a}\" is listed twice"));
             } else if !personas.is_empty() && !self.personas.contains_key(a.as_str()) {
-                let msg = match self.suggest(a, personas.iter().map(String::as_str)) {
-                    Some(s) => format!("unknown persona \"{a}\"; did you mean \"{s}\"?"),
-                    None => format!(
-                        "unknown persona \"{a}\" (listed: {})",
-                        listed(personas.iter().map(String::as_str), personas.len())
-                    ),
-                };
+                let msg = self.unknown_persona(a);
                 self.err(at, msg);
+            }
+        }
+    }
+
+    fn unknown_persona(&mut self, name: &str) -> String {
+        let personas = &self.spec.personas;
+        match self.suggest(name, personas.iter().map(|p| p.name.as_str())) {
+            Some(s) => format!("unknown persona \"{name}\"; did you mean \"{s}\"?"),
+            None if personas.is_empty() => {
+                format!("unknown persona \"{name}\": the journey lists no `personas`")
+            }
+            None => format!(
+                "unknown persona \"{name}\" (listed: {})",
+                listed(personas.iter().map(|p| p.name.as_str()), personas.len())
+            ),
+        }
+    }
+
+    /// Per-persona emotions: each key a listed persona who takes part,
+    /// each value on the scale.
+    fn check_emotions(&mut self, i: usize, scale: Scale, scale_ok: bool) {
+        let t = &self.spec.touchpoints[i];
+        for (name, &e) in &t.emotions {
+            let at = format!("touchpoints[{i}].emotions.{name}");
+            if !e.is_finite() {
+                self.err(at, format!("{} is not a finite number", shown(e)));
+                continue;
+            } else if scale_ok && !scale.contains(e) {
+                self.err(
+                    at,
+                    format!(
+                        "{} is outside the scale {}..{}",
+                        shown(e),
+                        shown(scale.min),
+                        shown(scale.max)
+                    ),
+                );
+                continue;
+            }
+            if !self.personas.contains_key(name.as_str()) {
+                let msg = self.unknown_persona(name);
+                self.err(at, msg);
+            } else if !t.actors.is_empty() && !t.actors.iter().any(|a| a == name) {
+                self.err(
+                    at,
+                    format!(
+                        "\"{name}\" has an emotion here but is not among the touchpoint's actors ({})",
+                        listed(t.actors.iter().map(String::as_str), t.actors.len())
+                    ),
+                );
             }
         }
     }
@@ -954,6 +1034,7 @@ impl<'a> Validator<'a> {
             };
             emotion_check(self, "emotion", t.emotion);
             self.check_actors(i, &t.actors);
+            self.check_emotions(i, scale, scale_ok);
             if let Some(d) = t.duration
                 && !(d.is_finite() && d > 0.0)
             {

@@ -41,7 +41,12 @@ pub fn pretty_json<T: serde::Serialize + ?Sized>(value: &T) -> String {
 /// contract of `peakend analyze --format json`): every field of [`json`]
 /// plus `moments`, `owners`, `stages` and `channels`, and with
 /// [`Analyzer::evidence`](crate::Analyzer::evidence) `evidence` (`basis`,
-/// and `interval` or `no_interval`).
+/// and `interval` or `no_interval`), and with
+/// [`Analyzer::personas`](crate::Analyzer::personas) (a journey with
+/// personas) `personas` (each `{name, role, weight, decision_maker, reach,
+/// touchpoints, remembered, mean, negative_share, peak, end}`, in file
+/// order) and `account` (`{rule, expected, driver, parts}`, or `{rule,
+/// none}` with the reason there is no account memory).
 ///
 /// ```
 /// use peakend::{render, Analyzer, EvidenceOptions, Journey, Model};
@@ -52,7 +57,7 @@ pub fn pretty_json<T: serde::Serialize + ?Sized>(value: &T) -> String {
 /// let (m, o) = (analyzer.moments(&j, &a), analyzer.ownership(&j, &a));
 /// let e = analyzer.evidence(&j, &a, &EvidenceOptions::new());
 /// let v: serde_json::Value =
-///     serde_json::from_str(&render::analysis_json(&a, &m, &o, Some(&e))).unwrap();
+///     serde_json::from_str(&render::analysis_json(&a, &m, &o, Some(&e), None)).unwrap();
 /// assert_eq!(v["moments"]["defining"][0]["id"], "a");
 /// assert_eq!(v["evidence"]["basis"]["assumed"], 2);
 /// assert_eq!(v["owners"][0]["name"], "Billing");
@@ -64,6 +69,7 @@ pub fn analysis_json(
     moments: &Moments,
     ownership: &Ownership,
     evidence: Option<&crate::evidence::Evidence>,
+    personas: Option<&crate::personas::Personas>,
 ) -> String {
     #[derive(serde::Serialize)]
     struct Full<'a> {
@@ -74,11 +80,24 @@ pub fn analysis_json(
         ownership: &'a Ownership,
         #[serde(skip_serializing_if = "Option::is_none")]
         evidence: Option<EvidenceJson<'a>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        personas: Option<Vec<super::personas::PersonaJson<'a>>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        account: Option<super::personas::AccountJson<'a>>,
     }
+    let (personas, account) = match personas.filter(|p| !p.personas.is_empty()) {
+        Some(p) => {
+            let (a, b) = super::personas::personas_json(p);
+            (Some(a), Some(b))
+        }
+        None => (None, None),
+    };
     pretty_json(&Full {
         analysis,
         moments,
         ownership,
+        personas,
+        account,
         evidence: evidence.map(|e| EvidenceJson {
             basis: &e.basis,
             interval: e.interval.as_ref().ok(),

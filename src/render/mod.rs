@@ -28,6 +28,7 @@ mod gap;
 pub(crate) mod html;
 mod json;
 mod observe;
+mod personas;
 pub(crate) mod svg;
 pub(crate) mod text;
 
@@ -36,6 +37,10 @@ pub use gap::{gap_html, gap_json, gap_text};
 #[cfg(feature = "logs")]
 pub use observe::case_table_text;
 pub use observe::discovery_text;
+pub use personas::{
+    account_advice_json, account_advice_text, persona_changes_json, persona_changes_text,
+    persona_simulation_text, personas_json_text, personas_text,
+};
 
 /// A score as the journey's scale shows it: see `numfmt::score`.
 pub(crate) fn score(x: f64, scale: &crate::journey::Scale) -> String {

@@ -30,7 +30,7 @@ impl Style {
     pub(crate) fn bold(&self, s: &str) -> String {
         self.paint("1", s)
     }
-    fn dim(&self, s: &str) -> String {
+    pub(crate) fn dim(&self, s: &str) -> String {
         self.paint("2", s)
     }
     fn valence(&self, s: &str, x: f64, neutral: f64) -> String {

@@ -3,7 +3,7 @@
 
 use super::scan::{Checks, check, locate_all};
 use crate::error::{InvalidJourney, Problem, ProblemKind, did_you_mean};
-use crate::spec::{JourneySpec, OutcomeSpec, ScaleSpec, StageSpec, TouchpointSpec, TransitionSpec};
+use crate::spec::{JourneySpec, OutcomeSpec, PersonaSpec, ScaleSpec, StageSpec, TouchpointSpec, TransitionSpec};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
@@ -20,10 +20,12 @@ const TOP_FIELDS: [&str; 9] = [
 ];
 const SCALE_FIELDS: [&str; 4] = ["min", "max", "neutral", "ties"];
 const STAGE_FIELDS: [&str; 2] = ["id", "name"];
-const TOUCHPOINT_FIELDS: [&str; 15] = [
+const PERSONA_FIELDS: [&str; 3] = ["name", "role", "weight"];
+const TOUCHPOINT_FIELDS: [&str; 16] = [
     "id",
     "name",
     "emotion",
+    "emotions",
     "duration",
     "stage",
     "channel",
@@ -65,6 +67,10 @@ const SCALE: Fields = Fields {
 const STAGE: Fields = Fields {
     known: &STAGE_FIELDS,
     required: &["id", "name"],
+};
+const PERSONA: Fields = Fields {
+    known: &PERSONA_FIELDS,
+    required: &["name"],
 };
 const TOUCHPOINT: Fields = Fields {
     known: &TOUCHPOINT_FIELDS,
@@ -214,7 +220,7 @@ fn decode(value: &Value, problems: &mut Vec<Problem>) -> Option<JourneySpec> {
     let outcomes = list::<OutcomeSpec>(obj, "outcomes", &OUTCOME, problems, &[]);
     let personas = match obj.get("personas") {
         None | Some(Value::Null) => Some(Vec::new()),
-        Some(v) => piece::<Vec<String>>(v, "personas", problems),
+        Some(_) => list::<PersonaSpec>(obj, "personas", &PERSONA, problems, &[]),
     };
     let touchpoints = match obj.get("touchpoints") {
         None => {

@@ -148,7 +148,10 @@ impl Limits {
             text(&|| format!("stages[{k}].name"), &s.name);
         }
         for (k, p) in spec.personas.iter().enumerate() {
-            text(&|| format!("personas[{k}]"), p);
+            text(&|| format!("personas[{k}]"), &p.name);
+            if let Some(r) = &p.role {
+                text(&|| format!("personas[{k}].role"), r);
+            }
         }
         for (k, o) in spec.outcomes.iter().enumerate() {
             text(&|| format!("outcomes[{k}].id"), &o.id);
@@ -174,6 +177,9 @@ impl Limits {
             }
             for (k, v) in t.actors.iter().enumerate() {
                 text(&|| format!("touchpoints[{i}].actors[{k}]"), v);
+            }
+            for name in t.emotions.keys() {
+                text(&|| format!("touchpoints[{i}].emotions.{name}"), name);
             }
         }
         for (k, t) in spec.transitions.iter().flatten().enumerate() {

@@ -13,6 +13,7 @@ pub(crate) mod scan;
 pub use limits::Limits;
 
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// The format version this crate reads and writes.
 pub const FORMAT_VERSION: u32 = 1;
@@ -48,12 +49,15 @@ pub struct JourneySpec {
     /// Ordered stages (phases) of the journey.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub stages: Vec<StageSpec>,
-    /// The people (personas, roles) who take part in the journey, by name.
-    /// When given, every touchpoint's `actors` must be listed here. Mermaid
-    /// `journey` actors are imported as personas in order of first
-    /// appearance.
+    /// The people (personas, buying-centre roles) who take part in the
+    /// journey: a name, or `{name, role?, weight?}`. When given, every
+    /// touchpoint's `actors` must be listed here. Mermaid `journey` actors
+    /// are imported as personas in order of first appearance. With
+    /// personas, every command also reports each persona's memory and the
+    /// account's (docs/personas.md).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub personas: Vec<String>,
+    #[cfg_attr(feature = "schema", schemars(with = "Vec<PersonaEntry>"))]
+    pub personas: Vec<PersonaSpec>,
     /// What the ends mean for the business: won, lost or neither, with a
     /// value. Ends refer to them with `outcome`; the analysis reports the
     /// share of customers (and the expected value) of each.
@@ -213,6 +217,132 @@ pub struct StageSpec {
     pub name: String,
 }
 
+/// A persona of the journey: who they are in the buying centre and how much
+/// their memory counts for the account.
+///
+/// In the file a persona is a plain name (`"Finance"`) or an object
+/// (`{"name": "Finance", "role": "buyer", "weight": 2}`); a persona with
+/// neither role nor weight is written back as a plain name.
+///
+/// ```
+/// let p: peakend::PersonaSpec = serde_json::from_str(r#""Finance""#).unwrap();
+/// assert_eq!(p, peakend::PersonaSpec::named("Finance"));
+/// let q: peakend::PersonaSpec =
+///     serde_json::from_str(r#"{"name": "CFO", "role": "decision-maker", "weight": 2}"#).unwrap();
+/// assert_eq!(q.weight(), 2.0);
+/// assert!(q.is_decision_maker());
+/// assert_eq!(serde_json::to_string(&p).unwrap(), r#""Finance""#);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct PersonaSpec {
+    /// The name touchpoints' `actors` and `emotions` use.
+    pub name: String,
+    /// The buying-centre role: free text; `decision-maker` (or `decider`)
+    /// is the one `--account decision-maker` lets prevail.
+    pub role: Option<String>,
+    /// How much this persona's memory counts in the account's weighted
+    /// memory; default 1, never negative.
+    pub weight: Option<f64>,
+}
+
+impl PersonaSpec {
+    /// A persona with a name only (weight 1, no role).
+    #[must_use]
+    pub fn named(name: impl Into<String>) -> PersonaSpec {
+        PersonaSpec {
+            name: name.into(),
+            role: None,
+            weight: None,
+        }
+    }
+
+    /// The weight, 1 when the file gives none.
+    #[must_use]
+    pub fn weight(&self) -> f64 {
+        self.weight.unwrap_or(1.0)
+    }
+
+    /// True when the role names the decision maker: `decision-maker`,
+    /// `decision maker` or `decider`, in any case or punctuation.
+    #[must_use]
+    pub fn is_decision_maker(&self) -> bool {
+        self.role.as_deref().is_some_and(|r| {
+            let key: String = r
+                .chars()
+                .filter(char::is_ascii_alphanumeric)
+                .map(|c| c.to_ascii_lowercase())
+                .collect();
+            key == "decisionmaker" || key == "decider"
+        })
+    }
+}
+
+/// The object form of a persona, as the file writes it.
+#[derive(Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+struct PersonaFields {
+    /// The name touchpoints' `actors` and `emotions` use.
+    name: String,
+    /// The buying-centre role (free text; `decision-maker` is recognised).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    role: Option<String>,
+    /// Weight in the account's memory; default 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    weight: Option<f64>,
+}
+
+/// A persona as the schema describes it: a name or an object.
+#[cfg(feature = "schema")]
+#[derive(schemars::JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+enum PersonaEntry {
+    /// Just the name.
+    Name(String),
+    /// Name, role and weight.
+    Full(PersonaFields),
+}
+
+impl Serialize for PersonaSpec {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if self.role.is_none() && self.weight.is_none() {
+            s.serialize_str(&self.name)
+        } else {
+            PersonaFields {
+                name: self.name.clone(),
+                role: self.role.clone(),
+                weight: self.weight,
+            }
+            .serialize(s)
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PersonaSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<PersonaSpec, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = PersonaSpec;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a persona name or an object {name, role, weight}")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<PersonaSpec, E> {
+                Ok(PersonaSpec::named(v))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, m: A) -> Result<PersonaSpec, A::Error> {
+                let f = PersonaFields::deserialize(serde::de::value::MapAccessDeserializer::new(m))?;
+                Ok(PersonaSpec {
+                    name: f.name,
+                    role: f.role,
+                    weight: f.weight,
+                })
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
 /// One touchpoint: a moment of the journey.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
@@ -241,9 +371,14 @@ pub struct TouchpointSpec {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
     /// Who takes part in this touchpoint (names from `personas`, when the
-    /// journey lists them).
+    /// journey lists them). Absent: every persona does.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub actors: Vec<String>,
+    /// Per-persona emotions (`{"Finance": -6, "User": 2}`), for personas
+    /// who feel this touchpoint differently; the others feel `emotion`.
+    /// Every key is a persona who takes part in the touchpoint.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub emotions: BTreeMap<String, f64>,
     /// A known improvement: the emotion it would reach and what it costs.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub improvement: Option<ImprovementSpec>,
@@ -463,6 +598,7 @@ impl TouchpointSpec {
             owner: None,
             tags: Vec::new(),
             actors: Vec::new(),
+            emotions: BTreeMap::new(),
             improvement: None,
             entry: None,
             notes: None,

@@ -101,7 +101,7 @@ const LAYERS: &[&[&str]] = &[
     &["moments", "ownership", "evidence"],
     &["simulate"],
     &["recommend"],
-    &["gap"],
+    &["gap", "personas"],
     &["format", "generate", "observe"],
     &["render"],
 ];
