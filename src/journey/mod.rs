@@ -668,6 +668,7 @@ impl<'a> Validator<'a> {
         let scale = self.check_scale();
         let stage_ids = self.check_stages();
         self.check_personas();
+        self.check_weights();
         if spec.touchpoints.is_empty() {
             self.err("touchpoints", "the journey has no touchpoints");
         }
@@ -933,6 +934,18 @@ impl<'a> Validator<'a> {
                     format!("{} is not a weight (a number, 0 or more)", shown(w)),
                 );
             }
+        }
+    }
+
+    /// Every persona weighted 0 leaves the account's weighted memory
+    /// nobody to count.
+    fn check_weights(&mut self) {
+        let personas = &self.spec.personas;
+        if !personas.is_empty() && personas.iter().all(|p| p.weight == Some(0.0)) {
+            self.err(
+                "personas",
+                "every persona has weight 0: give at least one a weight above 0 (the account's memory is their weighted average)",
+            );
         }
     }
 

@@ -193,12 +193,22 @@ impl Journey {
             }
         }
         let start = merge(start);
-        let reach: f64 = start
+        // Exactly 1 when every path meets the persona.
+        let missed: f64 = start
+            .iter()
+            .filter(|&&(k, _)| k == END)
+            .map(|&(_, p)| p)
+            .sum();
+        let met: f64 = start
             .iter()
             .filter(|&&(k, _)| k != END)
             .map(|&(_, p)| p)
-            .sum::<f64>()
-            .min(1.0);
+            .sum();
+        let reach = if missed == 0.0 {
+            1.0
+        } else {
+            (met / (met + missed)).min(1.0)
+        };
         let mut view = PersonaView {
             name: name.to_string(),
             reach,
@@ -206,10 +216,10 @@ impl Journey {
             journey: None,
             origin: Vec::new(),
         };
-        if reach <= 0.0 {
+        if met <= 0.0 {
             return Ok(view);
         }
-        let (spec, origin) = self.contracted(spec.name.as_str(), &part, &next, &start, reach);
+        let (spec, origin) = self.contracted(spec.name.as_str(), &part, &next, &start, met);
         view.origin = origin;
         view.journey = Some(
             Journey::from_spec(spec).map_err(|source| PersonaError::Invalid {
@@ -228,15 +238,19 @@ impl Journey {
         part: &[bool],
         next: &[Dist],
         start: &Dist,
-        reach: f64,
+        met: f64,
     ) -> (JourneySpec, Vec<String>) {
         let n = self.len();
-        let end_share = |p: usize| -> f64 {
-            next[p]
-                .iter()
-                .find(|&&(k, _)| k == END)
-                .map_or(0.0, |&(_, q)| q)
+        // The share of leaving `p` that ends the persona's journey, and
+        // the mass that goes on (each normalised by the total, so that
+        // rounding cannot push a probability past 1).
+        let split = |p: usize| -> (f64, f64) {
+            let end: f64 = next[p].iter().filter(|&&(k, _)| k == END).map(|&(_, q)| q).sum();
+            let on: f64 = next[p].iter().filter(|&&(k, _)| k != END).map(|&(_, q)| q).sum();
+            let total = end + on;
+            if total <= 0.0 { (1.0, 0.0) } else { (end / total, on) }
         };
+        let end_share = |p: usize| split(p).0;
         let taken: HashSet<&str> = self.spec.touchpoints.iter().map(|t| t.id.as_str()).collect();
         let mut copy_id: Vec<Option<String>> = vec![None; n];
         let mut own_id: Vec<String> = vec![String::new(); n];
@@ -247,7 +261,7 @@ impl Journey {
             start
                 .iter()
                 .find(|&&(k, _)| k as usize == p)
-                .map_or(0.0, |&(_, q)| q / reach)
+                .map_or(0.0, |&(_, q)| (q / met).min(1.0))
         };
         for i in 0..n {
             let p = self.position(i).0;
@@ -290,8 +304,8 @@ impl Journey {
             if !part[p] {
                 continue;
             }
-            let stay = 1.0 - end_share(p);
-            if stay <= 0.0 {
+            let on = split(p).1;
+            if on <= 0.0 {
                 continue;
             }
             for &(k, q) in &next[p] {
@@ -299,7 +313,7 @@ impl Journey {
                     continue;
                 }
                 let k = k as usize;
-                let q = q / stay;
+                let q = (q / on).min(1.0);
                 let qk = end_share(k);
                 match &copy_id[k] {
                     Some(copy) => {

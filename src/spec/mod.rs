@@ -277,6 +277,18 @@ impl PersonaSpec {
     }
 }
 
+impl From<&str> for PersonaSpec {
+    fn from(name: &str) -> PersonaSpec {
+        PersonaSpec::named(name)
+    }
+}
+
+impl From<String> for PersonaSpec {
+    fn from(name: String) -> PersonaSpec {
+        PersonaSpec::named(name)
+    }
+}
+
 /// The object form of a persona, as the file writes it.
 #[derive(Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

@@ -523,26 +523,57 @@ fn every_printed_command_runs_in_sh_and_reproduces_its_lift() {
             continue;
         }
         let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
-        let mut lifts: Vec<f64> = v["recommendations"]
+        // (lift, where the simulation's JSON has it)
+        let mut lifts: Vec<(f64, &str)> = v["recommendations"]
             .as_array()
             .unwrap()
             .iter()
             .take(10)
-            .map(|r| r["lift"].as_f64().unwrap())
+            .map(|r| (r["lift"].as_f64().unwrap(), "delta"))
             .collect();
         if let Some(plan) = v.get("plan")
             && !plan["actions"].as_array().unwrap().is_empty()
         {
-            lifts.push(plan["lift"].as_f64().unwrap());
+            lifts.push((plan["lift"].as_f64().unwrap(), "delta"));
+        }
+        // With personas, the account's advice follows: its lifts are the
+        // account's change.
+        if let Some(a) = v.get("account_advice") {
+            for r in a["actions"].as_array().unwrap().iter().take(10) {
+                lifts.push((r["lift"].as_f64().unwrap(), "account"));
+            }
         }
         let shown = text(&peakend(&["recommend", file, "--budget", "20"]).stdout);
-        let commands: Vec<&str> = shown
+        let mut commands: Vec<String> = shown
             .lines()
             .map(str::trim)
             .filter(|l| l.starts_with("peakend simulate "))
+            .map(str::to_string)
             .collect();
+        // And each persona's advice, reproduced by `simulate --persona`.
+        for name in v["account_advice"]["actions"][0]["personas"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|p| p["persona"].as_str().unwrap())
+        {
+            let json = peakend(&["recommend", file, "--persona", name, "--format", "json"]);
+            assert_eq!(json.status.code(), Some(0), "{}", text(&json.stderr));
+            let p: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+            for r in p["actions"].as_array().unwrap().iter().take(10) {
+                lifts.push((r["lift"].as_f64().unwrap(), "delta"));
+            }
+            let shown = text(&peakend(&["recommend", file, "--persona", name]).stdout);
+            commands.extend(
+                shown
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| l.starts_with("peakend simulate "))
+                    .map(str::to_string),
+            );
+        }
         assert_eq!(commands.len(), lifts.len(), "{file}: {shown}");
-        for (cmd, lift) in commands.iter().zip(&lifts) {
+        for (cmd, (lift, at)) in commands.iter().zip(&lifts) {
             let line = format!("'{bin}'{} --format json", &cmd["peakend".len()..]);
             let out = std::process::Command::new("sh")
                 .args(["-c", &line])
@@ -552,7 +583,11 @@ fn every_printed_command_runs_in_sh_and_reproduces_its_lift() {
             assert_eq!(out.status.code(), Some(0), "{line}: {}", text(&out.stderr));
             let s: serde_json::Value = serde_json::from_slice(&out.stdout)
                 .unwrap_or_else(|e| panic!("{line}: {e}: {}", text(&out.stdout)));
-            let delta = s["delta"].as_f64().unwrap();
+            let delta = if *at == "account" {
+                s["account"]["after"].as_f64().unwrap() - s["account"]["before"].as_f64().unwrap()
+            } else {
+                s["delta"].as_f64().unwrap()
+            };
             assert!((delta - lift).abs() < 1e-9, "{line}: {delta} vs {lift}");
             ran += 1;
         }

@@ -82,7 +82,7 @@ fn every_real_mermaid_diagram_imports_or_fails_at_its_line() {
             .starts_with(&["Me".into(), "Brock".into()])
     );
     assert!(
-        !trailing.spec.personas.iter().any(|p| p.is_empty()),
+        !trailing.spec.personas.iter().any(|p| p.name.is_empty()),
         "trailing comma"
     );
     let darkoob = load("03-");

@@ -905,8 +905,8 @@ fn arb_linear() -> impl Strategy<Value = JourneySpec> {
                 .collect();
             for t in &spec.touchpoints {
                 for a in &t.actors {
-                    if !spec.personas.contains(a) {
-                        spec.personas.push(a.clone());
+                    if !spec.personas.iter().any(|p| &p.name == a) {
+                        spec.personas.push(a.clone().into());
                     }
                 }
             }
@@ -1147,5 +1147,194 @@ proptest! {
         prop_assert!((g.sign.rosier - rosier).abs() < TOL, "{} vs {}", g.sign.rosier, rosier);
         prop_assert!((g.sign.darker - darker).abs() < TOL);
         prop_assert!((g.difference - (theirs.expected - mine.expected)).abs() < TOL);
+    }
+}
+
+/// A journey with `k` personas from a DAG: `masks[i]` says who takes part
+/// in touchpoint `i` (bit `p` for persona `p`; 0: no `actors`, everybody),
+/// `own[i]` a persona's own emotion there (persona, emotion), when it
+/// takes part.
+fn with_personas(dag: &Dag, k: usize, masks: &[u8], own: &[(u8, i8)]) -> JourneySpec {
+    let mut spec = dag.spec();
+    spec.personas = (0..k).map(|p| format!("P{p}").into()).collect();
+    for (i, t) in spec.touchpoints.iter_mut().enumerate() {
+        let mask = masks[i] & ((1u8 << k) - 1);
+        t.actors = (0..k)
+            .filter(|p| mask & (1 << p) != 0)
+            .map(|p| format!("P{p}"))
+            .collect();
+        let (p, e) = own[i];
+        let p = usize::from(p) % k;
+        if mask == 0 || mask & (1 << p) != 0 {
+            t.emotions.insert(format!("P{p}"), f64::from(e) / 2.0);
+        }
+    }
+    spec
+}
+
+/// Reference for one persona, independent of the crate: every path of
+/// the journey enumerated, the persona's subsequence of it, its peak-end
+/// memory and duration-weighted mean; (expected memory, expected mean,
+/// share of paths where the persona takes part).
+fn brute_persona(spec: &JourneySpec, name: &str) -> (f64, f64, f64) {
+    let n = spec.touchpoints.len();
+    let idx = |id: &str| spec.touchpoints.iter().position(|t| t.id == id).unwrap();
+    let mut succ: Vec<Vec<(usize, Option<f64>)>> = vec![Vec::new(); n];
+    let mut has_in = vec![false; n];
+    for t in spec.transitions.iter().flatten() {
+        succ[idx(&t.from)].push((idx(&t.to), t.probability));
+        has_in[idx(&t.to)] = true;
+    }
+    let takes = |i: usize| {
+        let t = &spec.touchpoints[i];
+        t.actors.is_empty() || t.actors.iter().any(|a| a == name)
+    };
+    let feel = |i: usize| {
+        let t = &spec.touchpoints[i];
+        t.emotions.get(name).copied().unwrap_or(t.emotion)
+    };
+    let entries: Vec<usize> = (0..n).filter(|&i| !has_in[i]).collect();
+    let (mut memory, mut mean, mut reach) = (0.0, 0.0, 0.0);
+    let mut stack: Vec<(Vec<usize>, f64)> = entries
+        .iter()
+        .map(|&s| (vec![s], 1.0 / entries.len() as f64))
+        .collect();
+    while let Some((path, prob)) = stack.pop() {
+        let last = *path.last().unwrap();
+        if succ[last].is_empty() {
+            let mine: Vec<usize> = path.iter().copied().filter(|&i| takes(i)).collect();
+            if mine.is_empty() {
+                continue;
+            }
+            let mut peak = mine[0];
+            for &i in &mine {
+                let (e, pe) = (feel(i), feel(peak));
+                if e.abs() > pe.abs() || (e.abs() == pe.abs() && e <= pe) {
+                    peak = i;
+                }
+            }
+            let end = *mine.last().unwrap();
+            memory += prob * (feel(peak) + feel(end)) / 2.0;
+            let d = |i: usize| spec.touchpoints[i].duration.unwrap_or(1.0);
+            let total: f64 = mine.iter().map(|&i| d(i)).sum();
+            mean += prob * mine.iter().map(|&i| feel(i) * d(i)).sum::<f64>() / total;
+            reach += prob;
+            continue;
+        }
+        let k = succ[last].len() as f64;
+        for &(w, p) in &succ[last] {
+            let mut next = path.clone();
+            next.push(w);
+            stack.push((next, prob * p.unwrap_or(1.0 / k)));
+        }
+    }
+    if reach > 0.0 {
+        (memory / reach, mean / reach, reach)
+    } else {
+        (0.0, 0.0, 0.0)
+    }
+}
+
+proptest! {
+    /// Each persona's exact figures are those of the brute-force
+    /// enumeration: every path, the persona's touchpoints of it, its own
+    /// emotions; conditional on taking part, whose share is `reach`.
+    #[test]
+    fn persona_figures_equal_the_enumeration(
+        dag in arb_dag(7, true),
+        k in 1usize..=3,
+        masks in proptest::collection::vec(0u8..8, 7),
+        own in proptest::collection::vec((0u8..3, -20i8..=20), 7),
+    ) {
+        let spec = with_personas(&dag, k, &masks, &own);
+        let j = Journey::from_spec(spec.clone()).unwrap();
+        let analyzer = Analyzer::new(Model::PeakEnd);
+        let p = analyzer.personas(&j, peakend::AccountRule::Weighted).unwrap();
+        prop_assert_eq!(p.personas.len(), k);
+        for f in &p.personas {
+            let (memory, mean, reach) = brute_persona(&spec, &f.name);
+            prop_assert!((f.view.reach - reach).abs() < TOL, "{}: reach {} vs {}", f.name, f.view.reach, reach);
+            match &f.analysis {
+                None => prop_assert!(reach < TOL),
+                Some(a) => {
+                    prop_assert!(a.remembered.exact);
+                    prop_assert!((a.remembered.expected - memory).abs() < 1e-7,
+                        "{}: {} vs {}", f.name, a.remembered.expected, memory);
+                    prop_assert!((a.mean.expected - mean).abs() < 1e-7,
+                        "{}: mean {} vs {}", f.name, a.mean.expected, mean);
+                }
+            }
+        }
+    }
+
+    /// A journey whose personas all share every touchpoint and emotion
+    /// gives each persona the journey's own figures.
+    #[test]
+    fn personas_who_share_everything_have_the_journeys_figures(
+        dag in arb_real_dag(7),
+        k in 1usize..=3,
+    ) {
+        let mut spec = dag.spec();
+        spec.personas = (0..k).map(|p| format!("P{p}").into()).collect();
+        let j = Journey::from_spec(spec).unwrap();
+        let analyzer = Analyzer::new(Model::PeakEnd);
+        let whole = analyzer.analyze(&j);
+        let p = analyzer.personas(&j, peakend::AccountRule::Weighted).unwrap();
+        for f in &p.personas {
+            prop_assert_eq!(f.view.reach, 1.0);
+            let a = f.analysis.as_ref().unwrap();
+            prop_assert!((a.remembered.expected - whole.remembered.expected).abs() < TOL);
+            prop_assert!((a.mean.expected - whole.mean.expected).abs() < TOL);
+            prop_assert!((a.distribution.negative_share - whole.distribution.negative_share).abs() < TOL);
+            prop_assert_eq!(a.touchpoints.len(), whole.touchpoints.len());
+            for (x, y) in a.touchpoints.iter().zip(&whole.touchpoints) {
+                prop_assert_eq!(&x.id, &y.id);
+                prop_assert!((x.peak_share - y.peak_share).abs() < TOL);
+                prop_assert!((x.end_share - y.end_share).abs() < TOL);
+                prop_assert!((x.visit - y.visit).abs() < TOL);
+            }
+        }
+        let account = p.account.unwrap();
+        prop_assert!((account.expected - whole.remembered.expected).abs() < TOL);
+    }
+
+    /// Weights that put everything on one persona give that persona's
+    /// memory as the account's; so does making it the decision maker; the
+    /// worst memory is the least of the personas'.
+    #[test]
+    fn the_account_follows_its_rule(
+        dag in arb_dag(6, true),
+        masks in proptest::collection::vec(0u8..8, 6),
+        own in proptest::collection::vec((0u8..3, -20i8..=20), 6),
+        chosen in 0usize..3,
+    ) {
+        let mut spec = with_personas(&dag, 3, &masks, &own);
+        for (p, persona) in spec.personas.iter_mut().enumerate() {
+            persona.weight = Some(if p == chosen { 1.0 } else { 0.0 });
+            if p == chosen {
+                persona.role = Some("decision-maker".into());
+            }
+        }
+        let j = Journey::from_spec(spec).unwrap();
+        let analyzer = Analyzer::new(Model::PeakEnd);
+        let expected = |rule| analyzer.personas(&j, rule).unwrap();
+        let weighted = expected(peakend::AccountRule::Weighted);
+        let theirs = weighted.personas[chosen].expected();
+        match theirs {
+            Some(e) => {
+                let a = weighted.account.as_ref().unwrap();
+                prop_assert!((a.expected - e).abs() < TOL);
+                prop_assert_eq!(&a.driver, &format!("P{chosen}"));
+                let d = expected(peakend::AccountRule::DecisionMaker);
+                prop_assert!((d.account.unwrap().expected - e).abs() < TOL);
+            }
+            None => prop_assert!(weighted.account.is_err()),
+        }
+        let min = expected(peakend::AccountRule::Min);
+        let least = min.personas.iter().filter_map(peakend::PersonaFigures::expected).fold(f64::INFINITY, f64::min);
+        match min.account {
+            Ok(a) => prop_assert_eq!(a.expected, least),
+            Err(_) => prop_assert!(least.is_infinite()),
+        }
     }
 }
