@@ -159,20 +159,14 @@ impl Personas {
 ///
 /// # Errors
 /// [`AccountError`] when the rule counts nobody.
-pub fn account_of(
-    personas: &[PersonaFigures],
-    rule: AccountRule,
-) -> Result<Account, AccountError> {
+pub fn account_of(personas: &[PersonaFigures], rule: AccountRule) -> Result<Account, AccountError> {
     let counted: Vec<(&PersonaFigures, f64)> = personas
         .iter()
         .filter_map(|p| p.expected().map(|e| (p, e)))
         .collect();
     match rule {
         AccountRule::Min => {
-            let Some(&(worst, e)) = counted
-                .iter()
-                .min_by(|a, b| a.1.total_cmp(&b.1))
-            else {
+            let Some(&(worst, e)) = counted.iter().min_by(|a, b| a.1.total_cmp(&b.1)) else {
                 return Err(AccountError::NobodyCounted(rule));
             };
             Ok(Account {
@@ -320,7 +314,9 @@ pub enum AdviceError {
     #[error(transparent)]
     Persona(#[from] PersonaError),
     /// The persona takes part in no touchpoint a customer reaches.
-    #[error("persona \"{0}\" takes part in no touchpoint a customer reaches: it has no memory to raise")]
+    #[error(
+        "persona \"{0}\" takes part in no touchpoint a customer reaches: it has no memory to raise"
+    )]
     NoMemory(String),
 }
 
@@ -408,8 +404,8 @@ impl Analyzer {
     /// An action on a persona's journey is taken to the journey's own ids
     /// (a `~end` copy is its touchpoint); a re-routing between touchpoints
     /// the journey does not link directly is not an action on the journey
-    /// and is left out. Setting an emotion sets it for every persona who
-    /// takes part; shifting it shifts every persona's.
+    /// and is left out. A new emotion for a touchpoint that personas feel
+    /// differently becomes the same step for each of them (`--shift`).
     ///
     /// Complexity: at most `ACCOUNT_CANDIDATES × (personas + 1)` actions,
     /// each one analysis per persona.
@@ -436,7 +432,8 @@ impl Analyzer {
                         .collect::<Vec<_>>()
                         .join(", "),
                 })?;
-                p.expected().ok_or_else(|| AdviceError::NoMemory(name.clone()))?
+                p.expected()
+                    .ok_or_else(|| AdviceError::NoMemory(name.clone()))?
             }
         };
         let candidates = self.candidates(journey, analysis, base);
@@ -492,7 +489,12 @@ impl Analyzer {
 
     /// The distinct actions the views' own advice proposes, on the
     /// journey's ids, in the order found.
-    fn candidates(&self, journey: &Journey, analysis: &Analysis, base: &Personas) -> Vec<Candidate> {
+    fn candidates(
+        &self,
+        journey: &Journey,
+        analysis: &Analysis,
+        base: &Personas,
+    ) -> Vec<Candidate> {
         let mut out: Vec<Candidate> = Vec::new();
         let mut seen: HashSet<String> = HashSet::new();
         let mut offer = |c: Candidate| {
@@ -504,13 +506,9 @@ impl Analyzer {
         // An assumed cost is the journey's, whichever view proposed it.
         let typical = whole.assumed_cost.value();
         for r in whole.recommendations.iter().take(ACCOUNT_CANDIDATES) {
-            offer((
-                r.action,
-                r.touchpoint.clone(),
-                r.operation.clone(),
-                r.cost,
-                r.cost_assumed,
-            ));
+            if let Some(op) = as_step(journey, &r.operation, None) {
+                offer((r.action, r.touchpoint.clone(), op, r.cost, r.cost_assumed));
+            }
         }
         for p in &base.personas {
             let (Some(pj), Some(pa)) = (&p.view.journey, &p.analysis) else {
@@ -525,7 +523,9 @@ impl Analyzer {
                 .collect();
             let advice = self.recommend(pj, pa, None);
             for r in advice.recommendations.iter().take(ACCOUNT_CANDIDATES) {
-                if let Some(op) = on_journey(journey, &r.operation, &origin) {
+                if let Some(op) = on_journey(journey, &r.operation, &origin)
+                    .and_then(|op| as_step(journey, &op, Some(&p.name)))
+                {
                     let tp = r
                         .touchpoint
                         .as_deref()
@@ -534,12 +534,13 @@ impl Analyzer {
                     // The kind as the journey sees it: an end of the
                     // persona's journey need not be one of the journey's.
                     let action = match (r.action, &op) {
-                        (Action::Improve | Action::LiftEnding, Operation::Set { id, .. }) => {
-                            match journey.index_of(id) {
-                                Some(i) if journey.is_end(i) => Action::LiftEnding,
-                                _ => Action::Improve,
-                            }
-                        }
+                        (
+                            Action::Improve | Action::LiftEnding,
+                            Operation::Set { id, .. } | Operation::Shift { id, .. },
+                        ) => match journey.index_of(id) {
+                            Some(i) if journey.is_end(i) => Action::LiftEnding,
+                            _ => Action::Improve,
+                        },
                         (a, _) => a,
                     };
                     offer((action, tp, op, cost, r.cost_assumed));
@@ -618,10 +619,50 @@ pub enum PersonaSimulateError {
     NoMemory(String),
 }
 
+/// A new emotion for a touchpoint that personas feel differently, as the
+/// same step for every one of them: the view (`persona`, or the journey's
+/// own `emotion`) asked for `emotion`, so every persona's emotion moves by
+/// that much (less where one would leave the scale). Raising the invoice
+/// from Finance's −6 to −2 does not make it −2 for the user who liked it.
+/// `None` when no step is left.
+fn as_step(journey: &Journey, op: &Operation, persona: Option<&str>) -> Option<Operation> {
+    let Operation::Set { id, emotion } = op else {
+        return Some(op.clone());
+    };
+    let i = journey.index_of(id)?;
+    let t = journey.touchpoint(i);
+    if t.emotions.is_empty() {
+        return Some(op.clone());
+    }
+    let from = persona.map_or(t.emotion, |p| journey.emotion_of(i, p));
+    let s = journey.scale();
+    let felt = t
+        .emotions
+        .values()
+        .copied()
+        .chain(std::iter::once(t.emotion));
+    let mut delta = emotion - from;
+    for e in felt {
+        delta = if delta > 0.0 {
+            delta.min(s.max - e)
+        } else {
+            delta.max(s.min - e)
+        };
+    }
+    (delta.abs() > 1e-12).then(|| Operation::Shift {
+        id: id.clone(),
+        delta,
+    })
+}
+
 /// An operation on a persona's journey as an operation on the journey:
 /// ids taken to their originals; a re-routing only where the journey has
 /// that transition.
-fn on_journey(journey: &Journey, op: &Operation, origin: &HashMap<&str, &str>) -> Option<Operation> {
+fn on_journey(
+    journey: &Journey,
+    op: &Operation,
+    origin: &HashMap<&str, &str>,
+) -> Option<Operation> {
     let id = |x: &str| -> Option<String> { origin.get(x).map(|o| (*o).to_string()) };
     Some(match op {
         Operation::Set { id: x, emotion } => Operation::Set {

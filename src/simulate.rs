@@ -859,7 +859,10 @@ pub fn apply(journey: &Journey, ops: &[Operation]) -> Result<Journey, SimulateEr
         let base = cur.as_ref().unwrap_or(journey);
         cur = Some(match apply_one(base, op)? {
             Applied::Emotion(i, e, own) => {
-                let j = cur.take().unwrap_or_else(|| journey.clone()).with_emotion(i, e);
+                let j = cur
+                    .take()
+                    .unwrap_or_else(|| journey.clone())
+                    .with_emotion(i, e);
                 match own {
                     Some(own) => j.with_persona_emotions(i, own),
                     None => j,

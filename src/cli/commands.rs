@@ -140,7 +140,10 @@ fn analyze(
         OutFormat::Text => format!(
             "{}\n{}{}\n{}{}",
             render::text(a, st),
-            personas.trim_start_matches('\n'),
+            match personas.trim_start_matches('\n') {
+                "" => String::new(),
+                p => format!("{p}\n"),
+            },
             render::evidence_text(&ev, &journey.scale(), st),
             render::moments_text(&m, st),
             render::ownership_text(&o, st)
@@ -234,7 +237,10 @@ fn recommend(
         let Some(base) = &p.personas else {
             return Ok(None);
         };
-        match p.analyzer.account_advice(&p.journey, &p.analysis, base, objective) {
+        match p
+            .analyzer
+            .account_advice(&p.journey, &p.analysis, base, objective)
+        {
             Ok(a) => Ok(Some(a)),
             Err(peakend::AdviceError::Account(_)) if *objective == Objective::Account => Ok(None),
             Err(e) => {
@@ -245,7 +251,9 @@ fn recommend(
     };
     if let Some(name) = &persona.persona {
         if budget.is_some() {
-            return Err(usage("--budget plans for the whole journey; it does not combine with --persona"));
+            return Err(usage(
+                "--budget plans for the whole journey; it does not combine with --persona",
+            ));
         }
         let Some(adv) = advice(&Objective::Persona(name.clone()))? else {
             return Err(usage("--persona: the journey lists no personas"));

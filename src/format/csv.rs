@@ -584,9 +584,8 @@ pub fn write(j: &Journey) -> Exported {
 /// Warn about what a CSV file cannot hold of the personas.
 fn lost_persona_fields(spec: &JourneySpec, warnings: &mut Vec<String>) {
     if spec.touchpoints.iter().any(|t| !t.emotions.is_empty()) {
-        warnings.push(
-            "CSV has no place for per-persona emotions; export to json to keep them".into(),
-        );
+        warnings
+            .push("CSV has no place for per-persona emotions; export to json to keep them".into());
     }
     if spec
         .personas

@@ -7,9 +7,7 @@
 use super::{Exported, Ids, Imported, at, linear_order, slug};
 use crate::error::{InvalidJourney, Problem};
 use crate::journey::Journey;
-use crate::spec::{
-    FORMAT_VERSION, JourneySpec, PersonaSpec, ScaleSpec, StageSpec, TouchpointSpec,
-};
+use crate::spec::{FORMAT_VERSION, JourneySpec, PersonaSpec, ScaleSpec, StageSpec, TouchpointSpec};
 use std::fmt::Write;
 
 /// Mermaid's score range and its neutral middle.
@@ -898,7 +896,9 @@ fn lost_fields(out: &mut String, spec: &crate::spec::JourneySpec, warnings: &mut
                     .iter()
                     .flat_map(|t| t.actors.iter().map(String::as_str))
                     .collect();
-                spec.personas.iter().any(|p| !acting.contains(p.name.as_str()))
+                spec.personas
+                    .iter()
+                    .any(|p| !acting.contains(p.name.as_str()))
             },
             "personas without a task",
         ),

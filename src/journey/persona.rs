@@ -245,13 +245,30 @@ impl Journey {
         // the mass that goes on (each normalised by the total, so that
         // rounding cannot push a probability past 1).
         let split = |p: usize| -> (f64, f64) {
-            let end: f64 = next[p].iter().filter(|&&(k, _)| k == END).map(|&(_, q)| q).sum();
-            let on: f64 = next[p].iter().filter(|&&(k, _)| k != END).map(|&(_, q)| q).sum();
+            let end: f64 = next[p]
+                .iter()
+                .filter(|&&(k, _)| k == END)
+                .map(|&(_, q)| q)
+                .sum();
+            let on: f64 = next[p]
+                .iter()
+                .filter(|&&(k, _)| k != END)
+                .map(|&(_, q)| q)
+                .sum();
             let total = end + on;
-            if total <= 0.0 { (1.0, 0.0) } else { (end / total, on) }
+            if total <= 0.0 {
+                (1.0, 0.0)
+            } else {
+                (end / total, on)
+            }
         };
         let end_share = |p: usize| split(p).0;
-        let taken: HashSet<&str> = self.spec.touchpoints.iter().map(|t| t.id.as_str()).collect();
+        let taken: HashSet<&str> = self
+            .spec
+            .touchpoints
+            .iter()
+            .map(|t| t.id.as_str())
+            .collect();
         let mut copy_id: Vec<Option<String>> = vec![None; n];
         let mut own_id: Vec<String> = vec![String::new(); n];
         let mut touchpoints = Vec::new();

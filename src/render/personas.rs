@@ -22,7 +22,11 @@ struct Place {
 
 /// The touchpoint of the persona's journey with the largest share of
 /// `share` (peak or end), copies summed into their touchpoint.
-fn top(p: &PersonaFigures, a: &Analysis, share: fn(&crate::analysis::TouchpointResult) -> f64) -> Option<Place> {
+fn top(
+    p: &PersonaFigures,
+    a: &Analysis,
+    share: fn(&crate::analysis::TouchpointResult) -> f64,
+) -> Option<Place> {
     let mut by_origin: Vec<Place> = Vec::new();
     for (t, origin) in a.touchpoints.iter().zip(&p.view.origin) {
         match by_origin.iter_mut().find(|x| &x.id == origin) {
@@ -34,13 +38,13 @@ fn top(p: &PersonaFigures, a: &Analysis, share: fn(&crate::analysis::TouchpointR
             }),
         }
     }
-    by_origin
-        .into_iter()
-        .filter(|x| x.share > 0.0)
-        .fold(None, |best: Option<Place>, x| match best {
+    by_origin.into_iter().filter(|x| x.share > 0.0).fold(
+        None,
+        |best: Option<Place>, x| match best {
             Some(b) if b.share >= x.share => Some(b),
             _ => Some(x),
-        })
+        },
+    )
 }
 
 /// One persona in the JSON contract.
@@ -96,7 +100,10 @@ pub(crate) fn personas_json(p: &Personas) -> (Vec<PersonaJson<'_>>, AccountJson<
             remembered: f.analysis.as_ref().map(|a| &a.remembered),
             mean: f.analysis.as_ref().map(|a| a.mean.expected),
             negative_share: f.analysis.as_ref().map(|a| a.distribution.negative_share),
-            peak: f.analysis.as_ref().and_then(|a| top(f, a, |t| t.peak_share)),
+            peak: f
+                .analysis
+                .as_ref()
+                .and_then(|a| top(f, a, |t| t.peak_share)),
             end: f.analysis.as_ref().and_then(|a| top(f, a, |t| t.end_share)),
         })
         .collect();
@@ -164,11 +171,12 @@ pub fn personas_text(p: &Personas, scale: &Scale, st: Style) -> String {
         .clamp(7, 24);
     let _ = writeln!(
         o,
-        "  {}  {}  {}  {}  remembered peak · end",
+        "  {}  {}  {}  {}  {}  peak · end (share of its paths)",
         pad_right("persona", width),
         pad_right("role", 14),
         pad_left("weight", 6),
         pad_left("takes part", 10),
+        pad_left("remembered", 10),
     );
     for f in &p.personas {
         let role = f.role.as_deref().unwrap_or("-");
@@ -179,9 +187,13 @@ pub fn personas_text(p: &Personas, scale: &Scale, st: Style) -> String {
         };
         let rest = match &f.analysis {
             Some(a) => {
-                let place = |x: Option<Place>| x.map_or("-".to_string(), |x| format!("{} {}", x.name, percent(x.share)));
+                let place = |x: Option<Place>| {
+                    x.map_or("-".to_string(), |x| {
+                        format!("{} {}", pad_right(&x.name, 32).trim_end(), percent(x.share))
+                    })
+                };
                 format!(
-                    "{}  {} · {}",
+                    "  {}  {} · {}",
                     pad_left(&sc(a.remembered.expected), 10),
                     place(top(f, a, |t| t.peak_share)),
                     place(top(f, a, |t| t.end_share)),
@@ -244,7 +256,7 @@ fn significant_weight(w: f64) -> String {
 /// let edited = apply(&j, &[Operation::set("bill", 0.0)]).unwrap();
 /// let after = a.personas(&edited, AccountRule::Weighted).unwrap();
 /// let text = render::persona_changes_text(&before, &after, &j.scale());
-/// assert!(text.contains("Finance -6.0 → 0.0 (+6.0)"));
+/// assert!(text.contains("Finance  -6.0 → 0.0 (+6.0)"));
 /// ```
 #[must_use]
 pub fn persona_changes_text(before: &Personas, after: &Personas, scale: &Scale) -> String {
@@ -255,14 +267,22 @@ pub fn persona_changes_text(before: &Personas, after: &Personas, scale: &Scale) 
         (None, Some(a)) => format!("takes part in nothing → {}", sc(a)),
         (None, None) => "takes part in nothing".to_string(),
     };
-    let mut o = String::new();
-    let parts: Vec<String> = before
+    let width = before
         .personas
         .iter()
-        .zip(&after.personas)
-        .map(|(b, a)| format!("{} {}", b.name, change(b.expected(), a.expected())))
-        .collect();
-    let _ = writeln!(o, "  personas: {}", parts.join("; "));
+        .map(|f| f.name.chars().count())
+        .max()
+        .unwrap_or(0)
+        .clamp(7, 24);
+    let mut o = String::from("\nPersonas\n");
+    for (b, a) in before.personas.iter().zip(&after.personas) {
+        let _ = writeln!(
+            o,
+            "  {}  {}",
+            pad_right(&b.name, width),
+            change(b.expected(), a.expected())
+        );
+    }
     match (&before.account, &after.account) {
         (Ok(b), Ok(a)) => {
             let _ = writeln!(
@@ -320,7 +340,12 @@ pub fn account_advice_text(adv: &AccountAdvice, file: &str, scale: &Scale, st: S
         Objective::Persona(name) => format!("Where to invest for {name}"),
         Objective::Account => format!("Where to invest for the account ({})", adv.rule.name()),
     };
-    let _ = writeln!(o, "{}  (remembered now {})", st.bold(&title), sc(adv.before));
+    let _ = writeln!(
+        o,
+        "{}  (remembered now {})",
+        st.bold(&title),
+        sc(adv.before)
+    );
     let _ = writeln!(
         o,
         "{}",
@@ -338,9 +363,14 @@ pub fn account_advice_text(adv: &AccountAdvice, file: &str, scale: &Scale, st: S
         } else {
             "free".to_string()
         };
-        let on = x.touchpoint.as_deref().map(|t| format!(" {t}")).unwrap_or_default();
+        let on = x
+            .touchpoint
+            .as_deref()
+            .map(|t| format!(" {t}"))
+            .unwrap_or_default();
         let robust = if x.fragile {
-            " (fragile: only through a tie in intensity; none if the tie goes the other way)".to_string()
+            " (fragile: only through a tie in intensity; none if the tie goes the other way)"
+                .to_string()
         } else if signed(x.robust_lift) == signed(x.lift) {
             String::new()
         } else {
@@ -369,17 +399,7 @@ pub fn account_advice_text(adv: &AccountAdvice, file: &str, scale: &Scale, st: S
         }
         let _ = writeln!(o, "      {}", effects.join(", "));
         if x.trade_off {
-            let winners: Vec<&str> = named(x, |l| l > crate::personas::TRADE_OFF);
-            let losers: Vec<&str> = named(x, |l| l < -crate::personas::TRADE_OFF);
-            let _ = writeln!(
-                o,
-                "      {}",
-                st.bold(&format!(
-                    "trade-off: helps {} at the expense of {}",
-                    winners.join(", "),
-                    losers.join(", ")
-                ))
-            );
+            let _ = writeln!(o, "      {}", st.bold(&trade_off_words(x)));
         }
         if !x.alternatives.is_empty() {
             let alts: Vec<String> = x
@@ -387,15 +407,24 @@ pub fn account_advice_text(adv: &AccountAdvice, file: &str, scale: &Scale, st: S
                 .iter()
                 .map(|a| {
                     format!(
-                        "{} {} (lift {}, cost {})",
+                        "{} {} (lift {}, cost {}{})",
                         a.action.name(),
                         a.operation.flag(),
                         signed(a.lift),
-                        a.cost
+                        a.cost,
+                        if a.trade_off {
+                            format!("; {}", trade_off_words(a))
+                        } else {
+                            String::new()
+                        }
                     )
                 })
                 .collect();
-            let _ = writeln!(o, "      {}", st.dim(&format!("also here: {}", alts.join("; "))));
+            let _ = writeln!(
+                o,
+                "      {}",
+                st.dim(&format!("also here: {}", alts.join("; ")))
+            );
         }
         let _ = writeln!(o, "      {}", st.dim(&command(file, adv, &x.operation)));
     }
@@ -408,6 +437,17 @@ pub fn account_advice_text(adv: &AccountAdvice, file: &str, scale: &Scale, st: S
         );
     }
     o
+}
+
+/// "trade-off: helps A at the expense of B".
+fn trade_off_words(x: &crate::personas::AccountAction) -> String {
+    let winners: Vec<&str> = named(x, |l| l > crate::personas::TRADE_OFF);
+    let losers: Vec<&str> = named(x, |l| l < -crate::personas::TRADE_OFF);
+    format!(
+        "trade-off: helps {} at the expense of {}",
+        winners.join(", "),
+        losers.join(", ")
+    )
 }
 
 fn named(x: &crate::personas::AccountAction, keep: impl Fn(f64) -> bool) -> Vec<&str> {
@@ -455,7 +495,10 @@ pub(crate) struct AccountAdviceJson<'a> {
     actions: Vec<AccountActionJson<'a>>,
 }
 
-fn action_json<'a>(adv: &AccountAdvice, x: &'a crate::personas::AccountAction) -> AccountActionJson<'a> {
+fn action_json<'a>(
+    adv: &AccountAdvice,
+    x: &'a crate::personas::AccountAction,
+) -> AccountActionJson<'a> {
     AccountActionJson {
         action: x.action,
         touchpoint: x.touchpoint.as_deref(),

@@ -3,7 +3,9 @@
 
 use super::scan::{Checks, check, locate_all};
 use crate::error::{InvalidJourney, Problem, ProblemKind, did_you_mean};
-use crate::spec::{JourneySpec, OutcomeSpec, PersonaSpec, ScaleSpec, StageSpec, TouchpointSpec, TransitionSpec};
+use crate::spec::{
+    JourneySpec, OutcomeSpec, PersonaSpec, ScaleSpec, StageSpec, TouchpointSpec, TransitionSpec,
+};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 

@@ -342,8 +342,12 @@ impl<'de> Deserialize<'de> for PersonaSpec {
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<PersonaSpec, E> {
                 Ok(PersonaSpec::named(v))
             }
-            fn visit_map<A: serde::de::MapAccess<'de>>(self, m: A) -> Result<PersonaSpec, A::Error> {
-                let f = PersonaFields::deserialize(serde::de::value::MapAccessDeserializer::new(m))?;
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                m: A,
+            ) -> Result<PersonaSpec, A::Error> {
+                let f =
+                    PersonaFields::deserialize(serde::de::value::MapAccessDeserializer::new(m))?;
                 Ok(PersonaSpec {
                     name: f.name,
                     role: f.role,

@@ -6,6 +6,7 @@ mod hostile;
 mod hygiene;
 mod interop;
 mod observe;
+mod personas;
 mod props;
 mod snapshots;
 mod validation;
