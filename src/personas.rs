@@ -335,11 +335,12 @@ impl Analyzer {
     ///   "touchpoints":[
     ///     {"id":"use","name":"Use","emotion":4,"actors":["User"]},
     ///     {"id":"bill","name":"Invoice","emotion":0,"emotions":{"Finance":-6}}]}"#).unwrap();
-    /// let a = Analyzer::new(Model::End);
+    /// let a = Analyzer::new(Model::PeakEnd);
     /// let p = a.personas(&j, AccountRule::Weighted).unwrap();
-    /// assert_eq!(p.personas[0].expected(), Some(0.0));
+    /// // The user: peak +4 (use), end 0 (the invoice); finance: -6 alone.
+    /// assert_eq!(p.personas[0].expected(), Some(2.0));
     /// assert_eq!(p.personas[1].expected(), Some(-6.0));
-    /// assert_eq!(p.account.unwrap().expected, -4.5);
+    /// assert_eq!(p.account.unwrap().expected, (2.0 - 3.0 * 6.0) / 4.0);
     /// ```
     ///
     /// # Errors

@@ -295,7 +295,10 @@ fn render_map(
     let p = prepare(file, input, (model, persona), thresholds)?;
     let m = p.analyzer.moments(&p.journey, &p.analysis);
     let map = MapOptions::new().max_touchpoints(max_touchpoints);
-    output.write(render::map_svg(&p.journey, &p.analysis, &m, &map))
+    output.write(match &p.personas {
+        Some(personas) => render::map_svg_personas(&p.journey, &p.analysis, &m, personas, &map),
+        None => render::map_svg(&p.journey, &p.analysis, &m, &map),
+    })
 }
 
 fn report(
@@ -312,15 +315,48 @@ fn report(
 ) -> anyhow::Result<()> {
     check_budget(budget)?;
     check_max_touchpoints(max_touchpoints)?;
-    let p = prepare(file, input, (model, persona), thresholds)?;
-    let (analyzer, journey, a) = (p.analyzer, p.journey, p.analysis);
+    let whole = prepare_whole(file, input, (model, persona), thresholds)?;
+    let analyzer = &whole.analyzer;
+    let mut report = ReportOptions::new()
+        .map(MapOptions::new().max_touchpoints(max_touchpoints))
+        .source(display_name(file));
+    let advice = |objective: Objective| {
+        whole.personas.as_ref().and_then(|base| {
+            analyzer
+                .account_advice(&whole.journey, &whole.analysis, base, &objective)
+                .ok()
+        })
+    };
+    // With --persona, the persona's journey, and advice for the persona
+    // as actions on the journey (so that its commands reproduce).
+    let (journey, a) = match &persona.persona {
+        Some(name) => {
+            if budget.is_some() {
+                return Err(usage(
+                    "--budget plans for the whole journey; it does not combine with --persona",
+                ));
+            }
+            let j = persona_journey(file, &whole.journey, name)?;
+            let a = analyzer.analyze(&j);
+            if let Some(adv) = advice(Objective::Persona(name.clone())) {
+                report = report.account_advice(adv);
+            }
+            (j, a)
+        }
+        None => {
+            if let Some(adv) = advice(Objective::Account) {
+                report = report.account_advice(adv);
+            }
+            if let Some(p) = whole.personas.clone() {
+                report = report.personas(p);
+            }
+            (whole.journey.clone(), whole.analysis.clone())
+        }
+    };
     let m = analyzer.moments(&journey, &a);
     let r = analyzer.recommend(&journey, &a, budget);
     let ev = analyzer.evidence(&journey, &a, &evidence_options(evidence, model.seed));
-    let report = ReportOptions::new()
-        .map(MapOptions::new().max_touchpoints(max_touchpoints))
-        .source(display_name(file))
-        .evidence(ev);
+    let report = report.evidence(ev);
     output.write(render::html_report(&journey, &a, &m, &r, &report))
 }
 

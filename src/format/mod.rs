@@ -14,7 +14,7 @@
 //! let text = "journey\n  title Onboarding\n  section Start\n    Kick-off: 4: Me, CSM\n    Data migration: 2: Me\n";
 //! let j = peakend::load(text, Format::Mermaid, &LoadOptions::new())?;
 //! assert_eq!(j.spec().name, "Onboarding");
-//! assert_eq!(j.spec().personas, ["Me", "CSM"]);
+//! assert_eq!(j.spec().personas, ["Me", "CSM"].map(peakend::PersonaSpec::named));
 //! assert_eq!(j.touchpoint_by_id("data-migration").unwrap().emotion, 2.0);
 //! # }
 //! # Ok::<(), peakend::InvalidJourney>(())

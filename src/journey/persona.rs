@@ -42,6 +42,18 @@ pub struct PersonaView {
     pub origin: Vec<String>,
 }
 
+impl PartialEq for PersonaView {
+    /// Equal when they describe the same journey the same way (journeys
+    /// compare by their files).
+    fn eq(&self, other: &PersonaView) -> bool {
+        self.name == other.name
+            && self.reach == other.reach
+            && self.touchpoints == other.touchpoints
+            && self.origin == other.origin
+            && self.journey.as_ref().map(Journey::spec) == other.journey.as_ref().map(Journey::spec)
+    }
+}
+
 /// A persona's journey that cannot be made.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
@@ -241,27 +253,7 @@ impl Journey {
         met: f64,
     ) -> (JourneySpec, Vec<String>) {
         let n = self.len();
-        // The share of leaving `p` that ends the persona's journey, and
-        // the mass that goes on (each normalised by the total, so that
-        // rounding cannot push a probability past 1).
-        let split = |p: usize| -> (f64, f64) {
-            let end: f64 = next[p]
-                .iter()
-                .filter(|&&(k, _)| k == END)
-                .map(|&(_, q)| q)
-                .sum();
-            let on: f64 = next[p]
-                .iter()
-                .filter(|&&(k, _)| k != END)
-                .map(|&(_, q)| q)
-                .sum();
-            let total = end + on;
-            if total <= 0.0 {
-                (1.0, 0.0)
-            } else {
-                (end / total, on)
-            }
-        };
+        let split = |p: usize| split(next, p);
         let end_share = |p: usize| split(p).0;
         let taken: HashSet<&str> = self
             .spec
@@ -315,7 +307,40 @@ impl Journey {
                 touchpoints.push(own);
             }
         }
+        let transitions = self.contracted_transitions(part, next, &own_id, &copy_id);
+        for t in &mut touchpoints {
+            t.entry = Some(entry_of.get(&t.id).copied().unwrap_or(0.0));
+        }
+        drop_zero_entries(&mut touchpoints, &transitions);
+        let s = &self.spec;
+        let spec = JourneySpec {
+            version: s.version,
+            name: format!("{} — {name}", s.name),
+            description: s.description.clone(),
+            scale: s.scale,
+            stages: s.stages.clone(),
+            personas: Vec::new(),
+            outcomes: s.outcomes.clone(),
+            touchpoints,
+            transitions: Some(transitions),
+        };
+        (spec, origin)
+    }
+
+    /// The contracted journey's transitions: from each of the persona's
+    /// touchpoints to where it goes next, to a `~end` copy with the share
+    /// of ending there.
+    fn contracted_transitions(
+        &self,
+        part: &[bool],
+        next: &[Dist],
+        own_id: &[String],
+        copy_id: &[Option<String>],
+    ) -> Vec<TransitionSpec> {
         let mut transitions = Vec::new();
+        let n = self.len();
+        let split = |p: usize| split(next, p);
+        let end_share = |p: usize| split(p).0;
         for i in 0..n {
             let p = self.position(i).0;
             if !part[p] {
@@ -341,23 +366,29 @@ impl Journey {
                 }
             }
         }
-        for t in &mut touchpoints {
-            t.entry = Some(entry_of.get(&t.id).copied().unwrap_or(0.0));
-        }
-        drop_zero_entries(&mut touchpoints, &transitions);
-        let s = &self.spec;
-        let spec = JourneySpec {
-            version: s.version,
-            name: format!("{} — {name}", s.name),
-            description: s.description.clone(),
-            scale: s.scale,
-            stages: s.stages.clone(),
-            personas: Vec::new(),
-            outcomes: s.outcomes.clone(),
-            touchpoints,
-            transitions: Some(transitions),
-        };
-        (spec, origin)
+        transitions
+    }
+}
+
+/// The share of leaving `p` that ends the persona's journey, and the mass
+/// that goes on (the share normalised by the total, so that rounding
+/// cannot push a probability past 1).
+fn split(next: &[Dist], p: usize) -> (f64, f64) {
+    let end: f64 = next[p]
+        .iter()
+        .filter(|&&(k, _)| k == END)
+        .map(|&(_, q)| q)
+        .sum();
+    let on: f64 = next[p]
+        .iter()
+        .filter(|&&(k, _)| k != END)
+        .map(|&(_, q)| q)
+        .sum();
+    let total = end + on;
+    if total <= 0.0 {
+        (1.0, 0.0)
+    } else {
+        (end / total, on)
     }
 }
 

@@ -1,7 +1,7 @@
 //! The self-contained HTML report.
 
 use super::score;
-use super::svg::{MapOptions, histogram_svg, map_svg_sized};
+use super::svg::{MapOptions, histogram_svg};
 use super::text::{rationale, simulate_flags};
 use crate::analysis::Analysis;
 use crate::journey::Journey;
@@ -20,12 +20,14 @@ use std::fmt::Write;
 ///     .recommendations_shown(5);
 /// assert_eq!(o.recommendations_limit(), 5);
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct ReportOptions {
     map: MapOptions,
     source: Option<String>,
     shown: usize,
     evidence: Option<crate::evidence::Evidence>,
+    personas: Option<crate::personas::Personas>,
+    account_advice: Option<crate::personas::AccountAdvice>,
 }
 
 impl Default for ReportOptions {
@@ -35,6 +37,8 @@ impl Default for ReportOptions {
             source: None,
             shown: 10,
             evidence: None,
+            personas: None,
+            account_advice: None,
         }
     }
 }
@@ -72,6 +76,22 @@ impl ReportOptions {
         self.evidence = Some(evidence);
         self
     }
+    /// The personas' figures and the account's memory
+    /// ([`Analyzer::personas`](crate::Analyzer::personas)): the map draws
+    /// each persona's curve and memory, and a section lists them.
+    #[must_use]
+    pub fn personas(mut self, personas: crate::personas::Personas) -> Self {
+        self.personas = Some(personas);
+        self
+    }
+    /// Advice for the account
+    /// ([`Analyzer::account_advice`](crate::Analyzer::account_advice)),
+    /// listed with its effect on every persona.
+    #[must_use]
+    pub fn account_advice(mut self, advice: crate::personas::AccountAdvice) -> Self {
+        self.account_advice = Some(advice);
+        self
+    }
     /// The number of recommendations listed.
     #[must_use]
     pub fn recommendations_limit(&self) -> usize {
@@ -105,6 +125,7 @@ figcaption { color: var(--muted); font-size: 13px; margin-top: 4px; }
 table { border-collapse: collapse; width: 100%; margin: 8px 0; font-size: 14px; }
 th, td { text-align: left; vertical-align: top; padding: 6px 8px; border-bottom: 1px solid var(--line); overflow-wrap: anywhere; }
 th { font-size: 13px; color: var(--muted); font-weight: 600; }
+table.personas td:first-child, table.personas td:nth-child(2) { overflow-wrap: normal; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .pos { color: var(--blue); }
 .neg { color: var(--red); }
@@ -212,6 +233,7 @@ pub fn html_report(
     };
     summary_section(&mut h, &page);
     map_section(&mut h, &page);
+    personas_section(&mut h, &page);
     distribution_section(&mut h, &page);
     moments_section(&mut h, &page);
     owners_section(&mut h, &page);
@@ -335,7 +357,12 @@ fn summary_section(h: &mut String, p: &Page<'_>) {
         &neg_sub,
     );
     h.push_str("</div>\n");
-    let headline = headline(a, moments, recommendations);
+    let headline = headline(
+        a,
+        moments,
+        recommendations,
+        p.options.account_advice.as_ref(),
+    );
     let _ = writeln!(h, "<p class=\"headline\">{}</p>", headline);
     if let Some(est) = &a.estimate {
         let _ = writeln!(
@@ -363,10 +390,20 @@ fn map_section(h: &mut String, p: &Page<'_>) {
     let options = p.options;
     // The map: scaled to the page when that keeps its text legible,
     // otherwise in its own horizontally scrolling box.
-    let (map, map_width) = map_svg_sized(journey, a, moments, &options.map);
+    let (map, map_width) =
+        super::svg::map_svg_full(journey, a, moments, options.personas.as_ref(), &options.map);
+    let personas = if options
+        .personas
+        .as_ref()
+        .is_some_and(|p| !p.personas.is_empty())
+    {
+        " Each persona has its own curve (its emotions at the touchpoints it takes part in, along its own journey; colour, dash and marker shape in the legend) and its remembered experience as a short bar at the right edge, labelled."
+    } else {
+        ""
+    };
     let _ = writeln!(
         h,
-        "<section id=\"map\"><h2>Journey map</h2><figure><div class=\"{}\">{map}</div><figcaption>Touchpoints in journey order, emotion on the vertical axis. The thick line is the main route, the transition most customers take at each step ({}); thinner lines are the other branches, their width the share of customers who take them. Ringed touchpoints are defining moments; faded, hollow ones are forgettable. The solid purple line is what customers remember, the dashed green one the duration-weighted average. Hover any marker for its figures.</figcaption></figure></section>",
+        "<section id=\"map\"><h2>Journey map</h2><figure><div class=\"{}\">{map}</div><figcaption>Touchpoints in journey order, emotion on the vertical axis. The thick line is the main route, the transition most customers take at each step ({}); thinner lines are the other branches, their width the share of customers who take them. Ringed touchpoints are defining moments; faded, hollow ones are forgettable. The solid purple line is what customers remember, the dashed green one the duration-weighted average.{personas} Hover any marker for its figures.</figcaption></figure></section>",
         if map_width <= FIT_WIDTH {
             "fit"
         } else {
@@ -450,6 +487,12 @@ fn moments_section(h: &mut String, p: &Page<'_>) {
 
 /// Ranked actions with the commands that reproduce them, and the plan.
 fn invest_section(h: &mut String, p: &Page<'_>) {
+    if let Some(adv) = &p.options.account_advice
+        && let crate::personas::Objective::Persona(name) = &adv.objective
+    {
+        persona_invest_section(h, p, adv, name);
+        return;
+    }
     let recommendations = p.recommendations;
     let options = p.options;
     let scale = p.journey.scale();
@@ -514,43 +557,206 @@ fn invest_section(h: &mut String, p: &Page<'_>) {
         }
     }
     if let Some(p) = &r.plan {
-        let _ = writeln!(
-            h,
-            "<h3>Plan for a budget of {}</h3><p>{} action{}, cost {}, lift <b>{}</b> (remembered {} → {}).</p><ol>",
-            two_decimals(p.budget),
-            p.actions.len(),
-            if p.actions.len() == 1 { "" } else { "s" },
-            two_decimals(p.cost),
-            signed(p.lift),
-            score(r.before, &scale),
-            score(p.after, &scale)
-        );
-        for x in &p.actions {
-            let _ = writeln!(
-                h,
-                "<li>{} {} (+{} at this point, cost {})</li>",
-                x.action.name(),
-                escape(
-                    x.touchpoint
-                        .as_deref()
-                        .unwrap_or("(new closing touchpoint)")
-                ),
-                fixed(x.lift, 2),
-                two_decimals(x.cost)
-            );
-        }
-        h.push_str("</ol>\n");
-        if !p.actions.is_empty() {
-            let _ = writeln!(
-                h,
-                "<p><code>peakend simulate {} {}</code></p>",
-                escape(&file),
-                escape(&simulate_flags(&p.operations))
-            );
-        }
+        plan_html(h, r, p, &file);
     }
     dashboard_differs(h, r);
     h.push_str("</section>\n");
+}
+
+/// The buying centre: each persona's memory, the account's, and the
+/// advice for the account with its effect on every persona.
+fn personas_section(h: &mut String, p: &Page<'_>) {
+    let Some(personas) = p
+        .options
+        .personas
+        .as_ref()
+        .filter(|x| !x.personas.is_empty())
+    else {
+        return;
+    };
+    let scale = p.journey.scale();
+    h.push_str("<section id=\"personas\"><h2>Personas and the account</h2><p class=\"note\">Each persona's journey is the touchpoints it takes part in, along the same branches, with its own emotions; its figures are exact over every path.</p>\n");
+    h.push_str("<table class=\"personas\"><thead><tr><th>Persona</th><th>Role</th><th class=\"num\">Weight</th><th class=\"num\">Takes part</th><th class=\"num\">Touchpoints</th><th class=\"num\">Remembered</th><th>Remembered peak</th><th>Last moment</th></tr></thead><tbody>\n");
+    for f in &personas.personas {
+        let (remembered, peak, end) = match &f.analysis {
+            Some(a) => (
+                format!(
+                    "<span class=\"{}\">{}</span>",
+                    valence(a.remembered.expected, scale.neutral),
+                    score(a.remembered.expected, &scale)
+                ),
+                super::personas::top_place(f, a, true),
+                super::personas::top_place(f, a, false),
+            ),
+            None => (
+                "-".into(),
+                "takes part in no touchpoint a customer reaches".into(),
+                String::new(),
+            ),
+        };
+        let _ = writeln!(
+            h,
+            "<tr class=\"persona\"><td><b>{}</b></td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{remembered}</td><td>{}</td><td>{}</td></tr>",
+            escape(&f.name),
+            escape(f.role.as_deref().unwrap_or("-")),
+            two_decimals(f.weight),
+            percent(f.view.reach),
+            f.view.touchpoints,
+            escape(&peak),
+            escape(&end)
+        );
+    }
+    h.push_str("</tbody></table>\n");
+    match &personas.account {
+        Ok(a) => {
+            let _ = writeln!(
+                h,
+                "<p class=\"account\">The account remembers <b>{}</b> ({}: {}); driven by <b>{}</b>.</p>",
+                score(a.expected, &scale),
+                escape(a.rule.name()),
+                escape(super::personas::rule_words(a.rule)),
+                escape(&a.driver)
+            );
+        }
+        Err(e) => {
+            let _ = writeln!(
+                h,
+                "<p class=\"account\">The account has no memory: {}.</p>",
+                escape(&e.to_string())
+            );
+        }
+    }
+    if let Some(adv) = &p.options.account_advice {
+        let _ = writeln!(
+            h,
+            "<h3>Where to invest for the account</h3><p class=\"note\">{} actions from the advice for the whole journey and for each persona, each simulated for every persona; ranked by the account's lift per cost (the lift that survives a tie in intensity going either way).</p>",
+            adv.considered
+        );
+        account_advice_table(h, p, adv);
+    }
+    h.push_str("</section>\n");
+}
+
+/// The account's advice: each action, its effect on every persona and on
+/// the account, trade-offs named.
+fn account_advice_table(h: &mut String, p: &Page<'_>, adv: &crate::personas::AccountAdvice) {
+    let file = shell_quote(p.options.source.as_deref().unwrap_or("JOURNEY"));
+    let flags = |op: &crate::simulate::Operation| match &adv.objective {
+        crate::personas::Objective::Persona(n) => {
+            format!("--persona {} {}", shell_quote(n), op.flag())
+        }
+        crate::personas::Objective::Account => op.flag(),
+    };
+    let Some(first) = adv.actions.first() else {
+        h.push_str("<p>No action considered lifts it.</p>\n");
+        return;
+    };
+    h.push_str("<table class=\"account-advice\"><thead><tr><th class=\"num\">#</th><th>Action</th><th class=\"num\">Lift</th>");
+    for (name, _) in &first.persona_lifts {
+        let _ = write!(h, "<th class=\"num\">{}</th>", escape(name));
+    }
+    h.push_str("<th class=\"num\">Account</th><th class=\"num\">Cost</th></tr></thead><tbody>\n");
+    for (k, x) in adv.actions.iter().enumerate().take(p.options.shown) {
+        let trade = if x.trade_off {
+            format!(
+                " <span class=\"tag\">{}</span>",
+                escape(&super::personas::trade_off_words(x))
+            )
+        } else {
+            String::new()
+        };
+        let _ = write!(
+            h,
+            "<tr class=\"account-action\"><td class=\"num\">{}</td><td><b>{}</b> {}{trade}<br><code>peakend simulate {} {}</code></td><td class=\"num pos\"><b>{}</b>{}</td>",
+            k + 1,
+            x.action.name(),
+            escape(
+                x.touchpoint
+                    .as_deref()
+                    .unwrap_or("(new closing touchpoint)")
+            ),
+            escape(&file),
+            escape(&flags(&x.operation)),
+            signed(x.lift),
+            if x.fragile {
+                " (fragile)".to_string()
+            } else if signed(x.robust_lift) == signed(x.lift) {
+                String::new()
+            } else {
+                format!(" (robust {})", signed(x.robust_lift))
+            }
+        );
+        for (_, l) in &x.persona_lifts {
+            let cell = l.map_or("-".to_string(), signed);
+            let class = l.map_or("", |l| valence(l, 0.0));
+            let _ = write!(h, "<td class=\"num {class}\">{cell}</td>");
+        }
+        let _ = writeln!(
+            h,
+            "<td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
+            x.account_lift.map_or("-".to_string(), signed),
+            cost_cell(x.cost, x.cost_assumed)
+        );
+    }
+    h.push_str("</tbody></table>\n");
+}
+
+/// Where to invest for one persona (`report --persona`): actions on the
+/// journey itself, simulated for every persona.
+fn persona_invest_section(
+    h: &mut String,
+    p: &Page<'_>,
+    adv: &crate::personas::AccountAdvice,
+    name: &str,
+) {
+    let _ = writeln!(
+        h,
+        "<section id=\"invest\"><h2>Where to invest for {}</h2><p class=\"note\">Actions on the journey itself, simulated for {} (remembered now {}) and for every other persona; the command under each action reproduces the lift.</p>",
+        escape(name),
+        escape(name),
+        score(adv.before, &p.journey.scale())
+    );
+    account_advice_table(h, p, adv);
+    h.push_str("</section>\n");
+}
+
+/// The budgeted plan: its actions, lift and the command for all of them.
+fn plan_html(h: &mut String, r: &Recommendations, p: &crate::recommend::Plan, file: &str) {
+    let scale = r.scale;
+    let _ = writeln!(
+        h,
+        "<h3>Plan for a budget of {}</h3><p>{} action{}, cost {}, lift <b>{}</b> (remembered {} → {}).</p><ol>",
+        two_decimals(p.budget),
+        p.actions.len(),
+        if p.actions.len() == 1 { "" } else { "s" },
+        two_decimals(p.cost),
+        signed(p.lift),
+        score(r.before, &scale),
+        score(p.after, &scale)
+    );
+    for x in &p.actions {
+        let _ = writeln!(
+            h,
+            "<li>{} {} (+{} at this point, cost {})</li>",
+            x.action.name(),
+            escape(
+                x.touchpoint
+                    .as_deref()
+                    .unwrap_or("(new closing touchpoint)")
+            ),
+            fixed(x.lift, 2),
+            two_decimals(x.cost)
+        );
+    }
+    h.push_str("</ol>\n");
+    if !p.actions.is_empty() {
+        let _ = writeln!(
+            h,
+            "<p><code>peakend simulate {} {}</code></p>",
+            escape(file),
+            escape(&simulate_flags(&p.operations))
+        );
+    }
 }
 
 /// Where the dashboard average would rank actions differently.
@@ -728,7 +934,12 @@ struct Page<'a> {
 }
 
 /// One sentence a designer can read first.
-fn headline(a: &Analysis, moments: &Moments, r: &Recommendations) -> String {
+fn headline(
+    a: &Analysis,
+    moments: &Moments,
+    r: &Recommendations,
+    persona_advice: Option<&crate::personas::AccountAdvice>,
+) -> String {
     let rem = a.remembered.expected;
     let mean = a.mean.expected;
     let mut s = format!(
@@ -762,7 +973,24 @@ fn headline(a: &Analysis, moments: &Moments, r: &Recommendations) -> String {
         let _ = write!(s, "; the memory is made at {}", peaks.join(", "));
     }
     s.push('.');
-    if let Some(x) = r.recommendations.first() {
+    if let Some(adv) =
+        persona_advice.filter(|x| matches!(x.objective, crate::personas::Objective::Persona(_)))
+    {
+        if let Some(x) = adv.actions.first() {
+            let _ = write!(
+                s,
+                " Best value: <b>{}</b> {}, lift {} for cost {}.",
+                x.action.name(),
+                escape(
+                    x.touchpoint
+                        .as_deref()
+                        .unwrap_or("(new closing touchpoint)")
+                ),
+                signed(x.lift),
+                two_decimals(x.cost)
+            );
+        }
+    } else if let Some(x) = r.recommendations.first() {
         let target = x
             .touchpoint
             .as_deref()

@@ -49,7 +49,7 @@ pub(crate) fn score(x: f64, scale: &crate::journey::Scale) -> String {
 pub use html::html_report;
 pub use json::recommendations_json;
 pub use json::{analysis_json, json, pretty_json};
-pub use svg::{histogram_svg, map_svg};
+pub use svg::{histogram_svg, map_svg, map_svg_personas};
 pub use text::{
     assumed_cost_note, evidence_text, moments_text, ownership_text, rationale,
     recommendations_text, rests_on, simulate_flags, simulation_text, text,

@@ -47,6 +47,19 @@ fn top(
     )
 }
 
+/// The name and share of the persona's most frequent remembered peak
+/// (`peak`) or last moment, for a table.
+pub(crate) fn top_place(p: &PersonaFigures, a: &Analysis, peak: bool) -> String {
+    let place = if peak {
+        top(p, a, |t| t.peak_share)
+    } else {
+        top(p, a, |t| t.end_share)
+    };
+    place.map_or("-".to_string(), |x| {
+        format!("{} ({})", x.name, percent(x.share))
+    })
+}
+
 /// One persona in the JSON contract.
 #[derive(Serialize)]
 pub(crate) struct PersonaJson<'a> {
@@ -134,7 +147,7 @@ pub(crate) fn personas_json(p: &Personas) -> (Vec<PersonaJson<'_>>, AccountJson<
 }
 
 /// What the rule means, in a few words.
-fn rule_words(rule: AccountRule) -> &'static str {
+pub(crate) fn rule_words(rule: AccountRule) -> &'static str {
     match rule {
         AccountRule::Weighted => "the personas' memories averaged by their weights",
         AccountRule::DecisionMaker => "the decision maker's memory prevails",
@@ -358,75 +371,7 @@ pub fn account_advice_text(adv: &AccountAdvice, file: &str, scale: &Scale, st: S
         let _ = writeln!(o, "  no action considered lifts it");
     }
     for (k, x) in adv.actions.iter().enumerate().take(SHOWN) {
-        let ratio = if x.cost > 0.0 {
-            format!("{} per unit of cost", fixed(x.robust_lift / x.cost, 3))
-        } else {
-            "free".to_string()
-        };
-        let on = x
-            .touchpoint
-            .as_deref()
-            .map(|t| format!(" {t}"))
-            .unwrap_or_default();
-        let robust = if x.fragile {
-            " (fragile: only through a tie in intensity; none if the tie goes the other way)"
-                .to_string()
-        } else if signed(x.robust_lift) == signed(x.lift) {
-            String::new()
-        } else {
-            format!(" (robust {})", signed(x.robust_lift))
-        };
-        let _ = writeln!(o);
-        let _ = writeln!(
-            o,
-            "  {:>2}. {}{on}  lift {}{robust}  cost {}{}  ({ratio})",
-            k + 1,
-            st.bold(x.action.name()),
-            signed(x.lift),
-            x.cost,
-            if x.cost_assumed { " (assumed)" } else { "" }
-        );
-        let mut effects: Vec<String> = x
-            .persona_lifts
-            .iter()
-            .map(|(n, l)| match l {
-                Some(l) => format!("{n} {}", signed(*l)),
-                None => format!("{n} -"),
-            })
-            .collect();
-        if let Some(a) = x.account_lift {
-            effects.push(format!("account {}", signed(a)));
-        }
-        let _ = writeln!(o, "      {}", effects.join(", "));
-        if x.trade_off {
-            let _ = writeln!(o, "      {}", st.bold(&trade_off_words(x)));
-        }
-        if !x.alternatives.is_empty() {
-            let alts: Vec<String> = x
-                .alternatives
-                .iter()
-                .map(|a| {
-                    format!(
-                        "{} {} (lift {}, cost {}{})",
-                        a.action.name(),
-                        a.operation.flag(),
-                        signed(a.lift),
-                        a.cost,
-                        if a.trade_off {
-                            format!("; {}", trade_off_words(a))
-                        } else {
-                            String::new()
-                        }
-                    )
-                })
-                .collect();
-            let _ = writeln!(
-                o,
-                "      {}",
-                st.dim(&format!("also here: {}", alts.join("; ")))
-            );
-        }
-        let _ = writeln!(o, "      {}", st.dim(&command(file, adv, &x.operation)));
+        action_text(&mut o, (k, x), adv, file, st);
     }
     if adv.actions.len() > SHOWN {
         let _ = writeln!(o);
@@ -439,8 +384,87 @@ pub fn account_advice_text(adv: &AccountAdvice, file: &str, scale: &Scale, st: S
     o
 }
 
+/// One account action as text (see [`account_advice_text`]).
+fn action_text(
+    o: &mut String,
+    (k, x): (usize, &crate::personas::AccountAction),
+    adv: &AccountAdvice,
+    file: &str,
+    st: Style,
+) {
+    let ratio = if x.cost > 0.0 {
+        format!("{} per unit of cost", fixed(x.robust_lift / x.cost, 3))
+    } else {
+        "free".to_string()
+    };
+    let on = x
+        .touchpoint
+        .as_deref()
+        .map(|t| format!(" {t}"))
+        .unwrap_or_default();
+    let robust = if x.fragile {
+        " (fragile: only through a tie in intensity; none if the tie goes the other way)"
+            .to_string()
+    } else if signed(x.robust_lift) == signed(x.lift) {
+        String::new()
+    } else {
+        format!(" (robust {})", signed(x.robust_lift))
+    };
+    let _ = writeln!(o);
+    let _ = writeln!(
+        o,
+        "  {:>2}. {}{on}  lift {}{robust}  cost {}{}  ({ratio})",
+        k + 1,
+        st.bold(x.action.name()),
+        signed(x.lift),
+        x.cost,
+        if x.cost_assumed { " (assumed)" } else { "" }
+    );
+    let mut effects: Vec<String> = x
+        .persona_lifts
+        .iter()
+        .map(|(n, l)| match l {
+            Some(l) => format!("{n} {}", signed(*l)),
+            None => format!("{n} -"),
+        })
+        .collect();
+    if let Some(a) = x.account_lift {
+        effects.push(format!("account {}", signed(a)));
+    }
+    let _ = writeln!(o, "      {}", effects.join(", "));
+    if x.trade_off {
+        let _ = writeln!(o, "      {}", st.bold(&trade_off_words(x)));
+    }
+    if !x.alternatives.is_empty() {
+        let alts: Vec<String> = x
+            .alternatives
+            .iter()
+            .map(|a| {
+                format!(
+                    "{} {} (lift {}, cost {}{})",
+                    a.action.name(),
+                    a.operation.flag(),
+                    signed(a.lift),
+                    a.cost,
+                    if a.trade_off {
+                        format!("; {}", trade_off_words(a))
+                    } else {
+                        String::new()
+                    }
+                )
+            })
+            .collect();
+        let _ = writeln!(
+            o,
+            "      {}",
+            st.dim(&format!("also here: {}", alts.join("; ")))
+        );
+    }
+    let _ = writeln!(o, "      {}", st.dim(&command(file, adv, &x.operation)));
+}
+
 /// "trade-off: helps A at the expense of B".
-fn trade_off_words(x: &crate::personas::AccountAction) -> String {
+pub(crate) fn trade_off_words(x: &crate::personas::AccountAction) -> String {
     let winners: Vec<&str> = named(x, |l| l > crate::personas::TRADE_OFF);
     let losers: Vec<&str> = named(x, |l| l < -crate::personas::TRADE_OFF);
     format!(

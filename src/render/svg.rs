@@ -5,6 +5,7 @@ use crate::analysis::Analysis;
 use crate::journey::Journey;
 use crate::moments::{Moments, Reason};
 use crate::numfmt::{escape, num, percent, short_percent, tick_label, truncate, wrap};
+use crate::personas::Personas;
 
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap};
@@ -316,6 +317,38 @@ pub fn map_svg(
     map_svg_sized(journey, analysis, moments, options).0
 }
 
+/// The journey map with one curve and one remembered line per persona (up
+/// to [`PERSONA_STYLES`] of them; a note names the others): each persona's
+/// own emotions at the touchpoints it takes part in, joined along its own
+/// journey, in a colour with its own dash and marker shape, and its
+/// remembered experience as a bar at the plot's right edge labelled with
+/// its name and value.
+/// The legend says which is which. Without personas, as [`map_svg`].
+///
+/// ```
+/// use peakend::{AccountRule, Analyzer, Journey, Model, render};
+/// let j = Journey::from_json_str(r#"{"version":1,"name":"n","personas":["User","Finance"],
+///   "touchpoints":[
+///     {"id":"use","name":"Use","emotion":4,"actors":["User"]},
+///     {"id":"bill","name":"Invoice","emotion":0,"emotions":{"Finance":-6}}]}"#).unwrap();
+/// let analyzer = Analyzer::new(Model::PeakEnd);
+/// let a = analyzer.analyze(&j);
+/// let p = analyzer.personas(&j, AccountRule::Weighted).unwrap();
+/// let svg = render::map_svg_personas(&j, &a, &analyzer.moments(&j, &a), &p, &peakend::MapOptions::new());
+/// assert_eq!(svg.matches("class=\"persona\"").count(), 2);
+/// assert!(svg.contains("data-persona=\"Finance\""));
+/// ```
+#[must_use]
+pub fn map_svg_personas(
+    journey: &Journey,
+    analysis: &Analysis,
+    moments: &Moments,
+    personas: &Personas,
+    options: &MapOptions,
+) -> String {
+    map_svg_full(journey, analysis, moments, Some(personas), options).0
+}
+
 /// The map and its width in pixels.
 pub(super) fn map_svg_sized(
     journey: &Journey,
@@ -323,13 +356,25 @@ pub(super) fn map_svg_sized(
     moments: &Moments,
     options: &MapOptions,
 ) -> (String, f64) {
-    let m = layout(journey, analysis, moments, options);
+    map_svg_full(journey, analysis, moments, None, options)
+}
+
+/// The map (with the personas' lines when given) and its width in pixels.
+pub(super) fn map_svg_full(
+    journey: &Journey,
+    analysis: &Analysis,
+    moments: &Moments,
+    personas: Option<&Personas>,
+    options: &MapOptions,
+) -> (String, f64) {
+    let m = layout(journey, analysis, moments, personas, options);
     let mut s = String::new();
     map_header(&mut s, &m);
     stage_bands(&mut s, &m);
     axis(&mut s, &m);
     let probs = edges(&mut s, &m);
     memory_lines(&mut s, &m);
+    persona_lines(&mut s, &m);
     let _ = writeln!(s, "<g class=\"probabilities\">\n{probs}</g>");
     let _ = writeln!(s, "<g class=\"touchpoints\">");
     for c in &m.columns {
@@ -381,6 +426,8 @@ struct Map<'a> {
     notes: Vec<String>,
     notes_top: f64,
     height: f64,
+    /// The personas' curves and remembered lines.
+    personas: Vec<PersonaLine>,
 }
 
 impl Map<'_> {
@@ -462,6 +509,7 @@ fn layout<'a>(
     journey: &'a Journey,
     analysis: &'a Analysis,
     moments: &'a Moments,
+    personas: Option<&Personas>,
     options: &MapOptions,
 ) -> Map<'a> {
     let scale = journey.scale();
@@ -498,7 +546,15 @@ fn layout<'a>(
     };
     let roomy = colw >= 28.0;
     let plot_w = colw * cols as f64;
-    let width = LEFT + plot_w + RIGHT;
+    let lines = personas.map_or_else(Vec::new, |p| persona_lines_of(journey, p, &keep));
+    let width = LEFT
+        + plot_w
+        + RIGHT
+        + if lines.is_empty() {
+            0.0
+        } else {
+            PERSONA_LABELS
+        };
     let band_top = 92.0;
     let plot_top = band_top + 30.0;
     let plot_bottom = plot_top + PLOT_H;
@@ -522,8 +578,10 @@ fn layout<'a>(
         main_steps_ref,
         (&defining, &forgettable),
         (analysis, width, label_top + label_h),
+        &lines,
     );
-    let notes = notes(analysis, collapse_note.as_deref(), roomy, mode);
+    let mut notes = notes(analysis, collapse_note.as_deref(), roomy, mode);
+    notes.extend(undrawn_personas(personas));
     let notes_top = legend_top + legend_rows.len() as f64 * 24.0 + 8.0;
     let height = notes_top + notes.len() as f64 * 17.0 + 12.0;
     Map {
@@ -557,6 +615,7 @@ fn layout<'a>(
         notes,
         notes_top,
         height,
+        personas: lines,
     }
 }
 
@@ -569,6 +628,7 @@ fn legend_layout(
     main_steps: &std::collections::BTreeSet<(usize, usize)>,
     (defining, forgettable): (&[bool], &[bool]),
     (analysis, width, above): (&Analysis, f64, f64),
+    personas: &[PersonaLine],
 ) -> LegendLayout {
     let scale = journey.scale();
     let model = &analysis.remembered.model;
@@ -627,6 +687,16 @@ fn legend_layout(
     .into_iter()
     .filter(|(shown, _, _)| *shown)
     .map(|(_, key, text)| (key, text))
+    .chain(personas.iter().enumerate().map(|(k, p)| {
+        let remembered = p.remembered.map_or_else(
+            || "takes part in nothing".to_string(),
+            |r| format!("remembers {}", score(r, &scale)),
+        );
+        (
+            PERSONA_KEYS[k],
+            format!("{}: its moments and memory, {remembered}", p.name),
+        )
+    }))
     .collect();
     let legend_top = above + 20.0;
     let mut legend_rows: Vec<Vec<(f64, usize)>> = vec![Vec::new()];
@@ -1256,6 +1326,7 @@ fn legend(s: &mut String, m: &Map<'_>) {
                         r##"fill="#ffffff" stroke="{BLUE}" stroke-width="1.5" opacity="0.55""##
                     ),
                 ),
+                k if PERSONA_KEYS.contains(&k) => persona_key(s, k, x, y),
                 "end" => {
                     let _ = write!(
                         s,
@@ -1301,6 +1372,278 @@ fn legend(s: &mut String, m: &Map<'_>) {
             escape(note)
         );
     }
+}
+
+/// A note on the personas past [`PERSONA_STYLES`], which are not drawn.
+fn undrawn_personas(personas: Option<&Personas>) -> Option<String> {
+    let n = personas?.personas.len();
+    (n > PERSONA_STYLES.len()).then(|| {
+        format!(
+            "{} more personas are not drawn: peakend render --persona NAME draws one alone",
+            n - PERSONA_STYLES.len()
+        )
+    })
+}
+
+/// Room at the right of the map for the personas' labels.
+const PERSONA_LABELS: f64 = 170.0;
+
+/// How a persona is drawn: a colour (Okabe–Ito, not those of the emotion
+/// markers and the memory lines), a dash and a marker shape, so that no
+/// persona is told by colour alone.
+struct PersonaStyle {
+    colour: &'static str,
+    dash: &'static str,
+    marker: PersonaMarker,
+}
+
+#[derive(Clone, Copy)]
+enum PersonaMarker {
+    Square,
+    Cross,
+    Plus,
+    TriangleUp,
+    Bar,
+    Ring,
+}
+
+/// The styles of the first personas; more are not drawn (a note says so).
+const PERSONA_STYLES: [PersonaStyle; 6] = [
+    PersonaStyle {
+        colour: "#E69F00",
+        dash: "",
+        marker: PersonaMarker::Square,
+    },
+    PersonaStyle {
+        colour: "#56B4E9",
+        dash: "6 3",
+        marker: PersonaMarker::Cross,
+    },
+    PersonaStyle {
+        colour: "#8a7300",
+        dash: "2 3",
+        marker: PersonaMarker::Plus,
+    },
+    PersonaStyle {
+        colour: "#E69F00",
+        dash: "9 3 2 3",
+        marker: PersonaMarker::TriangleUp,
+    },
+    PersonaStyle {
+        colour: "#56B4E9",
+        dash: "1 2",
+        marker: PersonaMarker::Bar,
+    },
+    PersonaStyle {
+        colour: "#8a7300",
+        dash: "10 4",
+        marker: PersonaMarker::Ring,
+    },
+];
+
+/// Legend keys of the personas, by style.
+const PERSONA_KEYS: [&str; 6] = ["p0", "p1", "p2", "p3", "p4", "p5"];
+
+fn dash(d: &str) -> String {
+    if d.is_empty() {
+        String::new()
+    } else {
+        format!(" stroke-dasharray=\"{d}\"")
+    }
+}
+
+/// One persona as the map draws it.
+struct PersonaLine {
+    name: String,
+    role: Option<String>,
+    remembered: Option<f64>,
+    /// (file index, the persona's emotion) of each drawn touchpoint it
+    /// takes part in.
+    points: Vec<(usize, f64)>,
+    /// Its journey's transitions between drawn touchpoints (file indices).
+    steps: Vec<(usize, usize)>,
+}
+
+/// The first [`PERSONA_STYLES`] personas' lines.
+fn persona_lines_of(journey: &Journey, personas: &Personas, keep: &[bool]) -> Vec<PersonaLine> {
+    personas
+        .personas
+        .iter()
+        .take(PERSONA_STYLES.len())
+        .map(|p| {
+            let points = (0..journey.len())
+                .filter(|&i| keep[i] && journey.takes_part(i, &p.name))
+                .map(|i| (i, journey.emotion_of(i, &p.name)))
+                .collect();
+            let mut steps: Vec<(usize, usize)> = Vec::new();
+            if let Some(pj) = &p.view.journey {
+                let original = |k: usize| journey.index_of(&p.view.origin[k]);
+                for u in 0..pj.len() {
+                    for (v, _) in pj.successors(u) {
+                        if let (Some(a), Some(b)) = (original(u), original(v))
+                            && a != b
+                            && keep[a]
+                            && keep[b]
+                        {
+                            steps.push((a, b));
+                        }
+                    }
+                }
+            }
+            steps.sort_unstable();
+            steps.dedup();
+            PersonaLine {
+                name: p.name.clone(),
+                role: p.role.clone(),
+                remembered: p.expected(),
+                points,
+                steps,
+            }
+        })
+        .collect()
+}
+
+/// A persona's legend key: its line, dash and marker.
+fn persona_key(s: &mut String, key: &str, x: f64, y: f64) {
+    let n = PERSONA_KEYS.iter().position(|p| *p == key).unwrap_or(0);
+    let st = &PERSONA_STYLES[n];
+    let _ = write!(
+        s,
+        r##"<line x1="{}" y1="{y}" x2="{}" y2="{y}" stroke="{}" stroke-width="2"{}/>"##,
+        num(x),
+        num(x + 22.0),
+        st.colour,
+        dash(st.dash),
+        y = num(y)
+    );
+    persona_marker(s, st.marker, x + 10.0, y, 4.5, st.colour);
+}
+
+fn persona_marker(s: &mut String, marker: PersonaMarker, x: f64, y: f64, r: f64, colour: &str) {
+    let (x0, x1, y0, y1) = (num(x - r), num(x + r), num(y - r), num(y + r));
+    let (cx, cy) = (num(x), num(y));
+    let stroke = format!(r##"stroke="{colour}" stroke-width="2""##);
+    let _ = match marker {
+        PersonaMarker::Square => write!(
+            s,
+            r##"<rect x="{x0}" y="{y0}" width="{}" height="{}" fill="#ffffff" {stroke}/>"##,
+            num(2.0 * r),
+            num(2.0 * r)
+        ),
+        PersonaMarker::Cross => write!(
+            s,
+            r##"<path d="M{x0} {y0}L{x1} {y1}M{x0} {y1}L{x1} {y0}" {stroke}/>"##
+        ),
+        PersonaMarker::Plus => write!(
+            s,
+            r##"<path d="M{x0} {cy}L{x1} {cy}M{cx} {y0}L{cx} {y1}" {stroke}/>"##
+        ),
+        PersonaMarker::TriangleUp => write!(
+            s,
+            r##"<path d="M{cx} {y0}L{x1} {y1}L{x0} {y1}Z" fill="#ffffff" {stroke}/>"##
+        ),
+        PersonaMarker::Bar => write!(
+            s,
+            r##"<path d="M{x0} {y0}L{x1} {y0}M{x0} {y1}L{x1} {y1}" {stroke}/>"##
+        ),
+        PersonaMarker::Ring => write!(
+            s,
+            r##"<circle cx="{cx}" cy="{cy}" r="{}" fill="#ffffff" {stroke}/>"##,
+            num(r)
+        ),
+    };
+}
+
+/// Each persona's curve (its emotions along its own journey), markers, and
+/// its remembered experience as a short bar at the right edge of the plot
+/// with its name and value beside the map; labels kept apart.
+fn persona_lines(s: &mut String, m: &Map<'_>) {
+    if m.personas.is_empty() {
+        return;
+    }
+    let right = LEFT + m.plot_w;
+    let label_x = right + RIGHT - 16.0;
+    // Label positions: the lines' heights, pushed apart to 15 px.
+    let mut order: Vec<(f64, usize)> = m
+        .personas
+        .iter()
+        .enumerate()
+        .filter_map(|(k, p)| {
+            p.remembered
+                .map(|r| (m.y_of(r.clamp(m.scale.min, m.scale.max)), k))
+        })
+        .collect();
+    order.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let mut label_y = vec![0.0; m.personas.len()];
+    let mut last = f64::NEG_INFINITY;
+    for &(y, k) in &order {
+        let y = y.max(last + 15.0);
+        label_y[k] = y;
+        last = y;
+    }
+    let _ = writeln!(s, "<g class=\"personas\">");
+    // Each persona a little to the side of the others, so that its
+    // markers show where they coincide.
+    let spread = (m.colw / 4.0).min(12.0) / m.personas.len().max(1) as f64;
+    let half = (m.personas.len() as f64 - 1.0) / 2.0;
+    for (k, p) in m.personas.iter().enumerate() {
+        let st = &PERSONA_STYLES[k];
+        let dx = (k as f64 - half) * spread;
+        let xy = |i: usize| {
+            let c = &m.columns[m.col_of[i]];
+            (c.x + dx, m.y_of(m.journey.emotion_of(i, &p.name)))
+        };
+        let _ = write!(
+            s,
+            r##"<g class="persona" data-persona="{}"><title>{}</title>"##,
+            escape(&p.name),
+            escape(&match (&p.role, p.remembered) {
+                (Some(role), Some(r)) =>
+                    format!("{} ({role}): remembers {}", p.name, score(r, &m.scale)),
+                (None, Some(r)) => format!("{}: remembers {}", p.name, score(r, &m.scale)),
+                (_, None) => format!("{}: takes part in nothing a customer reaches", p.name),
+            })
+        );
+        for &(a, b) in &p.steps {
+            let ((x1, y1), (x2, y2)) = (xy(a), xy(b));
+            let _ = write!(
+                s,
+                r##"<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="1.75" opacity="0.85"{}/>"##,
+                num(x1),
+                num(y1),
+                num(x2),
+                num(y2),
+                st.colour,
+                dash(st.dash)
+            );
+        }
+        for &(i, _) in &p.points {
+            let (x, y) = xy(i);
+            persona_marker(s, st.marker, x, y, 4.0, st.colour);
+        }
+        if let Some(r) = p.remembered {
+            let y = m.y_of(r.clamp(m.scale.min, m.scale.max));
+            let _ = write!(
+                s,
+                r##"<line class="persona-remembered" x1="{}" y1="{y}" x2="{}" y2="{y}" stroke="{}" stroke-width="2.5"{}/><path d="M{} {y}L{} {}" stroke="{}" stroke-width="1" fill="none"/><text x="{}" y="{}" font-size="11.5" fill="{INK}">{} {}</text>"##,
+                num(right - 44.0),
+                num(right),
+                st.colour,
+                dash(st.dash),
+                num(right),
+                num(label_x - 4.0),
+                num(label_y[k]),
+                st.colour,
+                num(label_x),
+                num(label_y[k] + 4.0),
+                escape(&truncate(&p.name, 16)),
+                score(r, &m.scale),
+                y = num(y)
+            );
+        }
+        s.push_str("</g>\n");
+    }
+    s.push_str("</g>\n");
 }
 
 /// A percentage without decimals unless it needs them: `60%`, `2.5%`.

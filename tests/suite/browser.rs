@@ -98,6 +98,10 @@ window.addEventListener('load', function () {
     markers: markers.length,
     markers_visible: shown.length,
     histogram_visible: !!document.querySelector('#distribution svg') && visible(document.querySelector('#distribution svg')),
+    persona_lines: document.querySelectorAll('#map g.persona').length,
+    persona_lines_visible: Array.prototype.filter.call(document.querySelectorAll('#map g.persona'), function (g) { var r = g.getBoundingClientRect(); return r.width > 0 && r.height > 0 && box && r.left >= box.left - 1 && r.right <= box.right + 1; }).length,
+    persona_rows: Array.prototype.map.call(document.querySelectorAll('tr.persona'), function (r) { return r.innerText; }),
+    account_actions: document.querySelectorAll('tr.account-action').length,
     resources: performance.getEntriesByType('resource').map(function (e) { return e.name; }),
     problems: window.__problems,
     too_wide: wide.slice(0, 5),
@@ -250,6 +254,55 @@ fn reports_look_right_in_chromium() {
             }
         }
 
+        // With personas: a line per persona on the map, a row per persona
+        // with its remembered experience, the account and its advice.
+        if let Some(personas) = a["personas"].as_array() {
+            let drawn = personas.len().min(6) as u64;
+            if check["persona_lines"].as_u64() != Some(drawn)
+                || check["persona_lines_visible"].as_u64() != Some(drawn)
+            {
+                fail(format!(
+                    "{drawn} personas, {} lines, {} visible",
+                    check["persona_lines"], check["persona_lines_visible"]
+                ));
+            }
+            let rows = check["persona_rows"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            if rows.len() != personas.len() {
+                fail(format!(
+                    "{} persona rows for {} personas",
+                    rows.len(),
+                    personas.len()
+                ));
+            }
+            for (row, p) in rows.iter().zip(personas) {
+                let row = row.as_str().unwrap_or_default();
+                let want = score(p["remembered"]["expected"].as_f64().unwrap(), &scale);
+                if !row.contains(p["name"].as_str().unwrap()) || !row.contains(&want) {
+                    fail(format!(
+                        "persona row {row:?}: expected {} and {want}",
+                        p["name"]
+                    ));
+                }
+            }
+            let account = score(a["account"]["expected"].as_f64().unwrap(), &scale);
+            if !text.contains(&format!("The account remembers {account}")) {
+                fail(format!("no account memory {account} on the page"));
+            }
+            if check["account_actions"].as_u64().unwrap_or(0) == 0 {
+                fail("no advice for the account".into());
+            }
+            for p in personas.iter().take(6) {
+                let name = p["name"].as_str().unwrap();
+                if !text.contains(&format!("{name}: its moments and memory")) {
+                    // The legend is SVG text: innerText of the body has it.
+                    fail(format!("no legend entry for {name}"));
+                }
+            }
+        }
+
         // A screenshot of the whole report, for people to look at.
         let shot = out.join(format!("{name}.png"));
         let _ = std::fs::remove_file(&shot);
@@ -271,7 +324,10 @@ fn reports_look_right_in_chromium() {
 /// The report's score format: one decimal, signed on a scale that goes
 /// below zero (as documented in docs/format.md).
 fn score(x: f64, scale: &peakend::Scale) -> String {
-    let r = (x * 10.0).round() / 10.0 + 0.0;
+    // Halves away from zero, also when the arithmetic lands a hair short
+    // of one (2.35 computed as 2.3499999999999996 shows +2.4).
+    let y = x * 10.0;
+    let r = (y + y.signum() * 1e-9 * y.abs().max(1.0)).round() / 10.0 + 0.0;
     if scale.min < 0.0 && r != 0.0 {
         format!("{r:+.1}")
     } else {
