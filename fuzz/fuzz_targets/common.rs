@@ -74,6 +74,7 @@ pub fn check_journey(j: &Journey) {
         let html = peakend::render::html_report(j, &a, &m, &r, &peakend::ReportOptions::new());
         assert!(!html.contains("<script"));
     }
+    check_personas(j);
     // Round trip: what loaded serializes and loads back unchanged.
     let text = j.spec().to_json();
     let back = Journey::from_json_str(&text).expect("a valid journey's JSON reloads");
@@ -143,4 +144,75 @@ pub fn check_discovery(found: &peakend::observe::Discovery) {
         events += o.cases;
     }
     assert_eq!(events, found.report.events - found.report.merged_events);
+}
+
+/// Every persona's journey is a valid journey whose figures hold their
+/// invariants; the account follows its rule; the map draws each persona.
+fn check_personas(j: &Journey) {
+    if j.spec().personas.is_empty() {
+        return;
+    }
+    let analyzer =
+        peakend::Analyzer::new(Model::PeakEnd).options(Options::new().samples(200).seed(1));
+    let Ok(p) = analyzer.personas(j, peakend::AccountRule::Weighted) else {
+        // Only a journey too large to contract fails.
+        return;
+    };
+    let scale = j.scale();
+    for f in &p.personas {
+        assert!(
+            (0.0..=1.0).contains(&f.view.reach),
+            "reach {}",
+            f.view.reach
+        );
+        if let Some(a) = &f.analysis {
+            let x = a.remembered.expected;
+            assert!(
+                x >= scale.min - 1e-6 && x <= scale.max + 1e-6,
+                "{}: {x}",
+                f.name
+            );
+            let peak: f64 = a.touchpoints.iter().map(|t| t.peak_share).sum();
+            assert!((peak - 1.0).abs() < 1e-6, "{}: peak shares {peak}", f.name);
+            let pj = f.view.journey.as_ref().expect("an analysis has a journey");
+            assert_eq!(f.view.origin.len(), pj.len());
+            for o in &f.view.origin {
+                let i = j.index_of(o).expect("origins are the journey's ids");
+                assert!(j.takes_part(i, &f.name));
+            }
+        }
+    }
+    if let Ok(a) = &p.account {
+        let lo = p
+            .personas
+            .iter()
+            .filter_map(|f| f.expected())
+            .fold(f64::INFINITY, f64::min);
+        let hi = p
+            .personas
+            .iter()
+            .filter_map(|f| f.expected())
+            .fold(f64::NEG_INFINITY, f64::max);
+        assert!(
+            a.expected >= lo - 1e-9 && a.expected <= hi + 1e-9,
+            "account {} outside {lo}..{hi}",
+            a.expected
+        );
+    }
+    let a = analyzer.analyze(j);
+    let m = analyzer.moments(j, &a);
+    let svg = peakend::render::map_svg_personas(j, &a, &m, &p, &peakend::MapOptions::new());
+    let doc = roxmltree::Document::parse(&svg).expect("the map with personas is XML");
+    let drawn = doc
+        .descendants()
+        .filter(|n| n.attribute("class") == Some("persona"))
+        .count();
+    assert_eq!(drawn, p.personas.len().min(6));
+    if j.len() <= 8 {
+        if let Ok(adv) = analyzer.account_advice(j, &a, &p, &peakend::Objective::Account) {
+            for x in &adv.actions {
+                assert!(x.lift > 0.0 && x.robust_lift <= x.lift + 1e-12);
+            }
+        }
+    }
 }

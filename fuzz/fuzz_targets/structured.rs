@@ -28,6 +28,26 @@ fn build(input: Input) -> JourneySpec {
         })
         .collect();
     let mut spec = JourneySpec::linear("fuzz", touchpoints);
+    // Personas, from the bytes already there: on journeys with an odd
+    // number of touchpoints, three personas; each touchpoint's actors from
+    // its duration byte, and a persona's own emotion where the emotion
+    // byte is a multiple of 3.
+    if input.nodes.len() % 2 == 1 {
+        spec.personas = ["A", "B", "C"].map(peakend::PersonaSpec::named).to_vec();
+        for (t, &(e, d, _)) in spec.touchpoints.iter_mut().zip(&input.nodes) {
+            let mask = d.map_or(0, |d| d % 8);
+            t.actors = ["A", "B", "C"]
+                .iter()
+                .enumerate()
+                .filter(|(k, _)| mask & (1 << k) != 0)
+                .map(|(_, a)| (*a).to_string())
+                .collect();
+            let own = ["A", "B", "C"][e.unsigned_abs() as usize % 3];
+            if e % 3 == 0 && (t.actors.is_empty() || t.actors.iter().any(|a| a == own)) {
+                t.emotions.insert(own.to_string(), -f64::from(e) / 8.0);
+            }
+        }
+    }
     spec.scale = input.scale.map(|(a, b, c)| ScaleSpec {
         min: f64::from(a),
         max: f64::from(b),
