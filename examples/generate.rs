@@ -6,6 +6,8 @@
 //!
 //! LEVELS: the number of distinct emotion values (evenly spaced on
 //! −10..10; 0 = real-valued); default 21 (the whole numbers).
+//! `PERSONAS=K` in the environment gives the journey K personas
+//! (`peakend::generate::personas`).
 fn main() {
     let mut raw: Vec<String> = std::env::args().skip(1).collect();
     let chain = raw.first().is_some_and(|a| a == "chain");
@@ -33,6 +35,9 @@ fn main() {
     };
     if let Some(levels) = levels.filter(|&l| l != 21) {
         peakend::generate::emotion_levels(&mut spec, levels, seed);
+    }
+    if let Some(k) = std::env::var("PERSONAS").ok().and_then(|k| k.parse().ok()) {
+        peakend::generate::personas(&mut spec, k, seed);
     }
     print!("{}", spec.to_json());
 }

@@ -927,6 +927,61 @@ impl Analyzer {
     }
 }
 
+/// A persona's remembered experience estimated from sampled paths of the
+/// journey (for a persona whose own journey is too large to contract).
+#[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
+pub struct SampledMemory {
+    /// Expected remembered experience of the paths that meet the persona,
+    /// estimated (with its standard error), under the analyser's model.
+    pub remembered: Remembered,
+    /// The share of sampled paths that meet the persona.
+    pub reach: f64,
+    /// Paths sampled.
+    pub samples: usize,
+    /// The seed.
+    pub seed: u64,
+}
+
+impl Analyzer {
+    /// Persona `name`'s remembered experience from sampled paths (this
+    /// analyser's samples and seed); `None` when no sampled path meets it.
+    pub(crate) fn sampled_persona(&self, j: &Journey, name: &str) -> Option<SampledMemory> {
+        let n = j.len();
+        let mut take = vec![false; n];
+        let mut emotions = vec![0.0; n];
+        for i in 0..n {
+            let p = j.position(i).0;
+            take[p] = j.takes_part(i, name);
+            emotions[p] = j.emotion_of(i, name);
+        }
+        let seed = self.options.seed_in_use();
+        let samples = self
+            .options
+            .sample_count(engine::mean_sampled_length(j, 200, seed));
+        let s = engine::sampled_subsequence_memory(
+            j,
+            self.model.as_ref(),
+            &take,
+            &emotions,
+            samples,
+            seed,
+        )?;
+        Some(SampledMemory {
+            remembered: Remembered {
+                expected: s.expected,
+                model: self.model.name(),
+                explain: self.model.explain(),
+                exact: false,
+                standard_error: Some(s.standard_error),
+            },
+            reach: s.reach,
+            samples,
+            seed,
+        })
+    }
+}
+
 /// The exact duration-weighted mean alone, when within the state limit.
 pub(crate) fn exact_mean(j: &Journey, options: &Options) -> Option<f64> {
     engine::expected_mean(j, options.mean_state_limit)

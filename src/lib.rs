@@ -102,7 +102,8 @@ pub use petgraph;
 pub use analysis::{
     Analysis, Analyzer, Bin, DEFAULT_SAMPLES, DEFAULT_SEED, Distribution, Estimate,
     EstimatedFigure, Figure, HISTOGRAM_BINS, JourneySummary, MAX_SAMPLES, Options, OutcomeShare,
-    PathCount, PathResult, Paths, Remembered, Thresholds, TouchpointResult, WhatIfError, analyze,
+    PathCount, PathResult, Paths, Remembered, SampledMemory, Thresholds, TouchpointResult,
+    WhatIfError, analyze,
     expected_exact, whatif_emotions,
 };
 pub use error::{InvalidJourney, OptionsError, Problem, ProblemKind, Severity};

@@ -11,7 +11,7 @@
 //! by averaging, or letting the decision maker's answer prevail (or, the
 //! cautious reading, the worst memory).
 
-use crate::analysis::{Analysis, Analyzer};
+use crate::analysis::{Analysis, Analyzer, Edit, Pricer, SampledMemory};
 use crate::journey::{Journey, PersonaError, PersonaView};
 use crate::recommend::Action;
 use crate::simulate::{Operation, SimulateError, Simulation, apply, compare};
@@ -92,15 +92,23 @@ pub struct PersonaFigures {
     /// Its own journey (see [`Journey::persona`]).
     pub view: PersonaView,
     /// The analysis of its journey; `None` when it takes part in no
-    /// touchpoint a customer reaches.
+    /// touchpoint a customer reaches, or when its journey is too large to
+    /// contract (then `estimate`).
     pub analysis: Option<Analysis>,
+    /// Its remembered experience estimated from sampled paths of the
+    /// journey, when its own journey is too large to contract
+    /// ([`PersonaError::TooLarge`]); its `view` then has no journey.
+    pub estimate: Option<SampledMemory>,
 }
 
 impl PersonaFigures {
     /// The expected remembered experience of its journey, if it has one.
     #[must_use]
     pub fn expected(&self) -> Option<f64> {
-        self.analysis.as_ref().map(|a| a.remembered.expected)
+        self.analysis
+            .as_ref()
+            .map(|a| a.remembered.expected)
+            .or_else(|| self.estimate.as_ref().map(|e| e.remembered.expected))
     }
 }
 
@@ -160,9 +168,34 @@ impl Personas {
 /// # Errors
 /// [`AccountError`] when the rule counts nobody.
 pub fn account_of(personas: &[PersonaFigures], rule: AccountRule) -> Result<Account, AccountError> {
-    let counted: Vec<(&PersonaFigures, f64)> = personas
+    let memories: Vec<Memory<'_>> = personas.iter().map(Memory::of).collect();
+    account_from(&memories, rule)
+}
+
+/// What the account's rule needs of a persona.
+#[derive(Clone, Copy)]
+struct Memory<'a> {
+    name: &'a str,
+    weight: f64,
+    decision_maker: bool,
+    expected: Option<f64>,
+}
+
+impl<'a> Memory<'a> {
+    fn of(p: &'a PersonaFigures) -> Memory<'a> {
+        Memory {
+            name: &p.name,
+            weight: p.weight,
+            decision_maker: p.decision_maker,
+            expected: p.expected(),
+        }
+    }
+}
+
+fn account_from(personas: &[Memory<'_>], rule: AccountRule) -> Result<Account, AccountError> {
+    let counted: Vec<(&Memory<'_>, f64)> = personas
         .iter()
-        .filter_map(|p| p.expected().map(|e| (p, e)))
+        .filter_map(|p| p.expected.map(|e| (p, e)))
         .collect();
     match rule {
         AccountRule::Min => {
@@ -172,15 +205,15 @@ pub fn account_of(personas: &[PersonaFigures], rule: AccountRule) -> Result<Acco
             Ok(Account {
                 rule,
                 expected: e,
-                driver: worst.name.clone(),
-                parts: vec![(worst.name.clone(), e)],
+                driver: worst.name.to_string(),
+                parts: vec![(worst.name.to_string(), e)],
             })
         }
         AccountRule::Weighted | AccountRule::DecisionMaker => {
             if rule == AccountRule::DecisionMaker && !personas.iter().any(|p| p.decision_maker) {
                 return Err(AccountError::NoDecisionMaker);
             }
-            let counted: Vec<(&PersonaFigures, f64)> = counted
+            let counted: Vec<(&Memory<'_>, f64)> = counted
                 .into_iter()
                 .filter(|(p, _)| rule == AccountRule::Weighted || p.decision_maker)
                 .filter(|(p, _)| p.weight > 0.0)
@@ -191,7 +224,7 @@ pub fn account_of(personas: &[PersonaFigures], rule: AccountRule) -> Result<Acco
             }
             let parts: Vec<(String, f64)> = counted
                 .iter()
-                .map(|(p, e)| (p.name.clone(), p.weight / total * e))
+                .map(|(p, e)| (p.name.to_string(), p.weight / total * e))
                 .collect();
             let expected = parts.iter().map(|(_, x)| x).sum();
             let driver = parts
@@ -221,10 +254,11 @@ pub enum Objective {
 }
 
 impl Objective {
-    fn of(&self, p: &Personas) -> Option<f64> {
+    /// Its value for personas with these memories under `rule`.
+    fn of(&self, memories: &[Memory<'_>], rule: AccountRule) -> Option<f64> {
         match self {
-            Objective::Account => p.account.as_ref().ok().map(|a| a.expected),
-            Objective::Persona(name) => p.get(name).and_then(PersonaFigures::expected),
+            Objective::Account => account_from(memories, rule).ok().map(|a| a.expected),
+            Objective::Persona(name) => memories.iter().find(|m| m.name == name)?.expected,
         }
     }
 }
@@ -299,9 +333,19 @@ pub struct AccountAdvice {
     pub before: f64,
     /// The actions that raise the objective, by lift per cost, best first.
     pub actions: Vec<AccountAction>,
-    /// How many distinct actions were simulated.
+    /// How many distinct actions were considered.
     pub considered: usize,
+    /// How many of them were left out because simulating them for every
+    /// persona would cost more than [`FULL_WORK`] (re-routings and
+    /// closings on large journeys: the others are priced locally).
+    pub left_out: usize,
 }
+
+/// The most touchpoints re-analysed, summed over the personas, for the
+/// actions of the account's advice that cannot be priced locally
+/// (re-routings and closings): past it they are left out and counted in
+/// [`AccountAdvice::left_out`].
+pub const FULL_WORK: usize = 2_000_000;
 
 /// Why there is no advice for the objective.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -318,6 +362,12 @@ pub enum AdviceError {
         "persona \"{0}\" takes part in no touchpoint a customer reaches: it has no memory to raise"
     )]
     NoMemory(String),
+    /// A persona's journey is too large to contract: its memory is only
+    /// estimated, and actions cannot be priced for it.
+    #[error(
+        "the journey of persona \"{0}\" is too large to contract: its memory is estimated from sampled paths, and no action can be priced exactly for it"
+    )]
+    TooLarge(String),
 }
 
 /// A candidate action: kind, touchpoint, operation, cost, cost assumed.
@@ -348,8 +398,26 @@ impl Analyzer {
     pub fn personas(&self, journey: &Journey, rule: AccountRule) -> Result<Personas, PersonaError> {
         let mut out = Vec::with_capacity(journey.spec().personas.len());
         for p in &journey.spec().personas {
-            let view = journey.persona(&p.name)?;
-            let analysis = view.journey.as_ref().map(|j| self.analyze(j));
+            let (view, analysis, estimate) = match journey.persona(&p.name) {
+                Ok(view) => {
+                    let analysis = view.journey.as_ref().map(|j| self.analyze(j));
+                    (view, analysis, None)
+                }
+                Err(PersonaError::TooLarge { .. }) => {
+                    let estimate = self.sampled_persona(journey, &p.name);
+                    let view = PersonaView {
+                        name: p.name.clone(),
+                        reach: estimate.as_ref().map_or(0.0, |e| e.reach),
+                        touchpoints: (0..journey.len())
+                            .filter(|&i| journey.takes_part(i, &p.name))
+                            .count(),
+                        journey: None,
+                        origin: Vec::new(),
+                    };
+                    (view, None, estimate)
+                }
+                Err(e) => return Err(e),
+            };
             out.push(PersonaFigures {
                 name: p.name.clone(),
                 role: p.role.clone(),
@@ -357,6 +425,7 @@ impl Analyzer {
                 decision_maker: p.is_decision_maker(),
                 view,
                 analysis,
+                estimate,
             });
         }
         let account = account_of(&out, rule);
@@ -437,27 +506,44 @@ impl Analyzer {
                     .ok_or_else(|| AdviceError::NoMemory(name.clone()))?
             }
         };
+        if let Some(p) = base.personas.iter().find(|p| p.estimate.is_some()) {
+            return Err(AdviceError::TooLarge(p.name.clone()));
+        }
         let candidates = self.candidates(journey, analysis, base);
         let considered = candidates.len();
-        // The same journey under the other tie rule, for the robust lifts.
+        // The same journey under the other tie rule, for the robust lifts;
+        // each persona's journey priced locally under both.
         let flipped = journey.clone().with_ties(journey.scale().ties.other());
         let flipped_base = self.personas(&flipped, rule)?;
-        let flipped_before = objective.of(&flipped_base);
-        let mut actions: Vec<AccountAction> = candidates
-            .into_iter()
-            .filter_map(|c| {
-                let mut x = self.evaluate(journey, base, rule, objective, before, c)?;
-                let other = apply(&flipped, std::slice::from_ref(&x.operation))
-                    .ok()
-                    .and_then(|e| self.personas(&e, rule).ok())
-                    .and_then(|p| Some(objective.of(&p)? - flipped_before?));
-                if let Some(other) = other {
-                    x.robust_lift = x.lift.min(other).max(0.0);
-                    x.fragile = x.robust_lift <= 1e-9;
-                }
-                Some(x)
-            })
-            .collect();
+        let views = [
+            Views::new(self, journey, base),
+            Views::new(self, &flipped, &flipped_base),
+        ];
+        let mut budget = FULL_WORK;
+        let mut actions = Vec::new();
+        let mut left_out = 0;
+        for c in candidates {
+            if apply(journey, std::slice::from_ref(&c.2)).is_err() {
+                continue;
+            }
+            let Some(now) = self.after(&views[0], &c.2, &mut budget) else {
+                left_out += 1;
+                continue;
+            };
+            let Some(x) = evaluate(&views[0], rule, objective, before, c, &now) else {
+                continue;
+            };
+            let other = self.after(&views[1], &x.operation, &mut budget).and_then(|after| {
+                let m = views[1].memories_after(&after);
+                Some(objective.of(&m, rule)? - objective.of(&views[1].memories(), rule)?)
+            });
+            let mut x = x;
+            if let Some(other) = other {
+                x.robust_lift = x.lift.min(other).max(0.0);
+                x.fragile = x.robust_lift <= 1e-9;
+            }
+            actions.push(x);
+        }
         let ratio = |x: &AccountAction| x.robust_lift / x.cost.max(1e-12);
         actions.sort_by(|a, b| {
             ratio(b)
@@ -485,6 +571,7 @@ impl Analyzer {
             before,
             actions,
             considered,
+            left_out,
         })
     }
 
@@ -551,57 +638,194 @@ impl Analyzer {
         out
     }
 
-    /// One candidate applied to the journey and simulated for every
-    /// persona; `None` when it cannot be applied or does not raise the
-    /// objective.
-    fn evaluate(
-        &self,
-        journey: &Journey,
-        base: &Personas,
-        rule: AccountRule,
-        objective: &Objective,
-        before: f64,
-        (action, touchpoint, operation, cost, cost_assumed): Candidate,
-    ) -> Option<AccountAction> {
-        let edited = apply(journey, std::slice::from_ref(&operation)).ok()?;
-        let after = self.personas(&edited, rule).ok()?;
-        let lift = objective.of(&after)? - before;
-        if lift <= 1e-9 {
-            return None;
-        }
-        let account_lift = match (&base.account, &after.account) {
-            (Ok(b), Ok(a)) => Some(a.expected - b.expected),
-            _ => None,
-        };
-        let persona_lifts: Vec<(String, Option<f64>)> = base
+    /// Every persona's expected memory after the operation (file order;
+    /// `None` for a persona that takes part in nothing): from local prices
+    /// on its journey where the operation is an emotion or a cut, else by
+    /// applying it and re-analysing every persona, while `budget` lasts.
+    fn after(&self, views: &Views<'_>, op: &Operation, budget: &mut usize) -> Option<Vec<Option<f64>>> {
+        let local: Option<Vec<Option<f64>>> = views
             .personas
             .iter()
-            .zip(&after.personas)
-            .map(|(b, a)| {
-                let l = match (b.expected(), a.expected()) {
-                    (Some(x), Some(y)) => Some(y - x),
-                    _ => None,
+            .zip(&views.priced)
+            .map(|(p, priced)| {
+                let Some(e) = p.expected() else {
+                    return Some(None);
                 };
-                (b.name.clone(), l)
+                local_lift(views.journey, &p.name, op, priced.as_ref()).map(|l| Some(e + l))
             })
             .collect();
-        let lifts = || persona_lifts.iter().filter_map(|(_, l)| *l);
-        let trade_off = lifts().any(|l| l > TRADE_OFF) && lifts().any(|l| l < -TRADE_OFF);
-        Some(AccountAction {
-            action,
-            touchpoint,
-            operation,
-            cost,
-            cost_assumed,
-            lift,
-            robust_lift: lift,
-            fragile: false,
-            account_lift,
-            persona_lifts,
-            trade_off,
-            alternatives: Vec::new(),
-        })
+        if local.is_some() {
+            return local;
+        }
+        let work: usize = views
+            .personas
+            .iter()
+            .filter_map(|p| p.view.journey.as_ref().map(Journey::len))
+            .sum::<usize>()
+            .max(1);
+        if work > *budget {
+            return None;
+        }
+        *budget -= work;
+        let edited = apply(views.journey, std::slice::from_ref(op)).ok()?;
+        let after = self.personas(&edited, views.rule).ok()?;
+        Some(after.personas.iter().map(PersonaFigures::expected).collect())
     }
+}
+
+/// The personas of one journey with a local pricer on each one's journey
+/// and where each of the journey's touchpoints is in it.
+struct Views<'a> {
+    journey: &'a Journey,
+    personas: &'a [PersonaFigures],
+    rule: AccountRule,
+    priced: Vec<Option<Priced<'a>>>,
+}
+
+/// A persona's journey, its pricer, and its touchpoints by the journey's
+/// ids (a touchpoint and its `~end` copy).
+struct Priced<'a> {
+    journey: &'a Journey,
+    pricer: Pricer,
+    at: HashMap<&'a str, Vec<usize>>,
+}
+
+impl<'a> Views<'a> {
+    fn new(analyzer: &Analyzer, journey: &'a Journey, p: &'a Personas) -> Views<'a> {
+        let priced = p
+            .personas
+            .iter()
+            .map(|f| {
+                let pj = f.view.journey.as_ref()?;
+                let pricer = analyzer.pricer(pj, pj.scale().ties)?;
+                if pricer.estimated() {
+                    return None;
+                }
+                let mut at: HashMap<&str, Vec<usize>> = HashMap::new();
+                for (k, o) in f.view.origin.iter().enumerate() {
+                    at.entry(o.as_str()).or_default().push(k);
+                }
+                Some(Priced {
+                    journey: pj,
+                    pricer,
+                    at,
+                })
+            })
+            .collect();
+        Views {
+            journey,
+            personas: &p.personas,
+            rule: p.rule,
+            priced,
+        }
+    }
+
+    fn memories(&self) -> Vec<Memory<'a>> {
+        self.personas.iter().map(Memory::of).collect()
+    }
+
+    fn memories_after(&self, after: &[Option<f64>]) -> Vec<Memory<'a>> {
+        self.personas
+            .iter()
+            .zip(after)
+            .map(|(p, &e)| Memory {
+                expected: e,
+                ..Memory::of(p)
+            })
+            .collect()
+    }
+}
+
+/// The change in persona `name`'s expected memory that `op` on the journey
+/// makes, priced on the persona's journey without re-analysis: an
+/// emotion, or a cut, of a touchpoint the persona takes part in (its copy
+/// too: the paths through each are disjoint, so their prices add); 0 for
+/// one it does not take part in (its journey is the same). `None` where
+/// that does not hold (re-routings, closings, a cut of where it starts).
+fn local_lift(journey: &Journey, name: &str, op: &Operation, priced: Option<&Priced<'_>>) -> Option<f64> {
+    let (id, edit): (&str, Box<dyn Fn(usize) -> Edit>) = match op {
+        Operation::Set { id, emotion } => {
+            let e = *emotion;
+            (id, Box::new(move |pos| Edit::Set { pos, emotion: e }))
+        }
+        Operation::Shift { id, delta } => {
+            let i = journey.index_of(id)?;
+            let e = journey.emotion_of(i, name) + delta;
+            (id, Box::new(move |pos| Edit::Set { pos, emotion: e }))
+        }
+        Operation::Remove { id } => (id, Box::new(|pos| Edit::Remove { pos })),
+        _ => return None,
+    };
+    let i = journey.index_of(id)?;
+    if !journey.takes_part(i, name) {
+        return Some(0.0);
+    }
+    let priced = priced?;
+    let at = priced.at.get(id)?;
+    let pj = priced.journey;
+    if matches!(op, Operation::Remove { .. })
+        && (at.len() >= pj.len() || at.iter().any(|&k| pj.entry_probability(k) > 0.0))
+    {
+        return None;
+    }
+    let mut lift = 0.0;
+    for &k in at {
+        let price = priced.pricer.price(pj, &edit(pj.position(k).0))?;
+        if price.standard_error.is_some() {
+            return None;
+        }
+        lift += price.lift;
+    }
+    Some(lift)
+}
+
+/// A candidate's figures from every persona's expected memory after it;
+/// `None` when it does not raise the objective.
+fn evaluate(
+    views: &Views<'_>,
+    rule: AccountRule,
+    objective: &Objective,
+    before: f64,
+    (action, touchpoint, operation, cost, cost_assumed): Candidate,
+    after: &[Option<f64>],
+) -> Option<AccountAction> {
+    let now = views.memories();
+    let then = views.memories_after(after);
+    let lift = objective.of(&then, rule)? - before;
+    if lift <= 1e-9 {
+        return None;
+    }
+    let account_lift = match (account_from(&now, rule), account_from(&then, rule)) {
+        (Ok(b), Ok(a)) => Some(a.expected - b.expected),
+        _ => None,
+    };
+    let persona_lifts: Vec<(String, Option<f64>)> = now
+        .iter()
+        .zip(&then)
+        .map(|(b, a)| {
+            let l = match (b.expected, a.expected) {
+                (Some(x), Some(y)) => Some(y - x),
+                _ => None,
+            };
+            (b.name.to_string(), l)
+        })
+        .collect();
+    let lifts = || persona_lifts.iter().filter_map(|(_, l)| *l);
+    let trade_off = lifts().any(|l| l > TRADE_OFF) && lifts().any(|l| l < -TRADE_OFF);
+    Some(AccountAction {
+        action,
+        touchpoint,
+        operation,
+        cost,
+        cost_assumed,
+        lift,
+        robust_lift: lift,
+        fragile: false,
+        account_lift,
+        persona_lifts,
+        trade_off,
+        alternatives: Vec::new(),
+    })
 }
 
 /// A simulation for one persona that cannot be made.

@@ -243,6 +243,13 @@ fn recommend(
         {
             Ok(a) => Ok(Some(a)),
             Err(peakend::AdviceError::Account(_)) if *objective == Objective::Account => Ok(None),
+            Err(e) if *objective == Objective::Account => {
+                eprintln!(
+                    "{}: warning: no advice for the account: {e}",
+                    display_name(file)
+                );
+                Ok(None)
+            }
             Err(e) => {
                 eprintln!("{}: error: {e}", display_name(file));
                 Err(reported(1))

@@ -966,3 +966,79 @@ pub(crate) fn score_path(
     };
     (model.score(&view), view.feature(Feature::Mean))
 }
+
+/// A persona's memory by sampling the journey's paths: the mean score of
+/// the subsequences of touchpoints it takes part in (`take`, by position,
+/// with its own emotions), over the sampled paths that meet it; with its
+/// standard error and the share of paths that meet it. `None` when no
+/// sampled path does.
+pub(crate) fn sampled_subsequence_memory(
+    j: &Journey,
+    model: &dyn MemoryModel,
+    take: &[bool],
+    emotions: &[f64],
+    samples: usize,
+    seed: u64,
+) -> Option<SampledSubsequence> {
+    let sampler = Sampler::new(j);
+    let mut rng = Rng::new(seed);
+    let mut path = Vec::new();
+    let (mut em, mut du) = (Vec::new(), Vec::new());
+    let (mut n, mut sum, mut sq) = (0usize, 0.0, 0.0);
+    for _ in 0..samples.max(1) {
+        sampler.draw(&mut rng, &mut path);
+        em.clear();
+        du.clear();
+        for &p in &path {
+            if take[p] {
+                em.push(emotions[p]);
+                du.push(j.durations()[p]);
+            }
+        }
+        if em.is_empty() {
+            continue;
+        }
+        let x = model.score(&PathView {
+            emotions: &em,
+            durations: &du,
+            scale: j.scale(),
+        });
+        n += 1;
+        sum += x;
+        sq += x * x;
+    }
+    if n == 0 {
+        return None;
+    }
+    let mean = sum / n as f64;
+    let var = if n > 1 {
+        ((sq - sum * mean) / (n - 1) as f64).max(0.0)
+    } else {
+        0.0
+    };
+    Some(SampledSubsequence {
+        expected: mean,
+        standard_error: (var / n as f64).sqrt(),
+        reach: n as f64 / samples.max(1) as f64,
+    })
+}
+
+/// What [`sampled_subsequence_memory`] finds.
+pub(crate) struct SampledSubsequence {
+    pub(crate) expected: f64,
+    pub(crate) standard_error: f64,
+    pub(crate) reach: f64,
+}
+
+/// The mean length of `draws` sampled paths (for sizing a sample).
+pub(crate) fn mean_sampled_length(j: &Journey, draws: usize, seed: u64) -> f64 {
+    let sampler = Sampler::new(j);
+    let mut rng = Rng::new(seed);
+    let mut path = Vec::new();
+    let mut total = 0usize;
+    for _ in 0..draws.max(1) {
+        sampler.draw(&mut rng, &mut path);
+        total += path.len();
+    }
+    total as f64 / draws.max(1) as f64
+}

@@ -20,7 +20,11 @@ use crate::spec::{JourneySpec, TouchpointSpec, TransitionSpec};
 use std::collections::{BTreeMap, HashSet};
 
 /// Most distribution entries kept while contracting a persona's journey
-/// (about 16 bytes each): beyond it, [`PersonaError::TooLarge`].
+/// (about 16 bytes each), whatever the journey: beyond it — or beyond 8
+/// per touchpoint and transition of the journey plus 100,000, whichever
+/// is less — [`PersonaError::TooLarge`]. A persona's journey is as large
+/// as the routes between its touchpoints: on a wide journey where it
+/// skips many touchpoints it can be far denser than the journey itself.
 pub const MAX_PERSONA_WORK: usize = 20_000_000;
 
 /// One persona's view of a journey: its own journey and how often it takes
@@ -66,10 +70,10 @@ pub enum PersonaError {
         /// The journey's personas, comma-separated.
         listed: String,
     },
-    /// Contracting the journey would keep more than [`MAX_PERSONA_WORK`]
-    /// entries.
+    /// Contracting the journey would keep more entries than
+    /// [`MAX_PERSONA_WORK`] allows.
     #[error(
-        "the journey of persona \"{name}\" is too large to contract (more than {MAX_PERSONA_WORK} routes between its touchpoints)"
+        "the journey of persona \"{name}\" is too large to contract: the routes between its touchpoints outnumber the journey's touchpoints and transitions 8 to 1 (it skips too many on a wide journey)"
     )]
     TooLarge {
         /// The persona.
@@ -167,6 +171,7 @@ impl Journey {
         // next[p]: where the persona goes next after leaving p.
         let mut next: Vec<Dist> = vec![Vec::new(); n];
         let mut work = 0usize;
+        let limit = MAX_PERSONA_WORK.min(8 * (n + self.transition_count()) + 100_000);
         for p in (0..n).rev() {
             let succ = self.succ_of(p);
             let mut d: Dist = Vec::new();
@@ -187,7 +192,7 @@ impl Journey {
             }
             let d = merge(d);
             work += d.len();
-            if work > MAX_PERSONA_WORK {
+            if work > limit {
                 return Err(too_large());
             }
             next[p] = d;

@@ -71,10 +71,20 @@ pub(crate) struct PersonaJson<'a> {
     reach: f64,
     touchpoints: usize,
     remembered: Option<&'a Remembered>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    estimate: Option<Sampled>,
     mean: Option<f64>,
     negative_share: Option<f64>,
     peak: Option<Place>,
     end: Option<Place>,
+}
+
+/// How an estimated persona's memory was sampled.
+#[derive(Serialize)]
+struct Sampled {
+    samples: usize,
+    seed: u64,
+    reason: &'static str,
 }
 
 /// The account in the JSON contract.
@@ -110,7 +120,16 @@ pub(crate) fn personas_json(p: &Personas) -> (Vec<PersonaJson<'_>>, AccountJson<
             decision_maker: f.decision_maker,
             reach: f.view.reach,
             touchpoints: f.view.touchpoints,
-            remembered: f.analysis.as_ref().map(|a| &a.remembered),
+            remembered: f
+                .analysis
+                .as_ref()
+                .map(|a| &a.remembered)
+                .or_else(|| f.estimate.as_ref().map(|e| &e.remembered)),
+            estimate: f.estimate.as_ref().map(|e| Sampled {
+                samples: e.samples,
+                seed: e.seed,
+                reason: "its journey is too large to contract",
+            }),
             mean: f.analysis.as_ref().map(|a| a.mean.expected),
             negative_share: f.analysis.as_ref().map(|a| a.distribution.negative_share),
             peak: f
@@ -212,7 +231,16 @@ pub fn personas_text(p: &Personas, scale: &Scale, st: Style) -> String {
                     place(top(f, a, |t| t.end_share)),
                 )
             }
-            None => "  takes part in no touchpoint a customer reaches".to_string(),
+            None => match &f.estimate {
+                Some(e) => format!(
+                    "  {}  estimated from {} sampled paths (± {} standard error, seed {}): its journey is too large to contract",
+                    pad_left(&format!("≈{}", sc(e.remembered.expected)), 10),
+                    e.samples,
+                    fixed(e.remembered.standard_error.unwrap_or(0.0), 3),
+                    e.seed
+                ),
+                None => "  takes part in no touchpoint a customer reaches".to_string(),
+            },
         };
         let _ = writeln!(
             o,
@@ -225,13 +253,19 @@ pub fn personas_text(p: &Personas, scale: &Scale, st: Style) -> String {
     }
     match &p.account {
         Ok(a) => {
+            let estimated = p.personas.iter().any(|f| f.estimate.is_some());
             let _ = writeln!(
                 o,
-                "  account ({}: {}): remembered {}, driven by {}",
+                "  account ({}: {}): remembered {}, driven by {}{}",
                 a.rule.name(),
                 rule_words(a.rule),
-                st.bold(&sc(a.expected)),
-                a.driver
+                st.bold(&format!("{}{}", if estimated { "≈" } else { "" }, sc(a.expected))),
+                a.driver,
+                if estimated {
+                    " (estimated: some personas' memories are sampled)"
+                } else {
+                    ""
+                }
             );
         }
         Err(e) => {
