@@ -103,8 +103,7 @@ pub use analysis::{
     Analysis, Analyzer, Bin, DEFAULT_SAMPLES, DEFAULT_SEED, Distribution, Estimate,
     EstimatedFigure, Figure, HISTOGRAM_BINS, JourneySummary, MAX_SAMPLES, Options, OutcomeShare,
     PathCount, PathResult, Paths, Remembered, SampledMemory, Thresholds, TouchpointResult,
-    WhatIfError, analyze,
-    expected_exact, whatif_emotions,
+    WhatIfError, analyze, expected_exact, whatif_emotions,
 };
 pub use error::{InvalidJourney, OptionsError, Problem, ProblemKind, Severity};
 pub use evidence::{
@@ -129,7 +128,7 @@ pub use moments::{Forgettable, Missed, Moment, Moments, Reason};
 pub use ownership::{Group, Ownership};
 pub use personas::{
     ACCOUNT_CANDIDATES, Account, AccountAction, AccountAdvice, AccountError, AccountRule,
-    AdviceError, Objective, PersonaFigures, PersonaSimulateError, Personas, TRADE_OFF,
+    AdviceError, FULL_WORK, Objective, PersonaFigures, PersonaSimulateError, Personas, TRADE_OFF,
     UnknownAccountRule, account_of,
 };
 pub use recommend::{

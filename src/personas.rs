@@ -341,11 +341,11 @@ pub struct AccountAdvice {
     pub left_out: usize,
 }
 
-/// The most touchpoints re-analysed, summed over the personas, for the
-/// actions of the account's advice that cannot be priced locally
-/// (re-routings and closings): past it they are left out and counted in
-/// [`AccountAdvice::left_out`].
-pub const FULL_WORK: usize = 2_000_000;
+/// The most touchpoints and transitions re-analysed, summed over the
+/// personas' journeys, for the actions of the account's advice that cannot
+/// be priced locally (re-routings and closings; about two seconds): past
+/// it they are left out and counted in [`AccountAdvice::left_out`].
+pub const FULL_WORK: usize = 1_000_000;
 
 /// Why there is no advice for the objective.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -436,6 +436,27 @@ impl Analyzer {
         })
     }
 
+    /// The same personas under the other tie rule: each one's journey (no
+    /// need to contract it again) re-analysed.
+    fn with_ties(&self, base: &Personas, ties: crate::spec::Ties) -> Personas {
+        let personas = base
+            .personas
+            .iter()
+            .map(|f| {
+                let mut g = f.clone();
+                g.view.journey = f.view.journey.clone().map(|j| j.with_ties(ties));
+                g.analysis = g.view.journey.as_ref().map(|j| self.analyze(j));
+                g
+            })
+            .collect::<Vec<_>>();
+        let account = account_of(&personas, base.rule);
+        Personas {
+            personas,
+            rule: base.rule,
+            account,
+        }
+    }
+
     /// Simulate operations on the journey as persona `name` lives it: the
     /// operations are applied to the journey (so an emotion set is set for
     /// every persona who takes part), and the persona's journey before is
@@ -514,7 +535,7 @@ impl Analyzer {
         // The same journey under the other tie rule, for the robust lifts;
         // each persona's journey priced locally under both.
         let flipped = journey.clone().with_ties(journey.scale().ties.other());
-        let flipped_base = self.personas(&flipped, rule)?;
+        let flipped_base = self.with_ties(base, journey.scale().ties.other());
         let views = [
             Views::new(self, journey, base),
             Views::new(self, &flipped, &flipped_base),
@@ -523,20 +544,24 @@ impl Analyzer {
         let mut actions = Vec::new();
         let mut left_out = 0;
         for c in candidates {
-            if apply(journey, std::slice::from_ref(&c.2)).is_err() {
-                continue;
-            }
-            let Some(now) = self.after(&views[0], &c.2, &mut budget) else {
-                left_out += 1;
-                continue;
+            let now = match self.after(&views[0], &c.2, &mut budget) {
+                Ok(now) => now,
+                Err(Skip::Budget) => {
+                    left_out += 1;
+                    continue;
+                }
+                Err(Skip::NotApplicable) => continue,
             };
             let Some(x) = evaluate(&views[0], rule, objective, before, c, &now) else {
                 continue;
             };
-            let other = self.after(&views[1], &x.operation, &mut budget).and_then(|after| {
-                let m = views[1].memories_after(&after);
-                Some(objective.of(&m, rule)? - objective.of(&views[1].memories(), rule)?)
-            });
+            let other = self
+                .after(&views[1], &x.operation, &mut budget)
+                .ok()
+                .and_then(|after| {
+                    let m = views[1].memories_after(&after);
+                    Some(objective.of(&m, rule)? - objective.of(&views[1].memories(), rule)?)
+                });
             let mut x = x;
             if let Some(other) = other {
                 x.robust_lift = x.lift.min(other).max(0.0);
@@ -609,19 +634,19 @@ impl Analyzer {
                 .zip(&p.view.origin)
                 .map(|(t, o)| (t.id.as_str(), o.as_str()))
                 .collect();
-            let advice = self.recommend(pj, pa, None);
-            for r in advice.recommendations.iter().take(ACCOUNT_CANDIDATES) {
-                if let Some(op) = on_journey(journey, &r.operation, &origin)
+            for (action, touchpoint, operation, cost, assumed) in
+                crate::recommend::unpriced_candidates(self, pj, pa, ACCOUNT_CANDIDATES)
+            {
+                if let Some(op) = on_journey(journey, &operation, &origin)
                     .and_then(|op| as_step(journey, &op, Some(&p.name)))
                 {
-                    let tp = r
-                        .touchpoint
+                    let tp = touchpoint
                         .as_deref()
                         .map(|t| origin.get(t).map_or(t, |o| o).to_string());
-                    let cost = if r.cost_assumed { typical } else { r.cost };
+                    let cost = if assumed { typical } else { cost };
                     // The kind as the journey sees it: an end of the
                     // persona's journey need not be one of the journey's.
-                    let action = match (r.action, &op) {
+                    let action = match (action, &op) {
                         (
                             Action::Improve | Action::LiftEnding,
                             Operation::Set { id, .. } | Operation::Shift { id, .. },
@@ -631,7 +656,7 @@ impl Analyzer {
                         },
                         (a, _) => a,
                     };
-                    offer((action, tp, op, cost, r.cost_assumed));
+                    offer((action, tp, op, cost, assumed));
                 }
             }
         }
@@ -642,7 +667,19 @@ impl Analyzer {
     /// `None` for a persona that takes part in nothing): from local prices
     /// on its journey where the operation is an emotion or a cut, else by
     /// applying it and re-analysing every persona, while `budget` lasts.
-    fn after(&self, views: &Views<'_>, op: &Operation, budget: &mut usize) -> Option<Vec<Option<f64>>> {
+    fn after(
+        &self,
+        views: &Views<'_>,
+        op: &Operation,
+        budget: &mut usize,
+    ) -> Result<Vec<Option<f64>>, Skip> {
+        let locally = matches!(
+            op,
+            Operation::Set { .. } | Operation::Shift { .. } | Operation::Remove { .. }
+        );
+        if locally && !applicable(views.journey, op) {
+            return Err(Skip::NotApplicable);
+        }
         let local: Option<Vec<Option<f64>>> = views
             .personas
             .iter()
@@ -654,22 +691,63 @@ impl Analyzer {
                 local_lift(views.journey, &p.name, op, priced.as_ref()).map(|l| Some(e + l))
             })
             .collect();
-        if local.is_some() {
-            return local;
+        if let Some(local) = local.filter(|_| locally) {
+            return Ok(local);
         }
         let work: usize = views
             .personas
             .iter()
-            .filter_map(|p| p.view.journey.as_ref().map(Journey::len))
+            .filter_map(|p| {
+                p.view
+                    .journey
+                    .as_ref()
+                    .map(|j| j.len() + j.transition_count())
+            })
             .sum::<usize>()
             .max(1);
         if work > *budget {
-            return None;
+            return Err(Skip::Budget);
         }
         *budget -= work;
-        let edited = apply(views.journey, std::slice::from_ref(op)).ok()?;
-        let after = self.personas(&edited, views.rule).ok()?;
-        Some(after.personas.iter().map(PersonaFigures::expected).collect())
+        let edited =
+            apply(views.journey, std::slice::from_ref(op)).map_err(|_| Skip::NotApplicable)?;
+        let after = self
+            .personas(&edited, views.rule)
+            .map_err(|_| Skip::NotApplicable)?;
+        Ok(after
+            .personas
+            .iter()
+            .map(PersonaFigures::expected)
+            .collect())
+    }
+}
+
+/// Why an action is not evaluated.
+enum Skip {
+    /// It cannot be applied to the journey.
+    NotApplicable,
+    /// Re-analysing every persona for it is past [`FULL_WORK`].
+    Budget,
+}
+
+/// Whether an emotion or a cut applies to the journey, checked as
+/// `recommend` checks its own (without building the edited journey; every
+/// persona's own emotion stays on the scale). Other operations are checked
+/// by applying them, within the work budget.
+fn applicable(journey: &Journey, op: &Operation) -> bool {
+    match op {
+        Operation::Set { .. } | Operation::Remove { .. } => {
+            crate::simulate::edit_of(journey, op).is_some()
+        }
+        Operation::Shift { id, delta } => {
+            crate::simulate::edit_of(journey, op).is_some()
+                && journey.touchpoint_by_id(id).is_some_and(|t| {
+                    t.emotions
+                        .values()
+                        .all(|e| journey.scale().contains(e + delta))
+                })
+        }
+        _ => false,
     }
 }
 
@@ -742,7 +820,12 @@ impl<'a> Views<'a> {
 /// too: the paths through each are disjoint, so their prices add); 0 for
 /// one it does not take part in (its journey is the same). `None` where
 /// that does not hold (re-routings, closings, a cut of where it starts).
-fn local_lift(journey: &Journey, name: &str, op: &Operation, priced: Option<&Priced<'_>>) -> Option<f64> {
+fn local_lift(
+    journey: &Journey,
+    name: &str,
+    op: &Operation,
+    priced: Option<&Priced<'_>>,
+) -> Option<f64> {
     let (id, edit): (&str, Box<dyn Fn(usize) -> Edit>) = match op {
         Operation::Set { id, emotion } => {
             let e = *emotion;

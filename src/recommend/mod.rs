@@ -754,6 +754,40 @@ impl Analyzer {
     }
 }
 
+/// The actions `recommend` would consider (unpriced) on the `places`
+/// touchpoints most of the journey's memory rests on (by peak share, end
+/// share and memory weight), and the closing: candidates for advice that
+/// prices them elsewhere (the account's, on every persona). Each is (kind,
+/// touchpoint, operation, cost, cost assumed).
+pub(crate) fn unpriced_candidates(
+    analyzer: &Analyzer,
+    journey: &Journey,
+    a: &Analysis,
+    places: usize,
+) -> Vec<(Action, Option<String>, Operation, f64, bool)> {
+    let resolution = analyzer
+        .rating_step()
+        .unwrap_or_else(|| inferred_resolution(journey));
+    let mut weight: Vec<(f64, usize)> = a
+        .touchpoints
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.peak_share + t.end_share + t.memory_weight.abs(), i))
+        .collect();
+    weight.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
+    let top: std::collections::HashSet<&str> = weight
+        .iter()
+        .take(places)
+        .filter(|w| w.0 > 0.0)
+        .map(|&(_, i)| a.touchpoints[i].id.as_str())
+        .collect();
+    candidates(journey, a, analyzer.moment_thresholds(), resolution)
+        .into_iter()
+        .filter(|c| c.touchpoint.as_deref().is_none_or(|t| top.contains(t)))
+        .map(|c| (c.action, c.touchpoint, c.op, c.cost, c.cost_assumed))
+        .collect()
+}
+
 /// How many of the first recommendations say what they rest on
 /// ([`Recommendation::rests_on`]).
 pub const RESTS_ON_SHOWN: usize = 20;

@@ -27,15 +27,21 @@ fn top(
     a: &Analysis,
     share: fn(&crate::analysis::TouchpointResult) -> f64,
 ) -> Option<Place> {
+    // Copies summed into their touchpoint; the first in file order wins a
+    // tie. Linear in the persona's journey.
     let mut by_origin: Vec<Place> = Vec::new();
+    let mut at: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for (t, origin) in a.touchpoints.iter().zip(&p.view.origin) {
-        match by_origin.iter_mut().find(|x| &x.id == origin) {
-            Some(x) => x.share += share(t),
-            None => by_origin.push(Place {
-                id: origin.clone(),
-                name: t.name.clone(),
-                share: share(t),
-            }),
+        match at.get(origin.as_str()) {
+            Some(&k) => by_origin[k].share += share(t),
+            None => {
+                at.insert(origin, by_origin.len());
+                by_origin.push(Place {
+                    id: origin.clone(),
+                    name: t.name.clone(),
+                    share: share(t),
+                });
+            }
         }
     }
     by_origin.into_iter().filter(|x| x.share > 0.0).fold(
@@ -259,7 +265,11 @@ pub fn personas_text(p: &Personas, scale: &Scale, st: Style) -> String {
                 "  account ({}: {}): remembered {}, driven by {}{}",
                 a.rule.name(),
                 rule_words(a.rule),
-                st.bold(&format!("{}{}", if estimated { "≈" } else { "" }, sc(a.expected))),
+                st.bold(&format!(
+                    "{}{}",
+                    if estimated { "≈" } else { "" },
+                    sc(a.expected)
+                )),
                 a.driver,
                 if estimated {
                     " (estimated: some personas' memories are sampled)"
@@ -401,6 +411,17 @@ pub fn account_advice_text(adv: &AccountAdvice, file: &str, scale: &Scale, st: S
             adv.considered
         ))
     );
+    if adv.left_out > 0 {
+        let _ = writeln!(
+            o,
+            "{}",
+            st.dim(&format!(
+                "  {} re-routings or closings left out: simulating them for every persona would re-analyse more than {} touchpoints and transitions",
+                adv.left_out,
+                crate::personas::FULL_WORK
+            ))
+        );
+    }
     if adv.actions.is_empty() {
         let _ = writeln!(o, "  no action considered lifts it");
     }
@@ -550,6 +571,7 @@ pub(crate) struct AccountAdviceJson<'a> {
     rule: &'static str,
     before: f64,
     considered: usize,
+    left_out: usize,
     actions: Vec<AccountActionJson<'a>>,
 }
 
@@ -594,6 +616,7 @@ pub(crate) fn account_advice_value(adv: &AccountAdvice) -> AccountAdviceJson<'_>
         rule: adv.rule.name(),
         before: adv.before,
         considered: adv.considered,
+        left_out: adv.left_out,
         actions: adv.actions.iter().map(|x| action_json(adv, x)).collect(),
     }
 }

@@ -1338,3 +1338,37 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    /// Every action of the account's advice has the lift a full
+    /// re-analysis of every persona gives (the advice prices emotions and
+    /// cuts locally on each persona's journey, copies included).
+    #[test]
+    fn account_advice_lifts_equal_full_reanalysis(
+        dag in arb_dag(6, false),
+        masks in proptest::collection::vec(0u8..8, 6),
+        own in proptest::collection::vec((0u8..3, -20i8..=20), 6),
+    ) {
+        let spec = with_personas(&dag, 3, &masks, &own);
+        let j = Journey::from_spec(spec).unwrap();
+        let analyzer = Analyzer::new(Model::PeakEnd);
+        let a = analyzer.analyze(&j);
+        let base = analyzer.personas(&j, peakend::AccountRule::Weighted).unwrap();
+        let Ok(advice) = analyzer.account_advice(&j, &a, &base, &peakend::Objective::Account) else {
+            return Ok(());
+        };
+        let before = base.account.as_ref().unwrap().expected;
+        let all = advice.actions.iter().flat_map(|x| std::iter::once(x).chain(&x.alternatives));
+        for x in all {
+            let edited = peakend::apply(&j, std::slice::from_ref(&x.operation)).unwrap();
+            let after = analyzer.personas(&edited, peakend::AccountRule::Weighted).unwrap();
+            let full = after.account.as_ref().unwrap().expected - before;
+            prop_assert!((full - x.lift).abs() < 1e-9, "{}: {} vs {}", x.operation, x.lift, full);
+            for ((name, lift), (b, f)) in x.persona_lifts.iter().zip(base.personas.iter().zip(&after.personas)) {
+                if let (Some(l), Some(e0), Some(e1)) = (lift, b.expected(), f.expected()) {
+                    prop_assert!((l - (e1 - e0)).abs() < 1e-9, "{} {}: {} vs {}", x.operation, name, l, e1 - e0);
+                }
+            }
+        }
+    }
+}
