@@ -751,6 +751,7 @@ fn gap_command(command: Command, input: &InputArgs) -> anyhow::Result<()> {
         format,
         output,
         force,
+        persona,
         model,
         thresholds,
     } = command
@@ -762,7 +763,7 @@ fn gap_command(command: Command, input: &InputArgs) -> anyhow::Result<()> {
     gap(
         (&supplier, &customer, mapping.as_deref()),
         input,
-        (&model, &thresholds),
+        (&model, &thresholds, persona.as_deref()),
         &format,
         &out,
     )
@@ -772,7 +773,7 @@ fn gap_command(command: Command, input: &InputArgs) -> anyhow::Result<()> {
 fn gap(
     (supplier, customer, mapping): (&str, &str, Option<&str>),
     input: &InputArgs,
-    (model, thresholds): (&ModelArgs, &ThresholdArgs),
+    (model, thresholds, persona): (&ModelArgs, &ThresholdArgs, Option<&str>),
     format: &str,
     output: &Output,
 ) -> anyhow::Result<()> {
@@ -781,6 +782,13 @@ fn gap(
         return Err(reported(1));
     };
     let (s, c) = (with_tie_rule(s, model), with_tie_rule(c, model));
+    let (s, c) = match persona {
+        Some(name) => (
+            persona_journey(supplier, &s, name)?,
+            persona_journey(customer, &c, name)?,
+        ),
+        None => (s, c),
+    };
     let (pairs, lines): (Vec<(String, String)>, Vec<u64>) = match mapping {
         None => (Vec::new(), Vec::new()),
         Some(m) => {
@@ -852,7 +860,7 @@ fn design(
 /// `sample`: synthetic customers drawn from a journey, as an event log
 /// (and a case table).
 fn sample(
-    file: &str,
+    (file, persona): (&str, Option<&str>),
     input: &InputArgs,
     options: &peakend::observe::SampleOptions,
     (model, weights): (&str, Option<&str>),
@@ -862,6 +870,10 @@ fn sample(
     let model = model_of(model, weights)?;
     let Some(journey) = load(file, input, false)? else {
         return Err(reported(1));
+    };
+    let journey = match persona {
+        Some(name) => persona_journey(file, &journey, name)?,
+        None => journey,
     };
     let gz = output.is_gz();
     let draw = |log: &mut dyn std::io::Write| -> anyhow::Result<Option<SampleReport>> {
@@ -921,6 +933,7 @@ fn observe(command: Command, input: &InputArgs) -> anyhow::Result<()> {
             model,
             weights,
             format,
+            persona,
         } => {
             if case_table.as_deref() == Some("-") {
                 return Err(usage(
@@ -944,7 +957,7 @@ fn observe(command: Command, input: &InputArgs) -> anyhow::Result<()> {
                     None => LogFormat::Csv,
                 });
             sample(
-                &file,
+                (&file, persona.as_deref()),
                 input,
                 &options,
                 (&model, weights.as_deref()),

@@ -316,6 +316,10 @@ pub(crate) enum Command {
         /// .xes.gz, else csv]; an --output ending in .gz is compressed
         #[arg(long, value_parser = ["csv", "xes"])]
         format: Option<String>,
+        /// Sample the customers as this persona lives the journey: its
+        /// touchpoints, its own emotions (docs/personas.md)
+        #[arg(long, value_name = "NAME")]
+        persona: Option<String>,
     },
     /// The delivery gap: the supplier's journey against the customers'
     /// (per touchpoint, what each view says is remembered, whose memory
@@ -339,6 +343,10 @@ pub(crate) enum Command {
         /// Let `--output` overwrite an input journey
         #[arg(long)]
         force: bool,
+        /// Compare the two journeys as this persona lives them (a persona
+        /// of both files; docs/personas.md)
+        #[arg(long, value_name = "NAME")]
+        persona: Option<String>,
         #[command(flatten)]
         model: ModelArgs,
         #[command(flatten)]

@@ -443,3 +443,54 @@ fn corpus_diagrams_with_several_actors_have_per_persona_figures() {
         }
     }
 }
+
+/// `gap` and `sample` per persona: both files seen as the persona lives
+/// them; customers sampled along the persona's own journey.
+#[test]
+fn gap_and_sample_work_per_persona() {
+    let v = json(&[
+        "gap",
+        MAINTENANCE,
+        MAINTENANCE,
+        "--persona",
+        "Finance",
+        "-f",
+        "json",
+    ]);
+    let own = json(&[
+        "analyze",
+        MAINTENANCE,
+        "--persona",
+        "Finance",
+        "-f",
+        "json",
+        "--interval-draws",
+        "0",
+    ]);
+    assert_eq!(v["difference"], 0.0);
+    assert_eq!(
+        v["customer"]["remembered"], own["remembered"]["expected"],
+        "{v}"
+    );
+    let out = peakend(&[
+        "gap",
+        MAINTENANCE,
+        "journeys/invoice-dispute.json",
+        "--persona",
+        "Finance",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "a persona of both files");
+    let log = stdout(&[
+        "sample",
+        ANALYTICS,
+        "--persona",
+        "IT admin",
+        "--cases",
+        "50",
+    ]);
+    assert!(log.contains("Security questionnaire"));
+    assert!(
+        !log.contains("First dashboard"),
+        "the IT admin never sees the dashboards"
+    );
+}
