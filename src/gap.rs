@@ -413,6 +413,7 @@ pub(crate) struct Rescale {
 }
 
 impl Rescale {
+    #[cfg_attr(not(feature = "render"), allow(dead_code))]
     pub(crate) fn new(from: Scale, to: Scale) -> Rescale {
         Rescale { from, to }
     }

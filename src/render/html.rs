@@ -588,11 +588,25 @@ fn personas_section(h: &mut String, p: &Page<'_>) {
                 super::personas::top_place(f, a, true),
                 super::personas::top_place(f, a, false),
             ),
-            None => (
-                "-".into(),
-                "takes part in no touchpoint a customer reaches".into(),
-                String::new(),
-            ),
+            None => match &f.estimate {
+                Some(e) => (
+                    format!(
+                        "≈{} ± {}",
+                        score(e.remembered.expected, &scale),
+                        fixed(e.remembered.standard_error.unwrap_or(0.0), 3)
+                    ),
+                    format!(
+                        "estimated from {} sampled paths (seed {}): its journey is too large to contract",
+                        e.samples, e.seed
+                    ),
+                    String::new(),
+                ),
+                None => (
+                    "-".into(),
+                    "takes part in no touchpoint a customer reaches".into(),
+                    String::new(),
+                ),
+            },
         };
         let _ = writeln!(
             h,
@@ -611,7 +625,12 @@ fn personas_section(h: &mut String, p: &Page<'_>) {
         Ok(a) => {
             let _ = writeln!(
                 h,
-                "<p class=\"account\">The account remembers <b>{}</b> ({}: {}); driven by <b>{}</b>.</p>",
+                "<p class=\"account\">The account remembers <b>{}{}</b> ({}: {}); driven by <b>{}</b>.</p>",
+                if personas.personas.iter().any(|f| f.estimate.is_some()) {
+                    "≈"
+                } else {
+                    ""
+                },
                 score(a.expected, &scale),
                 escape(a.rule.name()),
                 escape(super::personas::rule_words(a.rule)),

@@ -494,3 +494,23 @@ fn gap_and_sample_work_per_persona() {
         "the IT admin never sees the dashboards"
     );
 }
+
+/// The report's personas section and the map's persona lines, as recorded
+/// (the rest of the report is the usual one, snapshotted elsewhere).
+#[test]
+fn report_personas_section_is_as_recorded() {
+    let html = stdout(&["report", MAINTENANCE]);
+    let start = html
+        .find("<section id=\"personas\">")
+        .expect("a personas section");
+    let end = start + html[start..].find("</section>").unwrap() + "</section>".len();
+    insta::assert_snapshot!("personas-report-section", &html[start..end]);
+    let svg = stdout(&["render", MAINTENANCE]);
+    let lines: String = svg
+        .lines()
+        .filter(|l| l.contains("class=\"persona\""))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert_eq!(lines.matches("class=\"persona\"").count(), 4);
+    insta::assert_snapshot!("personas-map-lines", lines);
+}
