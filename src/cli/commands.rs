@@ -529,49 +529,48 @@ fn prepare(
     (model, persona): (&ModelArgs, &PersonaArgs),
     thresholds: &ThresholdArgs,
 ) -> anyhow::Result<Prepared> {
-    let analyzer = analyzer(model, thresholds)?;
-    let Some(journey) = load(file, input, false)? else {
-        return Err(reported(1));
-    };
-    let journey = with_tie_rule(journey, model);
-    if let Some(name) = &persona.persona {
-        let journey = persona_journey(file, &journey, name)?;
-        let analysis = analyzer.analyze(&journey);
-        return Ok(Prepared {
-            analyzer,
-            journey,
-            analysis,
-            personas: None,
-        });
-    }
-    let personas = personas_of(file, &analyzer, &journey, persona)?;
-    let analysis = analyzer.analyze(&journey);
-    Ok(Prepared {
-        analyzer,
-        journey,
-        analysis,
-        personas,
-    })
+    prepare_as(file, input, (model, persona), thresholds, true)
 }
 
 /// As [`prepare`], but the journey stays the file's whole journey (for the
-/// commands that act on it: `simulate`, `recommend`); `--persona` names
-/// whose memory they report, and must be one of the personas.
+/// commands that act on it: `simulate`, `recommend`, `report`'s advice);
+/// `--persona` names whose memory they report, and must be one of the
+/// personas.
 fn prepare_whole(
     file: &str,
     input: &InputArgs,
     (model, persona): (&ModelArgs, &PersonaArgs),
     thresholds: &ThresholdArgs,
 ) -> anyhow::Result<Prepared> {
+    prepare_as(file, input, (model, persona), thresholds, false)
+}
+
+/// [`prepare`] (`own`: the persona's journey replaces the file's) or
+/// [`prepare_whole`].
+fn prepare_as(
+    file: &str,
+    input: &InputArgs,
+    (model, persona): (&ModelArgs, &PersonaArgs),
+    thresholds: &ThresholdArgs,
+    own: bool,
+) -> anyhow::Result<Prepared> {
     let analyzer = analyzer(model, thresholds)?;
     let Some(journey) = load(file, input, false)? else {
         return Err(reported(1));
     };
-    let journey = with_tie_rule(journey, model);
-    if let Some(name) = &persona.persona {
-        persona_journey(file, &journey, name)?;
+    let mut journey = with_tie_rule(journey, model);
+    let mut personas = None;
+    match &persona.persona {
+        Some(name) => {
+            let theirs = persona_journey(file, &journey, name)?;
+            if own {
+                journey = theirs;
+            } else {
+                personas = personas_of(file, &analyzer, &journey, persona)?;
+            }
+        }
+        None => personas = personas_of(file, &analyzer, &journey, persona)?,
     }
-    let personas = personas_of(file, &analyzer, &journey, persona)?;
     let analysis = analyzer.analyze(&journey);
     Ok(Prepared {
         analyzer,

@@ -200,13 +200,7 @@ pub fn personas_text(p: &Personas, scale: &Scale, st: Style) -> String {
     let sc = |x: f64| score(x, scale);
     let mut o = String::new();
     let _ = writeln!(o, "{}", st.bold("Personas"));
-    let width = p
-        .personas
-        .iter()
-        .map(|f| f.name.chars().count())
-        .max()
-        .unwrap_or(0)
-        .clamp(7, 24);
+    let width = name_width(p);
     let _ = writeln!(
         o,
         "  {}  {}  {}  {}  {}  peak · end (share of its paths)",
@@ -285,6 +279,16 @@ pub fn personas_text(p: &Personas, scale: &Scale, st: Style) -> String {
     o
 }
 
+/// The width of the persona column: the longest name, 7 to 24 characters.
+fn name_width(p: &Personas) -> usize {
+    p.personas
+        .iter()
+        .map(|f| f.name.chars().count())
+        .max()
+        .unwrap_or(0)
+        .clamp(7, 24)
+}
+
 fn pad_right(s: &str, width: usize) -> String {
     let n = s.chars().count();
     if n > width {
@@ -324,13 +328,7 @@ pub fn persona_changes_text(before: &Personas, after: &Personas, scale: &Scale) 
         (None, Some(a)) => format!("takes part in nothing → {}", sc(a)),
         (None, None) => "takes part in nothing".to_string(),
     };
-    let width = before
-        .personas
-        .iter()
-        .map(|f| f.name.chars().count())
-        .max()
-        .unwrap_or(0)
-        .clamp(7, 24);
+    let width = name_width(before);
     let mut o = String::from("\nPersonas\n");
     for (b, a) in before.personas.iter().zip(&after.personas) {
         let _ = writeln!(

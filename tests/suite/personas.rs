@@ -342,36 +342,38 @@ fn persona_errors_name_the_place() {
         err.contains("bad.json:2:") && err.contains("bad.json:5:"),
         "lines are named: {err}"
     );
-    // An unknown persona in `emotions` with a suggestion.
-    std::fs::write(
-        &bad,
-        r#"{"version": 1, "name": "n", "personas": ["Finance"],
+    // Each file's problem, named (validate exits 1).
+    let stderr_of = |json: &str| {
+        std::fs::write(&bad, json).unwrap();
+        let out = peakend(&["validate", bad.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(1));
+        text(&out.stderr)
+    };
+    for (json, wants) in [
+        // An unknown persona in `emotions`, with a suggestion.
+        (
+            r#"{"version": 1, "name": "n", "personas": ["Finance"],
   "touchpoints": [{"id": "b", "name": "B", "emotion": 1, "emotions": {"Finace": 2}}]}"#,
-    )
-    .unwrap();
-    let err = text(&peakend(&["validate", bad.to_str().unwrap()]).stderr);
-    assert!(err.contains("did you mean \"Finance\""), "{err}");
-    // Every weight 0: no account.
-    std::fs::write(
-        &bad,
-        r#"{"version": 1, "name": "n", "personas": [{"name": "A", "weight": 0}],
+            &["did you mean \"Finance\""][..],
+        ),
+        // Every weight 0: no account.
+        (
+            r#"{"version": 1, "name": "n", "personas": [{"name": "A", "weight": 0}],
   "touchpoints": [{"id": "b", "name": "B", "emotion": 1}]}"#,
-    )
-    .unwrap();
-    let err = text(&peakend(&["validate", bad.to_str().unwrap()]).stderr);
-    assert!(err.contains("every persona has weight 0"), "{err}");
-    // An unknown field of a persona object.
-    std::fs::write(
-        &bad,
-        r#"{"version": 1, "name": "n", "personas": [{"name": "A", "wieght": 2}],
+            &["every persona has weight 0"],
+        ),
+        // An unknown field of a persona object.
+        (
+            r#"{"version": 1, "name": "n", "personas": [{"name": "A", "wieght": 2}],
   "touchpoints": [{"id": "b", "name": "B", "emotion": 1}]}"#,
-    )
-    .unwrap();
-    let err = text(&peakend(&["validate", bad.to_str().unwrap()]).stderr);
-    assert!(
-        err.contains("personas[0].wieght") && err.contains("did you mean `weight`"),
-        "{err}"
-    );
+            &["personas[0].wieght", "did you mean `weight`"],
+        ),
+    ] {
+        let err = stderr_of(json);
+        for want in wants {
+            assert!(err.contains(want), "{want}: {err}");
+        }
+    }
 }
 
 /// Mermaid diagrams of the shared corpus with several actors give every
