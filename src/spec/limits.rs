@@ -27,6 +27,7 @@ pub struct Limits {
     input_bytes: u64,
     touchpoints: usize,
     transitions: usize,
+    personas: usize,
     text_bytes: usize,
 }
 
@@ -36,6 +37,7 @@ impl Default for Limits {
             input_bytes: 4 << 30,
             touchpoints: 20_000_000,
             transitions: 100_000_000,
+            personas: 100,
             text_bytes: 1 << 20,
         }
     }
@@ -43,7 +45,8 @@ impl Default for Limits {
 
 impl Limits {
     /// The defaults: 4 GiB of input, 20 million touchpoints, 100 million
-    /// transitions, 1 MiB for any one text (a name, an id, a note).
+    /// transitions, 100 personas (each is a whole analysis; buying groups
+    /// hold 6 to 10 people), 1 MiB for any one text (a name, an id, a note).
     #[must_use]
     pub fn new() -> Self {
         Self::default()
@@ -56,6 +59,7 @@ impl Limits {
             input_bytes: u64::MAX,
             touchpoints: usize::MAX,
             transitions: usize::MAX,
+            personas: usize::MAX,
             text_bytes: usize::MAX,
         }
     }
@@ -75,6 +79,12 @@ impl Limits {
     #[must_use]
     pub fn transitions(mut self, n: usize) -> Self {
         self.transitions = n;
+        self
+    }
+    /// The most personas (each one's journey is analysed on its own).
+    #[must_use]
+    pub fn personas(mut self, n: usize) -> Self {
+        self.personas = n;
         self
     }
     /// The longest text (name, id, stage, note, tag, label, …), in bytes.
@@ -124,6 +134,7 @@ impl Limits {
         );
         let transitions = spec.transitions.as_ref().map_or(0, Vec::len);
         count("transitions", transitions, self.transitions, "transitions");
+        count("personas", spec.personas.len(), self.personas, "personas");
         if self.text_bytes == usize::MAX {
             return out;
         }

@@ -349,12 +349,23 @@ fn persona_errors_name_the_place() {
         assert_eq!(out.status.code(), Some(1));
         text(&out.stderr)
     };
+    let many: Vec<String> = (0..101).map(|k| format!("\"P{k}\"")).collect();
+    let crowd = format!(
+        r#"{{"version": 1, "name": "n", "personas": [{}],
+  "touchpoints": [{{"id": "b", "name": "B", "emotion": 1}}]}}"#,
+        many.join(", ")
+    );
     for (json, wants) in [
+        // More personas than the limit (each is a whole analysis).
+        (
+            crowd.as_str(),
+            &["personas: 101 personas, more than the limit of 100"][..],
+        ),
         // An unknown persona in `emotions`, with a suggestion.
         (
             r#"{"version": 1, "name": "n", "personas": ["Finance"],
   "touchpoints": [{"id": "b", "name": "B", "emotion": 1, "emotions": {"Finace": 2}}]}"#,
-            &["did you mean \"Finance\""][..],
+            &["did you mean \"Finance\""],
         ),
         // Every weight 0: no account.
         (
