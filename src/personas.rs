@@ -488,9 +488,11 @@ impl Analyzer {
 
     /// Advice for the account (or one persona): the first
     /// [`ACCOUNT_CANDIDATES`] actions `recommend` finds for the journey as
-    /// one customer and for each persona's own journey, each applied to
-    /// the journey and simulated for every persona; those that raise the
-    /// objective, by lift per cost. `base` is `self.personas(journey, rule)`.
+    /// one customer, and the actions on each persona's
+    /// [`ACCOUNT_CANDIDATES`] most remembered touchpoints, each simulated
+    /// for every persona; those that raise the objective, by robust lift
+    /// per cost, one entry per place (the others its alternatives). `base`
+    /// is `self.personas(journey, rule)`.
     ///
     /// An action on a persona's journey is taken to the journey's own ids
     /// (a `~end` copy is its touchpoint); a re-routing between touchpoints
@@ -498,11 +500,15 @@ impl Analyzer {
     /// and is left out. A new emotion for a touchpoint that personas feel
     /// differently becomes the same step for each of them (`--shift`).
     ///
-    /// Complexity: at most `ACCOUNT_CANDIDATES × (personas + 1)` actions,
-    /// each one analysis per persona.
+    /// An emotion or a cut is priced on each persona's journey without
+    /// re-analysis; a re-routing or a closing is applied and every persona
+    /// re-analysed, while [`FULL_WORK`] lasts (the rest are counted in
+    /// [`AccountAdvice::left_out`]). Complexity: about two analyses per
+    /// persona plus those re-analyses.
     ///
     /// # Errors
-    /// [`AdviceError`] when the objective has no memory.
+    /// [`AdviceError`] when the objective has no memory, or a persona's
+    /// journey is too large to contract ([`AdviceError::TooLarge`]).
     pub fn account_advice(
         &self,
         journey: &Journey,

@@ -318,7 +318,7 @@ pub fn map_svg(
 }
 
 /// The journey map with one curve and one remembered line per persona (up
-/// to [`PERSONA_STYLES`] of them; a note names the others): each persona's
+/// to six of them; a note names the others): each persona's
 /// own emotions at the touchpoints it takes part in, joined along its own
 /// journey, in a colour with its own dash and marker shape, and its
 /// remembered experience as a bar at the plot's right edge labelled with
