@@ -317,7 +317,7 @@ pub fn map_svg(
     map_svg_sized(journey, analysis, moments, options).0
 }
 
-/// The journey map with one curve and one remembered line per persona (up
+/// The journey map with one curve and one remembered bar per persona (up
 /// to six of them; a note names the others): each persona's
 /// own emotions at the touchpoints it takes part in, joined along its own
 /// journey, in a colour with its own dash and marker shape, and its
