@@ -203,15 +203,8 @@ fn simulate(
         None => None,
     };
     emit(match (out.format, changes) {
-        (OutFormat::Json, None) => render::pretty_json(&s),
-        (OutFormat::Json, Some((b, a))) => {
-            let mut v = serde_json::to_value(&s)?;
-            if let (Some(o), serde_json::Value::Object(c)) =
-                (v.as_object_mut(), render::persona_changes_json(b, &a))
-            {
-                o.extend(c);
-            }
-            render::pretty_json(&v)
+        (OutFormat::Json, changes) => {
+            render::simulation_json(&s, changes.as_ref().map(|(b, a)| (*b, a)))
         }
         (OutFormat::Text, None) => render::simulation_text(&s, st),
         (OutFormat::Text, Some((b, a))) => format!(
@@ -273,15 +266,7 @@ fn recommend(
     let r = p.analyzer.recommend(&p.journey, &p.analysis, budget);
     let account = advice(&Objective::Account)?;
     emit(match (out.format, account) {
-        (OutFormat::Json, None) => render::recommendations_json(&r),
-        (OutFormat::Json, Some(adv)) => {
-            let mut v: serde_json::Value = serde_json::from_str(&render::recommendations_json(&r))?;
-            let a: serde_json::Value = serde_json::from_str(&render::account_advice_json(&adv))?;
-            if let Some(o) = v.as_object_mut() {
-                o.insert("account_advice".into(), a);
-            }
-            render::pretty_json(&v)
-        }
+        (OutFormat::Json, account) => render::recommendations_json_with(&r, account.as_ref()),
         (OutFormat::Text, None) => render::recommendations_text(&r, file, st),
         (OutFormat::Text, Some(adv)) => format!(
             "{}\n{}",
@@ -561,15 +546,18 @@ fn prepare_as(
     let mut journey = with_tie_rule(journey, model);
     let mut personas = None;
     match &persona.persona {
-        Some(name) => {
-            let theirs = persona_journey(file, &journey, name)?;
-            if own {
-                journey = theirs;
-            } else {
-                personas = personas_of(file, &analyzer, &journey, persona)?;
+        Some(name) if own => journey = persona_journey(file, &journey, name)?,
+        _ => {
+            personas = personas_of(file, &analyzer, &journey, persona)?;
+            // `simulate` and `recommend` report the persona's memory: it
+            // must be one of the journey's (the personas are made already).
+            if let Some(name) = &persona.persona
+                && personas.as_ref().is_none_or(|p| p.get(name).is_none())
+                && let Err(e) = journey.persona(name)
+            {
+                return Err(persona_error(file, &e));
             }
         }
-        None => personas = personas_of(file, &analyzer, &journey, persona)?,
     }
     let analysis = analyzer.analyze(&journey);
     Ok(Prepared {
@@ -618,7 +606,12 @@ fn persona_journey(file: &str, journey: &Journey, name: &str) -> anyhow::Result<
 }
 
 fn persona_error(file: &str, e: &peakend::PersonaError) -> anyhow::Error {
-    eprintln!("{}: error: {e}", display_name(file));
+    let flag = if matches!(e, peakend::PersonaError::Unknown { .. }) {
+        "--persona: "
+    } else {
+        ""
+    };
+    eprintln!("{}: error: {flag}{e}", display_name(file));
     reported(1)
 }
 

@@ -445,8 +445,9 @@ pub(crate) struct ModelArgs {
 /// The buying centre: one persona's journey, and the account's rule.
 #[derive(clap::Args)]
 pub(crate) struct PersonaArgs {
-    /// Work on the journey as this persona lives it: its touchpoints along
-    /// the same branches, its own emotions (docs/personas.md)
+    /// The journey as this persona lives it: its touchpoints along the
+    /// same branches, its own emotions; `simulate` and `recommend` act on
+    /// the whole journey and report this persona's memory (docs/personas.md)
     #[arg(long, value_name = "NAME")]
     pub(crate) persona: Option<String>,
     /// How the account's memory is made from the personas': their

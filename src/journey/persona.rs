@@ -46,18 +46,6 @@ pub struct PersonaView {
     pub origin: Vec<String>,
 }
 
-impl PartialEq for PersonaView {
-    /// Equal when they describe the same journey the same way (journeys
-    /// compare by their files).
-    fn eq(&self, other: &PersonaView) -> bool {
-        self.name == other.name
-            && self.reach == other.reach
-            && self.touchpoints == other.touchpoints
-            && self.origin == other.origin
-            && self.journey.as_ref().map(Journey::spec) == other.journey.as_ref().map(Journey::spec)
-    }
-}
-
 /// A persona's journey that cannot be made.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]

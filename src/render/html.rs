@@ -660,12 +660,6 @@ fn personas_section(h: &mut String, p: &Page<'_>) {
 /// the account, trade-offs named.
 fn account_advice_table(h: &mut String, p: &Page<'_>, adv: &crate::personas::AccountAdvice) {
     let file = shell_quote(p.options.source.as_deref().unwrap_or("JOURNEY"));
-    let flags = |op: &crate::simulate::Operation| match &adv.objective {
-        crate::personas::Objective::Persona(n) => {
-            format!("--persona {} {}", shell_quote(n), op.flag())
-        }
-        crate::personas::Objective::Account => op.flag(),
-    };
     let Some(first) = adv.actions.first() else {
         h.push_str("<p>No action considered lifts it.</p>\n");
         return;
@@ -689,13 +683,9 @@ fn account_advice_table(h: &mut String, p: &Page<'_>, adv: &crate::personas::Acc
             "<tr class=\"account-action\"><td class=\"num\">{}</td><td><b>{}</b> {}{trade}<br><code>peakend simulate {} {}</code></td><td class=\"num pos\"><b>{}</b>{}</td>",
             k + 1,
             x.action.name(),
-            escape(
-                x.touchpoint
-                    .as_deref()
-                    .unwrap_or("(new closing touchpoint)")
-            ),
+            escape(place_name(x.touchpoint.as_deref())),
             escape(&file),
-            escape(&flags(&x.operation)),
+            escape(&super::personas::advice_flags(adv, &x.operation)),
             signed(x.lift),
             if x.fragile {
                 " (fragile)".to_string()
@@ -758,11 +748,7 @@ fn plan_html(h: &mut String, r: &Recommendations, p: &crate::recommend::Plan, fi
             h,
             "<li>{} {} (+{} at this point, cost {})</li>",
             x.action.name(),
-            escape(
-                x.touchpoint
-                    .as_deref()
-                    .unwrap_or("(new closing touchpoint)")
-            ),
+            escape(place_name(x.touchpoint.as_deref())),
             fixed(x.lift, 2),
             two_decimals(x.cost)
         );
@@ -927,6 +913,11 @@ fn owners_section(h: &mut String, p: &Page<'_>) {
     h.push_str("</section>\n");
 }
 
+/// What an action acts on, for a list: its touchpoint, or the new closing.
+fn place_name(touchpoint: Option<&str>) -> &str {
+    touchpoint.unwrap_or("(new closing touchpoint)")
+}
+
 /// How the main route relates to the most likely complete path.
 fn route_note(a: &Analysis) -> String {
     if a.paths.main.touchpoints == a.paths.most_likely.touchpoints {
@@ -1000,11 +991,7 @@ fn headline(
                 s,
                 " Best value: <b>{}</b> {}, lift {} for cost {}.",
                 x.action.name(),
-                escape(
-                    x.touchpoint
-                        .as_deref()
-                        .unwrap_or("(new closing touchpoint)")
-                ),
+                escape(place_name(x.touchpoint.as_deref())),
                 signed(x.lift),
                 two_decimals(x.cost)
             );

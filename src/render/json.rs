@@ -168,6 +168,17 @@ struct Alt {
 /// ```
 #[must_use]
 pub fn recommendations_json(r: &Recommendations) -> String {
+    recommendations_json_with(r, None)
+}
+
+/// As [`recommendations_json`], with the account's advice as
+/// `account_advice` when given (`recommend --format json` on a journey
+/// with personas).
+#[must_use]
+pub fn recommendations_json_with(
+    r: &Recommendations,
+    account: Option<&crate::personas::AccountAdvice>,
+) -> String {
     #[derive(Serialize)]
     struct Plan<'a> {
         actions: Vec<Rec<'a>>,
@@ -192,6 +203,8 @@ pub fn recommendations_json(r: &Recommendations) -> String {
         dashboard_would_differ: &'a [DashboardView],
         #[serde(skip_serializing_if = "Option::is_none")]
         estimate: &'a Option<crate::recommend::AdviceEstimate>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        account_advice: Option<super::personas::AccountAdviceJson<'a>>,
     }
     fn rec<'a>(x: &'a Recommendation, scale: &crate::journey::Scale) -> Rec<'a> {
         Rec {
@@ -241,5 +254,6 @@ pub fn recommendations_json(r: &Recommendations) -> String {
         by_owner: &r.by_owner,
         dashboard_would_differ: &r.dashboard_would_differ,
         estimate: &r.estimate,
+        account_advice: account.map(super::personas::account_advice_value),
     })
 }

@@ -38,8 +38,8 @@ pub use gap::{gap_html, gap_json, gap_text};
 pub use observe::case_table_text;
 pub use observe::discovery_text;
 pub use personas::{
-    account_advice_json, account_advice_text, persona_changes_json, persona_changes_text,
-    persona_simulation_text, personas_json_text, personas_text,
+    account_advice_json, account_advice_text, persona_changes_text, persona_simulation_text,
+    personas_json_text, personas_text, simulation_json,
 };
 
 /// A score as the journey's scale shows it: see `numfmt::score`.
@@ -47,8 +47,8 @@ pub(crate) fn score(x: f64, scale: &crate::journey::Scale) -> String {
     crate::numfmt::score(x, scale.min < 0.0)
 }
 pub use html::html_report;
-pub use json::recommendations_json;
 pub use json::{analysis_json, json, pretty_json};
+pub use json::{recommendations_json, recommendations_json_with};
 pub use svg::{histogram_svg, map_svg, map_svg_personas};
 pub use text::{
     assumed_cost_note, evidence_text, moments_text, ownership_text, rationale,

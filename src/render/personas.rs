@@ -366,18 +366,22 @@ pub fn persona_simulation_text(s: &Simulation, name: &str, st: Style) -> String 
     )
 }
 
-/// The flags that reproduce an account action with `peakend simulate`
-/// (with `--persona NAME` when the advice is for one persona).
-fn command(file: &str, adv: &AccountAdvice, op: &crate::simulate::Operation) -> String {
+/// The `peakend simulate` flags that reproduce an action of the advice:
+/// with `--persona NAME` when the advice is for one persona.
+pub(crate) fn advice_flags(adv: &AccountAdvice, op: &crate::simulate::Operation) -> String {
     match &adv.objective {
-        Objective::Persona(name) => format!(
-            "peakend simulate {} --persona {} {}",
-            shell_quote(file),
-            shell_quote(name),
-            op.flag()
-        ),
-        Objective::Account => format!("peakend simulate {} {}", shell_quote(file), op.flag()),
+        Objective::Persona(name) => format!("--persona {} {}", shell_quote(name), op.flag()),
+        Objective::Account => op.flag(),
     }
+}
+
+/// The command that reproduces an action of the advice.
+fn command(file: &str, adv: &AccountAdvice, op: &crate::simulate::Operation) -> String {
+    format!(
+        "peakend simulate {} {}",
+        shell_quote(file),
+        advice_flags(adv, op)
+    )
 }
 
 /// How many account actions the text shows.
@@ -595,12 +599,7 @@ fn action_json<'a>(
         trade_off: x.trade_off,
         cost: x.cost,
         cost_assumed: x.cost_assumed,
-        simulate: match &adv.objective {
-            Objective::Persona(n) => {
-                format!("--persona {} {}", shell_quote(n), x.operation.flag())
-            }
-            Objective::Account => x.operation.flag(),
-        },
+        simulate: advice_flags(adv, &x.operation),
         alternatives: x.alternatives.iter().map(|a| action_json(adv, a)).collect(),
     }
 }
@@ -646,29 +645,52 @@ pub(crate) struct PersonaChange<'a> {
     after: Option<f64>,
 }
 
-/// Each persona's and the account's memory before and after, as JSON:
-/// `{"personas": [{persona, before, after}], "account": {rule, before,
-/// after} | null}`.
+/// The simulation as JSON (the contract of `peakend simulate --format
+/// json`), with each persona's and the account's memory before and after
+/// when the journey has personas: `personas: [{persona, before, after}]`
+/// and `account: {rule, before, after, driver} | null`.
 #[must_use]
-pub fn persona_changes_json(before: &Personas, after: &Personas) -> serde_json::Value {
-    let personas: Vec<PersonaChange<'_>> = before
-        .personas
-        .iter()
-        .zip(&after.personas)
-        .map(|(b, a)| PersonaChange {
-            persona: &b.name,
-            before: b.expected(),
-            after: a.expected(),
-        })
-        .collect();
-    let account = match (&before.account, &after.account) {
-        (Ok(b), Ok(a)) => serde_json::json!({
-            "rule": b.rule.name(),
-            "before": b.expected,
-            "after": a.expected,
-            "driver": a.driver,
+pub fn simulation_json(s: &Simulation, changes: Option<(&Personas, &Personas)>) -> String {
+    #[derive(Serialize)]
+    struct Account<'a> {
+        rule: &'static str,
+        before: f64,
+        after: f64,
+        driver: &'a str,
+    }
+    #[derive(Serialize)]
+    struct Full<'a> {
+        #[serde(flatten)]
+        simulation: &'a Simulation,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        personas: Option<Vec<PersonaChange<'a>>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        account: Option<Option<Account<'a>>>,
+    }
+    let personas = changes.map(|(before, after)| {
+        before
+            .personas
+            .iter()
+            .zip(&after.personas)
+            .map(|(b, a)| PersonaChange {
+                persona: &b.name,
+                before: b.expected(),
+                after: a.expected(),
+            })
+            .collect()
+    });
+    let account = changes.map(|(before, after)| match (&before.account, &after.account) {
+        (Ok(b), Ok(a)) => Some(Account {
+            rule: b.rule.name(),
+            before: b.expected,
+            after: a.expected,
+            driver: &a.driver,
         }),
-        _ => serde_json::Value::Null,
-    };
-    serde_json::json!({ "personas": personas, "account": account })
+        _ => None,
+    });
+    super::json::pretty_json(&Full {
+        simulation: s,
+        personas,
+        account,
+    })
 }
