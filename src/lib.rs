@@ -123,7 +123,10 @@ pub use gap::{
 pub use journey::{
     Journey, MAX_PERSONA_WORK, PROBABILITY_TOLERANCE, PersonaError, PersonaView, Scale,
 };
-pub use memory::{Feature, MemoryModel, Model, PathView, Weights};
+pub use memory::{
+    Calibration, Feature, FittedModel, MODEL_FILE_VERSION, MemoryModel, Model, ModelFileError,
+    OutcomeEffect, OutcomeLink, PathView, Provenance, Weights,
+};
 pub use moments::{Forgettable, Missed, Moment, Moments, Reason};
 pub use ownership::{Group, Ownership};
 pub use personas::{

@@ -447,8 +447,29 @@ fn operations(lists: [&[String]; 5], order: &[(&str, usize)]) -> anyhow::Result<
     Ok(ops)
 }
 
-/// The memory model `--model` and `--weights` ask for (usage errors exit 2).
+/// The memory model `--model` and `--weights` ask for (usage errors exit
+/// 2): a built-in by name, or a model file (`peakend fit -o`; a file that
+/// does not read exits 1).
 fn model_of(name: &str, weights: Option<&str>) -> anyhow::Result<Model> {
+    if !Model::NAMES.contains(&name) {
+        let path = std::path::Path::new(name);
+        if !(path.is_file() || name.ends_with(".json")) {
+            return Err(usage(format_args!(
+                "unknown model `{name}` (known: {}; or a model file written by `peakend fit -o`)",
+                Model::NAMES.join(", ")
+            )));
+        }
+        if weights.is_some() {
+            return Err(usage(
+                "bad weights: --weights only applies to --model weighted; a model file has its own",
+            ));
+        }
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| anyhow::anyhow!("cannot read the model file {name}: {e}"))?;
+        let m = peakend::FittedModel::from_json_str(&text)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", display_name(name)))?;
+        return Ok(Model::Fitted(Box::new(m)));
+    }
     Ok(match (name, weights) {
         ("weighted", None) => {
             return Err(usage(

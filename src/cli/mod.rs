@@ -306,8 +306,11 @@ pub(crate) enum Command {
         /// The log's rating scale, MIN,MAX
         #[arg(long, value_name = "MIN,MAX", default_value = "1,5", value_parser = rating_scale, allow_hyphen_values = true)]
         rating_scale: (f64, f64),
-        /// Memory model for the case table's overall rating
-        #[arg(long, short, default_value = "peak-end", value_parser = ["peak-end", "peak-pit-end", "mean", "weighted"])]
+        /// The ground truth: the memory model that makes each case's
+        /// overall rating from the moments as that customer felt them
+        /// (peak-end, peak-pit-end, mean, weighted, or a model file from
+        /// `peakend fit -o`)
+        #[arg(long, short, default_value = "peak-end")]
         model: String,
         /// Weights of the `weighted` model, e.g. peak=0.4,end=0.4,mean=0.2
         #[arg(long)]
@@ -415,8 +418,9 @@ fn rating_scale(s: &str) -> Result<(f64, f64), String> {
 
 #[derive(clap::Args)]
 pub(crate) struct ModelArgs {
-    /// Memory model
-    #[arg(long, short, default_value = "peak-end", value_parser = ["peak-end", "peak-pit-end", "mean", "weighted"])]
+    /// Memory model: peak-end, peak-pit-end, mean, weighted, or a model
+    /// file written by `peakend fit -o` (docs/fit.md)
+    #[arg(long, short, default_value = "peak-end", value_name = "MODEL|FILE")]
     pub(crate) model: String,
     /// Weights of the `weighted` model, e.g. peak=0.4,end=0.4,mean=0.2
     /// (features: peak, best, worst, end, first, mean, trend)

@@ -2,7 +2,7 @@
 //! process-mining exports use, and plain ones) or named; read in one
 //! streaming pass.
 
-use super::{Design, DiscoverOptions, Discoverer, Discovery, Event, LogError};
+use super::{Design, DiscoverOptions, Discoverer, Discovery, Event, EventSink, LogError};
 use std::io::{BufRead, BufReader, Read};
 
 /// Which columns of a CSV event log hold what. A column left `None` is
@@ -264,7 +264,7 @@ pub struct CaseTableReport {
     /// Of them, those with an outcome.
     pub outcomes: u64,
     /// Of them, those with an overall (retrospective) rating — not used by
-    /// discovery (the memory model's calibration reads them).
+    /// discovery (calibration, [`crate::fit`], reads them).
     pub overall: u64,
     /// Of them, those with an account.
     pub accounts: u64,
@@ -292,6 +292,53 @@ pub struct CaseTableReport {
 pub fn read_case_table<R: Read>(
     reader: R,
     d: &mut Discoverer,
+) -> Result<CaseTableReport, LogError> {
+    read_case_rows(reader, |row| {
+        d.case_outcome(row.case, row.outcome, row.value, row.line)
+    })
+}
+
+/// One row of a case table, as [`read_case_rows`] hands it on (empty cells
+/// are `None`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub struct CaseRow<'a> {
+    /// The case.
+    pub case: &'a str,
+    /// Its outcome (renewed, churned, won, lost …).
+    pub outcome: Option<&'a str>,
+    /// What the case was worth.
+    pub value: Option<f64>,
+    /// The account (customer company) it belongs to.
+    pub account: Option<&'a str>,
+    /// The customer's overall (retrospective) rating of the experience.
+    pub overall: Option<f64>,
+    /// Its line in the file.
+    pub line: u64,
+}
+
+/// Read a case table (CSV: `case`, and any of `outcome`, `value`,
+/// `account`, `overall`, found by their usual names) row by row, each to
+/// `f`. [`read_case_table`] reads one into a discoverer; calibration
+/// ([`crate::fit`]) reads the overall ratings and accounts.
+///
+/// # Errors
+/// [`LogError`] with the line and column: no case column, a value or
+/// overall rating that is not a number, and whatever `f` returns.
+///
+/// ```
+/// let mut overall = Vec::new();
+/// peakend::observe::read_case_rows("case,account,overall\n1,acme,4\n2,acme,\n".as_bytes(), |row| {
+///     overall.push((row.case.to_string(), row.account.map(str::to_string), row.overall));
+///     Ok(())
+/// })?;
+/// assert_eq!(overall[0], ("1".into(), Some("acme".into()), Some(4.0)));
+/// assert_eq!(overall[1].2, None);
+/// # Ok::<(), peakend::observe::LogError>(())
+/// ```
+pub fn read_case_rows<R: Read>(
+    reader: R,
+    mut f: impl FnMut(&CaseRow<'_>) -> Result<(), LogError>,
 ) -> Result<CaseTableReport, LogError> {
     let mut csv = open(reader, "the case table")?;
     let header = csv
@@ -341,13 +388,19 @@ pub fn read_case_table<R: Read>(
             }
             return Err(LogError::new(Some(line), Some(&header[case]), "no case"));
         };
-        let v = number(value)?;
-        report.overall += u64::from(number(overall)?.is_some());
-        report.accounts += u64::from(get(account).is_some());
-        let o = get(outcome);
-        report.outcomes += u64::from(o.is_some());
+        let row = CaseRow {
+            case: id,
+            outcome: get(outcome),
+            value: number(value)?,
+            account: get(account),
+            overall: number(overall)?,
+            line,
+        };
+        report.overall += u64::from(row.overall.is_some());
+        report.accounts += u64::from(row.account.is_some());
+        report.outcomes += u64::from(row.outcome.is_some());
         report.cases += 1;
-        d.case_outcome(id, o, v, line)?;
+        f(&row)?;
     }
     Ok(report)
 }
@@ -474,8 +527,18 @@ fn pairs<R: Read>(
 pub fn read_csv_log_into<R: Read>(
     reader: R,
     log: &LogOptions,
-    mut d: Discoverer,
+    d: Discoverer,
 ) -> Result<Discovery, LogError> {
+    csv_events(reader, log, d)?.finish()
+}
+
+/// A CSV log's events into a sink, parsed on this thread and pushed on
+/// another.
+pub(crate) fn csv_events<R: Read, S: EventSink + Send>(
+    reader: R,
+    log: &LogOptions,
+    mut d: S,
+) -> Result<S, LogError> {
     let mut csv = open(reader, "the log")?;
     let header = csv
         .headers()
@@ -491,7 +554,7 @@ pub fn read_csv_log_into<R: Read>(
     let (empty_tx, empty_rx) = std::sync::mpsc::channel::<Batch>();
     std::thread::scope(|scope| {
         let rating_column = names[3].clone();
-        let consumer = scope.spawn(move || -> Result<Discoverer, LogError> {
+        let consumer = scope.spawn(move || -> Result<S, LogError> {
             for message in full_rx {
                 let batch = message?;
                 for p in &batch.events {
@@ -541,10 +604,9 @@ pub fn read_csv_log_into<R: Read>(
         drop(full_tx);
         // A panic there is a bug: it carries on here, as it would have
         // on one thread.
-        let d = consumer
+        consumer
             .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
-        d.finish()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
     })
 }
 

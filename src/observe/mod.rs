@@ -33,13 +33,15 @@ mod log;
 
 #[cfg(feature = "logs")]
 pub use log::{
-    CaseTableReport, LogColumns, LogOptions, read_case_table, read_csv_log, read_csv_log_into,
-    read_mapping, read_pairs,
+    CaseRow, CaseTableReport, LogColumns, LogOptions, read_case_rows, read_case_table,
+    read_csv_log, read_csv_log_into, read_mapping, read_pairs,
 };
 #[cfg(feature = "logs")]
 mod xes;
 #[cfg(feature = "logs")]
-pub use xes::{looks_like_xes, read_log, read_log_into, read_xes_log, read_xes_log_into};
+pub use xes::{
+    looks_like_xes, read_events, read_log, read_log_into, read_xes_log, read_xes_log_into,
+};
 #[cfg(feature = "logs")]
 mod sample;
 #[cfg(feature = "logs")]
@@ -110,6 +112,31 @@ impl<'a> Event<'a> {
     pub fn rated(mut self, rating: f64) -> Self {
         self.rating = Some(rating);
         self
+    }
+}
+
+/// Where a log reader puts the events it reads ([`read_events`]):
+/// [`Discoverer`] makes a journey of them; calibration
+/// ([`crate::fit`]) collects each case's rated moments. Extension-trait
+/// style: only [`push`](EventSink::push) is required.
+pub trait EventSink {
+    /// Take the next counted event, in log order.
+    ///
+    /// # Errors
+    /// Whatever the sink finds wrong with the event (a [`LogError`] at its
+    /// line); reading stops there.
+    fn push(&mut self, e: &Event<'_>) -> Result<(), LogError>;
+    /// An event the reader left out (its lifecycle transition is not
+    /// `complete`). Default: nothing.
+    fn skip(&mut self) {}
+}
+
+impl EventSink for Discoverer {
+    fn push(&mut self, e: &Event<'_>) -> Result<(), LogError> {
+        Discoverer::push(self, e)
+    }
+    fn skip(&mut self) {
+        Discoverer::skip(self);
     }
 }
 

@@ -12,7 +12,7 @@
 //! and classifiers are not read.
 
 use super::log::{LogColumns, LogOptions, is_complete, normalise, parse_rating, parse_time};
-use super::{DiscoverOptions, Discoverer, Discovery, Event, LogError};
+use super::{DiscoverOptions, Discoverer, Discovery, Event, EventSink, LogError};
 use quick_xml::events::{BytesStart, Event as Xml};
 use std::io::{BufRead, BufReader, Read};
 
@@ -51,14 +51,41 @@ pub fn read_log_into<R: Read>(
     log: &LogOptions,
     d: Discoverer,
 ) -> Result<Discovery, LogError> {
+    read_events(reader, log, d)?.finish()
+}
+
+/// Read an event log, CSV or XES (told apart as [`read_log`] does), into
+/// any [`EventSink`]: each counted event in log order to
+/// [`EventSink::push`], each left-out one (lifecycle not `complete`) to
+/// [`EventSink::skip`]. Returns the sink.
+///
+/// # Errors
+/// As [`read_log`], and the sink's own.
+///
+/// ```
+/// use peakend::observe::{read_events, Event, EventSink, LogError, LogOptions};
+/// #[derive(Default)]
+/// struct Count(u64);
+/// impl EventSink for Count {
+///     fn push(&mut self, _: &Event<'_>) -> Result<(), LogError> { self.0 += 1; Ok(()) }
+/// }
+/// let log = "case,activity\n1,Order\n1,Deliver\n";
+/// assert_eq!(read_events(log.as_bytes(), &LogOptions::new(), Count::default())?.0, 2);
+/// # Ok::<(), LogError>(())
+/// ```
+pub fn read_events<R: Read, S: EventSink + Send>(
+    reader: R,
+    log: &LogOptions,
+    sink: S,
+) -> Result<S, LogError> {
     let mut reader = BufReader::with_capacity(1 << 16, reader);
     let head = reader
         .fill_buf()
         .map_err(|e| LogError::new(None, None, format!("cannot read the log: {e}")))?;
     if looks_like_xes(head) {
-        read_xes_log_into(reader, log, d)
+        xes_events(reader, log, sink)
     } else {
-        super::read_csv_log_into(reader, log, d)
+        super::log::csv_events(reader, log, sink)
     }
 }
 
@@ -110,6 +137,11 @@ pub fn read_xes_log_into<R: Read>(
     log: &LogOptions,
     d: Discoverer,
 ) -> Result<Discovery, LogError> {
+    xes_events(reader, log, d)?.finish()
+}
+
+/// An XES log's events into a sink.
+fn xes_events<R: Read, S: EventSink>(reader: R, log: &LogOptions, d: S) -> Result<S, LogError> {
     let mut reader = BufReader::with_capacity(1 << 16, reader);
     let gz = reader
         .fill_buf()
@@ -155,12 +187,12 @@ enum In {
     Event,
 }
 
-struct Xes {
+struct Xes<S> {
     /// Per role (as [`LogColumns::USUAL`]), the names to look for,
     /// normalised, in order.
     names: Vec<Vec<String>>,
     keys: KeyCache,
-    d: Discoverer,
+    d: S,
     at: In,
     /// Depth of the element being read, and that of the current trace or
     /// event (attributes are its direct children).
@@ -182,8 +214,8 @@ fn newlines(bytes: &[u8]) -> u64 {
     bytes.iter().filter(|&&b| b == b'\n').count() as u64
 }
 
-impl Xes {
-    fn new(log: &LogOptions, d: Discoverer) -> Self {
+impl<S: EventSink> Xes<S> {
+    fn new(log: &LogOptions, d: S) -> Self {
         let named = log.columns.named();
         let names = LogColumns::USUAL
             .iter()
@@ -214,7 +246,7 @@ impl Xes {
         }
     }
 
-    fn run<R: BufRead>(mut self, reader: R) -> Result<Discovery, LogError> {
+    fn run<R: BufRead>(mut self, reader: R) -> Result<S, LogError> {
         let mut xml = quick_xml::Reader::from_reader(reader);
         xml.config_mut().check_end_names = true;
         let mut buf = Vec::new();
@@ -261,7 +293,7 @@ impl Xes {
                 "the log is empty (no <log> element)",
             ));
         }
-        self.d.finish()
+        Ok(self.d)
     }
 
     /// An element opens at `line`.

@@ -7,6 +7,13 @@
 //! [`Feature`]s gets its expectation computed exactly over all paths
 //! without enumerating them.
 
+mod fitted;
+
+pub use fitted::{
+    Calibration, FittedModel, MODEL_FILE_VERSION, ModelFileError, OutcomeEffect, OutcomeLink,
+    Provenance,
+};
+
 use crate::error::OptionsError;
 use crate::journey::Scale;
 use serde::Serialize;
@@ -268,6 +275,9 @@ pub enum Model {
     /// A linear blend of features; weights of the level features (all but
     /// `trend`) sum to 1.
     Weighted(Weights),
+    /// A blend fitted to customers' ratings (`peakend fit`), with where it
+    /// came from; read with [`FittedModel::from_json_str`].
+    Fitted(Box<FittedModel>),
 }
 
 /// Weights of a `weighted` model. Parse them from `peak=0.4,end=0.4,mean=0.2`
@@ -394,6 +404,7 @@ impl Model {
             ],
             Model::Mean => vec![(Feature::Mean, 1.0)],
             Model::Weighted(w) => w.iter().collect(),
+            Model::Fitted(m) => m.weights().iter().collect(),
         }
     }
 }
@@ -438,6 +449,7 @@ impl MemoryModel for Model {
             Model::PeakPitEnd => "peak-pit-end".into(),
             Model::Mean => "mean".into(),
             Model::Weighted(_) => "weighted".into(),
+            Model::Fitted(m) => m.name(),
         }
     }
 
@@ -467,6 +479,7 @@ impl MemoryModel for Model {
             }
             Model::Mean => "remembered = duration-weighted average (the dashboard view)".into(),
             Model::Weighted(w) => format!("remembered = weighted blend {w}"),
+            Model::Fitted(m) => m.explain(),
         }
     }
 }
