@@ -73,6 +73,8 @@ mod analysis;
 mod engine;
 mod error;
 mod evidence;
+#[cfg(feature = "fit")]
+pub mod fit;
 mod format;
 mod gap;
 pub mod generate;
