@@ -16,6 +16,7 @@ pub(crate) fn run(cli: Cli, order: &[(&str, usize)]) -> anyhow::Result<()> {
     match cli.command {
         Command::Schema => emit(peakend::json_schema()),
         command @ Command::Gap { .. } => gap_command(command, input),
+        command @ Command::Fit { .. } => super::calibrate::fit_command(command),
         command @ (Command::Sample { .. } | Command::Discover { .. }) => observe(command, input),
         Command::Validate { files } => validate(&files, input),
         Command::Analyze {
@@ -450,7 +451,7 @@ fn operations(lists: [&[String]; 5], order: &[(&str, usize)]) -> anyhow::Result<
 /// The memory model `--model` and `--weights` ask for (usage errors exit
 /// 2): a built-in by name, or a model file (`peakend fit -o`; a file that
 /// does not read exits 1).
-fn model_of(name: &str, weights: Option<&str>) -> anyhow::Result<Model> {
+pub(super) fn model_of(name: &str, weights: Option<&str>) -> anyhow::Result<Model> {
     if !Model::NAMES.contains(&name) {
         let path = std::path::Path::new(name);
         if !(path.is_file() || name.ends_with(".json")) {
@@ -671,9 +672,7 @@ fn discover(
     (rating_scale, min_share): (Option<(f64, f64)>, f64),
     (name, design): (Option<String>, Option<peakend::observe::Design>),
 ) -> anyhow::Result<()> {
-    use peakend::observe::{
-        DiscoverOptions, Discoverer, LogOptions, read_case_table, read_log_into,
-    };
+    use peakend::observe::{DiscoverOptions, Discoverer, read_case_table, read_log_into};
     let shown = display_name(log);
     let stem = std::path::Path::new(log)
         .file_name()
@@ -701,21 +700,7 @@ fn discover(
     if let Some(d) = design {
         options = options.onto(d);
     }
-    let mut read = LogOptions::new();
-    for (role, column) in [
-        ("case", &columns.case),
-        ("activity", &columns.activity),
-        ("time", &columns.time),
-        ("rating", &columns.rating),
-        ("stage", &columns.stage),
-        ("channel", &columns.channel),
-        ("owner", &columns.owner),
-        ("lifecycle", &columns.lifecycle),
-    ] {
-        if let Some(c) = column {
-            read = read.column(role, c.clone());
-        }
-    }
+    let read = columns.options();
     let mut d = Discoverer::new(options);
     if let Some(t) = table {
         let file = std::fs::File::open(t).map_err(|e| anyhow::anyhow!("cannot read {t}: {e}"))?;
@@ -947,6 +932,7 @@ fn observe(command: Command, input: &InputArgs) -> anyhow::Result<()> {
             weights,
             format,
             persona,
+            accounts,
         } => {
             if case_table.as_deref() == Some("-") {
                 return Err(usage(
@@ -957,7 +943,7 @@ fn observe(command: Command, input: &InputArgs) -> anyhow::Result<()> {
             let table = case_table
                 .map(|t| Output::new(Some(t), force, &file))
                 .transpose()?;
-            let options = peakend::observe::SampleOptions::new(cases)
+            let mut options = peakend::observe::SampleOptions::new(cases)
                 .seed(seed)
                 .noise(noise)
                 .rated(rated)
@@ -969,6 +955,9 @@ fn observe(command: Command, input: &InputArgs) -> anyhow::Result<()> {
                     None if output.is_xes() => LogFormat::Xes,
                     None => LogFormat::Csv,
                 });
+            if let Some(k) = accounts {
+                options = options.accounts(k);
+            }
             sample(
                 (&file, persona.as_deref()),
                 input,

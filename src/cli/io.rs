@@ -158,6 +158,11 @@ pub(crate) struct Output {
 }
 
 impl Output {
+    /// The file written to (`None`: standard output).
+    pub(crate) fn path(&self) -> Option<&str> {
+        self.path.as_deref()
+    }
+
     /// Whether the output is a file (not standard output).
     pub(crate) fn is_file(&self) -> bool {
         self.path.is_some()

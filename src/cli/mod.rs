@@ -3,6 +3,7 @@
 //! format, analysing, rendering — is the library's; this module only
 //! connects it to files, flags and exit codes.
 
+mod calibrate;
 mod commands;
 mod io;
 
@@ -323,6 +324,66 @@ pub(crate) enum Command {
         /// touchpoints, its own emotions (docs/personas.md)
         #[arg(long, value_name = "NAME")]
         persona: Option<String>,
+        /// Draw the cases into this many accounts (the case table's
+        /// `account` column; `fit` groups its folds by it)
+        #[arg(long, value_name = "N", value_parser = case_count)]
+        accounts: Option<u64>,
+    },
+    /// Fit the memory model to customers' own ratings: per case, the rated
+    /// moments of the log against the case table's overall rating, models
+    /// compared out of sample; with outcomes, memory linked to them
+    /// (docs/fit.md). `-o` writes the chosen model for `--model FILE`
+    Fit {
+        /// Event log with moment ratings: CSV or XES (`-` reads standard
+        /// input)
+        log: String,
+        /// The case table (CSV): `case`, `overall` (the retrospective
+        /// rating), and any of `account` (folds are grouped by it),
+        /// `outcome` (renewed / churned …) and `value`
+        #[arg(long = "cases", visible_alias = "case-table", value_name = "FILE")]
+        case_table: String,
+        #[command(flatten)]
+        columns: LogColumnArgs,
+        /// The scale of the log's moment ratings, MIN,MAX (rescaled to the
+        /// journey scale −10..10) [default: ratings are on −10..10 already]
+        #[arg(long, value_name = "MIN,MAX", value_parser = rating_scale, allow_hyphen_values = true)]
+        rating_scale: Option<(f64, f64)>,
+        /// Folds of the cross-validation (grouped by account)
+        #[arg(long, default_value_t = 5)]
+        folds: usize,
+        /// Repeats of the cross-validation, each with new folds
+        #[arg(long, default_value_t = 5)]
+        repeats: usize,
+        /// Seed of the folds and the bootstrap
+        #[arg(long, default_value_t = peakend::DEFAULT_SEED)]
+        seed: u64,
+        /// Bootstrap resamples (of accounts) for the weights' intervals
+        #[arg(long, default_value_t = 1000)]
+        bootstrap: usize,
+        /// The outcome to predict [default: the one that reads as a
+        /// success: renewed, won, yes, 1 …]
+        #[arg(long, value_name = "OUTCOME")]
+        positive: Option<String>,
+        /// Use this model whatever the comparison says
+        #[arg(long = "use", value_name = "MODEL", value_parser = ["mean", "peak-end", "peak-pit-end", "end", "peak", "fitted"])]
+        choose: Option<String>,
+        /// Without overall ratings: the memory model outcomes are linked
+        /// with
+        #[arg(long, short, default_value = "peak-end", value_name = "MODEL|FILE")]
+        model: String,
+        /// Weights of the `weighted` model
+        #[arg(long)]
+        weights: Option<String>,
+        /// Write the chosen model here (JSON), for `--model FILE` on every
+        /// command (written to a temporary file beside it and renamed into
+        /// place when complete)
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<String>,
+        /// Let `--output` overwrite the log or the case table
+        #[arg(long)]
+        force: bool,
+        #[command(flatten)]
+        out: OutArgs,
     },
     /// The delivery gap: the supplier's journey against the customers'
     /// (per touchpoint, what each view says is remembered, whose memory
@@ -398,6 +459,28 @@ pub(crate) struct LogColumnArgs {
     /// events count, the others are counted as skipped
     #[arg(long, value_name = "COLUMN")]
     pub(crate) lifecycle: Option<String>,
+}
+
+impl LogColumnArgs {
+    /// The columns as the library's log options.
+    pub(crate) fn options(&self) -> peakend::observe::LogOptions {
+        let mut read = peakend::observe::LogOptions::new();
+        for (role, column) in [
+            ("case", &self.case),
+            ("activity", &self.activity),
+            ("time", &self.time),
+            ("rating", &self.rating),
+            ("stage", &self.stage),
+            ("channel", &self.channel),
+            ("owner", &self.owner),
+            ("lifecycle", &self.lifecycle),
+        ] {
+            if let Some(c) = column {
+                read = read.column(role, c.clone());
+            }
+        }
+        read
+    }
 }
 
 /// A rating scale: MIN,MAX, finite, MIN below MAX.

@@ -3,7 +3,9 @@
 
 use crate::journey::Scale;
 use crate::memory::{Feature, PathView};
-use crate::observe::{CaseRow, Event, EventSink, LogError, LogOptions, read_case_rows, read_events};
+use crate::observe::{
+    CaseRow, Event, EventSink, LogError, LogOptions, read_case_rows, read_events,
+};
 use std::collections::HashMap;
 use std::io::Read;
 
@@ -382,14 +384,11 @@ pub(crate) fn positive_of(names: &[String], positive: Option<&str>) -> Positive 
 }
 
 /// Read a case table and then a log into cases.
-pub(crate) fn read<R1: Read, R2: Read + Send>(
+pub(crate) fn read<R1: Read, R2: Read>(
     log: R1,
     table: R2,
     options: &ReadOptions<'_>,
-) -> Result<(Cases, ReadReport, Vec<String>, Positive, Vec<Option<f64>>), LogError>
-where
-    R1: Send,
-{
+) -> Result<(Cases, ReadReport, Vec<String>, Positive, Vec<Option<f64>>), super::FitError> {
     let mut index: HashMap<Box<str>, u32> = HashMap::new();
     let mut rows: Vec<Row> = Vec::new();
     let mut outcomes: Vec<String> = Vec::new();
@@ -406,13 +405,15 @@ where
                 ),
             ));
         }
-        let outcome = row.outcome.map(|o| match outcomes.iter().position(|x| x == o) {
-            Some(i) => i as u32,
-            None => {
-                outcomes.push(o.to_string());
-                outcomes.len() as u32 - 1
-            }
-        });
+        let outcome = row
+            .outcome
+            .map(|o| match outcomes.iter().position(|x| x == o) {
+                Some(i) => i as u32,
+                None => {
+                    outcomes.push(o.to_string());
+                    outcomes.len() as u32 - 1
+                }
+            });
         let account = row.account.map(|a| match accounts.get(a) {
             Some(&i) => i,
             None => {
@@ -435,7 +436,8 @@ where
             last_line: 0,
         });
         Ok(())
-    })?;
+    })
+    .map_err(super::FitError::CaseTable)?;
     let collector = Collector {
         rows,
         index,

@@ -184,7 +184,9 @@ pub(crate) fn fit_ridge(g: &Gram, columns: &[usize], lambda: f64) -> Option<Pred
         })
         .collect();
     let d = used.len() + 1;
-    let idx: Vec<usize> = std::iter::once(0).chain(used.iter().map(|k| k + 1)).collect();
+    let idx: Vec<usize> = std::iter::once(0)
+        .chain(used.iter().map(|k| k + 1))
+        .collect();
     let mut a = DMatrix::from_fn(d, d, |i, j| g.at(idx[i], idx[j]));
     let rhs = DVector::from_fn(d, |i, _| g.at(idx[i], Y));
     for (i, &k) in used.iter().enumerate() {
@@ -492,7 +494,11 @@ mod tests {
     fn the_gram_fit_is_ordinary_least_squares() {
         // y = 1 + 2·peak exactly: the fixed `peak` model finds it.
         let mut cases = Cases::new();
-        for (e, y) in [(&[4.0, -2.0][..], 9.0), (&[-6.0, 1.0][..], -11.0), (&[2.0][..], 5.0)] {
+        for (e, y) in [
+            (&[4.0, -2.0][..], 9.0),
+            (&[-6.0, 1.0][..], -11.0),
+            (&[2.0][..], 5.0),
+        ] {
             cases.push(e, None, Some(y), None, None);
         }
         let rows: Vec<usize> = (0..3).collect();

@@ -206,11 +206,16 @@ mod tests {
         // Outcomes rise with memory: the slope is positive, and the fit's
         // score equations hold (Σ (y − p) = 0, Σ (y − p) m ≈ 0).
         let m: Vec<f64> = (0..40).map(|i| f64::from(i) / 4.0 - 5.0).collect();
-        let y: Vec<u8> = (0..40).map(|i| u8::from(i % 3 != 0 && i > 8 || i == 5)).collect();
+        let y: Vec<u8> = (0..40)
+            .map(|i| u8::from(i % 3 != 0 && i > 8 || i == 5))
+            .collect();
         let rows: Vec<usize> = (0..40).collect();
         let c = fit(&m, &y, &rows).unwrap();
         assert!(c.c1 > 0.0);
-        let r: f64 = rows.iter().map(|&i| f64::from(y[i]) - sigma(c.c0 + c.c1 * m[i])).sum();
+        let r: f64 = rows
+            .iter()
+            .map(|&i| f64::from(y[i]) - sigma(c.c0 + c.c1 * m[i]))
+            .sum();
         assert!(r.abs() < 1e-6, "{r}");
         // Separated data stay finite.
         let y: Vec<u8> = (0..40).map(|i| u8::from(i >= 20)).collect();

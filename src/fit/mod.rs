@@ -185,9 +185,12 @@ impl FitOptions {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum FitError {
-    /// The log or the case table does not read.
+    /// The log does not read.
     #[error("{0}")]
     Log(#[from] LogError),
+    /// The case table does not read.
+    #[error("{0}")]
+    CaseTable(LogError),
     /// Options out of range.
     #[error("{0}")]
     Options(String),
@@ -229,9 +232,7 @@ pub enum FitError {
     #[error("{0}")]
     WhichOutcome(String),
     /// `choose` names no model compared.
-    #[error(
-        "no model `{0}` to choose (one of mean, peak-end, peak-pit-end, end, peak, fitted)"
-    )]
+    #[error("no model `{0}` to choose (one of mean, peak-end, peak-pit-end, end, peak, fitted)")]
     UnknownChoice(String),
     /// The fitted blend cannot be a memory model.
     #[error(
@@ -469,7 +470,7 @@ pub struct Fit {
 /// # Errors
 /// [`FitError`]: the log or case table does not read (with line and
 /// column), and everything [`fit`] refuses.
-pub fn fit_log<R1: Read + Send, R2: Read + Send>(
+pub fn fit_log<R1: Read, R2: Read>(
     log: R1,
     case_table: R2,
     options: &FitOptions,
@@ -511,7 +512,13 @@ pub fn fit_log<R1: Read + Send, R2: Read + Send>(
 /// [`FitError`]: nothing to learn, too few cases or accounts for the
 /// folds, constant overall ratings, a `choose` that names no model.
 pub fn fit(cases: &Cases, options: &FitOptions) -> Result<Fit, FitError> {
-    fit_named(cases, options, Some("outcome"), None, &ReadReport::default())
+    fit_named(
+        cases,
+        options,
+        Some("outcome"),
+        None,
+        &ReadReport::default(),
+    )
 }
 
 fn fit_named(
@@ -544,8 +551,12 @@ fn fit_named(
     {
         return Err(FitError::UnknownChoice(c.clone()));
     }
-    let rows_y: Vec<usize> = (0..cases.len()).filter(|&i| cases.y[i].is_finite()).collect();
-    let rows_o: Vec<usize> = (0..cases.len()).filter(|&i| cases.outcome[i] >= 0).collect();
+    let rows_y: Vec<usize> = (0..cases.len())
+        .filter(|&i| cases.y[i].is_finite())
+        .collect();
+    let rows_o: Vec<usize> = (0..cases.len())
+        .filter(|&i| cases.outcome[i] >= 0)
+        .collect();
     if rows_y.is_empty() && rows_o.is_empty() {
         return Err(FitError::NothingToLearn);
     }
@@ -771,8 +782,13 @@ impl Ctx<'_> {
     /// The blend on all the cases, its penalty chosen by the first
     /// repeat's folds, and its bootstrap intervals.
     fn blend(&self, rows: &[usize], full: &linear::Gram) -> Result<BlendParts, FitError> {
-        let grams =
-            linear::fold_grams(self.cases, rows, self.group, &self.folds[0], self.options.folds);
+        let grams = linear::fold_grams(
+            self.cases,
+            rows,
+            self.group,
+            &self.folds[0],
+            self.options.folds,
+        );
         let refs: Vec<&linear::Gram> = grams.iter().collect();
         let l = linear::choose_lambda(full, &refs, &BLEND);
         let lw = linear::choose_lambda(full, &refs, &WITH_LENGTH);
@@ -958,8 +974,9 @@ impl Ctx<'_> {
                     }
                     None => &m,
                 };
-                let (test, train): (Vec<usize>, Vec<usize>) =
-                    rows.iter().partition(|&&i| gf[self.group[i] as usize] as usize == f);
+                let (test, train): (Vec<usize>, Vec<usize>) = rows
+                    .iter()
+                    .partition(|&&i| gf[self.group[i] as usize] as usize == f);
                 if test.is_empty() {
                     continue;
                 }
@@ -972,8 +989,19 @@ impl Ctx<'_> {
                     .map(|&i| (logistic::sigma(l.c0 + l.c1 * m[i]), y[i]))
                     .collect();
                 let n = test.len() as f64;
-                losses.push(scored.iter().map(|&(p, y)| logistic::log_loss(p, y)).sum::<f64>() / n);
-                base.push(test.iter().map(|&i| logistic::log_loss(rate, y[i])).sum::<f64>() / n);
+                losses.push(
+                    scored
+                        .iter()
+                        .map(|&(p, y)| logistic::log_loss(p, y))
+                        .sum::<f64>()
+                        / n,
+                );
+                base.push(
+                    test.iter()
+                        .map(|&i| logistic::log_loss(rate, y[i]))
+                        .sum::<f64>()
+                        / n,
+                );
                 if let Some(a) = logistic::auc(&mut scored) {
                     aucs.push(a);
                 }

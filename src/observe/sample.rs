@@ -1,7 +1,7 @@
 //! Synthetic customers: an event log (and a case table) drawn from a
 //! journey — a test oracle for discovery and a way to try the pipeline.
 
-use crate::engine::{self, Rng, Sampler};
+use crate::engine::{Rng, Sampler};
 use crate::journey::Journey;
 use crate::memory::MemoryModel;
 use std::collections::{BinaryHeap, HashMap};
@@ -30,6 +30,10 @@ pub struct SampleOptions {
     pub gap_minutes: f64,
     /// The log's format (default CSV).
     pub format: LogFormat,
+    /// Accounts the cases belong to (default none): each case is drawn
+    /// into one of this many accounts, named in the case table's
+    /// `account` column.
+    pub accounts: Option<u64>,
 }
 
 /// The format of a written event log.
@@ -55,6 +59,7 @@ impl Default for SampleOptions {
             start: 1_767_225_600_000,
             gap_minutes: 60.0,
             format: LogFormat::Csv,
+            accounts: None,
         }
     }
 }
@@ -102,6 +107,13 @@ impl SampleOptions {
     #[must_use]
     pub fn rating_scale(mut self, min: f64, max: f64) -> Self {
         self.rating_scale = (min, max);
+        self
+    }
+    /// Draw the cases into this many accounts (the case table's
+    /// `account`).
+    #[must_use]
+    pub fn accounts(mut self, accounts: u64) -> Self {
+        self.accounts = Some(accounts);
         self
     }
 }
@@ -182,8 +194,10 @@ fn outcome_cells(j: &Journey, path: &[usize]) -> String {
     format!(",{},{value}", cell(outcome))
 }
 
-/// What both log formats draw the same way: noisy ratings on the log's
-/// scale, and the case table's rows.
+/// What both log formats draw the same way: each case's moments as the
+/// customer felt them (the touchpoint's emotion plus noise), which of them
+/// are rated, and the case table's row — the ground-truth model applied to
+/// the felt moments, plus the same noise.
 struct Drawn<'a> {
     j: &'a Journey,
     model: &'a dyn MemoryModel,
@@ -191,6 +205,13 @@ struct Drawn<'a> {
     outcomes: bool,
     em: Vec<f64>,
     du: Vec<f64>,
+}
+
+/// One case as drawn: per step its rating (`None`: not rated), and its
+/// case table row.
+struct Case {
+    ratings: Vec<Option<f64>>,
+    row: String,
 }
 
 impl<'a> Drawn<'a> {
@@ -215,30 +236,62 @@ impl<'a> Drawn<'a> {
         (y.clamp(a, b) * 1000.0).round() / 1000.0
     }
 
+    /// A rating back on the journey's scale.
+    fn felt(&self, rating: f64) -> f64 {
+        let scale = self.j.scale();
+        let (a, b) = self.options.rating_scale;
+        scale.min + (rating - a) / (b - a) * (scale.max - scale.min)
+    }
+
     fn table_header(&self, w: &mut dyn Write) -> std::io::Result<()> {
         writeln!(
             w,
-            "case,overall{}",
+            "case{},overall{}",
+            if self.options.accounts.is_some() {
+                ",account"
+            } else {
+                ""
+            },
             if self.outcomes { ",outcome,value" } else { "" }
         )
     }
 
-    /// The case table's row of a case: its remembered score as a noisy
-    /// rating, and its outcome.
-    fn table_row(
-        &mut self,
-        w: &mut dyn Write,
-        case: u64,
-        path: &[usize],
-        rng: &mut Rng,
-    ) -> std::io::Result<()> {
-        let (score, _) = engine::score_path(self.j, self.model, path, &mut self.em, &mut self.du);
-        let overall = self.rating(score, rng);
-        write!(w, "case-{case},{overall}")?;
-        if self.outcomes {
-            write!(w, "{}", outcome_cells(self.j, path))?;
+    /// Draw a case on its path: each moment felt (and whether rated), the
+    /// overall rating from the felt moments by the ground-truth model,
+    /// and the account. The same draws whether or not a case table is
+    /// written.
+    fn case(&mut self, case: u64, path: &[usize], rng: &mut Rng) -> Case {
+        let mut ratings = Vec::with_capacity(path.len());
+        self.em.clear();
+        self.du.clear();
+        for &p in path {
+            let rated = self.options.rated >= 1.0 || rng.next_f64() < self.options.rated;
+            let r = self.rating(self.j.emotions()[p], rng);
+            self.em.push(self.felt(r));
+            self.du.push(self.j.durations()[p]);
+            ratings.push(rated.then_some(r));
         }
-        writeln!(w)
+        let view = crate::memory::PathView {
+            emotions: &self.em,
+            durations: &self.du,
+            scale: self.j.scale(),
+        };
+        let score = self.model.score(&view);
+        let overall = self.rating(score, rng);
+        let account = self
+            .options
+            .accounts
+            .map(|k| format!(",account-{}", rng.below(k.max(1) as usize)))
+            .unwrap_or_default();
+        let outcome = if self.outcomes {
+            outcome_cells(self.j, path)
+        } else {
+            String::new()
+        };
+        Case {
+            ratings,
+            row: format!("case-{case}{account},{overall}{outcome}"),
+        }
     }
 }
 
@@ -255,11 +308,17 @@ struct Next {
 /// `concept:name`, and per event `concept:name`, `time:timestamp`,
 /// `rating`), otherwise a CSV event log (`case:concept:name`, `concept:name`,
 /// `time:timestamp`, `rating`), cases interleaved in time order; with
-/// `cases_out`, also a case table (`case`, `overall` — the model's
-/// remembered score on the rating scale plus the same noise — and
-/// `outcome` and its `value` when the journey names outcomes). Activities are the
-/// touchpoints' names (their ids when names repeat). A touchpoint takes its
-/// `duration` in minutes before the next one starts.
+/// `cases_out`, also a case table (`case`; `account` with
+/// [`SampleOptions::accounts`]; `overall`; and `outcome` and its `value`
+/// when the journey names outcomes). Activities are the touchpoints'
+/// names (their ids when names repeat). A touchpoint takes its `duration`
+/// in minutes before the next one starts.
+///
+/// Each moment is *felt* as the touchpoint's emotion plus the noise (kept
+/// on the rating scale); its rating, when it is rated, is that felt value.
+/// The overall rating is `model` — the ground truth — applied to every
+/// felt moment of the case (rated or not), on the rating scale, plus the
+/// same noise: so `peakend fit` can recover the model from the log.
 ///
 /// Memory is the cases in progress at one time, not the log.
 ///
@@ -299,7 +358,7 @@ pub fn sample_log(
         drawn.table_header(w)?;
     }
     let gap = (options.gap_minutes * 60_000.0).round() as i64;
-    let mut active: HashMap<u64, (Vec<usize>, usize, i64)> = HashMap::new();
+    let mut active: HashMap<u64, (Vec<usize>, usize, i64, Vec<Option<f64>>)> = HashMap::new();
     let mut heap: BinaryHeap<Next> = BinaryHeap::new();
     let mut next_case = 0u64;
     let mut events = 0u64;
@@ -312,10 +371,11 @@ pub fn sample_log(
             sampler.draw(&mut rng, &mut path);
             let case = next_case;
             next_case += 1;
+            let drawn_case = drawn.case(case, &path, &mut rng);
             if let Some(w) = cases_out.as_deref_mut() {
-                drawn.table_row(w, case, &path, &mut rng)?;
+                writeln!(w, "{}", drawn_case.row)?;
             }
-            active.insert(case, (path.clone(), 0, start));
+            active.insert(case, (path.clone(), 0, start, drawn_case.ratings));
             heap.push(Next {
                 time: std::cmp::Reverse(start),
                 case: std::cmp::Reverse(case),
@@ -326,15 +386,11 @@ pub fn sample_log(
             break;
         };
         let (case, time) = (case.0, time.0);
-        let (p, step) = {
+        let (p, step, rating) = {
             let s = &active[&case];
-            (s.0[s.1], s.1)
+            (s.0[s.1], s.1, s.3[s.1])
         };
-        let rating = if options.rated >= 1.0 || rng.next_f64() < options.rated {
-            drawn.rating(j.emotions()[p], &mut rng).to_string()
-        } else {
-            String::new()
-        };
+        let rating = rating.map_or_else(String::new, |r| r.to_string());
         writeln!(
             log,
             "case-{case},{},{},{rating}",
@@ -399,15 +455,16 @@ fn sample_xes(
     let mut events = 0u64;
     for case in 0..options.cases {
         sampler.draw(&mut rng, &mut path);
+        let drawn_case = drawn.case(case, &path, &mut rng);
         if let Some(w) = cases_out.as_deref_mut() {
-            drawn.table_row(w, case, &path, &mut rng)?;
+            writeln!(w, "{}", drawn_case.row)?;
         }
         writeln!(
             log,
             "  <trace>\n    <string key=\"concept:name\" value=\"case-{case}\"/>"
         )?;
         let mut time = options.start + gap * case as i64;
-        for &p in &path {
+        for (&p, rating) in path.iter().zip(&drawn_case.ratings) {
             write!(
                 log,
                 "    <event>\n      <string key=\"concept:name\" value=\"{}\"/>\n      \
@@ -415,8 +472,7 @@ fn sample_xes(
                 xml(names[p]),
                 timestamp(time)
             )?;
-            if options.rated >= 1.0 || rng.next_f64() < options.rated {
-                let r = drawn.rating(j.emotions()[p], &mut rng);
+            if let Some(r) = rating {
                 writeln!(log, "      <float key=\"rating\" value=\"{r}\"/>")?;
             }
             writeln!(log, "    </event>")?;

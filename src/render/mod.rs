@@ -24,6 +24,8 @@
 //! ```
 
 mod dot;
+#[cfg(feature = "fit")]
+mod fit;
 mod gap;
 pub(crate) mod html;
 mod json;
@@ -33,6 +35,8 @@ pub(crate) mod svg;
 pub(crate) mod text;
 
 pub use dot::dot;
+#[cfg(feature = "fit")]
+pub use fit::{fit_json, fit_text};
 pub use gap::{gap_html, gap_json, gap_text};
 #[cfg(feature = "logs")]
 pub use observe::case_table_text;

@@ -1,0 +1,119 @@
+//! `peakend fit`: read a log and a case table, fit, report, write the
+//! model file.
+
+use super::commands::model_of;
+use super::io::{Output, display_name, emit, reported, style, usage};
+use super::{Command, OutFormat};
+use peakend::fit::{FitError, FitOptions, fit_log};
+use peakend::render;
+
+/// `fit`, from its arguments.
+pub(crate) fn fit_command(command: Command) -> anyhow::Result<()> {
+    let Command::Fit {
+        log,
+        case_table,
+        columns,
+        rating_scale,
+        folds,
+        repeats,
+        seed,
+        bootstrap,
+        positive,
+        choose,
+        model,
+        weights,
+        output,
+        force,
+        out,
+    } = command
+    else {
+        unreachable!("only fit comes here")
+    };
+    if case_table == "-" && log == "-" {
+        return Err(usage(
+            "the log and the case table cannot both be standard input",
+        ));
+    }
+    let output = output
+        .map(|o| {
+            if o == case_table && !force {
+                return Err(usage(format_args!(
+                    "--output {o} would overwrite the case table (--force to allow it)"
+                )));
+            }
+            Output::new(Some(o), force, &log)
+        })
+        .transpose()?;
+    let name = |f: &str| {
+        std::path::Path::new(f)
+            .file_name()
+            .map_or(f.to_string(), |n| n.to_string_lossy().into_owned())
+    };
+    let mut options = FitOptions::new()
+        .folds(folds)
+        .repeats(repeats)
+        .seed(seed)
+        .bootstrap(bootstrap)
+        .model(model_of(&model, weights.as_deref())?)
+        .log(columns.options())
+        .source(
+            if log == "-" {
+                "stdin".into()
+            } else {
+                name(&log)
+            },
+            Some(name(&case_table)),
+        );
+    if let Some((a, b)) = rating_scale {
+        options = options.rating_scale(a, b);
+    }
+    if let Some(p) = positive {
+        options = options.positive(p);
+    }
+    if let Some(c) = choose {
+        options = options.choose(c);
+    }
+    let table = std::fs::File::open(&case_table)
+        .map_err(|e| anyhow::anyhow!("cannot read {case_table}: {e}"))?;
+    let fitted = if log == "-" {
+        fit_log(std::io::stdin().lock(), table, &options)
+    } else {
+        let file =
+            std::fs::File::open(&log).map_err(|e| anyhow::anyhow!("cannot read {log}: {e}"))?;
+        fit_log(file, table, &options)
+    };
+    let fit = match fitted {
+        Ok(f) => f,
+        Err(FitError::Log(e)) => {
+            eprintln!("{}: error: {e}", display_name(&log));
+            return Err(reported(1));
+        }
+        Err(FitError::CaseTable(e)) => {
+            eprintln!("{case_table}: error: {e}");
+            return Err(reported(1));
+        }
+        Err(FitError::Options(m)) => return Err(usage(m)),
+        Err(e) => {
+            eprintln!("peakend fit: error: {e}");
+            return Err(reported(1));
+        }
+    };
+    if let Some(o) = &output {
+        o.write(fit.model.to_json())?;
+    }
+    emit(match out.format {
+        OutFormat::Json => render::fit_json(&fit),
+        OutFormat::Text => {
+            let mut t = render::fit_text(&fit, style(out.color));
+            if let Some(o) = &output {
+                t.push_str(&format!(
+                    "\nWrote the model `{}` to {}: use it with --model {} on any command\n",
+                    fit.model.chosen,
+                    o.path().unwrap_or_default(),
+                    o.path().unwrap_or_default()
+                ));
+            }
+            t
+        }
+    })
+}
