@@ -339,6 +339,9 @@ pub struct AccountAdvice {
     /// persona would cost more than [`FULL_WORK`] (re-routings and
     /// closings on large journeys: the others are priced locally).
     pub left_out: usize,
+    /// The command-line words that select the model, for the printed
+    /// commands (see [`MemoryModel::flags`](crate::MemoryModel::flags)).
+    pub model_flags: Option<Vec<String>>,
 }
 
 /// The most touchpoints and transitions re-analysed, summed over the
@@ -603,6 +606,7 @@ impl Analyzer {
             actions,
             considered,
             left_out,
+            model_flags: self.model().flags(),
         })
     }
 

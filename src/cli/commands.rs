@@ -469,7 +469,7 @@ pub(super) fn model_of(name: &str, weights: Option<&str>) -> anyhow::Result<Mode
             .map_err(|e| anyhow::anyhow!("cannot read the model file {name}: {e}"))?;
         let m = peakend::FittedModel::from_json_str(&text)
             .map_err(|e| anyhow::anyhow!("{}: {e}", display_name(name)))?;
-        return Ok(Model::Fitted(Box::new(m)));
+        return Ok(Model::Fitted(Box::new(m.file(name))));
     }
     Ok(match (name, weights) {
         ("weighted", None) => {

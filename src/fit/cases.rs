@@ -362,8 +362,29 @@ const POSITIVE: [&str; 17] = [
     "closed-won",
 ];
 
+/// Words that name the outcome not to predict.
+const NEGATIVE: [&str; 16] = [
+    "churned",
+    "churn",
+    "lost",
+    "loss",
+    "no",
+    "false",
+    "0",
+    "cancelled",
+    "canceled",
+    "failed",
+    "closed-lost",
+    "left",
+    "declined",
+    "rejected",
+    "lapsed",
+    "not renewed",
+];
+
 /// The outcome to predict among `names`: `positive` if given, else the one
-/// name among them that reads as a success (renewed, won, yes, 1 …).
+/// name among them that reads as a success (renewed, won, yes, 1 …), else,
+/// of two names, the one that is not a failure (churned, lost, no, 0 …).
 pub(crate) fn positive_of(names: &[String], positive: Option<&str>) -> Positive {
     if names.is_empty() {
         return Positive::None;
@@ -377,8 +398,10 @@ pub(crate) fn positive_of(names: &[String], positive: Option<&str>) -> Positive 
     let hits: Vec<usize> = (0..names.len())
         .filter(|&i| POSITIVE.contains(&names[i].trim().to_lowercase().as_str()))
         .collect();
-    match hits[..] {
-        [i] => Positive::Is(i as u32),
+    let negative = |i: usize| NEGATIVE.contains(&names[i].trim().to_lowercase().as_str());
+    match (&hits[..], names.len()) {
+        ([i], _) => Positive::Is(*i as u32),
+        ([], 2) if negative(0) != negative(1) => Positive::Is(u32::from(negative(0))),
         _ => Positive::Undecided(names.to_vec(), None),
     }
 }
@@ -577,5 +600,9 @@ mod tests {
             Positive::Is(1)
         ));
         assert!(matches!(positive_of(&[], None), Positive::None));
+        assert!(matches!(
+            positive_of(&names(&["order", "lost"]), None),
+            Positive::Is(0)
+        ));
     }
 }

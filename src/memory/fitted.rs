@@ -46,6 +46,9 @@ pub struct FittedModel {
     pub outcome: Option<OutcomeLink>,
     /// What data the model was fitted on.
     pub provenance: Provenance,
+    /// The file it was read from, as the command line names it (for the
+    /// commands printed with advice: `--model FILE`).
+    pub file: Option<String>,
 }
 
 /// The overall rating predicted from the remembered experience:
@@ -240,7 +243,15 @@ impl FittedModel {
             calibration: None,
             outcome: None,
             provenance,
+            file: None,
         }
+    }
+
+    /// With the file it was read from.
+    #[must_use]
+    pub fn file(mut self, path: impl Into<String>) -> Self {
+        self.file = Some(path.into());
+        self
     }
 
     /// With the calibration to the overall rating.
@@ -372,6 +383,7 @@ impl FittedModel {
             calibration: file.calibration,
             outcome: file.outcome,
             provenance: file.fitted_on,
+            file: None,
         })
     }
 
@@ -443,6 +455,16 @@ impl MemoryModel for FittedModel {
 
     fn linear_form(&self) -> Option<Vec<(Feature, f64)>> {
         Some(self.weights.iter().collect())
+    }
+
+    fn flags(&self) -> Option<Vec<String>> {
+        self.file
+            .as_ref()
+            .map(|f| vec!["--model".to_string(), f.clone()])
+    }
+
+    fn outcome_link(&self) -> Option<&OutcomeLink> {
+        self.outcome.as_ref()
     }
 
     fn explain(&self) -> String {

@@ -259,6 +259,18 @@ pub trait MemoryModel {
     fn explain(&self) -> String {
         format!("model {}", self.name())
     }
+    /// The `peakend` command-line words that select this model
+    /// (`["--model", "mean"]`; empty for the default `peak-end`), so that
+    /// the commands printed with advice reproduce it; `None` when the
+    /// command line cannot name it. Default: `None`.
+    fn flags(&self) -> Option<Vec<String>> {
+        None
+    }
+    /// How an outcome goes with this model's memory, when the model knows
+    /// (a [`FittedModel`] fitted with outcomes). Default: `None`.
+    fn outcome_link(&self) -> Option<&OutcomeLink> {
+        None
+    }
 }
 
 /// The built-in memory models.
@@ -480,6 +492,24 @@ impl MemoryModel for Model {
             Model::Mean => "remembered = duration-weighted average (the dashboard view)".into(),
             Model::Weighted(w) => format!("remembered = weighted blend {w}"),
             Model::Fitted(m) => m.explain(),
+        }
+    }
+
+    fn flags(&self) -> Option<Vec<String>> {
+        let words = |w: &[&str]| Some(w.iter().map(|s| (*s).to_string()).collect());
+        match self {
+            Model::PeakEnd => Some(Vec::new()),
+            Model::PeakPitEnd => words(&["--model", "peak-pit-end"]),
+            Model::Mean => words(&["--model", "mean"]),
+            Model::Weighted(w) => words(&["--model", "weighted", "--weights", &w.to_string()]),
+            Model::Fitted(m) => m.flags(),
+        }
+    }
+
+    fn outcome_link(&self) -> Option<&OutcomeLink> {
+        match self {
+            Model::Fitted(m) => m.outcome_link(),
+            _ => None,
         }
     }
 }

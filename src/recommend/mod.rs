@@ -132,6 +132,9 @@ pub struct Recommendation {
     /// first [`RESTS_ON_SHOWN`] recommendations and the plan's actions
     /// (one pass over the journey each); `None` for the others.
     pub rests_on: Option<crate::evidence::Basis>,
+    /// The outcome's expected change (from the model's outcome link, at
+    /// the journey's expected memory), when the model has a link.
+    pub outcome_effect: Option<crate::memory::OutcomeEffect>,
 }
 
 /// A figure of the advice that is estimated by Monte Carlo.
@@ -281,6 +284,9 @@ pub struct Plan {
     pub after: f64,
     /// The operations that apply the whole plan, in order.
     pub operations: Vec<Operation>,
+    /// The outcome's expected change with the whole plan, when the model
+    /// has an outcome link.
+    pub outcome_effect: Option<crate::memory::OutcomeEffect>,
 }
 
 /// An action the dashboard average would rank differently.
@@ -336,6 +342,14 @@ pub struct Recommendations {
     pub dashboard_would_differ: Vec<DashboardView>,
     /// Which figures are estimated by Monte Carlo (`None`: all exact).
     pub estimate: Option<AdviceEstimate>,
+    /// The command-line words that select the model (see
+    /// [`MemoryModel::flags`](crate::MemoryModel::flags)), for the printed
+    /// `peakend simulate` commands; `None` when it cannot be named.
+    pub model_flags: Option<Vec<String>>,
+    /// How an outcome goes with memory, when the model knows (a fitted
+    /// model's link): each recommendation then has its
+    /// [`outcome_effect`](Recommendation::outcome_effect).
+    pub outcome_link: Option<crate::memory::OutcomeLink>,
 }
 
 #[derive(Debug, Clone)]
@@ -848,6 +862,7 @@ fn recommend(
             mean_lift: mean.value,
             mean_lift_standard_error: mean.standard_error,
             rests_on: None,
+            outcome_effect: None,
         });
     }
     robust_lifts(analyzer, journey, &prices, &mut recs);
@@ -890,7 +905,25 @@ fn recommend(
         .filter(|f| !helped.contains(f.id.as_str()))
         .collect();
     let by_owner = best_per_owner(journey, &recs);
+    let link = analyzer.model().outcome_link().cloned();
+    let mut plan = plan;
+    if let Some(l) = &link {
+        for x in &mut recs {
+            x.outcome_effect = Some(l.effect(base, base + x.lift));
+        }
+        if let Some(p) = &mut plan {
+            p.outcome_effect = Some(l.effect(base, p.after));
+            // Each action's marginal change, from where the plan is.
+            let mut at = base;
+            for x in &mut p.actions {
+                x.outcome_effect = Some(l.effect(at, at + x.lift));
+                at += x.lift;
+            }
+        }
+    }
     Recommendations {
+        model_flags: analyzer.model().flags(),
+        outcome_link: link,
         by_owner,
         scale: journey.scale(),
         model: analyzer.model().name(),
@@ -1256,6 +1289,7 @@ fn plan(
                 a0,
                 c.touchpoint.as_deref(),
             )),
+            outcome_effect: None,
         });
         spent += c.cost;
         ops.push(c.op);
@@ -1271,6 +1305,7 @@ fn plan(
         budget,
         after,
         operations: ops,
+        outcome_effect: None,
     }
 }
 

@@ -6,7 +6,7 @@ use super::text::{rationale, simulate_flags};
 use crate::analysis::Analysis;
 use crate::journey::Journey;
 use crate::moments::Moments;
-use crate::numfmt::{escape, fixed, percent, shell_quote, signed, two_decimals};
+use crate::numfmt::{escape, fixed, percent, signed, two_decimals};
 use crate::recommend::Recommendations;
 
 use std::fmt::Write;
@@ -257,6 +257,18 @@ fn rests_on_html(x: &crate::recommend::Recommendation) -> String {
             escape(&super::text::rests_on(b))
         )
     })
+}
+
+/// A recommendation's expected effect on the outcome, when the model has
+/// an outcome link.
+fn outcome_html(x: &crate::recommend::Recommendation, r: &Recommendations) -> String {
+    match (&x.outcome_effect, &r.outcome_link) {
+        (Some(e), Some(l)) => format!(
+            "<br><span class=\"outcome-effect\">{}</span>",
+            escape(&super::text::outcome_effect_line(e, l))
+        ),
+        _ => String::new(),
+    }
 }
 
 /// The remembered card's small print: exact or estimated, and with
@@ -518,7 +530,10 @@ fn invest_section(h: &mut String, p: &Page<'_>) {
             escape(&super::text::advice_estimate_note(e))
         );
     }
-    let file = shell_quote(options.source.as_deref().unwrap_or("JOURNEY"));
+    let file = super::text::file_and_flags(
+        options.source.as_deref().unwrap_or("JOURNEY"),
+        r.model_flags.as_deref(),
+    );
     if r.recommendations.is_empty() {
         h.push_str("<p>No candidate action lifts the remembered experience.</p>\n");
     } else {
@@ -535,7 +550,7 @@ fn invest_section(h: &mut String, p: &Page<'_>) {
                 k + 1,
                 x.action.name(),
                 escape(&rationale(x, &scale)),
-                rests_on_html(x),
+                rests_on_html(x) + &outcome_html(x, r),
                 alternatives_html(x),
                 escape(&file),
                 escape(&x.operation.flag()),
@@ -659,7 +674,10 @@ fn personas_section(h: &mut String, p: &Page<'_>) {
 /// The account's advice: each action, its effect on every persona and on
 /// the account, trade-offs named.
 fn account_advice_table(h: &mut String, p: &Page<'_>, adv: &crate::personas::AccountAdvice) {
-    let file = shell_quote(p.options.source.as_deref().unwrap_or("JOURNEY"));
+    let file = super::text::file_and_flags(
+        p.options.source.as_deref().unwrap_or("JOURNEY"),
+        adv.model_flags.as_deref(),
+    );
     let Some(first) = adv.actions.first() else {
         h.push_str("<p>No action considered lifts it.</p>\n");
         return;

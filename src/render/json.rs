@@ -141,6 +141,8 @@ struct Rec<'a> {
     outcomes: &'a [crate::recommend::OutcomeShift],
     #[serde(skip_serializing_if = "Option::is_none")]
     rests_on: &'a Option<crate::evidence::Basis>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    outcome_effect: &'a Option<crate::memory::OutcomeEffect>,
 }
 /// An alternative in the JSON contract.
 #[derive(Serialize)]
@@ -187,10 +189,16 @@ pub fn recommendations_json_with(
         budget: f64,
         after: f64,
         simulate: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        outcome_effect: &'a Option<crate::memory::OutcomeEffect>,
     }
     #[derive(Serialize)]
     struct All<'a> {
         model: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        model_flags: &'a Option<Vec<String>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        outcome_link: &'a Option<crate::memory::OutcomeLink>,
         before: f64,
         assumed_cost: crate::recommend::AssumedCost,
         resolution: f64,
@@ -222,6 +230,7 @@ pub fn recommendations_json_with(
             mean_lift_standard_error: x.mean_lift_standard_error,
             outcomes: &x.outcome_shifts,
             rests_on: &x.rests_on,
+            outcome_effect: &x.outcome_effect,
             alternatives: x
                 .alternatives
                 .iter()
@@ -238,6 +247,8 @@ pub fn recommendations_json_with(
     let rec = |x| rec(x, &r.scale);
     pretty_json(&All {
         model: &r.model,
+        model_flags: &r.model_flags,
+        outcome_link: &r.outcome_link,
         before: r.before,
         assumed_cost: r.assumed_cost,
         resolution: r.resolution,
@@ -249,6 +260,7 @@ pub fn recommendations_json_with(
             budget: p.budget,
             after: p.after,
             simulate: super::text::simulate_flags(&p.operations),
+            outcome_effect: &p.outcome_effect,
         }),
         do_not_invest: &r.do_not_invest,
         by_owner: &r.by_owner,

@@ -55,6 +55,6 @@ pub use json::{analysis_json, json, pretty_json};
 pub use json::{recommendations_json, recommendations_json_with};
 pub use svg::{histogram_svg, map_svg, map_svg_personas};
 pub use text::{
-    assumed_cost_note, evidence_text, moments_text, ownership_text, rationale,
-    recommendations_text, rests_on, simulate_flags, simulation_text, text,
+    assumed_cost_note, evidence_text, moments_text, outcome_effect_line, ownership_text, rationale,
+    recommendations_text, rests_on, simulate_command, simulate_flags, simulation_text, text,
 };

@@ -379,7 +379,7 @@ pub(crate) fn advice_flags(adv: &AccountAdvice, op: &crate::simulate::Operation)
 fn command(file: &str, adv: &AccountAdvice, op: &crate::simulate::Operation) -> String {
     format!(
         "peakend simulate {} {}",
-        shell_quote(file),
+        super::text::file_and_flags(file, adv.model_flags.as_deref()),
         advice_flags(adv, op)
     )
 }

@@ -565,6 +565,17 @@ pub fn recommendations_text(
         "{}",
         st.dim("  every lift is simulated: rerun the command shown to reproduce it")
     );
+    if let Some(l) = &r.outcome_link {
+        let _ = writeln!(
+            o,
+            "{}",
+            st.dim(&format!(
+                "  → each action's expected effect on {} (the model's outcome link, fitted on {} cases; from the journey's expected memory)",
+                l.outcome,
+                crate::numfmt::thousands(l.cases)
+            ))
+        );
+    }
     if r.recommendations.iter().any(|x| x.cost_assumed) {
         let _ = writeln!(o, "{}", st.dim(&format!("  {}", assumed_cost_note(r))));
     }
@@ -600,16 +611,19 @@ pub fn recommendations_text(
         if !x.outcome_shifts.is_empty() {
             let _ = writeln!(o, "      {}", outcome_line(x));
         }
+        if let (Some(e), Some(l)) = (&x.outcome_effect, &r.outcome_link) {
+            let _ = writeln!(o, "      {}", outcome_effect_line(e, l));
+        }
         if !x.alternatives.is_empty() {
             let _ = writeln!(o, "      {}", st.dim(&alternatives(x)));
         }
         let _ = writeln!(
             o,
             "      {}",
-            st.dim(&format!(
-                "peakend simulate {} {}",
-                shell_quote(file),
-                x.operation.flag()
+            st.dim(&simulate_command(
+                file,
+                r.model_flags.as_deref(),
+                &x.operation.flag()
             ))
         );
     }
@@ -823,16 +837,77 @@ fn plan_text(
             if x.cost_assumed { ", assumed" } else { "" }
         );
     }
+    if let (Some(e), Some(l)) = (&p.outcome_effect, &r.outcome_link) {
+        let _ = writeln!(o, "  {}", outcome_effect_line(e, l));
+    }
     if !p.actions.is_empty() {
         let _ = writeln!(
             o,
             "  {}",
-            st.dim(&format!(
-                "peakend simulate {file} {}",
-                simulate_flags(&p.operations)
+            st.dim(&simulate_command(
+                file,
+                r.model_flags.as_deref(),
+                &simulate_flags(&p.operations)
             ))
         );
     }
+}
+
+/// The `peakend simulate` command for a journey file, the model's flags
+/// and the operations' flags, quoted for a POSIX shell.
+///
+/// ```
+/// let words = ["--model".to_string(), "my model.json".to_string()];
+/// assert_eq!(
+///     peakend::render::simulate_command("a b.json", Some(&words), "--set x=1"),
+///     "peakend simulate 'a b.json' --model 'my model.json' --set x=1"
+/// );
+/// ```
+#[must_use]
+pub fn simulate_command(file: &str, model_flags: Option<&[String]>, ops: &str) -> String {
+    format!(
+        "peakend simulate {} {ops}",
+        file_and_flags(file, model_flags)
+    )
+}
+
+/// A journey file and the model's flags, quoted for a POSIX shell.
+pub(crate) fn file_and_flags(file: &str, model_flags: Option<&[String]>) -> String {
+    let mut s = shell_quote(file);
+    for w in model_flags.unwrap_or_default() {
+        s.push(' ');
+        s.push_str(&shell_quote(w));
+    }
+    s
+}
+
+/// An action's expected effect on the outcome, on one line: "→ renewed
+/// +1.2 pp (95 % +0.9 to +1.5 pp), ≈ +144 per case".
+#[must_use]
+pub fn outcome_effect_line(
+    e: &crate::memory::OutcomeEffect,
+    l: &crate::memory::OutcomeLink,
+) -> String {
+    let pp = |x: f64| {
+        let s = fixed(100.0 * x, 1);
+        if s.starts_with('-') {
+            s
+        } else {
+            format!("+{s}")
+        }
+    };
+    let value = e
+        .value
+        .map(|v| format!(", ≈ {} per case", signed(v)))
+        .unwrap_or_default();
+    format!(
+        "→ {} {} pp (95 % {} to {} pp, from {}){value}",
+        l.outcome,
+        pp(e.change),
+        pp(e.interval[0]),
+        pp(e.interval[1]),
+        percent(e.before)
+    )
 }
 
 /// Each owner's best action, by its rank.
