@@ -264,7 +264,7 @@ pub struct CaseTableReport {
     /// Of them, those with an outcome.
     pub outcomes: u64,
     /// Of them, those with an overall (retrospective) rating — not used by
-    /// discovery (calibration, [`crate::fit`], reads them).
+    /// discovery (calibration, `peakend fit`, reads them).
     pub overall: u64,
     /// Of them, those with an account.
     pub accounts: u64,
@@ -320,7 +320,7 @@ pub struct CaseRow<'a> {
 /// Read a case table (CSV: `case`, and any of `outcome`, `value`,
 /// `account`, `overall`, found by their usual names) row by row, each to
 /// `f`. [`read_case_table`] reads one into a discoverer; calibration
-/// ([`crate::fit`]) reads the overall ratings and accounts.
+/// (`peakend fit`) reads the overall ratings and accounts.
 ///
 /// # Errors
 /// [`LogError`] with the line and column: no case column, a value or

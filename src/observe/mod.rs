@@ -117,7 +117,7 @@ impl<'a> Event<'a> {
 
 /// Where a log reader puts the events it reads ([`read_events`]):
 /// [`Discoverer`] makes a journey of them; calibration
-/// ([`crate::fit`]) collects each case's rated moments. Extension-trait
+/// (`peakend fit`) collects each case's rated moments. Extension-trait
 /// style: only [`push`](EventSink::push) is required.
 pub trait EventSink {
     /// Take the next counted event, in log order.

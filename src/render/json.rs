@@ -144,6 +144,13 @@ struct Rec<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     outcome_effect: &'a Option<crate::memory::OutcomeEffect>,
 }
+/// The default model (or one the command line cannot name): no
+/// `model_flags` in the JSON.
+#[allow(clippy::ref_option)]
+fn no_flags(f: &&Option<Vec<String>>) -> bool {
+    f.as_ref().is_none_or(Vec::is_empty)
+}
+
 /// An alternative in the JSON contract.
 #[derive(Serialize)]
 struct Alt {
@@ -195,7 +202,7 @@ pub fn recommendations_json_with(
     #[derive(Serialize)]
     struct All<'a> {
         model: &'a str,
-        #[serde(skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "no_flags")]
         model_flags: &'a Option<Vec<String>>,
         #[serde(skip_serializing_if = "Option::is_none")]
         outcome_link: &'a Option<crate::memory::OutcomeLink>,

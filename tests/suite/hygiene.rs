@@ -103,6 +103,7 @@ const LAYERS: &[&[&str]] = &[
     &["recommend"],
     &["gap", "personas"],
     &["format", "generate", "observe"],
+    &["fit"],
     &["render"],
 ];
 
