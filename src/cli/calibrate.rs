@@ -7,6 +7,36 @@ use super::{Command, OutFormat};
 use peakend::fit::{FitError, FitOptions, fit_log};
 use peakend::render;
 
+/// Read the files and fit; problems are reported here (exit 1; options
+/// out of range exit 2).
+fn run(log: &str, case_table: &str, options: &FitOptions) -> anyhow::Result<peakend::fit::Fit> {
+    let table = std::fs::File::open(case_table)
+        .map_err(|e| anyhow::anyhow!("cannot read {case_table}: {e}"))?;
+    let fitted = if log == "-" {
+        fit_log(std::io::stdin().lock(), table, options)
+    } else {
+        let file =
+            std::fs::File::open(log).map_err(|e| anyhow::anyhow!("cannot read {log}: {e}"))?;
+        fit_log(file, table, options)
+    };
+    match fitted {
+        Ok(f) => Ok(f),
+        Err(FitError::Log(e)) => {
+            eprintln!("{}: error: {e}", display_name(log));
+            Err(reported(1))
+        }
+        Err(FitError::CaseTable(e)) => {
+            eprintln!("{case_table}: error: {e}");
+            Err(reported(1))
+        }
+        Err(FitError::Options(m)) => Err(usage(m)),
+        Err(e) => {
+            eprintln!("peakend fit: error: {e}");
+            Err(reported(1))
+        }
+    }
+}
+
 /// `fit`, from its arguments.
 pub(crate) fn fit_command(command: Command) -> anyhow::Result<()> {
     let Command::Fit {
@@ -73,31 +103,7 @@ pub(crate) fn fit_command(command: Command) -> anyhow::Result<()> {
     if let Some(c) = choose {
         options = options.choose(c);
     }
-    let table = std::fs::File::open(&case_table)
-        .map_err(|e| anyhow::anyhow!("cannot read {case_table}: {e}"))?;
-    let fitted = if log == "-" {
-        fit_log(std::io::stdin().lock(), table, &options)
-    } else {
-        let file =
-            std::fs::File::open(&log).map_err(|e| anyhow::anyhow!("cannot read {log}: {e}"))?;
-        fit_log(file, table, &options)
-    };
-    let fit = match fitted {
-        Ok(f) => f,
-        Err(FitError::Log(e)) => {
-            eprintln!("{}: error: {e}", display_name(&log));
-            return Err(reported(1));
-        }
-        Err(FitError::CaseTable(e)) => {
-            eprintln!("{case_table}: error: {e}");
-            return Err(reported(1));
-        }
-        Err(FitError::Options(m)) => return Err(usage(m)),
-        Err(e) => {
-            eprintln!("peakend fit: error: {e}");
-            return Err(reported(1));
-        }
-    };
+    let fit = run(&log, &case_table, &options)?;
     if let Some(o) = &output {
         o.write(fit.model.to_json())?;
     }

@@ -131,7 +131,10 @@ fn analyze(
     let Some(args) = evidence else {
         return emit(match out.format {
             OutFormat::Json => render::pretty_json(&m),
-            OutFormat::Text => format!("{}{personas}", render::moments_text(&m, st)),
+            OutFormat::Text => noted(
+                format!("{}{personas}", render::moments_text(&m, st)),
+                analyzer,
+            ),
         });
     };
     let o = analyzer.ownership(journey, a);
@@ -150,6 +153,16 @@ fn analyze(
             render::ownership_text(&o, st)
         ),
     })
+}
+
+/// A text report with the model named at its end when it is a fitted
+/// one (the reports without a model line would not say it otherwise).
+fn noted(text: String, analyzer: &Analyzer) -> String {
+    if analyzer.model().name() == "fitted" {
+        format!("{text}\n{}\n", render::model_line(analyzer.model()))
+    } else {
+        text
+    }
 }
 
 /// The evidence interval's options from the flags.
@@ -183,7 +196,9 @@ fn simulate(
         return match p.analyzer.simulate_persona(&p.journey, name, ops) {
             Ok(s) => emit(match out.format {
                 OutFormat::Json => render::pretty_json(&s),
-                OutFormat::Text => render::persona_simulation_text(&s, name, st),
+                OutFormat::Text => {
+                    noted(render::persona_simulation_text(&s, name, st), &p.analyzer)
+                }
             }),
             Err(e) => fail(&e),
         };
@@ -207,11 +222,14 @@ fn simulate(
         (OutFormat::Json, changes) => {
             render::simulation_json(&s, changes.as_ref().map(|(b, a)| (*b, a)))
         }
-        (OutFormat::Text, None) => render::simulation_text(&s, st),
-        (OutFormat::Text, Some((b, a))) => format!(
-            "{}{}",
-            render::simulation_text(&s, st),
-            render::persona_changes_text(b, &a, &p.journey.scale())
+        (OutFormat::Text, None) => noted(render::simulation_text(&s, st), &p.analyzer),
+        (OutFormat::Text, Some((b, a))) => noted(
+            format!(
+                "{}{}",
+                render::simulation_text(&s, st),
+                render::persona_changes_text(b, &a, &p.journey.scale())
+            ),
+            &p.analyzer,
         ),
     })
 }
@@ -261,18 +279,24 @@ fn recommend(
         };
         return emit(match out.format {
             OutFormat::Json => render::account_advice_json(&adv),
-            OutFormat::Text => render::account_advice_text(&adv, file, &scale, st),
+            OutFormat::Text => noted(
+                render::account_advice_text(&adv, file, &scale, st),
+                &p.analyzer,
+            ),
         });
     }
     let r = p.analyzer.recommend(&p.journey, &p.analysis, budget);
     let account = advice(&Objective::Account)?;
     emit(match (out.format, account) {
         (OutFormat::Json, account) => render::recommendations_json_with(&r, account.as_ref()),
-        (OutFormat::Text, None) => render::recommendations_text(&r, file, st),
-        (OutFormat::Text, Some(adv)) => format!(
-            "{}\n{}",
-            render::recommendations_text(&r, file, st),
-            render::account_advice_text(&adv, file, &scale, st)
+        (OutFormat::Text, None) => noted(render::recommendations_text(&r, file, st), &p.analyzer),
+        (OutFormat::Text, Some(adv)) => noted(
+            format!(
+                "{}\n{}",
+                render::recommendations_text(&r, file, st),
+                render::account_advice_text(&adv, file, &scale, st)
+            ),
+            &p.analyzer,
         ),
     })
 }

@@ -7,7 +7,6 @@ use crate::observe::{
     CaseRow, Event, EventSink, LogError, LogOptions, read_case_rows, read_events,
 };
 use std::collections::HashMap;
-use std::io::Read;
 
 /// The columns of a case's features: [`Feature::ALL`] in order, then
 /// `length` (the case's number of events).
@@ -407,11 +406,11 @@ pub(crate) fn positive_of(names: &[String], positive: Option<&str>) -> Positive 
 }
 
 /// Read a case table and then a log into cases.
-pub(crate) fn read<R1: Read, R2: Read>(
+pub(crate) fn read<R1: std::io::Read, R2: std::io::Read>(
     log: R1,
     table: R2,
     options: &ReadOptions<'_>,
-) -> Result<(Cases, ReadReport, Vec<String>, Positive, Vec<Option<f64>>), super::FitError> {
+) -> Result<Read, super::FitError> {
     let mut index: HashMap<Box<str>, u32> = HashMap::new();
     let mut rows: Vec<Row> = Vec::new();
     let mut outcomes: Vec<String> = Vec::new();
@@ -478,14 +477,19 @@ pub(crate) fn read<R1: Read, R2: Read>(
     Ok(assemble(c, &account_names, outcomes, positive))
 }
 
+/// What reading a log and a case table gives: the cases, what was left
+/// out, the outcome names, which one is predicted, each one's mean value.
+pub(crate) struct Read {
+    pub(crate) cases: Cases,
+    pub(crate) report: ReadReport,
+    pub(crate) outcomes: Vec<String>,
+    pub(crate) positive: Positive,
+    pub(crate) values: Vec<Option<f64>>,
+}
+
 /// The collected rows as cases (in the table's order), what was left out,
 /// and each outcome's mean value.
-fn assemble(
-    c: Collector,
-    accounts: &[String],
-    outcomes: Vec<String>,
-    positive: Positive,
-) -> (Cases, ReadReport, Vec<String>, Positive, Vec<Option<f64>>) {
+fn assemble(c: Collector, accounts: &[String], outcomes: Vec<String>, positive: Positive) -> Read {
     let mut report = c.report;
     report.timed = c.timed == Some(true);
     report.not_in_table = c.others.len() as u64;
@@ -546,7 +550,13 @@ fn assemble(
         .iter()
         .map(|&(s, n)| (n > 0).then(|| s / n as f64))
         .collect();
-    (cases, report, outcomes, positive, values)
+    Read {
+        cases,
+        report,
+        outcomes,
+        positive,
+        values,
+    }
 }
 
 /// Durations of a case's moments from the times to the next event (`NaN`

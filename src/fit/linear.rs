@@ -8,6 +8,9 @@
 //! pass over the cases per repeat, whatever the number of folds, penalties
 //! and resamples.
 
+// Small dense matrices, walked by index.
+#![allow(clippy::needless_range_loop)]
+
 use super::cases::{COLUMNS, Cases, LENGTH};
 use crate::engine::Rng;
 use crate::memory::Feature;

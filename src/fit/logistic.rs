@@ -221,6 +221,6 @@ mod tests {
         let y: Vec<u8> = (0..40).map(|i| u8::from(i >= 20)).collect();
         let c = fit(&m, &y, &rows).unwrap();
         assert!(c.c1.is_finite() && c.c1 > 1.0);
-        assert!(fit(&m, &vec![1; 40], &rows).is_none());
+        assert!(fit(&m, &[1; 40], &rows).is_none());
     }
 }

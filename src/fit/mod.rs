@@ -475,7 +475,13 @@ pub fn fit_log<R1: Read, R2: Read>(
     case_table: R2,
     options: &FitOptions,
 ) -> Result<Fit, FitError> {
-    let (cases, report, outcomes, positive, values) = cases::read(
+    let cases::Read {
+        cases,
+        report,
+        outcomes,
+        positive,
+        values,
+    } = cases::read(
         log,
         case_table,
         &cases::ReadOptions {
@@ -528,29 +534,7 @@ fn fit_named(
     value: Option<f64>,
     report: &ReadReport,
 ) -> Result<Fit, FitError> {
-    if options.folds < 2 || options.folds > 100 {
-        return Err(FitError::Options(format!(
-            "--folds {} is not 2 to 100",
-            options.folds
-        )));
-    }
-    if options.repeats < 1 || options.repeats > 100 {
-        return Err(FitError::Options(format!(
-            "--repeats {} is not 1 to 100",
-            options.repeats
-        )));
-    }
-    if options.bootstrap > 100_000 {
-        return Err(FitError::Options(format!(
-            "--bootstrap {} is more than 100000",
-            options.bootstrap
-        )));
-    }
-    if let Some(c) = &options.choose
-        && !(c == "fitted" || FIXED.iter().any(|(n, _)| n == c))
-    {
-        return Err(FitError::UnknownChoice(c.clone()));
-    }
+    check(options)?;
     let rows_y: Vec<usize> = (0..cases.len())
         .filter(|&i| cases.y[i].is_finite())
         .collect();
@@ -633,6 +617,34 @@ fn fit_named(
         outcome,
         model,
     })
+}
+
+/// Options out of range, a `choose` that names no model.
+fn check(options: &FitOptions) -> Result<(), FitError> {
+    if options.folds < 2 || options.folds > 100 {
+        return Err(FitError::Options(format!(
+            "--folds {} is not 2 to 100",
+            options.folds
+        )));
+    }
+    if options.repeats < 1 || options.repeats > 100 {
+        return Err(FitError::Options(format!(
+            "--repeats {} is not 1 to 100",
+            options.repeats
+        )));
+    }
+    if options.bootstrap > 100_000 {
+        return Err(FitError::Options(format!(
+            "--bootstrap {} is more than 100000",
+            options.bootstrap
+        )));
+    }
+    if let Some(c) = &options.choose
+        && !(c == "fitted" || FIXED.iter().any(|(n, _)| n == c))
+    {
+        return Err(FitError::UnknownChoice(c.clone()));
+    }
+    Ok(())
 }
 
 /// What the parts of a fit share.
@@ -889,7 +901,7 @@ impl Ctx<'_> {
             .iter()
             .find(|m| m.name == o.best)
             .expect("the best is among the models");
-        if m.name == "fitted" && !(o.blend.slope.value > 0.0) {
+        if m.name == "fitted" && (o.blend.slope.value.is_nan() || o.blend.slope.value <= 0.0) {
             return Err(FitError::BlendUnusable(o.blend.slope.value));
         }
         let map: BTreeMap<Feature, f64> = m
@@ -926,6 +938,73 @@ impl Ctx<'_> {
         Ok((m.name.clone(), w, Some(per_fold)))
     }
 
+    /// Each case's memory under a feature vector.
+    fn memory_of(&self, c: &[f64; COLUMNS]) -> Vec<f64> {
+        self.cases
+            .x
+            .iter()
+            .map(|x| x.iter().zip(c).map(|(a, b)| a * b).sum())
+            .collect()
+    }
+
+    /// The outcome link out of sample: per fold of every repeat, its AUC
+    /// (where the fold holds both outcomes), log-loss, and the log-loss of
+    /// the training folds' rate.
+    fn outcome_cv(
+        &self,
+        rows: &[usize],
+        y: &[u8],
+        m: &[f64],
+        cv: &CvMemory,
+    ) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+        let k = self.options.folds;
+        let (mut aucs, mut losses, mut base) = (Vec::new(), Vec::new(), Vec::new());
+        for (r, gf) in self.folds.iter().enumerate() {
+            for f in 0..k {
+                let fold_m;
+                let m = match cv {
+                    Some(per) => {
+                        fold_m = self.memory_of(&per[r][f]);
+                        &fold_m
+                    }
+                    None => m,
+                };
+                let (test, train): (Vec<usize>, Vec<usize>) = rows
+                    .iter()
+                    .partition(|&&i| gf[self.group[i] as usize] as usize == f);
+                if test.is_empty() {
+                    continue;
+                }
+                let rate = train.iter().filter(|&&i| y[i] == 1).count() as f64 / train.len() as f64;
+                let Some(l) = logistic::fit(m, y, &train) else {
+                    continue;
+                };
+                let mut scored: Vec<(f64, u8)> = test
+                    .iter()
+                    .map(|&i| (logistic::sigma(l.c0 + l.c1 * m[i]), y[i]))
+                    .collect();
+                let n = test.len() as f64;
+                losses.push(
+                    scored
+                        .iter()
+                        .map(|&(p, y)| logistic::log_loss(p, y))
+                        .sum::<f64>()
+                        / n,
+                );
+                base.push(
+                    test.iter()
+                        .map(|&i| logistic::log_loss(rate, y[i]))
+                        .sum::<f64>()
+                        / n,
+                );
+                if let Some(a) = logistic::auc(&mut scored) {
+                    aucs.push(a);
+                }
+            }
+        }
+        (aucs, losses, base)
+    }
+
     /// The outcome link: out of sample over the folds, then on all cases
     /// with cluster-robust intervals.
     fn outcome(
@@ -955,58 +1034,8 @@ impl Ctx<'_> {
                 accounts: groups as u64,
             });
         }
-        let memory_of = |c: &[f64; COLUMNS]| -> Vec<f64> {
-            cases
-                .x
-                .iter()
-                .map(|x| x.iter().zip(c).map(|(a, b)| a * b).sum())
-                .collect()
-        };
-        let m = memory_of(&vector(weights));
-        let (mut aucs, mut losses, mut base) = (Vec::new(), Vec::new(), Vec::new());
-        for (r, gf) in self.folds.iter().enumerate() {
-            for f in 0..k {
-                let fold_m;
-                let m = match cv {
-                    Some(per) => {
-                        fold_m = memory_of(&per[r][f]);
-                        &fold_m
-                    }
-                    None => &m,
-                };
-                let (test, train): (Vec<usize>, Vec<usize>) = rows
-                    .iter()
-                    .partition(|&&i| gf[self.group[i] as usize] as usize == f);
-                if test.is_empty() {
-                    continue;
-                }
-                let rate = train.iter().filter(|&&i| y[i] == 1).count() as f64 / train.len() as f64;
-                let Some(l) = logistic::fit(&m, &y, &train) else {
-                    continue;
-                };
-                let mut scored: Vec<(f64, u8)> = test
-                    .iter()
-                    .map(|&i| (logistic::sigma(l.c0 + l.c1 * m[i]), y[i]))
-                    .collect();
-                let n = test.len() as f64;
-                losses.push(
-                    scored
-                        .iter()
-                        .map(|&(p, y)| logistic::log_loss(p, y))
-                        .sum::<f64>()
-                        / n,
-                );
-                base.push(
-                    test.iter()
-                        .map(|&i| logistic::log_loss(rate, y[i]))
-                        .sum::<f64>()
-                        / n,
-                );
-                if let Some(a) = logistic::auc(&mut scored) {
-                    aucs.push(a);
-                }
-            }
-        }
+        let m = self.memory_of(&vector(weights));
+        let (aucs, losses, base) = self.outcome_cv(rows, &y, &m, cv);
         let l = logistic::fit(&m, &y, rows).ok_or(NoOutcome::OneClass {
             outcome: name.to_string(),
             cases: rows.len() as u64,

@@ -358,7 +358,9 @@ pub fn sample_log(
         drawn.table_header(w)?;
     }
     let gap = (options.gap_minutes * 60_000.0).round() as i64;
-    let mut active: HashMap<u64, (Vec<usize>, usize, i64, Vec<Option<f64>>)> = HashMap::new();
+    // Per case in progress: its path, its step, its time, its ratings.
+    type InProgress = (Vec<usize>, usize, i64, Vec<Option<f64>>);
+    let mut active: HashMap<u64, InProgress> = HashMap::new();
     let mut heap: BinaryHeap<Next> = BinaryHeap::new();
     let mut next_case = 0u64;
     let mut events = 0u64;

@@ -905,22 +905,8 @@ fn recommend(
         .filter(|f| !helped.contains(f.id.as_str()))
         .collect();
     let by_owner = best_per_owner(journey, &recs);
-    let link = analyzer.model().outcome_link().cloned();
     let mut plan = plan;
-    if let Some(l) = &link {
-        for x in &mut recs {
-            x.outcome_effect = Some(l.effect(base, base + x.lift));
-        }
-        if let Some(p) = &mut plan {
-            p.outcome_effect = Some(l.effect(base, p.after));
-            // Each action's marginal change, from where the plan is.
-            let mut at = base;
-            for x in &mut p.actions {
-                x.outcome_effect = Some(l.effect(at, at + x.lift));
-                at += x.lift;
-            }
-        }
-    }
+    let link = outcome_effects(analyzer, base, &mut recs, plan.as_mut());
     Recommendations {
         model_flags: analyzer.model().flags(),
         outcome_link: link,
@@ -936,6 +922,30 @@ fn recommend(
         dashboard_would_differ,
         estimate,
     }
+}
+
+/// Each action's (and the plan's) expected effect on the outcome, when the
+/// model has an outcome link; the link.
+fn outcome_effects(
+    analyzer: &Analyzer,
+    base: f64,
+    recs: &mut [Recommendation],
+    plan: Option<&mut Plan>,
+) -> Option<crate::memory::OutcomeLink> {
+    let l = analyzer.model().outcome_link()?;
+    for x in recs.iter_mut() {
+        x.outcome_effect = Some(l.effect(base, base + x.lift));
+    }
+    if let Some(p) = plan {
+        p.outcome_effect = Some(l.effect(base, p.after));
+        // Each action's marginal change, from where the plan is.
+        let mut at = base;
+        for x in &mut p.actions {
+            x.outcome_effect = Some(l.effect(at, at + x.lift));
+            at += x.lift;
+        }
+    }
+    Some(l.clone())
 }
 
 /// Which of the advice's figures are estimated, with the sampling that
@@ -1190,6 +1200,36 @@ fn fold_by_place(ranked: Vec<(String, Recommendation)>) -> (Vec<String>, Vec<Rec
     (keys, out)
 }
 
+/// The plan's next pick among `pool` within what is left of the budget:
+/// the best lift per cost, then the best lift, then the first in the
+/// reader's order; with its lift and its index in the pool.
+fn best_pick(
+    pool: &[(String, Candidate)],
+    prices: &Prices<'_>,
+    left: f64,
+) -> Option<(Lift, usize)> {
+    let mut best: Option<(f64, f64, Lift, usize)> = None;
+    for (k, (key, c)) in pool.iter().enumerate() {
+        if c.cost > left + 1e-12 {
+            continue;
+        }
+        let Some(lift) = prices.lift(&c.op) else {
+            continue;
+        };
+        if lift.value <= 1e-12 {
+            continue;
+        }
+        let r = settled(per_cost(lift.value, c.cost));
+        let sl = settled(lift.value);
+        if best.is_none_or(|(br, bl, _, bk)| {
+            r > br || (r == br && (sl > bl || (sl == bl && *key < pool[bk].0)))
+        }) {
+            best = Some((r, sl, lift, k));
+        }
+    }
+    best.map(|(_, _, lift, k)| (lift, k))
+}
+
 fn plan(
     analyzer: &Analyzer,
     journey: &Journey,
@@ -1224,26 +1264,9 @@ fn plan(
             owned = Prices::new(analyzer, &cur, cur_score, first.full);
             &owned
         };
-        let mut best: Option<(f64, f64, Lift, usize)> = None;
-        for (k, (key, c)) in pool.iter().enumerate() {
-            if spent + c.cost > budget + 1e-12 {
-                continue;
-            }
-            let Some(lift) = prices.lift(&c.op) else {
-                continue;
-            };
-            if lift.value <= 1e-12 {
-                continue;
-            }
-            let r = settled(per_cost(lift.value, c.cost));
-            let sl = settled(lift.value);
-            if best.is_none_or(|(br, bl, _, bk)| {
-                r > br || (r == br && (sl > bl || (sl == bl && *key < pool[bk].0)))
-            }) {
-                best = Some((r, sl, lift, k));
-            }
-        }
-        let Some((_, _, lift, k)) = best else { break };
+        let Some((lift, k)) = best_pick(&pool, prices, budget - spent) else {
+            break;
+        };
         let (_, c) = pool.swap_remove(k);
         pool.retain(|x| x.1.touchpoint.is_none() || x.1.touchpoint != c.touchpoint);
         if c.action == Action::AddClosing {

@@ -5,7 +5,7 @@
 use super::text::Style;
 use crate::fit::{Choice, Fit, NoOutcome, OutcomeFit, OverallFit, ReadReport, Spread};
 use crate::memory::Feature;
-use crate::numfmt::{fixed, signed, significant, thousands};
+use crate::numfmt::{fixed, significant, thousands};
 use serde_json::{Map, Value, json};
 use std::fmt::Write as _;
 
@@ -108,7 +108,7 @@ fn overall_text(o: &mut String, fit: &Fit, ov: &OverallFit, st: Style) {
     );
     let _ = writeln!(
         o,
-        "  {:<14} {:>13} {:>13} {:>13}",
+        "  {:<14} {:>15} {:>15} {:>13}",
         "model", "RMSE", "MAE", "R²"
     );
     for m in &ov.models {
@@ -119,7 +119,7 @@ fn overall_text(o: &mut String, fit: &Fit, ov: &OverallFit, st: Style) {
         };
         let _ = writeln!(
             o,
-            "  {:<14} {:>13} {:>13} {:>13}{mark}",
+            "  {:<14} {:>15} {:>15} {:>13}{mark}",
             m.name,
             pm(m.rmse, 3),
             pm(m.mae, 3),
@@ -172,9 +172,9 @@ fn overall_text(o: &mut String, fit: &Fit, ov: &OverallFit, st: Style) {
         interval(l.coefficient.interval, 3),
         signed_fixed(l.rmse_change.mean, 4),
         if holds {
-            "the case's length adds nothing the moments do not say"
+            "the case's length adds nothing the moments do not say (duration neglect holds)"
         } else {
-            "length matters in these data — duration is not neglected here"
+            "length predicts the overall rating beyond the rated moments here (unrated moments, or duration itself, may carry it)"
         }
     );
 }
@@ -282,9 +282,13 @@ fn outcome_text(o: &mut String, outcome: &Result<OutcomeFit, NoOutcome>, st: Sty
             if let Some(v) = f.link.value {
                 let _ = writeln!(
                     o,
-                    "  a case {name} is worth {} on average (the case table's value): +1 remembered ≈ {} per case",
-                    significant(v, 4),
-                    signed(f.per_point * v)
+                    "  a case with outcome {name} is worth {} on average (the case table's value): +1 remembered ≈ {} per case",
+                    super::fit_amount(v),
+                    if f.per_point * v < 0.0 {
+                        format!("−{}", super::fit_amount(-f.per_point * v))
+                    } else {
+                        format!("+{}", super::fit_amount(f.per_point * v))
+                    }
                 );
             }
             let _ = writeln!(

@@ -46,6 +46,17 @@ pub use personas::{
     personas_json_text, personas_text, simulation_json,
 };
 
+/// A sum of money or value: whole units with thousands separators from
+/// 100 up, else three significant digits.
+pub(crate) fn fit_amount(v: f64) -> String {
+    if v.abs() >= 100.0 && v.abs() < 1e15 {
+        let t = crate::numfmt::thousands(v.abs().round() as u64);
+        if v < 0.0 { format!("−{t}") } else { t }
+    } else {
+        crate::numfmt::significant(v, 3)
+    }
+}
+
 /// A score as the journey's scale shows it: see `numfmt::score`.
 pub(crate) fn score(x: f64, scale: &crate::journey::Scale) -> String {
     crate::numfmt::score(x, scale.min < 0.0)
@@ -55,6 +66,7 @@ pub use json::{analysis_json, json, pretty_json};
 pub use json::{recommendations_json, recommendations_json_with};
 pub use svg::{histogram_svg, map_svg, map_svg_personas};
 pub use text::{
-    assumed_cost_note, evidence_text, moments_text, outcome_effect_line, ownership_text, rationale,
-    recommendations_text, rests_on, simulate_command, simulate_flags, simulation_text, text,
+    assumed_cost_note, evidence_text, model_line, moments_text, outcome_effect_line,
+    ownership_text, rationale, recommendations_text, rests_on, simulate_command, simulate_flags,
+    simulation_text, text,
 };

@@ -853,6 +853,18 @@ fn plan_text(
     }
 }
 
+/// The model in use, on one line: "Model: remembered = fitted model …
+/// (from peakend fit on log.csv + cases.csv: 800 cases …)".
+///
+/// ```
+/// let line = peakend::render::model_line(&peakend::Model::Mean);
+/// assert!(line.starts_with("Model: remembered = duration-weighted average"));
+/// ```
+#[must_use]
+pub fn model_line(model: &dyn crate::memory::MemoryModel) -> String {
+    format!("Model: {}", model.explain())
+}
+
 /// The `peakend simulate` command for a journey file, the model's flags
 /// and the operations' flags, quoted for a POSIX shell.
 ///
@@ -898,7 +910,10 @@ pub fn outcome_effect_line(
     };
     let value = e
         .value
-        .map(|v| format!(", ≈ {} per case", signed(v)))
+        .map(|v| {
+            let sign = if v < 0.0 { "−" } else { "+" };
+            format!(", ≈ {sign}{} per case", super::fit_amount(v.abs()))
+        })
         .unwrap_or_default();
     format!(
         "→ {} {} pp (95 % {} to {} pp, from {}){value}",

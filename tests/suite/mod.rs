@@ -1,6 +1,7 @@
 mod browser;
 mod cli;
 mod evidence;
+mod fit;
 mod gap;
 mod hostile;
 mod hygiene;
