@@ -1372,3 +1372,39 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// A fitted model scores every path as the weighted model with its
+    /// weights (so every figure is exact), and its file reads back the same.
+    #[test]
+    fn a_fitted_model_is_its_weights(
+        dag in arb_real_dag(7),
+        raw in proptest::collection::vec(0u32..10, 6),
+        trend in -5i32..=5,
+    ) {
+        let total: u32 = raw.iter().sum();
+        prop_assume!(total > 0);
+        let names = ["peak", "best", "worst", "end", "first", "mean"];
+        let mut list: Vec<String> = raw
+            .iter()
+            .zip(names)
+            .filter(|(w, _)| **w > 0)
+            .map(|(w, n)| format!("{n}={}", f64::from(*w) / f64::from(total)))
+            .collect();
+        list.push(format!("trend={}", f64::from(trend) / 10.0));
+        let weights: peakend::Weights = list.join(",").parse().unwrap();
+        let fitted = peakend::FittedModel::new("fitted", weights.clone(), peakend::Provenance::default());
+        let back = peakend::FittedModel::from_json_str(&fitted.to_json()).unwrap();
+        prop_assert_eq!(&back, &fitted);
+        let j = dag.journey();
+        let a = analyze(&j, &back, &Options::new());
+        let b = analyze(&j, &Model::Weighted(weights), &Options::new());
+        prop_assert!((a.remembered.expected - b.remembered.expected).abs() < TOL);
+        prop_assert!((a.distribution.p50 - b.distribution.p50).abs() < TOL);
+        for (x, y) in a.touchpoints.iter().zip(&b.touchpoints) {
+            prop_assert!((x.memory_weight - y.memory_weight).abs() < TOL);
+        }
+    }
+}
