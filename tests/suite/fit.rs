@@ -689,6 +689,7 @@ mod recovery {
                 all += 1;
             }
         }
+        eprintln!("coverage: {inside} of {all}");
         assert!(
             f64::from(inside) >= 0.85 * f64::from(all),
             "{inside} of {all}"
