@@ -869,6 +869,7 @@ impl Rng {
         z ^ (z >> 31)
     }
     /// Uniform in `0..n` (`n` at least 1), by multiply-shift.
+    #[cfg_attr(not(any(feature = "fit", feature = "logs")), allow(dead_code))]
     pub(crate) fn below(&mut self, n: usize) -> usize {
         ((u128::from(self.next_u64()) * n as u128) >> 64) as usize
     }
