@@ -322,6 +322,10 @@ impl EventSink for Collector {
     }
 }
 
+/// The largest overall rating or value a case table may hold (sums of
+/// squares stay finite far beyond any real one).
+const MAX_NUMBER: f64 = 1e12;
+
 /// How to read a log for a fit.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ReadOptions<'a> {
@@ -426,6 +430,18 @@ pub(crate) fn read<R1: std::io::Read, R2: std::io::Read>(
                     row.case, rows[first as usize].line
                 ),
             ));
+        }
+        for (what, x) in [("overall rating", row.overall), ("value", row.value)] {
+            if let Some(x) = x.filter(|x| x.abs() > MAX_NUMBER) {
+                return Err(LogError::new(
+                    Some(row.line),
+                    None,
+                    format!(
+                        "{what} {} is beyond ±{MAX_NUMBER:e}: not a rating or an amount",
+                        crate::numfmt::shown(x)
+                    ),
+                ));
+            }
         }
         let outcome = row
             .outcome

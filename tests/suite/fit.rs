@@ -187,6 +187,42 @@ fn the_json_contract_names_every_model_the_best_the_weights_and_the_cases() {
 }
 
 #[test]
+fn an_xes_log_fits_as_its_csv_twin() {
+    // The same seed draws the same customers in both formats.
+    let dir = scratch("xes");
+    let journey = equal_durations(&dir);
+    let (log, cases) = sampled(&dir, &journey, &["--model", "mean"], "5");
+    let xes = dir.join("log.xes.gz");
+    let out = peakend(&[
+        "sample",
+        s(&journey),
+        "--cases",
+        "1500",
+        "--accounts",
+        "250",
+        "--rating-scale",
+        "1,5",
+        "--noise",
+        "0.4",
+        "--seed",
+        "5",
+        "-o",
+        s(&xes),
+        "--model",
+        "mean",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let a = fit_json(&log, &cases, &["--bootstrap", "100"]);
+    let mut b = fit_json(&xes, &cases, &["--bootstrap", "100"]);
+    b["model"]["fitted_on"]["log"] = a["model"]["fitted_on"]["log"].clone();
+    assert_eq!(a, b);
+}
+
+#[test]
 fn the_bundled_example_fits_with_an_outcome_link() {
     let v = json(&[
         "fit",
@@ -489,6 +525,11 @@ fn bad_data_gets_a_clear_message_never_nan() {
         e.contains("line ") && e.contains("rating 5 is off the rating scale 1..4"),
         "{e}"
     );
+    // A number no rating is.
+    let huge = dir.join("huge.csv");
+    std::fs::write(&huge, "case,overall\nc1,3\nc2,1e300\n").unwrap();
+    let e = fails(&["fit", s(&log), "--cases", s(&huge)]);
+    assert!(e.contains("line 3") && e.contains("beyond"), "{e}");
     // A case named twice in the table.
     let twice = dir.join("twice.csv");
     std::fs::write(&twice, "case,overall\nc1,3\nc1,4\n").unwrap();
