@@ -6,7 +6,7 @@ use crate::memory::{Feature, PathView};
 use crate::observe::{
     CaseRow, Event, EventSink, LogError, LogOptions, read_case_rows, read_events,
 };
-use std::collections::HashMap;
+use crate::observe::Fast;
 
 /// The columns of a case's features: [`Feature::ALL`] in order, then
 /// `length` (the case's number of events).
@@ -34,7 +34,7 @@ pub struct Cases {
     /// 1 the outcome, 0 another, -1 none.
     pub(crate) outcome: Vec<i8>,
     pub(crate) group: Vec<u32>,
-    groups: HashMap<String, u32>,
+    groups: Fast<String, u32>,
     ungrouped: u32,
     /// The scale features are computed on.
     pub(crate) scale: Scale,
@@ -139,7 +139,7 @@ impl Cases {
 
     /// Group ids renumbered 0..G in first-seen order, and G.
     pub(crate) fn dense_groups(&self) -> (Vec<u32>, usize) {
-        let mut map: HashMap<u32, u32> = HashMap::new();
+        let mut map: Fast<u32, u32> = Fast::default();
         let dense = self
             .group
             .iter()
@@ -218,12 +218,12 @@ struct Row {
 /// Reads events into the case table's rows.
 struct Collector {
     rows: Vec<Row>,
-    index: HashMap<Box<str>, u32>,
+    index: Fast<Box<str>, u32>,
     rating_scale: Option<(f64, f64)>,
     scale: Scale,
     timed: Option<bool>,
     report: ReadReport,
-    others: HashMap<Box<str>, ()>,
+    others: Fast<Box<str>, ()>,
 }
 
 impl Collector {
@@ -415,10 +415,10 @@ pub(crate) fn read<R1: std::io::Read, R2: std::io::Read>(
     table: R2,
     options: &ReadOptions<'_>,
 ) -> Result<Read, super::FitError> {
-    let mut index: HashMap<Box<str>, u32> = HashMap::new();
+    let mut index: Fast<Box<str>, u32> = Fast::default();
     let mut rows: Vec<Row> = Vec::new();
     let mut outcomes: Vec<String> = Vec::new();
-    let mut accounts: HashMap<String, u32> = HashMap::new();
+    let mut accounts: Fast<String, u32> = Fast::default();
     let mut account_names: Vec<String> = Vec::new();
     let table_report = read_case_rows(table, |row: &CaseRow<'_>| {
         if let Some(&first) = index.get(row.case) {
@@ -486,7 +486,7 @@ pub(crate) fn read<R1: std::io::Read, R2: std::io::Read>(
             table_cases: table_report.cases,
             ..ReadReport::default()
         },
-        others: HashMap::new(),
+        others: Fast::default(),
     };
     let c = read_events(log, &options.log, collector)?;
     let positive = positive_of(&outcomes, options.positive);
