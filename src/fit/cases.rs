@@ -3,10 +3,10 @@
 
 use crate::journey::Scale;
 use crate::memory::{Feature, PathView};
+use crate::observe::Fast;
 use crate::observe::{
     CaseRow, Event, EventSink, LogError, LogOptions, read_case_rows, read_events,
 };
-use crate::observe::Fast;
 
 /// The columns of a case's features: [`Feature::ALL`] in order, then
 /// `length` (the case's number of events).

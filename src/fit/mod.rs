@@ -949,58 +949,83 @@ impl Ctx<'_> {
 
     /// The outcome link out of sample: per fold of every repeat, its AUC
     /// (where the fold holds both outcomes), log-loss, and the log-loss of
-    /// the training folds' rate.
+    /// the training folds' rate. Each fold's fit starts from `start` (the
+    /// fit on all cases); the folds are shared among the cores and their
+    /// figures gathered in fold order.
     fn outcome_cv(
         &self,
         rows: &[usize],
-        y: &[u8],
-        m: &[f64],
+        (y, m): (&[u8], &[f64]),
         cv: &CvMemory,
+        start: logistic::Logit,
     ) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
         let k = self.options.folds;
-        let (mut aucs, mut losses, mut base) = (Vec::new(), Vec::new(), Vec::new());
-        for (r, gf) in self.folds.iter().enumerate() {
-            for f in 0..k {
-                let fold_m;
-                let m = match cv {
-                    Some(per) => {
-                        fold_m = self.memory_of(&per[r][f]);
-                        &fold_m
-                    }
-                    None => m,
-                };
-                let (test, train): (Vec<usize>, Vec<usize>) = rows
-                    .iter()
-                    .partition(|&&i| gf[self.group[i] as usize] as usize == f);
-                if test.is_empty() {
-                    continue;
+        let jobs: Vec<(usize, usize)> = (0..self.folds.len())
+            .flat_map(|r| (0..k).map(move |f| (r, f)))
+            .collect();
+        let fold = |(r, f): (usize, usize)| -> Option<(Option<f64>, f64, f64)> {
+            let gf = &self.folds[r];
+            let fold_m;
+            let m = match cv {
+                Some(per) => {
+                    fold_m = self.memory_of(&per[r][f]);
+                    &fold_m[..]
                 }
-                let rate = train.iter().filter(|&&i| y[i] == 1).count() as f64 / train.len() as f64;
-                let Some(l) = logistic::fit(m, y, &train) else {
-                    continue;
-                };
-                let mut scored: Vec<(f64, u8)> = test
-                    .iter()
-                    .map(|&i| (logistic::sigma(l.c0 + l.c1 * m[i]), y[i]))
-                    .collect();
-                let n = test.len() as f64;
-                losses.push(
-                    scored
-                        .iter()
-                        .map(|&(p, y)| logistic::log_loss(p, y))
-                        .sum::<f64>()
-                        / n,
-                );
-                base.push(
-                    test.iter()
-                        .map(|&i| logistic::log_loss(rate, y[i]))
-                        .sum::<f64>()
-                        / n,
-                );
-                if let Some(a) = logistic::auc(&mut scored) {
-                    aucs.push(a);
+                None => m,
+            };
+            let (test, train): (Vec<usize>, Vec<usize>) = rows
+                .iter()
+                .partition(|&&i| gf[self.group[i] as usize] as usize == f);
+            if test.is_empty() {
+                return None;
+            }
+            let rate = train.iter().filter(|&&i| y[i] == 1).count() as f64 / train.len() as f64;
+            let l = logistic::fit(m, y, &train, Some(start))?;
+            let mut scored: Vec<(f64, u8)> = test
+                .iter()
+                .map(|&i| (logistic::sigma(l.c0 + l.c1 * m[i]), y[i]))
+                .collect();
+            let n = test.len() as f64;
+            let loss = scored
+                .iter()
+                .map(|&(p, y)| logistic::log_loss(p, y))
+                .sum::<f64>()
+                / n;
+            let base = test
+                .iter()
+                .map(|&i| logistic::log_loss(rate, y[i]))
+                .sum::<f64>()
+                / n;
+            Some((logistic::auc(&mut scored), loss, base))
+        };
+        let threads = std::thread::available_parallelism()
+            .map_or(1, std::num::NonZero::get)
+            .clamp(1, 8)
+            .min(jobs.len().max(1));
+        let mut done: Vec<Option<(Option<f64>, f64, f64)>> = vec![None; jobs.len()];
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..threads)
+                .map(|t| {
+                    let (jobs, fold) = (&jobs, &fold);
+                    scope.spawn(move || {
+                        (t..jobs.len())
+                            .step_by(threads)
+                            .map(|j| (j, fold(jobs[j])))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            for h in handles {
+                for (j, r) in h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)) {
+                    done[j] = r;
                 }
             }
+        });
+        let (mut aucs, mut losses, mut base) = (Vec::new(), Vec::new(), Vec::new());
+        for (auc, loss, b) in done.into_iter().flatten() {
+            aucs.extend(auc);
+            losses.push(loss);
+            base.push(b);
         }
         (aucs, losses, base)
     }
@@ -1035,11 +1060,11 @@ impl Ctx<'_> {
             });
         }
         let m = self.memory_of(&vector(weights));
-        let (aucs, losses, base) = self.outcome_cv(rows, &y, &m, cv);
-        let l = logistic::fit(&m, &y, rows).ok_or(NoOutcome::OneClass {
+        let l = logistic::fit(&m, &y, rows, None).ok_or(NoOutcome::OneClass {
             outcome: name.to_string(),
             cases: rows.len() as u64,
         })?;
+        let (aucs, losses, base) = self.outcome_cv(rows, (&y, &m), cv, l);
         let z = logistic::z95();
         let cov = logistic::robust_covariance(l, (&m, &y), rows, self.group, self.groups)
             .unwrap_or_else(nalgebra::Matrix2::zeros);
