@@ -844,13 +844,16 @@ fn gap(
     output.write(match format {
         "json" => render::gap_json(&g),
         "html" => render::gap_html(&g, &c),
-        _ => render::gap_text(
-            &g,
-            style(if output.is_file() {
-                super::ColorChoice::Never
-            } else {
-                super::ColorChoice::Auto
-            }),
+        _ => noted(
+            render::gap_text(
+                &g,
+                style(if output.is_file() {
+                    super::ColorChoice::Never
+                } else {
+                    super::ColorChoice::Auto
+                }),
+            ),
+            &analyzer,
         ),
     })
 }
