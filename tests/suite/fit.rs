@@ -329,7 +329,10 @@ fn the_model_file_works_on_every_command_and_says_where_it_came_from() {
         "--model",
         m,
     ]);
-    assert!(said(&String::from_utf8_lossy(&out.stdout)), "gap says the model");
+    assert!(
+        said(&String::from_utf8_lossy(&out.stdout)),
+        "gap says the model"
+    );
     assert!(
         out.status.success(),
         "{}",
