@@ -243,24 +243,7 @@ impl EventSink for Collector {
     fn push(&mut self, e: &Event<'_>) -> Result<(), LogError> {
         self.report.events += 1;
         let line = Some(e.line);
-        match (self.timed, e.time) {
-            (None, t) => self.timed = Some(t.is_some()),
-            (Some(true), None) => {
-                return Err(LogError::new(
-                    line,
-                    None,
-                    "this event has no timestamp, earlier ones have",
-                ));
-            }
-            (Some(false), Some(_)) => {
-                return Err(LogError::new(
-                    line,
-                    None,
-                    "this event has a timestamp, earlier ones have none",
-                ));
-            }
-            _ => {}
-        }
+        crate::observe::check_timed(&mut self.timed, e)?;
         let rating = match e.rating {
             Some(r) => {
                 self.report.rated_events += 1;
@@ -291,15 +274,7 @@ impl EventSink for Collector {
         let row = &mut self.rows[i as usize];
         if let (Some(t0), Some(t)) = (row.last, e.time) {
             if t < t0 {
-                return Err(LogError::new(
-                    line,
-                    None,
-                    format!(
-                        "case \"{}\": this event is earlier than the case's event on line {}; \
-                         list each case's events in time order (sort the log by case and time)",
-                        e.case, row.last_line
-                    ),
-                ));
+                return Err(crate::observe::earlier(e, row.last_line));
             }
             if row.last_rated
                 && let Some(m) = row.moments.last_mut()

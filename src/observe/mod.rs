@@ -140,6 +140,34 @@ impl EventSink for Discoverer {
     }
 }
 
+/// Every event of a log has a timestamp, or none does: `timed` is what
+/// the first event said.
+pub(crate) fn check_timed(timed: &mut Option<bool>, e: &Event<'_>) -> Result<(), LogError> {
+    let message = match (*timed, e.time) {
+        (None, t) => {
+            *timed = Some(t.is_some());
+            return Ok(());
+        }
+        (Some(true), None) => "this event has no timestamp, earlier ones have",
+        (Some(false), Some(_)) => "this event has a timestamp, earlier ones have none",
+        _ => return Ok(()),
+    };
+    Err(LogError::new(Some(e.line), None, message))
+}
+
+/// An event earlier than its case's previous one (on `line`).
+pub(crate) fn earlier(e: &Event<'_>, line: u64) -> LogError {
+    LogError::new(
+        Some(e.line),
+        None,
+        format!(
+            "case \"{}\": this event is earlier than the case's event on line {line}; \
+             list each case's events in time order (sort the log by case and time)",
+            e.case
+        ),
+    )
+}
+
 /// How to turn a log into a journey.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -584,24 +612,7 @@ impl Discoverer {
     /// order), or a rating off the rating scale.
     pub fn push(&mut self, e: &Event<'_>) -> Result<(), LogError> {
         let line = Some(e.line);
-        match (self.timed, e.time) {
-            (None, t) => self.timed = Some(t.is_some()),
-            (Some(true), None) => {
-                return Err(LogError::new(
-                    line,
-                    None,
-                    "this event has no timestamp, earlier ones have",
-                ));
-            }
-            (Some(false), Some(_)) => {
-                return Err(LogError::new(
-                    line,
-                    None,
-                    "this event has a timestamp, earlier ones have none",
-                ));
-            }
-            _ => {}
-        }
+        check_timed(&mut self.timed, e)?;
         let rating = match e.rating {
             Some(r) => Some(self.rescale(r).ok_or_else(|| {
                 let (lo, hi) = self.rating_bounds();
@@ -635,15 +646,7 @@ impl Discoverer {
         if let (Some((Some(t0), l0)), Some(t)) = (previous, e.time)
             && t < t0
         {
-            return Err(LogError::new(
-                line,
-                None,
-                format!(
-                    "case \"{}\": this event is earlier than the case's event on line {l0}; \
-                     list each case's events in time order (sort the log by case and time)",
-                    e.case
-                ),
-            ));
+            return Err(earlier(e, l0));
         }
         // Another name of the activity the case is at (two log activities
         // mapped onto one designed touchpoint, one after the other): the

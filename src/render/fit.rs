@@ -319,51 +319,47 @@ fn outcome_text(o: &mut String, outcome: &Result<OutcomeFit, NoOutcome>, st: Sty
 }
 
 fn left_out_text(o: &mut String, r: &ReadReport) {
-    let mut parts = Vec::new();
-    let first = |v: &[String]| {
-        if v.is_empty() {
-            String::new()
-        } else {
-            format!(" (first: {})", v.join(", "))
-        }
-    };
-    if r.unrated > 0 {
-        parts.push(format!(
-            "{} case{} of the table with no rated moment in the log{}",
-            thousands(r.unrated),
-            if r.unrated == 1 { "" } else { "s" },
-            first(&r.unrated_examples)
-        ));
-    }
-    if r.not_in_log > 0 {
-        parts.push(format!(
-            "{} case{} of the table not in the log{}",
-            thousands(r.not_in_log),
-            if r.not_in_log == 1 { "" } else { "s" },
-            first(&r.not_in_log_examples)
-        ));
-    }
-    if r.nothing_to_learn > 0 {
-        parts.push(format!(
-            "{} case{} of the table with neither an overall rating nor an outcome",
-            thousands(r.nothing_to_learn),
-            if r.nothing_to_learn == 1 { "" } else { "s" }
-        ));
-    }
-    if r.not_in_table > 0 {
-        parts.push(format!(
-            "{} case{} of the log not in the table",
-            thousands(r.not_in_table),
-            if r.not_in_table == 1 { "" } else { "s" }
-        ));
-    }
-    if r.skipped_events > 0 {
-        parts.push(format!(
-            "{} event{} whose lifecycle is not complete",
-            thousands(r.skipped_events),
-            if r.skipped_events == 1 { "" } else { "s" }
-        ));
-    }
+    let none: &[String] = &[];
+    let rows: [(u64, &str, &str, &[String]); 5] = [
+        (
+            r.unrated,
+            "case",
+            "of the table with no rated moment in the log",
+            &r.unrated_examples,
+        ),
+        (
+            r.not_in_log,
+            "case",
+            "of the table not in the log",
+            &r.not_in_log_examples,
+        ),
+        (
+            r.nothing_to_learn,
+            "case",
+            "of the table with neither an overall rating nor an outcome",
+            none,
+        ),
+        (r.not_in_table, "case", "of the log not in the table", none),
+        (
+            r.skipped_events,
+            "event",
+            "whose lifecycle is not complete",
+            none,
+        ),
+    ];
+    let parts: Vec<String> = rows
+        .iter()
+        .filter(|row| row.0 > 0)
+        .map(|&(n, noun, what, examples)| {
+            let first = if examples.is_empty() {
+                String::new()
+            } else {
+                format!(" (first: {})", examples.join(", "))
+            };
+            let s = if n == 1 { "" } else { "s" };
+            format!("{} {noun}{s} {what}{first}", thousands(n))
+        })
+        .collect();
     if !parts.is_empty() {
         let _ = writeln!(o, "\nLeft out: {}.", parts.join("; "));
     }
