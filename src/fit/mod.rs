@@ -506,7 +506,7 @@ pub fn fit_log<R1: Read, R2: Read>(
             }));
         }
     };
-    let mut f = fit_named(&cases, options, positive_name.as_deref(), value, &report)?;
+    let mut f = fit_named(&cases, options, positive_name.as_deref(), value)?;
     f.read = Some(report);
     Ok(f)
 }
@@ -518,13 +518,7 @@ pub fn fit_log<R1: Read, R2: Read>(
 /// [`FitError`]: nothing to learn, too few cases or accounts for the
 /// folds, constant overall ratings, a `choose` that names no model.
 pub fn fit(cases: &Cases, options: &FitOptions) -> Result<Fit, FitError> {
-    fit_named(
-        cases,
-        options,
-        Some("outcome"),
-        None,
-        &ReadReport::default(),
-    )
+    fit_named(cases, options, Some("outcome"), None)
 }
 
 fn fit_named(
@@ -532,7 +526,6 @@ fn fit_named(
     options: &FitOptions,
     outcome_name: Option<&str>,
     value: Option<f64>,
-    report: &ReadReport,
 ) -> Result<Fit, FitError> {
     check(options)?;
     let rows_y: Vec<usize> = (0..cases.len())
@@ -596,7 +589,6 @@ fn fit_named(
         seed: Some(options.seed),
         rating_scale: options.rating_scale.map(|(a, b)| [a, b]),
     };
-    let _ = report;
     let calibration = overall.as_ref().and_then(|o| {
         o.models
             .iter()

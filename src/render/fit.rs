@@ -9,6 +9,15 @@ use crate::numfmt::{fixed, significant, thousands};
 use serde_json::{Map, Value, json};
 use std::fmt::Write as _;
 
+/// A figure with `decimals` places, or "—" where it cannot be computed.
+fn num(x: f64, decimals: usize) -> String {
+    if x.is_finite() {
+        fixed(x, decimals)
+    } else {
+        "—".into()
+    }
+}
+
 fn pm(s: Spread, decimals: usize) -> String {
     format!("{} ± {}", fixed(s.mean, decimals), fixed(s.sd, decimals))
 }
@@ -204,9 +213,9 @@ fn blend_text(o: &mut String, ov: &OverallFit, st: Style) {
             o,
             "  {:<8} {:>7} {:>17}   {:>12} {:>17}   {:>5}",
             f.name(),
-            fixed(w.value, 3),
+            num(w.value, 3),
             interval(w.interval, 3),
-            fixed(c.value, 4),
+            num(c.value, 4),
             interval(c.interval, 4),
             vif.map_or("∞".into(), |v| significant(v, 2))
         );
@@ -216,7 +225,7 @@ fn blend_text(o: &mut String, ov: &OverallFit, st: Style) {
         "  {}",
         st.dim(&format!(
             "weights: each feature's share of the memory (level weights sum to 1; trend is per step); per point: overall rating per point of the feature; slope {} (95 % {})",
-            fixed(b.slope.value, 4),
+            num(b.slope.value, 4),
             interval(b.slope.interval, 4)
         ))
     );
