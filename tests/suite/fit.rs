@@ -741,3 +741,41 @@ mod recovery {
         );
     }
 }
+
+#[test]
+fn outcomes_without_overall_ratings_are_linked_with_the_given_model() {
+    let dir = scratch("no-overall");
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("data/renewals/cases.csv"),
+    )
+    .unwrap();
+    // Drop the overall column.
+    let table: String = text
+        .lines()
+        .map(|l| {
+            let c: Vec<&str> = l.split(',').collect();
+            format!("{},{},{},{}\n", c[0], c[1], c[3], c[4])
+        })
+        .collect();
+    let t = dir.join("cases.csv");
+    std::fs::write(&t, table).unwrap();
+    for model in ["peak-end", "mean"] {
+        let v = json(&[
+            "fit",
+            "data/renewals/moments.csv",
+            "--cases",
+            s(&t),
+            "--rating-scale",
+            "1,5",
+            "--model",
+            model,
+            "--format",
+            "json",
+        ]);
+        assert_eq!(v["models"], Value::Array(Vec::new()));
+        assert!(v["best"].is_null() && v["weights"].is_null());
+        assert_eq!(v["outcome"]["memory"], model);
+        assert_eq!(v["model"]["model"], model);
+        assert!(v["outcome"]["per_point"].as_f64().unwrap() > 0.0);
+    }
+}
