@@ -258,8 +258,11 @@ pub(crate) struct Cv {
 }
 
 /// Each group's fold, per repeat: the groups shuffled (seeded) and dealt
-/// round.
-pub(crate) fn assign_folds(groups: usize, k: usize, repeats: usize, seed: u64) -> Vec<Vec<u8>> {
+/// round — those marked `first` (the groups with an overall rating) before
+/// the others, so that every fold holds some of them whenever they are at
+/// least `k`.
+pub(crate) fn assign_folds(first: &[bool], k: usize, repeats: usize, seed: u64) -> Vec<Vec<u8>> {
+    let groups = first.len();
     let mut rng = Rng::new(seed);
     (0..repeats)
         .map(|_| {
@@ -267,6 +270,8 @@ pub(crate) fn assign_folds(groups: usize, k: usize, repeats: usize, seed: u64) -
             for i in (1..groups).rev() {
                 order.swap(i, rng.below(i + 1));
             }
+            // A stable partition keeps each class in its shuffled order.
+            order.sort_by_key(|&g| !first[g as usize]);
             let mut fold = vec![0u8; groups];
             for (i, g) in order.iter().enumerate() {
                 fold[*g as usize] = (i % k) as u8;
@@ -515,7 +520,7 @@ mod tests {
 
     #[test]
     fn folds_keep_groups_together_and_are_balanced() {
-        let f = assign_folds(10, 5, 2, 7);
+        let f = assign_folds(&[true; 10], 5, 2, 7);
         assert_eq!(f.len(), 2);
         for r in &f {
             for k in 0..5u8 {
@@ -523,5 +528,15 @@ mod tests {
             }
         }
         assert_ne!(f[0], f[1]);
+        // The marked groups spread over every fold first.
+        let mut first = [false; 12];
+        first[3] = true;
+        first[7] = true;
+        first[11] = true;
+        for r in assign_folds(&first, 3, 4, 1) {
+            let mut folds: Vec<u8> = [3, 7, 11].iter().map(|&g| r[g]).collect();
+            folds.sort_unstable();
+            assert_eq!(folds, [0, 1, 2]);
+        }
     }
 }

@@ -538,7 +538,11 @@ fn fit_named(
         return Err(FitError::NothingToLearn);
     }
     let (group, groups) = cases.dense_groups();
-    let folds = linear::assign_folds(groups, options.folds, options.repeats, options.seed);
+    let mut rated = vec![false; groups];
+    for &i in &rows_y {
+        rated[group[i] as usize] = true;
+    }
+    let folds = linear::assign_folds(&rated, options.folds, options.repeats, options.seed);
     let ctx = Ctx {
         cases,
         options,
