@@ -446,7 +446,7 @@ pub struct Fit {
     pub cases: u64,
     /// Accounts among them.
     pub accounts: u64,
-    /// Folds, repeats, seed, bootstrap resamples.
+    /// Folds of the cross-validation.
     pub folds: usize,
     /// Repeats.
     pub repeats: usize,
@@ -699,8 +699,8 @@ impl Ctx<'_> {
             .iter()
             .zip(&cv.scores)
             .map(|((name, terms), s)| {
-                let p = linear::fit_fixed(&full, &linear::blend(terms));
                 let c = linear::blend(terms);
+                let p = linear::fit_fixed(&full, &c);
                 let k = c.iter().zip(&p.beta).find(|(c, _)| **c != 0.0);
                 model_fit(
                     name,
@@ -713,7 +713,7 @@ impl Ctx<'_> {
                 )
             })
             .collect();
-        let blend = self.blend(rows, &full)?;
+        let (blend, length) = self.blend(rows, &full);
         let weights: Vec<(Feature, f64)> =
             blend.weights.iter().map(|(f, e)| (*f, e.value)).collect();
         models.push(model_fit(
@@ -734,7 +734,7 @@ impl Ctx<'_> {
             .map(|(a, b)| a - b)
             .collect();
         let length = LengthCheck {
-            coefficient: blend.length.clone(),
+            coefficient: length,
             rmse_change: Spread::of(&change).unwrap_or(Spread { mean: 0.0, sd: 0.0 }),
         };
         let fit = OverallFit {
@@ -747,7 +747,7 @@ impl Ctx<'_> {
             ),
             best,
             choice,
-            blend: blend.blend,
+            blend,
             collinearity: Collinearity {
                 vif: BLEND.iter().map(|&k| Feature::ALL[k]).zip(vif).collect(),
                 peak_end_mean,
@@ -789,7 +789,7 @@ impl Ctx<'_> {
 
     /// The blend on all the cases, its penalty chosen by the first
     /// repeat's folds, and its bootstrap intervals.
-    fn blend(&self, rows: &[usize], full: &linear::Gram) -> Result<BlendParts, FitError> {
+    fn blend(&self, rows: &[usize], full: &linear::Gram) -> (Blend, Estimate) {
         let grams = linear::fold_grams(
             self.cases,
             rows,
@@ -861,13 +861,7 @@ impl Ctx<'_> {
             resamples: samples.len(),
         };
         let length = est(pw.beta[LENGTH], &|q: &Predictor| Some(q.beta[LENGTH]), 1);
-        Ok(BlendParts {
-            weights: blend.weights.clone(),
-            intercept: blend.intercept.clone(),
-            slope: blend.slope.clone(),
-            blend,
-            length,
-        })
+        (blend, length)
     }
 
     /// The memory model outcomes are linked with, its weights, and the
@@ -1086,15 +1080,6 @@ impl Ctx<'_> {
             per_point_interval: [effect - z * se, effect + z * se],
         })
     }
-}
-
-/// The blend and the parts the overall fit takes from it.
-struct BlendParts {
-    blend: Blend,
-    weights: Vec<(Feature, Estimate)>,
-    intercept: Estimate,
-    slope: Estimate,
-    length: Estimate,
 }
 
 /// A blend's weights as a feature vector.

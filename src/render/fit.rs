@@ -2,6 +2,7 @@
 //! the choice, the fitted blend's weights with intervals, collinearity,
 //! duration neglect, the outcome link, what was left out.
 
+use super::signed_fixed;
 use super::text::Style;
 use crate::fit::{Choice, Fit, NoOutcome, OutcomeFit, OverallFit, ReadReport, Spread};
 use crate::memory::Feature;
@@ -32,15 +33,6 @@ fn interval(i: Option<[f64; 2]>, decimals: usize) -> String {
 /// A probability change in percentage points: `+4.2 pp`.
 fn pp(x: f64) -> String {
     format!("{} pp", signed_fixed(100.0 * x, 1))
-}
-
-fn signed_fixed(x: f64, decimals: usize) -> String {
-    let s = fixed(x, decimals);
-    if s.starts_with('-') {
-        s
-    } else {
-        format!("+{s}")
-    }
 }
 
 /// A fit as text: what the cases were, the models out of sample, the
@@ -292,12 +284,8 @@ fn outcome_text(o: &mut String, outcome: &Result<OutcomeFit, NoOutcome>, st: Sty
                 let _ = writeln!(
                     o,
                     "  a case with outcome {name} is worth {} on average (the case table's value): +1 remembered ≈ {} per case",
-                    super::fit_amount(v),
-                    if f.per_point * v < 0.0 {
-                        format!("−{}", super::fit_amount(-f.per_point * v))
-                    } else {
-                        format!("+{}", super::fit_amount(f.per_point * v))
-                    }
+                    super::amount(v),
+                    super::signed_amount(f.per_point * v)
                 );
             }
             let _ = writeln!(

@@ -47,13 +47,32 @@ pub use personas::{
 };
 
 /// A sum of money or value: whole units with thousands separators from
-/// 100 up, else three significant digits.
-pub(crate) fn fit_amount(v: f64) -> String {
+/// 100 up, else three significant digits; negative with a minus sign.
+pub(crate) fn amount(v: f64) -> String {
     if v.abs() >= 100.0 && v.abs() < 1e15 {
         let t = crate::numfmt::thousands(v.abs().round() as u64);
         if v < 0.0 { format!("−{t}") } else { t }
     } else {
         crate::numfmt::significant(v, 3)
+    }
+}
+
+/// An amount with its sign always shown: `+3,310`, `−12`.
+pub(crate) fn signed_amount(v: f64) -> String {
+    if v < 0.0 {
+        amount(v)
+    } else {
+        format!("+{}", amount(v))
+    }
+}
+
+/// A figure with `decimals` places and its sign always shown (`+0.020`).
+pub(crate) fn signed_fixed(x: f64, decimals: usize) -> String {
+    let s = crate::numfmt::fixed(x, decimals);
+    if s.starts_with('-') {
+        s
+    } else {
+        format!("+{s}")
     }
 }
 

@@ -900,20 +900,10 @@ pub fn outcome_effect_line(
     e: &crate::memory::OutcomeEffect,
     l: &crate::memory::OutcomeLink,
 ) -> String {
-    let pp = |x: f64| {
-        let s = fixed(100.0 * x, 1);
-        if s.starts_with('-') {
-            s
-        } else {
-            format!("+{s}")
-        }
-    };
+    let pp = |x: f64| super::signed_fixed(100.0 * x, 1);
     let value = e
         .value
-        .map(|v| {
-            let sign = if v < 0.0 { "−" } else { "+" };
-            format!(", ≈ {sign}{} per case", super::fit_amount(v.abs()))
-        })
+        .map(|v| format!(", ≈ {} per case", super::signed_amount(v)))
         .unwrap_or_default();
     format!(
         "→ {} {} pp (95 % {} to {} pp, from {}){value}",
