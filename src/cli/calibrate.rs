@@ -66,12 +66,7 @@ pub(crate) fn fit_command(command: Command) -> anyhow::Result<()> {
     }
     let output = output
         .map(|o| {
-            if o == case_table && !force {
-                return Err(usage(format_args!(
-                    "--output {o} would overwrite the case table (--force to allow it)"
-                )));
-            }
-            Output::new(Some(o), force, &log)
+            Output::new(Some(o), force, &log)?.not_over(Some(&case_table), "the case table", force)
         })
         .transpose()?;
     let name = |f: &str| {

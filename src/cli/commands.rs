@@ -1,6 +1,8 @@
 //! One function per command: load, ask the library, write the result.
 
-use super::io::{Output, display_name, emit, load, plural, reported, style, usage};
+use super::io::{
+    Output, display_name, distinct_outputs, emit, load, plural, reported, style, usage,
+};
 use super::{
     Cli, Command, EvidenceArgs, InputArgs, LogColumnArgs, ModelArgs, OutArgs, OutFormat,
     PathChoice, PersonaArgs, Target, ThresholdArgs,
@@ -780,8 +782,9 @@ fn gap_command(command: Command, input: &InputArgs) -> anyhow::Result<()> {
     else {
         unreachable!("only gap comes here")
     };
-    let out = Output::new(output.clone(), force, &supplier)?;
-    Output::new(output, force, &customer)?;
+    let out = Output::new(output, force, &supplier)?
+        .not_over(Some(&customer), "the customers' journey", force)?
+        .not_over(mapping.as_deref(), "the mapping", force)?;
     gap(
         (&supplier, &customer, mapping.as_deref()),
         input,
@@ -970,6 +973,9 @@ fn observe(command: Command, input: &InputArgs) -> anyhow::Result<()> {
             let table = case_table
                 .map(|t| Output::new(Some(t), force, &file))
                 .transpose()?;
+            if let Some(t) = &table {
+                distinct_outputs(("--output", &output), ("--case-table", t))?;
+            }
             let mut options = peakend::observe::SampleOptions::new(cases)
                 .seed(seed)
                 .noise(noise)
@@ -1005,7 +1011,10 @@ fn observe(command: Command, input: &InputArgs) -> anyhow::Result<()> {
             onto,
             mapping,
         } => {
-            let output = Output::new(output, force, &log)?;
+            let output = Output::new(output, force, &log)?
+                .not_over(case_table.as_deref(), "the case table", force)?
+                .not_over(onto.as_deref(), "the design (--onto)", force)?
+                .not_over(mapping.as_deref(), "the mapping", force)?;
             let design = match onto {
                 Some(file) => match design(&file, mapping.as_deref(), input)? {
                     Some(d) => Some(d),

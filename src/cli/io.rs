@@ -199,6 +199,26 @@ impl Output {
         Ok(Output { path })
     }
 
+    /// Refuse (exit 2), unless `force`, an output that is another input
+    /// of the command (`what` says which: "the case table", "the mapping").
+    pub(crate) fn not_over(
+        self,
+        file: Option<&str>,
+        what: &str,
+        force: bool,
+    ) -> anyhow::Result<Output> {
+        if let (Some(p), Some(f)) = (&self.path, file)
+            && !force
+            && f != "-"
+            && same_file(p, f)
+        {
+            return Err(usage(format_args!(
+                "--output {p} is {what}: it would be overwritten (add --force to do that)"
+            )));
+        }
+        Ok(self)
+    }
+
     /// Write the text: to a temporary file beside the target, renamed into
     /// place only once complete (a failed write leaves the target as it
     /// was and no partial file); or to standard output.
@@ -233,39 +253,186 @@ impl Output {
                 ok => ok,
             };
         };
-        let target = std::path::Path::new(p);
-        let dir = match target.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => std::path::Path::new("."),
+        let target = match resolve(std::path::Path::new(p)) {
+            Ok(t) => t,
+            Err(e) => return Err(anyhow::Error::new(e).context(format!("cannot write {p}"))),
         };
-        let mut builder = tempfile::Builder::new();
-        builder.prefix(".peakend-").suffix(".tmp");
-        // The permissions a plain write would give (a private 0600 is the
-        // temporary file's default): the target's own when it exists.
-        #[cfg(unix)]
-        let mode = {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::metadata(target).map_or(0o666, |m| m.permissions().mode() & 0o7777)
-        };
-        #[cfg(unix)]
-        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(mode));
-        let mut tmp = builder
-            .tempfile_in(dir)
-            .with_context(|| format!("cannot write {p}"))?;
-        let t = {
-            let mut w = std::io::BufWriter::new(tmp.as_file_mut());
-            let t = f(&mut w).with_context(|| format!("cannot write {p}"))?;
-            w.flush().with_context(|| format!("cannot write {p}"))?;
-            t
-        };
-        tmp.as_file()
-            .sync_all()
-            .with_context(|| format!("cannot write {p}"))?;
-        tmp.persist(target)
-            .map_err(|e| e.error)
-            .with_context(|| format!("cannot write {p}"))?;
-        Ok(t)
+        match target {
+            Target::Through(path) => {
+                write_through(&path, f).with_context(|| format!("cannot write {p}"))
+            }
+            Target::Replace(path) => replace(&path, f).with_context(|| format!("cannot write {p}")),
+        }
     }
+
+    /// Where the output really goes, for telling two outputs apart: the
+    /// file at the end of any symbolic links (`None`: standard output).
+    pub(crate) fn resolved(&self) -> Option<std::path::PathBuf> {
+        let p = std::path::Path::new(self.path.as_deref()?);
+        Some(match resolve(p) {
+            Ok(Target::Replace(t) | Target::Through(t)) => t,
+            Err(_) => p.to_path_buf(),
+        })
+    }
+
+    /// Whether the output is a character device (`/dev/null`): a sink two
+    /// outputs may share.
+    pub(crate) fn is_device(&self) -> bool {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::FileTypeExt;
+            self.path
+                .as_deref()
+                .is_some_and(|p| std::fs::metadata(p).is_ok_and(|m| m.file_type().is_char_device()))
+        }
+        #[cfg(not(unix))]
+        false
+    }
+}
+
+/// Refuse (exit 2) two outputs of one command that lead to the same file,
+/// after following symbolic links: the second would overwrite the first.
+/// A character device (`/dev/null`) may take both.
+pub(crate) fn distinct_outputs(a: (&str, &Output), b: (&str, &Output)) -> anyhow::Result<()> {
+    if let (Some(x), Some(y)) = (a.1.resolved(), b.1.resolved())
+        && x == y
+        && !a.1.is_device()
+    {
+        return Err(usage(format_args!(
+            "{} {} and {} {} are the same file: the one would overwrite the other",
+            a.0,
+            a.1.path().unwrap_or_default(),
+            b.0,
+            b.1.path().unwrap_or_default()
+        )));
+    }
+    Ok(())
+}
+
+/// How an output path is written.
+enum Target {
+    /// A regular file, or nothing yet: written to a temporary file beside
+    /// it and renamed into place (the path is the one at the end of any
+    /// symbolic links, so a link keeps pointing where it did).
+    Replace(std::path::PathBuf),
+    /// A character device or a FIFO: written through, never replaced.
+    Through(std::path::PathBuf),
+}
+
+/// At most this many symbolic links are followed (Linux's own limit).
+const MAX_LINKS: usize = 40;
+
+/// What writing to `p` means: follow symbolic links to what they name,
+/// replace a regular file (or create a missing one), write through a
+/// character device or FIFO, and refuse the rest (a directory, a block
+/// device, a socket).
+fn resolve(p: &std::path::Path) -> std::io::Result<Target> {
+    use std::io::{Error, ErrorKind};
+    match std::fs::metadata(p) {
+        Ok(m) if m.is_file() => Ok(Target::Replace(std::fs::canonicalize(p)?)),
+        Ok(m) if m.is_dir() => Err(Error::other("it is a directory")),
+        Ok(m) => {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::FileTypeExt;
+                let t = m.file_type();
+                if t.is_char_device() || t.is_fifo() {
+                    return Ok(Target::Through(p.to_path_buf()));
+                }
+                Err(Error::other(if t.is_block_device() {
+                    "it is a block device (a disk): peakend does not write onto disks"
+                } else {
+                    "it is not a regular file, a character device or a FIFO"
+                }))
+            }
+            #[cfg(not(unix))]
+            {
+                let _ = m;
+                Err(Error::other("it is not a regular file"))
+            }
+        }
+        Err(e) if e.kind() == ErrorKind::NotFound => {
+            // Nothing there, or a link to nothing: the file is created
+            // where the last link points.
+            let mut at = p.to_path_buf();
+            for _ in 0..MAX_LINKS {
+                match std::fs::symlink_metadata(&at) {
+                    Ok(m) if m.file_type().is_symlink() => {
+                        let next = std::fs::read_link(&at)?;
+                        at = match at.parent() {
+                            Some(dir) if next.is_relative() => dir.join(next),
+                            _ => next,
+                        };
+                    }
+                    _ => return Ok(Target::Replace(absolute(&at))),
+                }
+            }
+            Err(Error::other("too many levels of symbolic links"))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// A path made absolute by its directory's canonical form (the file
+/// itself need not exist), so that two spellings of one place compare
+/// equal.
+fn absolute(p: &std::path::Path) -> std::path::PathBuf {
+    let dir = match p.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => std::path::Path::new("."),
+    };
+    match (std::fs::canonicalize(dir), p.file_name()) {
+        (Ok(d), Some(name)) => d.join(name),
+        _ => p.to_path_buf(),
+    }
+}
+
+/// Write through a device or FIFO: opened as it is (never truncated,
+/// renamed or created), every write and the flush checked, so that a
+/// full device (`/dev/full`) is an error.
+fn write_through<T>(
+    path: &std::path::Path,
+    f: impl FnOnce(&mut dyn Write) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    let file = std::fs::OpenOptions::new().write(true).open(path)?;
+    let mut w = std::io::BufWriter::new(file);
+    let t = f(&mut w)?;
+    w.flush()?;
+    Ok(t)
+}
+
+/// Write a regular file atomically: a temporary file beside the target,
+/// synced, then renamed over it (a failed write leaves the target as it
+/// was and no partial file).
+fn replace<T>(
+    target: &std::path::Path,
+    f: impl FnOnce(&mut dyn Write) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    let dir = match target.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => std::path::Path::new("."),
+    };
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".peakend-").suffix(".tmp");
+    // The permissions a plain write would give (a private 0600 is the
+    // temporary file's default): the target's own when it exists.
+    #[cfg(unix)]
+    let mode = {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::metadata(target).map_or(0o666, |m| m.permissions().mode() & 0o7777)
+    };
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(mode));
+    let mut tmp = builder.tempfile_in(dir)?;
+    let t = {
+        let mut w = std::io::BufWriter::new(tmp.as_file_mut());
+        let t = f(&mut w)?;
+        w.flush()?;
+        t
+    };
+    tmp.as_file().sync_all()?;
+    tmp.persist(target).map_err(|e| e.error)?;
+    Ok(t)
 }
 
 /// True when both paths name the same existing file.

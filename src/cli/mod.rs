@@ -158,8 +158,9 @@ pub(crate) enum Command {
     Render {
         /// Journey file: JSON, Mermaid (.mmd) or CSV (`-` reads standard input)
         file: String,
-        /// Write the SVG here instead of standard output (written to a temporary file beside it and
-        /// renamed into place when complete)
+        /// Write the SVG here instead of standard output (a file is replaced
+        /// only once complete, via a temporary file beside it; a device or FIFO is written
+        /// through; a symbolic link keeps pointing where it did)
         #[arg(long, short, value_name = "FILE")]
         output: Option<String>,
         /// Let `--output` overwrite the input journey
@@ -181,8 +182,9 @@ pub(crate) enum Command {
     Report {
         /// Journey file: JSON, Mermaid (.mmd) or CSV (`-` reads standard input)
         file: String,
-        /// Write the HTML here instead of standard output (written to a temporary file beside it and
-        /// renamed into place when complete)
+        /// Write the HTML here instead of standard output (a file is replaced
+        /// only once complete, via a temporary file beside it; a device or FIFO is written
+        /// through; a symbolic link keeps pointing where it did)
         #[arg(long, short, value_name = "FILE")]
         output: Option<String>,
         /// Let `--output` overwrite the input journey
@@ -216,8 +218,9 @@ pub(crate) enum Command {
         /// complete path, or the best or worst remembered one
         #[arg(long, value_enum, default_value_t = PathChoice::Main)]
         path: PathChoice,
-        /// Write here instead of standard output (written to a temporary file beside it and
-        /// renamed into place when complete)
+        /// Write here instead of standard output (a file is replaced
+        /// only once complete, via a temporary file beside it; a device or FIFO is written
+        /// through; a symbolic link keeps pointing where it did)
         #[arg(long, short, value_name = "FILE")]
         output: Option<String>,
         /// Let `--output` overwrite the input journey
@@ -238,8 +241,9 @@ pub(crate) enum Command {
         /// timestamp; or XES (`.xes`, `.xes.gz`), told by its first bytes
         /// (`-` reads standard input). In XES, COLUMN names an attribute
         log: String,
-        /// Write the journey here instead of standard output (written to a temporary file beside
-        /// it and renamed into place when complete)
+        /// Write the journey here instead of standard output (a file is replaced
+        /// only once complete, via a temporary file beside it; a device or FIFO is written
+        /// through; a symbolic link keeps pointing where it did)
         #[arg(long, short, value_name = "FILE")]
         output: Option<String>,
         /// Let `--output` overwrite the log
@@ -283,8 +287,9 @@ pub(crate) enum Command {
         /// The seed: the same seed writes the same log
         #[arg(long, default_value_t = peakend::DEFAULT_SEED)]
         seed: u64,
-        /// Write the log here instead of standard output (written to a temporary file beside it
-        /// and renamed into place when complete)
+        /// Write the log here instead of standard output (a file is replaced
+        /// only once complete, via a temporary file beside it; a device or FIFO is written
+        /// through; a symbolic link keeps pointing where it did)
         #[arg(long, short, value_name = "FILE")]
         output: Option<String>,
         /// Let `--output` or `--case-table` overwrite the input journey
@@ -400,8 +405,9 @@ pub(crate) enum Command {
         /// Output format
         #[arg(long, short = 'f', value_parser = ["text", "json", "html"], default_value = "text")]
         format: String,
-        /// Write here instead of standard output (written to a temporary file beside it and
-        /// renamed into place when complete)
+        /// Write here instead of standard output (a file is replaced
+        /// only once complete, via a temporary file beside it; a device or FIFO is written
+        /// through; a symbolic link keeps pointing where it did)
         #[arg(long, short, value_name = "FILE")]
         output: Option<String>,
         /// Let `--output` overwrite an input journey

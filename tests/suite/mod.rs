@@ -3,6 +3,7 @@ mod cli;
 mod evidence;
 mod fit;
 mod gap;
+mod hardening;
 mod hostile;
 mod hygiene;
 mod interop;
