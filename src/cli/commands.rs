@@ -903,6 +903,10 @@ fn sample(
         Some(name) => persona_journey(file, &journey, name)?,
         None => journey,
     };
+    if let Err(m) = peakend::observe::check_sample_span(&journey, options) {
+        eprintln!("{}: error: {m}", display_name(file));
+        return Err(reported(1));
+    }
     let gz = output.is_gz();
     let draw = |log: &mut dyn std::io::Write| -> anyhow::Result<Option<SampleReport>> {
         Ok(match table {

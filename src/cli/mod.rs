@@ -465,6 +465,25 @@ pub(crate) struct LogColumnArgs {
     /// events count, the others are counted as skipped
     #[arg(long, value_name = "COLUMN")]
     pub(crate) lifecycle: Option<String>,
+    /// A CSV log's separator: one character, or `tab` [default: the one a
+    /// first line `sep=X` names, else the one of comma, semicolon, tab and
+    /// bar that splits the header and the first rows alike]
+    #[arg(long, value_name = "CHAR", value_parser = delimiter)]
+    pub(crate) delimiter: Option<u8>,
+}
+
+/// A CSV separator: one ASCII character other than a quote, a line break
+/// or a letter or digit; or `tab`.
+fn delimiter(s: &str) -> Result<u8, String> {
+    let b = match s {
+        "tab" | "\\t" | "\t" => b'\t',
+        _ if s.len() == 1 => s.as_bytes()[0],
+        _ => return Err(format!("`{s}` is not one character (e.g. ; or tab)")),
+    };
+    if b == b'"' || b == b'\n' || b == b'\r' || b.is_ascii_alphanumeric() || !b.is_ascii() {
+        return Err(format!("`{s}` cannot separate cells (e.g. , ; | or tab)"));
+    }
+    Ok(b)
 }
 
 impl LogColumnArgs {
@@ -485,20 +504,23 @@ impl LogColumnArgs {
                 read = read.column(role, c.clone());
             }
         }
+        if let Some(d) = self.delimiter {
+            read = read.delimiter(d);
+        }
         read
     }
 }
 
-/// A rating scale: MIN,MAX, finite, MIN below MAX.
+/// A rating scale: MIN,MAX, MIN below MAX, both within
+/// ±[`peakend::observe::MAX_RATING`] (ratings are on a human scale; a
+/// span past it overflows what it is rescaled with).
 fn rating_scale(s: &str) -> Result<(f64, f64), String> {
     let parts: Vec<&str> = s.split(',').map(str::trim).collect();
     if let [a, b] = parts[..]
         && let (Ok(a), Ok(b)) = (a.parse::<f64>(), b.parse::<f64>())
-        && a.is_finite()
-        && b.is_finite()
         && a < b
     {
-        return Ok((a, b));
+        return peakend::observe::check_rating_scale(a, b).map(|()| (a, b));
     }
     Err(format!(
         "`{s}` is not a rating scale (MIN,MAX with MIN below MAX, e.g. 1,5)"

@@ -199,6 +199,9 @@ pub struct ReadReport {
     pub nothing_to_learn: u64,
     /// The outcome names and how many cases had each, in first-seen order.
     pub outcomes: Vec<(String, u64)>,
+    /// How the log was read, where the user should know (gzip, UTF-16,
+    /// Windows-1252): [`EventSink::note`].
+    pub notes: Vec<String>,
 }
 
 /// One case of the table, while the log is read.
@@ -221,7 +224,7 @@ struct Collector {
     index: Fast<Box<str>, u32>,
     rating_scale: Option<(f64, f64)>,
     scale: Scale,
-    timed: Option<bool>,
+    timed: Option<(bool, u64)>,
     report: ReadReport,
     others: Fast<Box<str>, ()>,
 }
@@ -240,6 +243,9 @@ impl Collector {
 }
 
 impl EventSink for Collector {
+    fn note(&mut self, note: &str) {
+        self.report.notes.push(note.to_string());
+    }
     fn push(&mut self, e: &Event<'_>) -> Result<(), LogError> {
         self.report.events += 1;
         let line = Some(e.line);
@@ -482,7 +488,7 @@ pub(crate) struct Read {
 /// and each outcome's mean value.
 fn assemble(c: Collector, accounts: &[String], outcomes: Vec<String>, positive: Positive) -> Read {
     let mut report = c.report;
-    report.timed = c.timed == Some(true);
+    report.timed = c.timed.is_some_and(|t| t.0);
     report.not_in_table = c.others.len() as u64;
     let mut names: Vec<&str> = vec![""; c.index.len()];
     for (name, &i) in &c.index {

@@ -2,8 +2,9 @@
 //! process-mining exports use, and plain ones) or named; read in one
 //! streaming pass.
 
+use super::input::{Bounded, io_message, peel, piece_limit};
 use super::{Design, DiscoverOptions, Discoverer, Discovery, Event, EventSink, LogError};
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, Read};
 
 /// Which columns of a CSV event log hold what. A column left `None` is
 /// looked for under its usual names (see [`LogColumns::USUAL`]).
@@ -77,6 +78,15 @@ impl LogColumns {
 pub struct LogOptions {
     /// Which columns hold what.
     pub columns: LogColumns,
+    /// A CSV log's separator; `None`: a first line `sep=X` (as Excel
+    /// writes it) says, else the one that splits the header and the first
+    /// rows alike ([`LogOptions::delimiter`]).
+    pub delimiter: Option<u8>,
+    /// The texts a log may hold (case, activity, stage, channel, owner:
+    /// [`Limits::text_bytes`](crate::Limits::text_bytes)), so that what
+    /// discovery makes of it is a journey under the same limits; and,
+    /// from them, the most bytes one row or XML piece may have.
+    pub limits: crate::Limits,
 }
 
 impl LogOptions {
@@ -84,6 +94,19 @@ impl LogOptions {
     #[must_use]
     pub fn new() -> Self {
         LogOptions::default()
+    }
+    /// A CSV log's separator (`b','`, `b';'`, `b'\t'`, `b'|'`, …), instead
+    /// of finding it.
+    #[must_use]
+    pub fn delimiter(mut self, d: u8) -> Self {
+        self.delimiter = Some(d);
+        self
+    }
+    /// Limits on what the log holds (the defaults: [`crate::Limits::new`]).
+    #[must_use]
+    pub fn limits(mut self, limits: crate::Limits) -> Self {
+        self.limits = limits;
+        self
     }
     /// Name the column of one role: `case`, `activity`, `time`, `rating`,
     /// `stage`, `channel`, `owner` or `lifecycle`.
@@ -121,20 +144,93 @@ pub(crate) fn normalise(h: &str) -> String {
         .collect()
 }
 
-/// Each role's column index, from the header.
-fn columns(header: &csv::StringRecord, named: &LogColumns) -> Result<[Option<usize>; 8], LogError> {
-    let norm: Vec<String> = header.iter().map(normalise).collect();
+/// The flags that name each role's column, for messages.
+const FLAGS: [&str; 8] = [
+    "--case",
+    "--activity",
+    "--time",
+    "--rating",
+    "--stage",
+    "--channel",
+    "--owner",
+    "--lifecycle",
+];
+
+impl LogColumns {
+    /// Refuse one column named for two roles (`--case X --activity X`):
+    /// a column holds one thing.
+    pub(crate) fn check_distinct(&self) -> Result<(), LogError> {
+        let named = self.named();
+        for i in 0..8 {
+            for j in i + 1..8 {
+                if let (Some(a), Some(b)) = (named[i], named[j])
+                    && normalise(a) == normalise(b)
+                {
+                    return Err(LogError::new(
+                        None,
+                        None,
+                        format!(
+                            "{} {a} and {} {b} name one column for two roles (the {} and the \
+                             {}): a column holds one of them",
+                            FLAGS[i],
+                            FLAGS[j],
+                            LogColumns::USUAL[i].0,
+                            LogColumns::USUAL[j].0
+                        ),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Refuse a header that names two columns alike (compared as the roles
+/// are found: ignoring case, spaces, `_` and `-`): which one is meant
+/// cannot be told.
+fn check_header(header: &[String], line: u64) -> Result<(), LogError> {
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for (i, h) in header.iter().enumerate() {
+        let n = normalise(h);
+        if n.is_empty() {
+            continue;
+        }
+        if let Some(&j) = seen.get(&n) {
+            return Err(LogError::new(
+                Some(line),
+                None,
+                format!(
+                    "columns {} (\"{}\") and {} (\"{}\") have the same name: rename one, \
+                     so that which is meant can be told",
+                    j + 1,
+                    header[j],
+                    i + 1,
+                    h
+                ),
+            ));
+        }
+        seen.insert(n, i);
+    }
+    Ok(())
+}
+
+/// Each role's column index, from the header (on `line`).
+fn columns(header: &[String], line: u64, named: &LogColumns) -> Result<[Option<usize>; 8], LogError> {
+    named.check_distinct()?;
+    check_header(header, line)?;
+    let norm: Vec<String> = header.iter().map(|h| normalise(h)).collect();
+    let listed = || header.join(", ");
     let mut out = [None; 8];
     for (k, (role, usual)) in LogColumns::USUAL.iter().enumerate() {
         out[k] = match named.named()[k] {
             Some(name) => Some(norm.iter().position(|h| *h == normalise(name)).ok_or_else(
                 || {
                     LogError::new(
-                        Some(1),
+                        Some(line),
                         None,
                         format!(
                             "no column named \"{name}\" for the {role} (the header has: {})",
-                            header.iter().collect::<Vec<_>>().join(", ")
+                            listed()
                         ),
                     )
                 },
@@ -142,16 +238,17 @@ fn columns(header: &csv::StringRecord, named: &LogColumns) -> Result<[Option<usi
             None => usual.iter().find_map(|u| norm.iter().position(|h| h == u)),
         };
     }
-    for (k, flag) in [(0, "--case"), (1, "--activity")] {
+    for k in [0, 1] {
         if out[k].is_none() {
             let (role, usual) = LogColumns::USUAL[k];
             return Err(LogError::new(
-                Some(1),
+                Some(line),
                 None,
                 format!(
-                    "no {role} column (looked for {}; name it with {flag}); the header has: {}",
+                    "no {role} column (looked for {}; name it with {}); the header has: {}",
                     usual.join(", "),
-                    header.iter().collect::<Vec<_>>().join(", ")
+                    FLAGS[k],
+                    listed()
                 ),
             ));
         }
@@ -159,23 +256,102 @@ fn columns(header: &csv::StringRecord, named: &LogColumns) -> Result<[Option<usi
     Ok(out)
 }
 
-/// Milliseconds since 1970 (UTC) of a timestamp: RFC 3339 / ISO 8601 with
-/// an offset (a space instead of `T` too), or a civil date-time or date
-/// without one (read as UTC).
+/// Milliseconds since 1970 (UTC) of a timestamp: RFC 3339 exactly (any
+/// year 0000..9999, any number of fraction digits, an offset within
+/// ±23:59, `Z` or `-00:00` for UTC, a leap second `:60` read as the last
+/// millisecond of its minute), and the shapes logs use beside it: a space
+/// instead of `T`, no seconds, no offset (read as UTC), a date alone
+/// (midnight UTC).
 pub(crate) fn parse_time(s: &str) -> Option<i64> {
-    let s = s.trim();
-    if let Ok(t) = s.parse::<jiff::Timestamp>() {
-        return Some(t.as_millisecond());
+    let b = s.trim().as_bytes();
+    let mut at = 0;
+    let digits = |n: usize, at: &mut usize| -> Option<i64> {
+        let d = b.get(*at..*at + n)?;
+        if !d.iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        *at += n;
+        Some(d.iter().fold(0, |v, &c| v * 10 + i64::from(c - b'0')))
+    };
+    let lit = |c: &[u8], at: &mut usize| -> Option<()> {
+        let ok = b.get(*at).is_some_and(|x| c.contains(x));
+        ok.then(|| *at += 1)
+    };
+    let year = digits(4, &mut at)?;
+    lit(b"-", &mut at)?;
+    let month = digits(2, &mut at)?;
+    lit(b"-", &mut at)?;
+    let day = digits(2, &mut at)?;
+    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
+        return None;
     }
-    let civil = s.parse::<jiff::civil::DateTime>().ok().or_else(|| {
-        s.parse::<jiff::civil::Date>()
-            .ok()
-            .map(|d| d.to_datetime(jiff::civil::Time::midnight()))
-    })?;
-    civil
-        .to_zoned(jiff::tz::TimeZone::UTC)
-        .ok()
-        .map(|z| z.timestamp().as_millisecond())
+    let mut ms = days_from_civil(year, month, day) * 86_400_000;
+    if at == b.len() {
+        return Some(ms);
+    }
+    lit(b"Tt ", &mut at)?;
+    let hour = digits(2, &mut at)?;
+    lit(b":", &mut at)?;
+    let minute = digits(2, &mut at)?;
+    let (mut second, mut milli) = (0, 0);
+    if lit(b":", &mut at).is_some() {
+        second = digits(2, &mut at)?;
+        if lit(b".", &mut at).is_some() {
+            let start = at;
+            while b.get(at).is_some_and(u8::is_ascii_digit) {
+                at += 1;
+            }
+            if at == start {
+                return None;
+            }
+            let f = &b[start..at.min(start + 3)];
+            milli = f.iter().fold(0, |v, &c| v * 10 + i64::from(c - b'0')) * [100, 10, 1][f.len() - 1];
+        }
+    }
+    if hour > 23 || minute > 59 || second > 60 {
+        return None;
+    }
+    if second == 60 {
+        (second, milli) = (59, 999);
+    }
+    ms += ((hour * 60 + minute) * 60 + second) * 1000 + milli;
+    if at == b.len() || lit(b"Zz", &mut at).is_some() {
+        return (at == b.len()).then_some(ms);
+    }
+    let sign = match b.get(at) {
+        Some(b'+') => -1,
+        Some(b'-') => 1,
+        _ => return None,
+    };
+    at += 1;
+    let oh = digits(2, &mut at)?;
+    lit(b":", &mut at)?;
+    let om = digits(2, &mut at)?;
+    if oh > 23 || om > 59 || at != b.len() {
+        return None;
+    }
+    Some(ms + sign * (oh * 60 + om) * 60_000)
+}
+
+/// Days in a month of the proleptic Gregorian calendar.
+fn days_in_month(year: i64, month: i64) -> i64 {
+    match month {
+        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days since 1970-01-01 of a civil date (Hinnant's `days_from_civil`).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
 }
 
 /// Whether a lifecycle transition is the one that counts: `complete`
@@ -220,39 +396,170 @@ pub fn read_csv_log<R: Read>(
     read_csv_log_into(reader, log, Discoverer::new(options))
 }
 
-/// Open a CSV file's rows: the header and a reader, the separator sniffed
-/// from the header line.
-fn open<R: Read>(reader: R, what: &str) -> Result<csv::Reader<impl Read>, LogError> {
-    let mut reader = BufReader::with_capacity(1 << 16, reader);
-    let mut first = Vec::new();
-    reader
-        .read_until(b'\n', &mut first)
-        .map_err(|e| LogError::new(None, None, format!("cannot read {what}: {e}")))?;
-    let head = String::from_utf8_lossy(&first).into_owned();
-    if head.trim().is_empty() {
+/// A CSV file's reader: peeled (gzip, UTF-16), each row bounded.
+type Csv<'r> = csv::Reader<std::io::Chain<std::io::Cursor<Vec<u8>>, Bounded<Box<dyn BufRead + 'r>>>>;
+
+/// The separators a CSV log is tried with when it does not say.
+const SEPARATORS: [u8; 4] = [b',', b';', b'\t', b'|'];
+
+/// The separator a first line `sep=X` names (Excel writes one; resaved,
+/// it may be quoted or followed by more separators).
+fn sep_line(line: &[u8]) -> Option<u8> {
+    let text = std::str::from_utf8(line).ok()?;
+    let t = text
+        .trim()
+        .trim_start_matches('\u{feff}')
+        .trim_matches('"');
+    let rest = t.get(..4).filter(|p| p.eq_ignore_ascii_case("sep="))?;
+    let rest = &t[rest.len()..];
+    let c = *rest.as_bytes().first()?;
+    (c.is_ascii() && rest.bytes().all(|b| b == c)).then_some(c)
+}
+
+/// The separator that splits the first lines alike: of comma, semicolon,
+/// tab and bar, the one under which most rows have as many cells as the
+/// header (more than one), then the most cells; the header's own count
+/// outside quotes on a tie ([`crate::format::sniff_separator`]). A
+/// semicolon log whose header quotes a comma, or whose ratings have
+/// decimal commas, is split at its semicolons.
+fn pick_separator(lines: &[u8]) -> u8 {
+    let score = |sep: u8| {
+        let mut rows = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(sep)
+            .from_reader(lines);
+        let counts: Vec<usize> = rows.byte_records().map_while(Result::ok).map(|r| r.len()).collect();
+        match counts.first() {
+            Some(&h) if h > 1 => (counts.iter().filter(|&&n| n == h).count(), h),
+            _ => (0, 0),
+        }
+    };
+    let header = lines.split(|&b| b == b'\n').next().unwrap_or_default();
+    let sniffed = crate::format::sniff_separator(&String::from_utf8_lossy(header));
+    SEPARATORS
+        .into_iter()
+        .map(|sep| (score(sep), sep == sniffed, sep))
+        .max_by_key(|&((rows, cells), sniffed, sep)| {
+            (rows, cells, sniffed, std::cmp::Reverse(SEPARATORS.iter().position(|&s| s == sep)))
+        })
+        .map_or(b',', |t| t.2)
+}
+
+/// Open a CSV file: peeled ([`peel`]), the separator `delimiter`, or the
+/// one a first line `sep=X` names (that line is then skipped, its line
+/// number kept), or picked from the first lines ([`pick_separator`]).
+/// Returns the reader and the notes of how it was peeled.
+fn open<'r, R: Read + 'r>(
+    reader: R,
+    what: &str,
+    delimiter: Option<u8>,
+    piece: u64,
+) -> Result<(Csv<'r>, Vec<String>), LogError> {
+    let p = peel(reader, piece, what)?;
+    Ok((open_peeled(p.reader, what, delimiter)?, p.notes))
+}
+
+/// [`open`] a reader already peeled.
+fn open_peeled<'r>(
+    mut reader: Bounded<Box<dyn BufRead + 'r>>,
+    what: &str,
+    delimiter: Option<u8>,
+) -> Result<Csv<'r>, LogError> {
+    reader.pieces("a row");
+    let cannot = |e: std::io::Error| LogError::new(None, None, io_message(&e, &format!("cannot read {what}")));
+    // The first lines, to find the separator in.
+    let mut prefix = Vec::new();
+    for _ in 0..20 {
+        if prefix.len() >= 1 << 16 || reader.read_until(b'\n', &mut prefix).map_err(cannot)? == 0 {
+            break;
+        }
+        reader.mark();
+    }
+    let first = prefix.iter().position(|&b| b == b'\n').map_or(prefix.len(), |i| i + 1);
+    let said = sep_line(&prefix[..first]);
+    if said.is_some() {
+        // csv skips the blank line; the lines after keep their numbers.
+        prefix.splice(..first, *b"\n");
+    }
+    if prefix.iter().all(u8::is_ascii_whitespace) {
         return Err(LogError::new(None, None, format!("{what} is empty")));
     }
-    let sep = crate::format::sniff_separator(&head);
+    // Whole lines only (the last may be cut).
+    let whole = match prefix.iter().rposition(|&b| b == b'\n') {
+        Some(i) if prefix.len() >= 1 << 16 => &prefix[..=i],
+        _ => &prefix[..],
+    };
+    let sep = delimiter.or(said).unwrap_or_else(|| pick_separator(whole));
     Ok(csv::ReaderBuilder::new()
         .delimiter(sep)
         .flexible(true)
-        .from_reader(std::io::Cursor::new(first).chain(reader)))
+        .from_reader(std::io::Cursor::new(prefix).chain(reader)))
 }
 
-/// A row of a small table (case table, mapping) and its line, or where
-/// it does not read.
-fn checked(
-    row: Result<csv::StringRecord, csv::Error>,
-) -> Result<(csv::StringRecord, u64), LogError> {
-    let row = row.map_err(|e| {
+/// The header of a CSV file, as text (a header that is not UTF-8 is read
+/// as Windows-1252, noted), and its line.
+fn header_of(csv: &mut Csv<'_>, notes: &mut Vec<String>) -> Result<(Vec<String>, u64), LogError> {
+    let h = csv.byte_headers().map_err(|e| {
         LogError::new(
             e.position().map(|p| p.line()),
             None,
-            format!("cannot read the row: {e}"),
+            format!("cannot read the header: {}", csv_message(&e)),
         )
     })?;
-    let line = row.position().map_or(0, |p| p.line());
-    Ok((row, line))
+    let line = h.position().map_or(1, |p| p.line());
+    let mut cp1252 = false;
+    let header = h
+        .iter()
+        .map(|c| {
+            let (text, was) = decoded(c);
+            cp1252 |= was;
+            text.into_owned()
+        })
+        .collect();
+    if cp1252 {
+        notes.push(windows_1252(line));
+    }
+    csv.get_mut().get_mut().1.mark();
+    Ok((header, line))
+}
+
+/// The note for text read as Windows-1252, first met on `line`.
+fn windows_1252(line: u64) -> String {
+    format!(
+        "not UTF-8 (first on line {line}): read as Windows-1252, as Excel writes it; \
+         save it as CSV UTF-8 to be sure"
+    )
+}
+
+/// A cell as text: UTF-8, else Windows-1252 (true when so).
+fn decoded(bytes: &[u8]) -> (std::borrow::Cow<'_, str>, bool) {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => (std::borrow::Cow::Borrowed(s), false),
+        Err(_) => (encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0, true),
+    }
+}
+
+/// What a csv error says, an oversize row's own message.
+fn csv_message(e: &csv::Error) -> String {
+    match e.kind() {
+        csv::ErrorKind::Io(io) => io_message(io, "cannot read it"),
+        _ => e.to_string(),
+    }
+}
+
+/// The next row of a small table (case table, mapping) and its line;
+/// `None` at the end.
+fn next_row(csv: &mut Csv<'_>, row: &mut csv::StringRecord) -> Result<Option<u64>, LogError> {
+    let more = csv.read_record(row).map_err(|e| {
+        LogError::new(
+            e.position().map(|p| p.line()),
+            None,
+            format!("cannot read the row: {}", csv_message(&e)),
+        )
+    })?;
+    csv.get_mut().get_mut().1.mark();
+    Ok(more.then(|| row.position().map_or(0, |p| p.line())))
 }
 
 /// What a case table held.
@@ -340,21 +647,19 @@ pub fn read_case_rows<R: Read>(
     reader: R,
     mut f: impl FnMut(&CaseRow<'_>) -> Result<(), LogError>,
 ) -> Result<CaseTableReport, LogError> {
-    let mut csv = open(reader, "the case table")?;
-    let header = csv
-        .headers()
-        .map_err(|e| LogError::new(Some(1), None, format!("cannot read the header: {e}")))?
-        .clone();
-    let norm: Vec<String> = header.iter().map(normalise).collect();
+    let (mut csv, mut notes) = open(reader, "the case table", None, piece_limit(1 << 20))?;
+    let (header, header_line) = header_of(&mut csv, &mut notes)?;
+    check_header(&header, header_line)?;
+    let norm: Vec<String> = header.iter().map(|h| normalise(h)).collect();
     let find = |names: &[&str]| names.iter().find_map(|u| norm.iter().position(|h| h == u));
     let Some(case) = find(LogColumns::USUAL[0].1) else {
         return Err(LogError::new(
-            Some(1),
+            Some(header_line),
             None,
             format!(
                 "no case column (looked for {}); the header has: {}",
                 LogColumns::USUAL[0].1.join(", "),
-                header.iter().collect::<Vec<_>>().join(", ")
+                header.join(", ")
             ),
         ));
     };
@@ -363,8 +668,8 @@ pub fn read_case_rows<R: Read>(
     let account = find(&["account", "case:account", "customer"]);
     let overall = find(&["overall", "case:overall", "overallrating"]);
     let mut report = CaseTableReport::default();
-    for row in csv.records() {
-        let (row, line) = checked(row)?;
+    let mut row = csv::StringRecord::new();
+    while let Some(line) = next_row(&mut csv, &mut row)? {
         let get = |i: Option<usize>| {
             i.and_then(|i| row.get(i))
                 .map(str::trim)
@@ -376,7 +681,7 @@ pub fn read_case_rows<R: Read>(
                 Some(s) => parse_rating(s).map(Some).ok_or_else(|| {
                     LogError::new(
                         Some(line),
-                        Some(header.get(i.unwrap_or(0)).unwrap_or("")),
+                        Some(header.get(i.unwrap_or(0)).map_or("", String::as_str)),
                         format!("\"{s}\" is not a number"),
                     )
                 }),
@@ -477,12 +782,10 @@ fn pairs<R: Read>(
     (left, right): (&[&str], &[&str]),
     mut f: impl FnMut(String, String, u64, &str) -> Result<(), LogError>,
 ) -> Result<(), LogError> {
-    let mut csv = open(reader, "the mapping")?;
-    let header = csv
-        .headers()
-        .map_err(|e| LogError::new(Some(1), None, format!("cannot read the header: {e}")))?
-        .clone();
-    let norm: Vec<String> = header.iter().map(normalise).collect();
+    let (mut csv, mut notes) = open(reader, "the mapping", None, piece_limit(1 << 20))?;
+    let (header, header_line) = header_of(&mut csv, &mut notes)?;
+    check_header(&header, header_line)?;
+    let norm: Vec<String> = header.iter().map(|h| normalise(h)).collect();
     let find = |names: &[&str]| {
         names
             .iter()
@@ -490,18 +793,18 @@ fn pairs<R: Read>(
     };
     let (Some(a), Some(b)) = (find(left), find(right)) else {
         return Err(LogError::new(
-            Some(1),
+            Some(header_line),
             None,
             format!(
                 "a mapping needs a `{}` and a `{}` column; the header has: {}",
                 left[0],
                 right[0],
-                header.iter().collect::<Vec<_>>().join(", ")
+                header.join(", ")
             ),
         ));
     };
-    for row in csv.records() {
-        let (row, line) = checked(row)?;
+    let mut row = csv::StringRecord::new();
+    while let Some(line) = next_row(&mut csv, &mut row)? {
         if row.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
@@ -537,16 +840,28 @@ pub fn read_csv_log_into<R: Read>(
 pub(crate) fn csv_events<R: Read, S: EventSink + Send>(
     reader: R,
     log: &LogOptions,
+    d: S,
+) -> Result<S, LogError> {
+    let (reader, d) = super::xes::peeled(reader, log, d)?;
+    csv_rows(reader, log, d)
+}
+
+/// A CSV log's events, the log already peeled.
+pub(crate) fn csv_rows<S: EventSink + Send>(
+    reader: Bounded<Box<dyn BufRead + '_>>,
+    log: &LogOptions,
     mut d: S,
 ) -> Result<S, LogError> {
-    let mut csv = open(reader, "the log")?;
-    let header = csv
-        .headers()
-        .map_err(|e| LogError::new(Some(1), None, format!("cannot read the header: {e}")))?
-        .clone();
-    let at = columns(&header, &log.columns)?;
+    let mut csv = open_peeled(reader, "the log", log.delimiter)?;
+    let mut notes = Vec::new();
+    let (header, header_line) = header_of(&mut csv, &mut notes)?;
+    for n in &notes {
+        d.note(n);
+    }
+    let at = columns(&header, header_line, &log.columns)?;
     let names: [String; 8] =
-        std::array::from_fn(|k| header.get(at[k].unwrap_or(0)).unwrap_or("").to_string());
+        std::array::from_fn(|k| header.get(at[k].unwrap_or(0)).cloned().unwrap_or_default());
+    let text_limit = log.limits.text_bytes_limit();
     // Both cores: this thread reads and parses the rows into batches, the
     // other feeds them to the discoverer, in order (the first problem in
     // file order is the one reported, whichever thread finds it).
@@ -557,6 +872,9 @@ pub(crate) fn csv_events<R: Read, S: EventSink + Send>(
         let consumer = scope.spawn(move || -> Result<S, LogError> {
             for message in full_rx {
                 let batch = message?;
+                for n in &batch.notes {
+                    d.note(n);
+                }
                 for p in &batch.events {
                     if p.skip {
                         d.skip();
@@ -586,7 +904,12 @@ pub(crate) fn csv_events<R: Read, S: EventSink + Send>(
             Ok(d)
         });
         let mut batch = Batch::default();
-        let produced = parse_rows(&mut csv, &at, &names, &mut batch, |full| {
+        let rows = Rows {
+            at: &at,
+            names: &names,
+            text_limit,
+        };
+        let produced = rows.parse(&mut csv, &mut batch, |full| {
             if full_tx.send(Ok(std::mem::take(full))).is_err() {
                 return false;
             }
@@ -629,6 +952,8 @@ struct Parsed {
 struct Batch {
     text: String,
     events: Vec<Parsed>,
+    /// How the rows were read (a cell read as Windows-1252: once).
+    notes: Vec<String>,
 }
 
 impl Batch {
@@ -637,6 +962,7 @@ impl Batch {
     fn clear(&mut self) {
         self.text.clear();
         self.events.clear();
+        self.notes.clear();
     }
     fn put(&mut self, s: &str) -> (usize, usize) {
         let start = self.text.len();
@@ -645,105 +971,139 @@ impl Batch {
     }
 }
 
-/// Read and parse every row into batches, handing each full one to
-/// `hand` (which returns false when nobody takes it any more); the last,
-/// partial batch stays in `batch`.
-fn parse_rows<R: Read>(
-    csv: &mut csv::Reader<R>,
-    at: &[Option<usize>; 8],
-    names: &[String; 8],
-    batch: &mut Batch,
-    mut hand: impl FnMut(&mut Batch) -> bool,
-) -> Result<(), LogError> {
-    let mut record = csv::ByteRecord::new();
-    loop {
-        let more = csv.read_byte_record(&mut record).map_err(|e| {
-            let line = e.position().map(|p| p.line());
-            LogError::new(line, None, format!("cannot read the row: {e}"))
-        })?;
-        if !more {
-            return Ok(());
+/// How the rows of a CSV log are read: each role's column, the columns'
+/// names, the longest text a cell may hold.
+struct Rows<'a> {
+    at: &'a [Option<usize>; 8],
+    names: &'a [String; 8],
+    text_limit: usize,
+}
+
+impl Rows<'_> {
+    /// Read and parse every row into batches, handing each full one to
+    /// `hand` (which returns false when nobody takes it any more); the
+    /// last, partial batch stays in `batch`.
+    fn parse(
+        &self,
+        csv: &mut Csv<'_>,
+        batch: &mut Batch,
+        mut hand: impl FnMut(&mut Batch) -> bool,
+    ) -> Result<(), LogError> {
+        let mut record = csv::ByteRecord::new();
+        let mut cp1252 = false;
+        loop {
+            let more = csv.read_byte_record(&mut record).map_err(|e| {
+                let line = e.position().map(|p| p.line());
+                LogError::new(line, None, format!("cannot read the row: {}", csv_message(&e)))
+            })?;
+            csv.get_mut().get_mut().1.mark();
+            if !more {
+                return Ok(());
+            }
+            if record.iter().all(|c| c.iter().all(u8::is_ascii_whitespace)) {
+                continue;
+            }
+            let parsed = self.row(&record, batch, &mut cp1252)?;
+            batch.events.push(parsed);
+            if (batch.events.len() >= Batch::ROWS || batch.text.len() >= Batch::BYTES)
+                && !hand(batch)
+            {
+                return Ok(());
+            }
         }
-        if record.iter().all(|c| c.iter().all(u8::is_ascii_whitespace)) {
-            continue;
+    }
+
+    /// One row into the batch; `cp1252` is set (and noted, once) when a
+    /// cell is read as Windows-1252.
+    fn row(
+        &self,
+        record: &csv::ByteRecord,
+        batch: &mut Batch,
+        cp1252: &mut bool,
+    ) -> Result<Parsed, LogError> {
+        let (at, names) = (self.at, self.names);
+        let line = record.position().map_or(0, |p| p.line());
+        let mut cells: [Option<std::borrow::Cow<'_, str>>; 8] = Default::default();
+        for k in 0..8 {
+            let Some(i) = at[k] else { continue };
+            let (text, was) = decoded(record.get(i).unwrap_or(b""));
+            if was && !*cp1252 {
+                *cp1252 = true;
+                batch.notes.push(windows_1252(line));
+            }
+            if text.len() > self.text_limit {
+                return Err(LogError::new(
+                    Some(line),
+                    Some(&names[k]),
+                    format!(
+                        "a text of {} bytes, more than the limit of {} (the longest a journey may \
+                         hold)",
+                        text.len(),
+                        self.text_limit
+                    ),
+                ));
+            }
+            cells[k] = Some(text);
         }
-        let parsed = parse_row(&record, at, names, batch)?;
-        batch.events.push(parsed);
-        if (batch.events.len() >= Batch::ROWS || batch.text.len() >= Batch::BYTES) && !hand(batch) {
-            return Ok(());
+        let cell = |k: usize| {
+            cells[k]
+                .as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+        };
+        let required = |k: usize| -> Result<&str, LogError> {
+            cell(k).ok_or_else(|| {
+                LogError::new(
+                    Some(line),
+                    Some(&names[k]),
+                    format!("no {}", LogColumns::USUAL[k].0),
+                )
+            })
+        };
+        let mut p = Parsed {
+            case: (0, 0),
+            activity: (0, 0),
+            attrs: [None; 3],
+            time: None,
+            rating: None,
+            line,
+            skip: false,
+        };
+        if cell(7).is_some_and(|l| !is_complete(l)) {
+            p.skip = true;
+            return Ok(p);
         }
+        p.case = batch.put(required(0)?);
+        p.activity = batch.put(required(1)?);
+        if let Some(s) = cell(2) {
+            p.time = Some(parse_time(s).ok_or_else(|| {
+                LogError::new(Some(line), Some(&names[2]), time_message(s))
+            })?);
+        }
+        if let Some(s) = cell(3) {
+            p.rating = Some(parse_rating(s).ok_or_else(|| {
+                LogError::new(
+                    Some(line),
+                    Some(&names[3]),
+                    format!("\"{s}\" is not a number"),
+                )
+            })?);
+        }
+        for k in 0..3 {
+            if let Some(s) = cell(4 + k) {
+                p.attrs[k] = Some(batch.put(s));
+            }
+        }
+        Ok(p)
     }
 }
 
-/// One row into the batch.
-fn parse_row(
-    record: &csv::ByteRecord,
-    at: &[Option<usize>; 8],
-    names: &[String; 8],
-    batch: &mut Batch,
-) -> Result<Parsed, LogError> {
-    let line = record.position().map_or(0, |p| p.line());
-    let cell = |k: usize| -> Result<Option<&str>, LogError> {
-        let Some(i) = at[k] else { return Ok(None) };
-        let bytes = record.get(i).unwrap_or(b"");
-        let s = std::str::from_utf8(bytes).map_err(|e| {
-            LogError::new(
-                Some(line),
-                Some(&names[k]),
-                format!("not UTF-8 at byte {} of the cell", e.valid_up_to() + 1),
-            )
-        })?;
-        let s = s.trim();
-        Ok((!s.is_empty()).then_some(s))
-    };
-    let required = |k: usize| -> Result<&str, LogError> {
-        cell(k)?.ok_or_else(|| {
-            LogError::new(
-                Some(line),
-                Some(&names[k]),
-                format!("no {}", LogColumns::USUAL[k].0),
-            )
-        })
-    };
-    let mut p = Parsed {
-        case: (0, 0),
-        activity: (0, 0),
-        attrs: [None; 3],
-        time: None,
-        rating: None,
-        line,
-        skip: false,
-    };
-    if cell(7)?.is_some_and(|l| !is_complete(l)) {
-        p.skip = true;
-        return Ok(p);
-    }
-    p.case = batch.put(required(0)?);
-    p.activity = batch.put(required(1)?);
-    if let Some(s) = cell(2)? {
-        p.time = Some(parse_time(s).ok_or_else(|| {
-            LogError::new(
-                Some(line),
-                Some(&names[2]),
-                format!("\"{s}\" is not a timestamp (e.g. 2024-05-01T14:30:00+02:00)"),
-            )
-        })?);
-    }
-    if let Some(s) = cell(3)? {
-        p.rating = Some(parse_rating(s).ok_or_else(|| {
-            LogError::new(
-                Some(line),
-                Some(&names[3]),
-                format!("\"{s}\" is not a number"),
-            )
-        })?);
-    }
-    for k in 0..3 {
-        if let Some(s) = cell(4 + k)? {
-            p.attrs[k] = Some(batch.put(s));
-        }
-    }
-    Ok(p)
+/// What a timestamp that does not read gets told.
+pub(crate) fn time_message(s: &str) -> String {
+    format!(
+        "\"{s}\" is not a timestamp (RFC 3339, e.g. 2024-05-01T14:30:00+02:00, or a date and \
+         time without an offset, read as UTC)"
+    )
 }
 
 #[cfg(test)]
@@ -760,5 +1120,45 @@ mod tests {
         assert_eq!(t("2011-10-11 11:45:40"), utc);
         assert_eq!(t("2011-10-11"), utc - (11 * 3600 + 45 * 60 + 40) * 1000);
         assert!(parse_time("yesterday").is_none());
+    }
+
+    #[test]
+    fn timestamps_follow_rfc_3339_over_its_whole_range() {
+        let t = |s: &str| parse_time(s).unwrap_or_else(|| panic!("{s}"));
+        // Against jiff where jiff can say it.
+        for s in [
+            "1970-01-01T00:00:00Z",
+            "2000-02-29T12:00:00.5+05:30",
+            "1900-03-01T00:00:00-00:00",
+            "0001-01-01T00:00:00Z",
+            "2024-12-31T23:59:59.999Z",
+        ] {
+            let j: jiff::Timestamp = s.parse().unwrap();
+            assert_eq!(t(s), j.as_millisecond(), "{s}");
+        }
+        assert_eq!(t("9999-12-31"), 253_402_214_400_000);
+        assert_eq!(t("9999-12-31T23:59:59Z"), 253_402_300_799_000);
+        assert_eq!(t("9999-12-30T23:59:59Z"), 253_402_214_399_000);
+        assert_eq!(t("0000-01-01T00:00:00Z"), -62_167_219_200_000);
+        // Any number of fraction digits, truncated to the millisecond.
+        assert_eq!(t("2024-01-01T00:00:00.1234567890Z"), t("2024-01-01T00:00:00.123Z"));
+        // A leap second is the last millisecond of its minute.
+        assert_eq!(t("2016-12-31T23:59:60Z"), t("2016-12-31T23:59:59.999Z"));
+        for bad in [
+            "2024-01-01T00:00:00+25:00",
+            "2024-01-01T00:00:00+24:00",
+            "2024-01-01T00:00:00+01:60",
+            "2024-02-30",
+            "2023-02-29",
+            "2024-13-01",
+            "2024-01-01T24:00:00Z",
+            "2024-01-01T00:60:00Z",
+            "2024-01-01T00:00:00.Z",
+            "2024-01-01T00:00:00Zjunk",
+            "24-01-01",
+            "2024-1-1",
+        ] {
+            assert!(parse_time(bad).is_none(), "{bad}");
+        }
     }
 }

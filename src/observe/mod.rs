@@ -29,6 +29,8 @@
 #![allow(clippy::needless_range_loop)]
 
 #[cfg(feature = "logs")]
+mod input;
+#[cfg(feature = "logs")]
 mod log;
 
 #[cfg(feature = "logs")]
@@ -45,7 +47,7 @@ pub use xes::{
 #[cfg(feature = "logs")]
 mod sample;
 #[cfg(feature = "logs")]
-pub use sample::{LogFormat, SampleOptions, SampleReport, sample_log};
+pub use sample::{LogFormat, SampleOptions, SampleReport, check_sample_span, sample_log};
 
 use crate::journey::name_key;
 use crate::spec::{
@@ -56,8 +58,13 @@ use std::collections::{BTreeMap, HashMap};
 
 /// The per-event maps: foldhash, seeded per process (user-supplied case
 /// ids cannot be crafted to collide), several times faster than SipHash
-/// for short keys.
+/// for short keys; the standard (randomly seeded SipHash) without the
+/// `logs` feature, where events come only one at a time from the caller.
+#[cfg(feature = "logs")]
 pub(crate) type Fast<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+/// The per-event maps (without the `logs` feature: the standard hasher).
+#[cfg(not(feature = "logs"))]
+pub(crate) type Fast<K, V> = HashMap<K, V>;
 
 /// One event of a log, as [`Discoverer::push`] takes it.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -129,6 +136,11 @@ pub trait EventSink {
     /// An event the reader left out (its lifecycle transition is not
     /// `complete`). Default: nothing.
     fn skip(&mut self) {}
+    /// Something the reader did that the user should be told: the log was
+    /// gzip-compressed, UTF-16, Windows-1252 (each said once). The
+    /// [`Discoverer`] keeps them in [`DiscoveryReport::notes`]. Default:
+    /// nothing.
+    fn note(&mut self, _note: &str) {}
 }
 
 impl EventSink for Discoverer {
@@ -138,18 +150,28 @@ impl EventSink for Discoverer {
     fn skip(&mut self) {
         Discoverer::skip(self);
     }
+    fn note(&mut self, note: &str) {
+        self.notes.push(note.to_string());
+    }
 }
 
 /// Every event of a log has a timestamp, or none does: `timed` is what
-/// the first event said.
-pub(crate) fn check_timed(timed: &mut Option<bool>, e: &Event<'_>) -> Result<(), LogError> {
+/// the first event said, and its line (named when a later one differs:
+/// the first may be the odd one out).
+pub(crate) fn check_timed(timed: &mut Option<(bool, u64)>, e: &Event<'_>) -> Result<(), LogError> {
     let message = match (*timed, e.time) {
         (None, t) => {
-            *timed = Some(t.is_some());
+            *timed = Some((t.is_some(), e.line));
             return Ok(());
         }
-        (Some(true), None) => "this event has no timestamp, earlier ones have",
-        (Some(false), Some(_)) => "this event has a timestamp, earlier ones have none",
+        (Some((true, first)), None) => format!(
+            "this event has no timestamp, and the first event (line {first}) has one: give \
+             every event a timestamp, or none"
+        ),
+        (Some((false, first)), Some(_)) => format!(
+            "this event has a timestamp, and the first event (line {first}) has none: give \
+             every event a timestamp, or none"
+        ),
         _ => return Ok(()),
     };
     Err(LogError::new(Some(e.line), None, message))
@@ -348,6 +370,42 @@ impl DiscoverOptions {
     }
 }
 
+/// The largest magnitude a rating scale's ends may have: ratings are on a
+/// human scale (1..5, 0..10, 0..100); past it the span would overflow what
+/// ratings are rescaled with.
+pub const MAX_RATING: f64 = 1e6;
+
+/// Whether `min..max` is a usable rating scale: finite, `min` below `max`,
+/// both within ±[`MAX_RATING`].
+///
+/// # Errors
+/// What is wrong with it, to be shown as it is.
+///
+/// ```
+/// assert!(peakend::observe::check_rating_scale(1.0, 5.0).is_ok());
+/// assert!(peakend::observe::check_rating_scale(-1e308, 1e308).is_err());
+/// ```
+pub fn check_rating_scale(min: f64, max: f64) -> Result<(), String> {
+    let shown = |x: f64| crate::numfmt::shown(x);
+    if !(min.is_finite() && max.is_finite() && min < max) {
+        return Err(format!(
+            "the rating scale {}..{} is not a scale (MIN below MAX, both finite)",
+            shown(min),
+            shown(max)
+        ));
+    }
+    if min.abs() > MAX_RATING || max.abs() > MAX_RATING {
+        return Err(format!(
+            "the rating scale {}..{} reaches past ±{}: ratings are on a human scale \
+             (1..5, 0..10, 0..100)",
+            shown(min),
+            shown(max),
+            shown(MAX_RATING)
+        ));
+    }
+    Ok(())
+}
+
 /// A problem with a log: where it is and what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{}{message}", place(*line, column.as_deref()))]
@@ -427,6 +485,9 @@ pub struct DiscoveryReport {
     /// Outcomes (by name) whose kind is neutral: a case table cannot say
     /// win or loss (a design naming the outcome can).
     pub neutral_outcomes: Vec<String>,
+    /// How the log was read, where the user should know: gzip-compressed,
+    /// UTF-16, cells read as Windows-1252 ([`EventSink::note`]).
+    pub notes: Vec<String>,
 }
 
 /// The result of discovery: an ordinary journey and what was done.
@@ -511,7 +572,7 @@ pub struct Discoverer {
     skipped: u64,
     merged: u64,
     rated: u64,
-    timed: Option<bool>,
+    timed: Option<(bool, u64)>,
     /// From a case table: each named case's outcome (index into
     /// `outcomes`, or `NONE`) and the table's line.
     case_outcomes: HashMap<Box<str>, (u32, u64)>,
@@ -519,6 +580,8 @@ pub struct Discoverer {
     outcomes: Vec<(String, f64, u64)>,
     /// (prefix-tree node, outcome) → cases ending there so.
     ends_by: HashMap<(u32, u32), u64>,
+    /// How the log was read ([`EventSink::note`]).
+    notes: Vec<String>,
 }
 
 impl Discoverer {
@@ -552,6 +615,7 @@ impl Discoverer {
             case_outcomes: HashMap::new(),
             outcomes: Vec::new(),
             ends_by: HashMap::new(),
+            notes: Vec::new(),
         }
     }
 
@@ -612,6 +676,11 @@ impl Discoverer {
     /// order), or a rating off the rating scale.
     pub fn push(&mut self, e: &Event<'_>) -> Result<(), LogError> {
         let line = Some(e.line);
+        if self.events == 0
+            && let Some((lo, hi)) = self.options.rating_scale
+        {
+            check_rating_scale(lo, hi).map_err(|m| LogError::new(None, None, m))?;
+        }
         check_timed(&mut self.timed, e)?;
         let rating = match e.rating {
             Some(r) => Some(self.rescale(r).ok_or_else(|| {
@@ -1563,7 +1632,7 @@ fn build(d: &Discoverer, place: &[u32], total: u64) -> Discovery {
             merged_events: d.merged,
             activities: d.activities.len(),
             rated_events: d.rated,
-            timestamps: d.timed == Some(true),
+            timestamps: d.timed.is_some_and(|t| t.0),
             unrolled_cases: f.unrolled.0,
             unrolled_events: f.unrolled.1,
             rework_cases: f.rework.0,
@@ -1574,6 +1643,7 @@ fn build(d: &Discoverer, place: &[u32], total: u64) -> Discovery {
             unrated_touchpoints: unrated,
             design: design_report,
             neutral_outcomes,
+            notes: d.notes.clone(),
         },
     }
 }

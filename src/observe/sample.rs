@@ -136,6 +136,54 @@ fn normal(rng: &mut Rng) -> f64 {
     (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
 }
 
+/// Whether every timestamp a sample of `j` would write is one: the last
+/// case starts `gap × (cases − 1)` after the first and lasts at most every
+/// touchpoint's duration, and all of it must fall within the years
+/// 0000..9999 that RFC 3339 timestamps can say.
+///
+/// # Errors
+/// What would go past, and what to change.
+///
+/// ```
+/// use peakend::observe::{check_sample_span, SampleOptions};
+/// let j = peakend::Journey::from_json_str(r#"{"version":1,"name":"x","touchpoints":[
+///   {"id":"a","name":"A","emotion":1}]}"#).unwrap();
+/// assert!(check_sample_span(&j, &SampleOptions::new(1000)).is_ok());
+/// assert!(check_sample_span(&j, &SampleOptions::new(1000).gap_minutes(1e12)).is_err());
+/// ```
+pub fn check_sample_span(j: &Journey, options: &SampleOptions) -> Result<(), String> {
+    let longest: f64 = j
+        .durations()
+        .iter()
+        .map(|d| (d * 60_000.0).round().max(1.0))
+        .sum();
+    let cases = options.cases.saturating_sub(1) as f64;
+    let gap = options.gap_minutes * 60_000.0;
+    let start = options.start as f64;
+    let last = start + gap * cases + longest;
+    let (lo, hi) = (
+        // 0000-01-01T00:00:00Z: RFC 3339 has no earlier year.
+        -62_167_219_200_000.0,
+        jiff::Timestamp::MAX.as_millisecond() as f64,
+    );
+    if !(gap.is_finite() && gap >= 0.0) {
+        return Err(format!(
+            "the gap between cases, {} minutes, is not a length of time",
+            crate::numfmt::shown(options.gap_minutes)
+        ));
+    }
+    if !(start >= lo && last.is_finite() && last <= hi) {
+        return Err(format!(
+            "{} cases {} minutes apart, each up to {} minutes long, run past the year 9999, \
+             the last a timestamp can say: a smaller gap or fewer cases",
+            options.cases,
+            crate::numfmt::shown(options.gap_minutes),
+            crate::numfmt::shown(longest / 60_000.0)
+        ));
+    }
+    Ok(())
+}
+
 fn timestamp(ms: i64) -> String {
     jiff::Timestamp::from_millisecond(ms).map_or_else(|_| ms.to_string(), |t| t.to_string())
 }
@@ -335,7 +383,9 @@ struct Next {
 /// ```
 ///
 /// # Errors
-/// The writers' I/O errors.
+/// The writers' I/O errors; an `InvalidInput` error, before anything is
+/// written, when the log's timestamps would run past what a timestamp can
+/// say ([`check_sample_span`]).
 ///
 /// # Panics
 /// Never: every event popped belongs to a case in progress.
@@ -346,6 +396,8 @@ pub fn sample_log(
     log: &mut dyn Write,
     mut cases_out: Option<&mut dyn Write>,
 ) -> std::io::Result<SampleReport> {
+    check_sample_span(j, options)
+        .map_err(|m| std::io::Error::new(std::io::ErrorKind::InvalidInput, m))?;
     if options.format == LogFormat::Xes {
         return sample_xes(j, model, options, log, cases_out);
     }

@@ -14,22 +14,35 @@
 use super::log::{LogColumns, LogOptions, is_complete, normalise, parse_rating, parse_time};
 use super::{DiscoverOptions, Discoverer, Discovery, Event, EventSink, LogError};
 use quick_xml::events::{BytesStart, Event as Xml};
-use std::io::{BufRead, BufReader, Read};
+use super::input::{Bounded, io_message, peel, piece_limit};
+use std::io::{BufRead, Read};
 
-/// Whether the first bytes of a log are XES (XML, or gzip, which only a
-/// `.xes.gz` log is among the logs peakend reads) rather than CSV.
+/// Whether the first bytes of a log are XES (XML) rather than CSV; a
+/// gzip-compressed log is told by the first bytes of what it decompresses
+/// to (a `.csv.gz` is CSV).
 #[must_use]
 pub fn looks_like_xes(head: &[u8]) -> bool {
-    let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
-    head.starts_with(&[0x1f, 0x8b])
-        || head
-            .iter()
-            .find(|b| !b.is_ascii_whitespace())
-            .is_some_and(|&b| b == b'<')
+    if head.starts_with(&[0x1f, 0x8b]) {
+        let mut inner = Vec::new();
+        let _ = flate2::read::MultiGzDecoder::new(head)
+            .take(4096)
+            .read_to_end(&mut inner);
+        return !inner.starts_with(&[0x1f, 0x8b]) && looks_like_xml(&inner);
+    }
+    looks_like_xml(head)
 }
 
-/// Read an event log, CSV or XES (told apart by its first bytes: XML or
-/// gzip is XES), and discover its journey.
+/// Whether text starts (after a byte-order mark and white space) with `<`.
+fn looks_like_xml(head: &[u8]) -> bool {
+    let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
+    head.iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|&b| b == b'<')
+}
+
+/// Read an event log, CSV or XES (plain or gzip-compressed, UTF-8 or
+/// UTF-16: told apart by their first bytes, whatever the file is called),
+/// and discover its journey.
 ///
 /// # Errors
 /// As [`read_csv_log`](super::read_csv_log) or [`read_xes_log`].
@@ -78,15 +91,29 @@ pub fn read_events<R: Read, S: EventSink + Send>(
     log: &LogOptions,
     sink: S,
 ) -> Result<S, LogError> {
-    let mut reader = BufReader::with_capacity(1 << 16, reader);
+    let (mut reader, sink) = peeled(reader, log, sink)?;
     let head = reader
         .fill_buf()
-        .map_err(|e| LogError::new(None, None, format!("cannot read the log: {e}")))?;
-    if looks_like_xes(head) {
-        xes_events(reader, log, sink)
+        .map_err(|e| LogError::new(None, None, io_message(&e, "cannot read the log")))?;
+    if looks_like_xml(head) {
+        Xes::new(log, sink).run(reader)
     } else {
-        super::log::csv_events(reader, log, sink)
+        super::log::csv_rows(reader, log, sink)
     }
+}
+
+/// The log peeled ([`peel`]), what peeling did told to the sink.
+pub(crate) fn peeled<'r, R: Read + 'r, S: EventSink>(
+    reader: R,
+    log: &LogOptions,
+    mut sink: S,
+) -> Result<(Bounded<Box<dyn BufRead + 'r>>, S), LogError> {
+    log.columns.check_distinct()?;
+    let p = peel(reader, piece_limit(log.limits.text_bytes_limit()), "the log")?;
+    for n in &p.notes {
+        sink.note(n);
+    }
+    Ok((p.reader, sink))
 }
 
 /// Read an XES event log (plain, or gzip-compressed: told by its first
@@ -142,16 +169,15 @@ pub fn read_xes_log_into<R: Read>(
 
 /// An XES log's events into a sink.
 fn xes_events<R: Read, S: EventSink>(reader: R, log: &LogOptions, d: S) -> Result<S, LogError> {
-    let mut reader = BufReader::with_capacity(1 << 16, reader);
-    let gz = reader
-        .fill_buf()
-        .map_err(|e| LogError::new(None, None, format!("cannot read the log: {e}")))?
-        .starts_with(&[0x1f, 0x8b]);
-    if gz {
-        let inner = BufReader::with_capacity(1 << 16, flate2::bufread::MultiGzDecoder::new(reader));
-        Xes::new(log, d).run(inner)
-    } else {
-        Xes::new(log, d).run(reader)
+    let (reader, d) = peeled(reader, log, d)?;
+    Xes::new(log, d).run(reader)
+}
+
+/// What an XML error says, an oversize piece's own message.
+fn xml_message(e: &quick_xml::Error) -> String {
+    match e {
+        quick_xml::Error::Io(io) => io_message(io, "the XML does not read"),
+        other => format!("the XML does not read: {other}"),
     }
 }
 
@@ -208,6 +234,20 @@ struct Xes<S> {
     case: Option<String>,
     case_rank: usize,
     pending: Vec<Pending>,
+    /// The longest value an attribute may have.
+    text_limit: usize,
+}
+
+/// The most events of a trace held until its case name comes (XES writers
+/// put a trace's attributes first; a trace of more waits is refused).
+const MAX_PENDING: usize = 100_000;
+
+/// Keep an attribute unless one of the same name came first (the first
+/// counts): an element repeating an attribute cannot grow without bound.
+fn push_new(attrs: &mut Vec<Attr>, a: Attr) {
+    if !attrs.iter().any(|b| b.norm == a.norm) {
+        attrs.push(a);
+    }
 }
 
 fn newlines(bytes: &[u8]) -> u64 {
@@ -243,18 +283,22 @@ impl<S: EventSink> Xes<S> {
             case: None,
             case_rank: usize::MAX,
             pending: Vec::new(),
+            text_limit: log.limits.text_bytes_limit(),
         }
     }
 
-    fn run<R: BufRead>(mut self, reader: R) -> Result<S, LogError> {
+    fn run<R: BufRead>(mut self, mut reader: Bounded<R>) -> Result<S, LogError> {
+        reader.pieces("an XML element, text or comment");
         let mut xml = quick_xml::Reader::from_reader(reader);
         xml.config_mut().check_end_names = true;
         let mut buf = Vec::new();
+        let mut closed = false;
         loop {
             let here = self.line;
-            let ev = xml.read_event_into(&mut buf).map_err(|e| {
-                LogError::new(Some(here), None, format!("the XML does not read: {e}"))
-            })?;
+            let ev = xml
+                .read_event_into(&mut buf)
+                .map_err(|e| LogError::new(Some(here), None, xml_message(&e)))?;
+            xml.get_mut().mark();
             let raw: &[u8] = match &ev {
                 Xml::Start(e) | Xml::Empty(e) => e,
                 Xml::Text(t) => t,
@@ -266,6 +310,18 @@ impl<S: EventSink> Xes<S> {
                 _ => &[],
             };
             self.line += newlines(raw);
+            if let Xml::Start(e) | Xml::Empty(e) = &ev
+                && closed
+            {
+                return Err(LogError::new(
+                    Some(here),
+                    None,
+                    format!(
+                        "a second root element <{}> after </log>: an XES file holds one log",
+                        String::from_utf8_lossy(e.local_name().as_ref())
+                    ),
+                ));
+            }
             match ev {
                 Xml::Start(e) => {
                     self.depth += 1;
@@ -280,6 +336,14 @@ impl<S: EventSink> Xes<S> {
                 Xml::End(_) => {
                     self.close()?;
                     self.depth -= 1;
+                    closed = self.depth == 0;
+                }
+                Xml::Eof if self.depth > 0 => {
+                    return Err(LogError::new(
+                        Some(self.line),
+                        None,
+                        "the log ends without </log>: is the file cut short?",
+                    ));
                 }
                 Xml::Eof => break,
                 _ => {}
@@ -338,15 +402,28 @@ impl<S: EventSink> Xes<S> {
             In::Trace | In::Event if self.depth == self.holder + 1 => {
                 let of_trace = self.at == In::Trace;
                 if let Some(a) = attribute(e, line, of_trace, &self.names, &mut self.keys)? {
+                    if a.value.len() > self.text_limit {
+                        return Err(LogError::new(
+                            Some(line),
+                            None,
+                            format!(
+                                "{}: a text of {} bytes, more than the limit of {} (the longest \
+                                 a journey may hold)",
+                                a.key,
+                                a.value.len(),
+                                self.text_limit
+                            ),
+                        ));
+                    }
                     if self.at == In::Trace {
                         let rank = self.names[0].iter().position(|n| n.as_str() == &*a.norm);
                         if let Some(rank) = rank.filter(|&r| r < self.case_rank) {
                             self.case = Some(a.value.trim().to_string());
                             self.case_rank = rank;
                         }
-                        self.trace.push(a);
+                        push_new(&mut self.trace, a);
                     } else {
-                        self.event.push(a);
+                        push_new(&mut self.event, a);
                     }
                 }
             }
@@ -365,6 +442,15 @@ impl<S: EventSink> Xes<S> {
                 let line = self.event_line;
                 if self.case.is_some() {
                     self.push(&attrs, line)?;
+                } else if self.pending.len() >= MAX_PENDING {
+                    return Err(LogError::new(
+                        Some(self.trace_line),
+                        None,
+                        format!(
+                            "this trace's case name comes after {MAX_PENDING} of its events: \
+                             put a trace's attributes before its events, as XES writers do"
+                        ),
+                    ));
                 } else {
                     self.pending.push(Pending { attrs, line });
                 }
@@ -433,10 +519,7 @@ impl<S: EventSink> Xes<S> {
                 LogError::new(
                     Some(line),
                     None,
-                    format!(
-                        "{} \"{}\" is not a timestamp (e.g. 2024-05-01T14:30:00+02:00)",
-                        a.key, a.value
-                    ),
+                    format!("{} {}", a.key, super::log::time_message(&a.value)),
                 )
             })?),
             None => None,

@@ -360,6 +360,9 @@ fn left_out_text(o: &mut String, r: &ReadReport) {
     if !parts.is_empty() {
         let _ = writeln!(o, "\nLeft out: {}.", parts.join("; "));
     }
+    for n in &r.notes {
+        let _ = writeln!(o, "The log is {n}.");
+    }
 }
 
 fn spread(s: Spread) -> Value {

@@ -35,6 +35,9 @@ pub fn discovery_text(
         r.activities,
         if r.activities == 1 { "y" } else { "ies" },
     );
+    for n in &r.notes {
+        summary.push_str(&format!("\n  the log is {n}"));
+    }
     if r.merged_events > 0 {
         summary.push_str(&format!(
             "\n  {} event{} merged into the visit before them (consecutive activities mapped onto \

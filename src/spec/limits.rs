@@ -99,6 +99,12 @@ impl Limits {
         self.input_bytes
     }
 
+    /// The text-length limit in bytes.
+    #[must_use]
+    pub fn text_bytes_limit(&self) -> usize {
+        self.text_bytes
+    }
+
     /// The problem with an input of `len` bytes, if it is too large.
     pub(crate) fn check_input(&self, len: u64) -> Option<Problem> {
         (len > self.input_bytes).then(|| {
