@@ -51,7 +51,10 @@ pub(crate) fn peel<'r, R: Read + 'r>(
     what: &str,
 ) -> Result<Peeled<'r>, LogError> {
     let mut outer = BufReader::with_capacity(1 << 16, reader);
-    let gz = outer.fill_buf().map_err(|e| cannot(&e, false, what))?.starts_with(GZIP);
+    let gz = outer
+        .fill_buf()
+        .map_err(|e| cannot(&e, false, what))?
+        .starts_with(GZIP);
     let mut notes = Vec::new();
     let mut inner: Box<dyn BufRead + 'r> = if gz {
         notes.push("gzip-compressed: read decompressed".to_string());
@@ -88,17 +91,32 @@ pub(crate) fn peel<'r, R: Read + 'r>(
 /// What a file is when its first bytes say it is no text log.
 fn not_a_text_log(head: &[u8]) -> Option<&'static str> {
     [
-        (&b"PK\x03\x04"[..], "a ZIP archive (an Excel workbook? save the sheet as CSV UTF-8)"),
-        (b"PAR1", "a Parquet file (export it as CSV, or read it with DuckDB: docs/logs.md)"),
+        (
+            &b"PK\x03\x04"[..],
+            "a ZIP archive (an Excel workbook? save the sheet as CSV UTF-8)",
+        ),
+        (
+            b"PAR1",
+            "a Parquet file (export it as CSV, or read it with DuckDB: docs/logs.md)",
+        ),
         (b"%PDF", "a PDF document"),
         (
             b"\xd0\xcf\x11\xe0",
             "an old Office document (an .xls workbook? save the sheet as CSV UTF-8)",
         ),
         (b"SQLite format 3\0", "an SQLite database"),
-        (b"BZh", "bzip2-compressed (decompress it, or gzip it: .gz logs are read)"),
-        (b"\xfd7zXZ\0", "xz-compressed (decompress it, or gzip it: .gz logs are read)"),
-        (b"\x28\xb5\x2f\xfd", "zstd-compressed (decompress it, or gzip it: .gz logs are read)"),
+        (
+            b"BZh",
+            "bzip2-compressed (decompress it, or gzip it: .gz logs are read)",
+        ),
+        (
+            b"\xfd7zXZ\0",
+            "xz-compressed (decompress it, or gzip it: .gz logs are read)",
+        ),
+        (
+            b"\x28\xb5\x2f\xfd",
+            "zstd-compressed (decompress it, or gzip it: .gz logs are read)",
+        ),
     ]
     .into_iter()
     .find(|(magic, _)| head.starts_with(magic))
@@ -109,7 +127,10 @@ fn not_a_text_log(head: &[u8]) -> Option<&'static str> {
 /// zero byte beside every character (a log's header is ASCII).
 fn utf16(head: &[u8]) -> Option<(&'static encoding_rs::Encoding, &'static str)> {
     if head.starts_with(b"\xff\xfe") {
-        return Some((encoding_rs::UTF_16LE, "little-endian, with a byte-order mark"));
+        return Some((
+            encoding_rs::UTF_16LE,
+            "little-endian, with a byte-order mark",
+        ));
     }
     if head.starts_with(b"\xfe\xff") {
         return Some((encoding_rs::UTF_16BE, "big-endian, with a byte-order mark"));
@@ -120,10 +141,16 @@ fn utf16(head: &[u8]) -> Option<(&'static encoding_rs::Encoding, &'static str)> 
     }
     let ascii = |b: u8| b.is_ascii_graphic() || b.is_ascii_whitespace();
     if pairs.iter().all(|p| ascii(p[0]) && p[1] == 0) {
-        return Some((encoding_rs::UTF_16LE, "little-endian, without a byte-order mark"));
+        return Some((
+            encoding_rs::UTF_16LE,
+            "little-endian, without a byte-order mark",
+        ));
     }
     if pairs.iter().all(|p| p[0] == 0 && ascii(p[1])) {
-        return Some((encoding_rs::UTF_16BE, "big-endian, without a byte-order mark"));
+        return Some((
+            encoding_rs::UTF_16BE,
+            "big-endian, without a byte-order mark",
+        ));
     }
     None
 }
@@ -252,7 +279,10 @@ mod tests {
         let mut r = p.reader;
         let mut buf = Vec::new();
         let e = r.read_to_end(&mut buf).unwrap_err();
-        assert!(io_message(&e, "x").contains("of more than 1000 bytes"), "{e}");
+        assert!(
+            io_message(&e, "x").contains("of more than 1000 bytes"),
+            "{e}"
+        );
         assert!(buf.len() < 5000);
     }
 

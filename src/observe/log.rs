@@ -215,7 +215,11 @@ fn check_header(header: &[String], line: u64) -> Result<(), LogError> {
 }
 
 /// Each role's column index, from the header (on `line`).
-fn columns(header: &[String], line: u64, named: &LogColumns) -> Result<[Option<usize>; 8], LogError> {
+fn columns(
+    header: &[String],
+    line: u64,
+    named: &LogColumns,
+) -> Result<[Option<usize>; 8], LogError> {
     named.check_distinct()?;
     check_header(header, line)?;
     let norm: Vec<String> = header.iter().map(|h| normalise(h)).collect();
@@ -305,7 +309,8 @@ pub(crate) fn parse_time(s: &str) -> Option<i64> {
                 return None;
             }
             let f = &b[start..at.min(start + 3)];
-            milli = f.iter().fold(0, |v, &c| v * 10 + i64::from(c - b'0')) * [100, 10, 1][f.len() - 1];
+            milli =
+                f.iter().fold(0, |v, &c| v * 10 + i64::from(c - b'0')) * [100, 10, 1][f.len() - 1];
         }
     }
     if hour > 23 || minute > 59 || second > 60 {
@@ -397,7 +402,8 @@ pub fn read_csv_log<R: Read>(
 }
 
 /// A CSV file's reader: peeled (gzip, UTF-16), each row bounded.
-type Csv<'r> = csv::Reader<std::io::Chain<std::io::Cursor<Vec<u8>>, Bounded<Box<dyn BufRead + 'r>>>>;
+type Csv<'r> =
+    csv::Reader<std::io::Chain<std::io::Cursor<Vec<u8>>, Bounded<Box<dyn BufRead + 'r>>>>;
 
 /// The separators a CSV log is tried with when it does not say.
 const SEPARATORS: [u8; 4] = [b',', b';', b'\t', b'|'];
@@ -406,10 +412,7 @@ const SEPARATORS: [u8; 4] = [b',', b';', b'\t', b'|'];
 /// it may be quoted or followed by more separators).
 fn sep_line(line: &[u8]) -> Option<u8> {
     let text = std::str::from_utf8(line).ok()?;
-    let t = text
-        .trim()
-        .trim_start_matches('\u{feff}')
-        .trim_matches('"');
+    let t = text.trim().trim_start_matches('\u{feff}').trim_matches('"');
     let rest = t.get(..4).filter(|p| p.eq_ignore_ascii_case("sep="))?;
     let rest = &t[rest.len()..];
     let c = *rest.as_bytes().first()?;
@@ -429,7 +432,11 @@ fn pick_separator(lines: &[u8]) -> u8 {
             .flexible(true)
             .delimiter(sep)
             .from_reader(lines);
-        let counts: Vec<usize> = rows.byte_records().map_while(Result::ok).map(|r| r.len()).collect();
+        let counts: Vec<usize> = rows
+            .byte_records()
+            .map_while(Result::ok)
+            .map(|r| r.len())
+            .collect();
         match counts.first() {
             Some(&h) if h > 1 => (counts.iter().filter(|&&n| n == h).count(), h),
             _ => (0, 0),
@@ -441,7 +448,12 @@ fn pick_separator(lines: &[u8]) -> u8 {
         .into_iter()
         .map(|sep| (score(sep), sep == sniffed, sep))
         .max_by_key(|&((rows, cells), sniffed, sep)| {
-            (rows, cells, sniffed, std::cmp::Reverse(SEPARATORS.iter().position(|&s| s == sep)))
+            (
+                rows,
+                cells,
+                sniffed,
+                std::cmp::Reverse(SEPARATORS.iter().position(|&s| s == sep)),
+            )
         })
         .map_or(b',', |t| t.2)
 }
@@ -467,7 +479,9 @@ fn open_peeled<'r>(
     delimiter: Option<u8>,
 ) -> Result<Csv<'r>, LogError> {
     reader.pieces("a row");
-    let cannot = |e: std::io::Error| LogError::new(None, None, io_message(&e, &format!("cannot read {what}")));
+    let cannot = |e: std::io::Error| {
+        LogError::new(None, None, io_message(&e, &format!("cannot read {what}")))
+    };
     // The first lines, to find the separator in.
     let mut prefix = Vec::new();
     for _ in 0..20 {
@@ -476,7 +490,10 @@ fn open_peeled<'r>(
         }
         reader.mark();
     }
-    let first = prefix.iter().position(|&b| b == b'\n').map_or(prefix.len(), |i| i + 1);
+    let first = prefix
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(prefix.len(), |i| i + 1);
     let said = sep_line(&prefix[..first]);
     if said.is_some() {
         // csv skips the blank line; the lines after keep their numbers.
@@ -536,7 +553,12 @@ fn windows_1252(line: u64) -> String {
 fn decoded(bytes: &[u8]) -> (std::borrow::Cow<'_, str>, bool) {
     match std::str::from_utf8(bytes) {
         Ok(s) => (std::borrow::Cow::Borrowed(s), false),
-        Err(_) => (encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes).0, true),
+        Err(_) => (
+            encoding_rs::WINDOWS_1252
+                .decode_without_bom_handling(bytes)
+                .0,
+            true,
+        ),
     }
 }
 
@@ -994,7 +1016,11 @@ impl Rows<'_> {
         loop {
             let more = csv.read_byte_record(&mut record).map_err(|e| {
                 let line = e.position().map(|p| p.line());
-                LogError::new(line, None, format!("cannot read the row: {}", csv_message(&e)))
+                LogError::new(
+                    line,
+                    None,
+                    format!("cannot read the row: {}", csv_message(&e)),
+                )
             })?;
             csv.get_mut().get_mut().1.mark();
             if !more {
@@ -1045,12 +1071,7 @@ impl Rows<'_> {
             }
             cells[k] = Some(text);
         }
-        let cell = |k: usize| {
-            cells[k]
-                .as_deref()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-        };
+        let cell = |k: usize| cells[k].as_deref().map(str::trim).filter(|s| !s.is_empty());
         let required = |k: usize| -> Result<&str, LogError> {
             cell(k).ok_or_else(|| {
                 LogError::new(
@@ -1076,9 +1097,10 @@ impl Rows<'_> {
         p.case = batch.put(required(0)?);
         p.activity = batch.put(required(1)?);
         if let Some(s) = cell(2) {
-            p.time = Some(parse_time(s).ok_or_else(|| {
-                LogError::new(Some(line), Some(&names[2]), time_message(s))
-            })?);
+            p.time = Some(
+                parse_time(s)
+                    .ok_or_else(|| LogError::new(Some(line), Some(&names[2]), time_message(s)))?,
+            );
         }
         if let Some(s) = cell(3) {
             p.rating = Some(parse_rating(s).ok_or_else(|| {
@@ -1141,7 +1163,10 @@ mod tests {
         assert_eq!(t("9999-12-30T23:59:59Z"), 253_402_214_399_000);
         assert_eq!(t("0000-01-01T00:00:00Z"), -62_167_219_200_000);
         // Any number of fraction digits, truncated to the millisecond.
-        assert_eq!(t("2024-01-01T00:00:00.1234567890Z"), t("2024-01-01T00:00:00.123Z"));
+        assert_eq!(
+            t("2024-01-01T00:00:00.1234567890Z"),
+            t("2024-01-01T00:00:00.123Z")
+        );
         // A leap second is the last millisecond of its minute.
         assert_eq!(t("2016-12-31T23:59:60Z"), t("2016-12-31T23:59:59.999Z"));
         for bad in [

@@ -11,10 +11,10 @@
 //! (meta-attributes, lists, containers) and the log's globals, extensions
 //! and classifiers are not read.
 
+use super::input::{Bounded, io_message, peel, piece_limit};
 use super::log::{LogColumns, LogOptions, is_complete, normalise, parse_rating, parse_time};
 use super::{DiscoverOptions, Discoverer, Discovery, Event, EventSink, LogError};
 use quick_xml::events::{BytesStart, Event as Xml};
-use super::input::{Bounded, io_message, peel, piece_limit};
 use std::io::{BufRead, Read};
 
 /// Whether the first bytes of a log are XES (XML) rather than CSV; a
@@ -109,7 +109,11 @@ pub(crate) fn peeled<'r, R: Read + 'r, S: EventSink>(
     mut sink: S,
 ) -> Result<(Bounded<Box<dyn BufRead + 'r>>, S), LogError> {
     log.columns.check_distinct()?;
-    let p = peel(reader, piece_limit(log.limits.text_bytes_limit()), "the log")?;
+    let p = peel(
+        reader,
+        piece_limit(log.limits.text_bytes_limit()),
+        "the log",
+    )?;
     for n in &p.notes {
         sink.note(n);
     }

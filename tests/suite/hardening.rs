@@ -287,3 +287,338 @@ fn an_output_over_another_input_is_refused_through_a_symlink() {
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("is the customers' journey"));
 }
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write as _;
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(bytes).unwrap();
+    gz.finish().unwrap()
+}
+
+/// `peakend discover` on a file of these bytes (named `name`, in `dir`),
+/// with more arguments.
+fn discover(dir: &Path, name: &str, bytes: &[u8], more: &[&str]) -> std::process::Output {
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    let mut args = vec!["discover", s(&p)];
+    args.extend_from_slice(more);
+    peakend(&args)
+}
+
+fn fails(out: &std::process::Output, what: &str) {
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains(what), "wanted {what:?} in: {err}");
+    assert!(out.stdout.is_empty(), "no partial journey");
+}
+
+fn works(out: &std::process::Output) -> (serde_json::Value, String) {
+    let err = text(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    (serde_json::from_slice(&out.stdout).unwrap(), err)
+}
+
+const XES_HEAD: &str = "<?xml version=\"1.0\"?>\n<log>\n<trace><string key=\"concept:name\" \
+                        value=\"c1\"/>\n";
+
+#[test]
+fn a_gzip_bomb_of_one_comment_text_or_cell_is_refused_not_buffered() {
+    let dir = tmp();
+    let big = vec![b'x'; 40 << 20];
+    for (name, doc) in [
+        (
+            "comment.xes.gz",
+            [b"<log><!--".as_slice(), &big, b"--></log>"].concat(),
+        ),
+        (
+            "text.xes.gz",
+            [b"<log>".as_slice(), &big, b"</log>"].concat(),
+        ),
+        (
+            "tag.xes.gz",
+            [
+                XES_HEAD.as_bytes(),
+                b"<string key=\"a\" value=\"",
+                &big,
+                b"\"/></trace></log>",
+            ]
+            .concat(),
+        ),
+        (
+            "cell.csv.gz",
+            [b"case,activity\n1,\"".as_slice(), &big, b"\"\n"].concat(),
+        ),
+    ] {
+        let zipped = gzip(&doc);
+        assert!(zipped.len() < 200_000, "{name}: {}", zipped.len());
+        let out = discover(dir.path(), name, &zipped, &[]);
+        fails(&out, "of more than 16777216 bytes");
+    }
+}
+
+#[test]
+fn an_attribute_repeated_a_million_times_is_read_once() {
+    let dir = tmp();
+    let mut doc = String::from(XES_HEAD);
+    doc.push_str("<event><string key=\"concept:name\" value=\"First\"/>");
+    for _ in 0..200_000 {
+        doc.push_str("<string key=\"concept:name\" value=\"Again\"/>");
+    }
+    doc.push_str("</event></trace></log>");
+    let (j, _) = works(&discover(
+        dir.path(),
+        "rep.xes.gz",
+        &gzip(doc.as_bytes()),
+        &[],
+    ));
+    assert_eq!(j["touchpoints"][0]["name"], "First");
+}
+
+#[test]
+fn a_gzipped_csv_is_read_as_csv_whatever_it_is_called() {
+    let dir = tmp();
+    let csv = b"case,activity\n1,Order\n1,Deliver\n2,Order\n";
+    for name in ["log.csv.gz", "log.xes.gz", "log.gz"] {
+        let (j, err) = works(&discover(dir.path(), name, &gzip(csv), &[]));
+        // Order, Deliver, and Order's copy for the case that ends there.
+        assert_eq!(j["touchpoints"].as_array().unwrap().len(), 3, "{name}");
+        assert!(err.contains("the log is gzip-compressed"), "{err}");
+    }
+}
+
+#[test]
+fn utf16_logs_are_decoded_and_said_so() {
+    let dir = tmp();
+    let csv = "case,activity\n1,Café\n1,Bestätigung\n";
+    let mut le = vec![0xff, 0xfe];
+    le.extend(csv.encode_utf16().flat_map(u16::to_le_bytes));
+    let be: Vec<u8> = csv.encode_utf16().flat_map(u16::to_be_bytes).collect();
+    for (name, bytes) in [("le.csv", le), ("be.csv", be)] {
+        let (j, err) = works(&discover(dir.path(), name, &bytes, &[]));
+        assert_eq!(j["touchpoints"][0]["name"], "Café", "{name}");
+        assert!(err.contains("the log is UTF-16"), "{err}");
+    }
+    let out = discover(dir.path(), "book.csv", b"PK\x03\x04\x14\x00\x06\x00", &[]);
+    fails(&out, "Excel workbook");
+}
+
+#[test]
+fn one_column_for_two_roles_is_refused() {
+    let dir = tmp();
+    let out = discover(
+        dir.path(),
+        "log.csv",
+        b"id,step\n1,A\n",
+        &["--case", "step", "--activity", "step"],
+    );
+    fails(
+        &out,
+        "--case step and --activity step name one column for two roles",
+    );
+    let xes = format!(
+        "{XES_HEAD}<event><string key=\"concept:name\" value=\"A\"/></event></trace></log>"
+    );
+    let out = discover(
+        dir.path(),
+        "log.xes",
+        xes.as_bytes(),
+        &["--activity", "concept:name", "--stage", "Concept:Name"],
+    );
+    fails(&out, "name one column for two roles");
+}
+
+#[test]
+fn a_header_naming_two_columns_alike_is_refused_naming_both() {
+    let dir = tmp();
+    let out = discover(
+        dir.path(),
+        "log.csv",
+        b"case,activity,Activity\n1,A,B\n",
+        &[],
+    );
+    fails(
+        &out,
+        "line 1: columns 2 (\"activity\") and 3 (\"Activity\") have the same name",
+    );
+    let t = dir.path().join("cases.csv");
+    std::fs::write(&t, "case,outcome,Case\n1,won,2\n").unwrap();
+    let out = discover(
+        dir.path(),
+        "log2.csv",
+        b"case,activity\n1,A\n",
+        &["--cases", s(&t)],
+    );
+    fails(
+        &out,
+        "columns 1 (\"case\") and 3 (\"Case\") have the same name",
+    );
+}
+
+#[test]
+fn an_xes_log_has_one_root_and_closes_it() {
+    let dir = tmp();
+    let body =
+        format!("{XES_HEAD}<event><string key=\"concept:name\" value=\"A\"/></event></trace>");
+    let out = discover(dir.path(), "cut.xes", body.as_bytes(), &[]);
+    fails(&out, "the log ends without </log>");
+    let two = format!("{body}</log>\n<log></log>");
+    let out = discover(dir.path(), "two.xes", two.as_bytes(), &[]);
+    fails(&out, "line 5: a second root element <log> after </log>");
+}
+
+#[test]
+fn a_missing_timestamp_names_the_first_event() {
+    let dir = tmp();
+    let out = discover(
+        dir.path(),
+        "log.csv",
+        b"case,activity,timestamp\n1,A,\n1,B,2024-01-01T10:00:00Z\n",
+        &[],
+    );
+    fails(
+        &out,
+        "line 3: this event has a timestamp, and the first event (line 2) has none",
+    );
+}
+
+#[test]
+fn timestamps_follow_rfc_3339_to_the_end_of_9999() {
+    let dir = tmp();
+    let (j, _) = works(&discover(
+        dir.path(),
+        "late.csv",
+        b"case,activity,time\n1,A,9999-12-30T23:59:59Z\n1,B,9999-12-31\n1,C,9999-12-31T23:59:59.1234567891Z\n",
+        &[],
+    ));
+    assert_eq!(j["touchpoints"].as_array().unwrap().len(), 3);
+    let out = discover(
+        dir.path(),
+        "offset.csv",
+        b"case,activity,time\n1,A,2024-01-01T00:00:00+25:00\n",
+        &[],
+    );
+    fails(
+        &out,
+        "line 2, column `time`: \"2024-01-01T00:00:00+25:00\" is not a timestamp",
+    );
+}
+
+#[test]
+fn separators_are_told_by_sep_lines_rows_or_the_flag() {
+    let dir = tmp();
+    // Excel's first line; the rows after keep their line numbers.
+    let out = discover(
+        dir.path(),
+        "sep.csv",
+        b"sep=;\ncase;activity;time\n1;A;2024-01-01\n1;B;never\n",
+        &[],
+    );
+    fails(&out, "line 4, column `time`");
+    let (j, _) = works(&discover(
+        dir.path(),
+        "sep2.csv",
+        b"\"sep=;\"\ncase;activity\n1;A,B\n",
+        &[],
+    ));
+    assert_eq!(j["touchpoints"][0]["name"], "A,B");
+    // A semicolon log whose header has a comma and whose ratings have
+    // decimal commas.
+    let (j, _) = works(&discover(
+        dir.path(),
+        "semi.csv",
+        b"case,id;activity;rating\n1;A;4,5\n1;B;2,5\n",
+        &["--case", "case,id", "--rating-scale", "1,5"],
+    ));
+    assert_eq!(j["touchpoints"][1]["name"], "B");
+    let (j, _) = works(&discover(
+        dir.path(),
+        "bar.csv",
+        b"case|activity\n1|A;B\n",
+        &["--delimiter", "|"],
+    ));
+    assert_eq!(j["touchpoints"][0]["name"], "A;B");
+    let out = discover(
+        dir.path(),
+        "bad.csv",
+        b"case,activity\n",
+        &["--delimiter", "ab"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn a_windows_1252_log_is_read_as_excel_wrote_it_and_said_so() {
+    let dir = tmp();
+    let out = discover(
+        dir.path(),
+        "cp.csv",
+        b"case;activit\xe9\n1;Caf\xe9\n",
+        &["--activity", "activité"],
+    );
+    let (j, err) = works(&out);
+    assert_eq!(j["touchpoints"][0]["name"], "Café");
+    assert!(
+        err.contains("not UTF-8 (first on line 1): read as Windows-1252"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_sample_whose_timestamps_would_pass_9999_is_refused() {
+    let out = peakend(&["sample", JOURNEY, "--cases", "10", "--gap", "1e12"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("run past the year 9999"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn rating_scales_past_a_human_scale_are_refused() {
+    for scale in ["-1e308,1e308", "0,1e7"] {
+        for cmd in ["sample", "discover"] {
+            let file = if cmd == "sample" {
+                JOURNEY
+            } else {
+                "../shared/corpus/logs/receipt.csv"
+            };
+            let out = peakend(&[cmd, file, "--rating-scale", scale]);
+            assert_eq!(out.status.code(), Some(2), "{cmd} {scale}");
+            assert!(
+                text(&out.stderr).contains("human scale"),
+                "{}",
+                text(&out.stderr)
+            );
+        }
+    }
+    let e = peakend::observe::read_csv_log(
+        "case,activity,rating\n1,A,3\n".as_bytes(),
+        &peakend::observe::LogOptions::new(),
+        peakend::observe::DiscoverOptions::new().rating_scale(-1e308, 1e308),
+    )
+    .unwrap_err();
+    assert!(e.message.contains("human scale"), "{e}");
+}
+
+#[test]
+fn a_text_past_the_journey_limit_is_refused_where_it_is() {
+    let dir = tmp();
+    let big = "x".repeat((1 << 20) + 1);
+    let out = discover(
+        dir.path(),
+        "long.csv",
+        format!("case,activity\n1,{big}\n").as_bytes(),
+        &[],
+    );
+    fails(
+        &out,
+        "line 2, column `activity`: a text of 1048577 bytes, more than the limit of 1048576",
+    );
+    let xes = format!(
+        "{XES_HEAD}<event><string key=\"concept:name\" value=\"{big}\"/></event></trace></log>"
+    );
+    let out = discover(dir.path(), "long.xes", xes.as_bytes(), &[]);
+    fails(&out, "concept:name: a text of 1048577 bytes");
+}
