@@ -883,7 +883,7 @@ pub(crate) fn csv_rows<S: EventSink + Send>(
     let at = columns(&header, header_line, &log.columns)?;
     let names: [String; 8] =
         std::array::from_fn(|k| header.get(at[k].unwrap_or(0)).cloned().unwrap_or_default());
-    let text_limit = log.limits.text_bytes_limit();
+    let text_limit = cell_limit(&log.limits);
     // Both cores: this thread reads and parses the rows into batches, the
     // other feeds them to the discoverer, in order (the first problem in
     // file order is the one reported, whichever thread finds it).
@@ -1062,10 +1062,11 @@ impl Rows<'_> {
                     Some(line),
                     Some(&names[k]),
                     format!(
-                        "a text of {} bytes, more than the limit of {} (the longest a journey may \
-                         hold)",
+                        "a text of {} bytes, more than the limit of {} (a journey's texts are \
+                         at most {} bytes, and discovery may add \" (round 2)\")",
                         text.len(),
-                        self.text_limit
+                        self.text_limit,
+                        self.text_limit.saturating_add(CELL_ROOM)
                     ),
                 ));
             }
@@ -1118,6 +1119,16 @@ impl Rows<'_> {
         }
         Ok(p)
     }
+}
+
+/// Bytes a log's text leaves for what discovery adds to a name
+/// (" (round 12)", " (ends here)") within the journey's text limit.
+pub(crate) const CELL_ROOM: usize = 64;
+
+/// The longest text a log's cell or attribute may hold: the journey's
+/// text limit, less [`CELL_ROOM`].
+pub(crate) fn cell_limit(limits: &crate::Limits) -> usize {
+    limits.text_bytes_limit().saturating_sub(CELL_ROOM)
 }
 
 /// What a timestamp that does not read gets told.

@@ -891,8 +891,68 @@ impl Discoverer {
         drop(std::mem::take(&mut self.cases));
         drop(std::mem::take(&mut self.states));
         let order = activity_order(&self.nodes, self.activities.len());
+        let share = self.options.min_share;
+        if share > 0.0 {
+            let (keeping, most) = largest_keeping_share(&self.nodes, &order);
+            if (keeping as f64) < share * total as f64 {
+                let pct = |x: f64| crate::numfmt::shown((x * 1e4).round() / 100.0);
+                let most = most.floor_to_4();
+                return Err(LogError::new(
+                    None,
+                    None,
+                    format!(
+                        "a minimum share of {} leaves out every case: each passes some touchpoint \
+                         fewer than {}% of customers pass; the most a case keeps is {}% (a share \
+                         of {} or less keeps some)",
+                        crate::numfmt::shown(share),
+                        pct(share),
+                        pct(most),
+                        crate::numfmt::shown(most)
+                    ),
+                ));
+            }
+        }
         Ok(build(&self, &order, total))
     }
+}
+
+/// Rounding a share down to four decimals (so that the share said keeps
+/// the case it is said of).
+trait Floor4 {
+    fn floor_to_4(self) -> f64;
+}
+
+impl Floor4 for f64 {
+    fn floor_to_4(self) -> f64 {
+        (self * 1e4).floor() / 1e4
+    }
+}
+
+/// The share `min_share` may have and still keep some case: over the cases
+/// (the prefix-tree nodes where some end), the fewest customers passing a
+/// touchpoint of the case's path; that count and its share of all cases.
+fn largest_keeping_share(nodes: &[Node], place: &[u32]) -> (u64, f64) {
+    let round = rounds(nodes, place);
+    let base = |i: usize| (round[i], place[nodes[i].activity as usize]);
+    let mut passing: HashMap<(u32, u32), u64> = HashMap::new();
+    for i in 1..nodes.len() {
+        *passing.entry(base(i)).or_insert(0) += nodes[i].cases;
+    }
+    let total: u64 = nodes[1..]
+        .iter()
+        .filter(|n| n.parent == ROOT)
+        .map(|n| n.cases)
+        .sum();
+    let mut fewest = vec![u64::MAX; nodes.len()];
+    let mut best = 0;
+    for i in 1..nodes.len() {
+        let here = passing[&base(i)];
+        fewest[i] = here.min(fewest[nodes[i].parent as usize]);
+        if nodes[i].ends > 0 {
+            best = best.max(fewest[i]);
+        }
+    }
+    (best, best as f64 / total.max(1) as f64)
 }
 
 /// An order of the activities that keeps most observed steps going

@@ -287,7 +287,7 @@ impl<S: EventSink> Xes<S> {
             case: None,
             case_rank: usize::MAX,
             pending: Vec::new(),
-            text_limit: log.limits.text_bytes_limit(),
+            text_limit: super::log::cell_limit(&log.limits),
         }
     }
 
@@ -411,11 +411,13 @@ impl<S: EventSink> Xes<S> {
                             Some(line),
                             None,
                             format!(
-                                "{}: a text of {} bytes, more than the limit of {} (the longest \
-                                 a journey may hold)",
+                                "{}: a text of {} bytes, more than the limit of {} (a journey's \
+                                 texts are at most {} bytes, and discovery may add \
+                                 \" (round 2)\")",
                                 a.key,
                                 a.value.len(),
-                                self.text_limit
+                                self.text_limit,
+                                self.text_limit.saturating_add(super::log::CELL_ROOM)
                             ),
                         ));
                     }

@@ -614,11 +614,100 @@ fn a_text_past_the_journey_limit_is_refused_where_it_is() {
     );
     fails(
         &out,
-        "line 2, column `activity`: a text of 1048577 bytes, more than the limit of 1048576",
+        "line 2, column `activity`: a text of 1048577 bytes, more than the limit of 1048512 (a \
+         journey's texts are at most 1048576 bytes",
     );
     let xes = format!(
         "{XES_HEAD}<event><string key=\"concept:name\" value=\"{big}\"/></event></trace></log>"
     );
     let out = discover(dir.path(), "long.xes", xes.as_bytes(), &[]);
     fails(&out, "concept:name: a text of 1048577 bytes");
+}
+
+#[test]
+fn a_minimum_share_that_leaves_out_every_case_says_which_would_keep_some() {
+    let log = "../shared/corpus/logs/running-example.csv";
+    let out = peakend(&["discover", log, "--min-share", "0.5"]);
+    fails(
+        &out,
+        "a minimum share of 0.5 leaves out every case: each passes some touchpoint fewer than 50% \
+         of customers pass; the most a case keeps is 33.33% (a share of 0.3333 or less keeps some)",
+    );
+    assert!(!text(&out.stderr).contains("a bug"));
+    // The share said keeps some.
+    let (j, _) = works(&peakend(&["discover", log, "--min-share", "0.3333"]));
+    assert!(!j["touchpoints"].as_array().unwrap().is_empty());
+}
+
+/// A cell of a random log: plain names, and names with what CSV and JSON
+/// must carry (quotes, separators, line breaks, control characters, other
+/// scripts).
+fn cell() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    prop_oneof![
+        prop::sample::select(vec![
+            "Order", "Call", "Fix", "Pay", "Order ", "order", "Ordér"
+        ])
+        .prop_map(String::from),
+        "[a-c]{1,3}",
+        "[ -~]{1,6}",
+        "[\\PC\\t\\u{1b}\\u{7f}]{1,4}",
+    ]
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(200))]
+    /// Whatever a log holds, what discovery makes of it is a journey every
+    /// command takes: it validates, from its JSON text, under the default
+    /// limits.
+    #[test]
+    fn every_discovered_journey_validates_under_the_default_limits(
+        rows in proptest::collection::vec(
+            (0u8..6, cell(), proptest::option::of(0u32..500), proptest::option::of(1u8..=5)),
+            1..60,
+        ),
+        timed in proptest::bool::ANY,
+        rated in proptest::bool::ANY,
+        min_share in proptest::sample::select(vec![0.0, 0.1, 0.3]),
+    ) {
+        use peakend::observe::{DiscoverOptions, LogOptions, read_csv_log};
+        let mut csv = csv::Writer::from_writer(Vec::new());
+        csv.write_record(["case", "activity", "time", "rating"]).unwrap();
+        let mut clock = std::collections::HashMap::new();
+        for (case, activity, step, rating) in &rows {
+            if activity.trim().is_empty() {
+                continue;
+            }
+            let t = clock.entry(*case).or_insert(0u64);
+            *t += u64::from(step.unwrap_or(1));
+            let time = if timed {
+                let (h, m) = (*t / 60 % 24, *t % 60);
+                format!("2024-01-{:02}T{h:02}:{m:02}:00Z", 1 + *t / 1440)
+            } else {
+                String::new()
+            };
+            let rating = if rated { rating.map_or(String::new(), |r| r.to_string()) } else { String::new() };
+            csv.write_record([format!("c{case}"), activity.clone(), time, rating]).unwrap();
+        }
+        let bytes = csv.into_inner().unwrap();
+        let found = read_csv_log(
+            &bytes[..],
+            &LogOptions::new(),
+            DiscoverOptions::new().rating_scale(1.0, 5.0).min_share(min_share),
+        );
+        let Ok(found) = found else {
+            // A log with no events, or a share that keeps no case: refused,
+            // never a bad journey.
+            let e = found.unwrap_err();
+            proptest::prop_assert!(
+                e.message.contains("no events") || e.message.contains("minimum share")
+                    || e.message.contains("no activity") || e.message.contains("no case"),
+                "{e}"
+            );
+            return Ok(());
+        };
+        let json = found.spec.to_json();
+        let loaded = peakend::load(&json, peakend::Format::Json, &peakend::LoadOptions::new());
+        proptest::prop_assert!(loaded.is_ok(), "{:?}\n{json}", loaded.err().map(|e| e.to_string()));
+    }
 }
