@@ -61,6 +61,31 @@ fn bench(c: &mut Criterion) {
         });
     });
     g.finish();
+    // Many distinct activities (a column of ids read as activities): the
+    // activity order was quadratic in them (issue #23); growth across
+    // sizes, one event per activity, two per case.
+    let mut g = c.benchmark_group("discover-distinct-activities");
+    g.sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3));
+    for n in [10_000u64, 100_000, 1_000_000] {
+        let mut t = b"case,activity\n".to_vec();
+        for i in 0..n {
+            t.extend_from_slice(format!("c{},a{i}\n", i / 2).as_bytes());
+        }
+        g.throughput(Throughput::Elements(n));
+        g.bench_with_input(BenchmarkId::from_parameter(n), &t, |b, t| {
+            b.iter(|| {
+                read_csv_log(
+                    black_box(&t[..]),
+                    &LogOptions::new(),
+                    DiscoverOptions::new(),
+                )
+                .unwrap()
+            });
+        });
+    }
+    g.finish();
 }
 
 criterion_group!(benches, bench);

@@ -12,8 +12,8 @@ use std::io::{BufRead, BufReader, Read};
 /// them (for the report).
 pub(crate) struct Peeled<'r> {
     pub(crate) reader: Bounded<Box<dyn BufRead + 'r>>,
-    /// What the reading did that the user should know, e.g. "read as
-    /// UTF-16"; said with the discovery's or the fit's summary.
+    /// What the reading did that the user should know, e.g. "the log is
+    /// UTF-16 …"; said with the discovery's or the fit's summary.
     pub(crate) notes: Vec<String>,
 }
 
@@ -57,7 +57,7 @@ pub(crate) fn peel<'r, R: Read + 'r>(
         .starts_with(GZIP);
     let mut notes = Vec::new();
     let mut inner: Box<dyn BufRead + 'r> = if gz {
-        notes.push("gzip-compressed: read decompressed".to_string());
+        notes.push(format!("{what} is gzip-compressed: read decompressed"));
         Box::new(BufReader::with_capacity(
             1 << 16,
             flate2::bufread::MultiGzDecoder::new(outer),
@@ -75,7 +75,7 @@ pub(crate) fn peel<'r, R: Read + 'r>(
         ));
     }
     if let Some((encoding, how)) = utf16(head) {
-        notes.push(format!("UTF-16 ({how}): read as such"));
+        notes.push(format!("{what} is UTF-16 ({how}): read as such"));
         let decoded = encoding_rs_io::DecodeReaderBytesBuilder::new()
             .encoding(Some(encoding))
             .bom_override(true)
@@ -260,16 +260,16 @@ mod tests {
         std::io::Write::write_all(&mut gz, csv.as_bytes()).unwrap();
         let gz = gz.finish().unwrap();
         let p = peel(&gz[..], 1 << 20, "the log").unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(p.notes, ["gzip-compressed: read decompressed"]);
+        assert_eq!(p.notes, ["the log is gzip-compressed: read decompressed"]);
         assert_eq!(text(p.reader), csv);
         let mut le = vec![0xff, 0xfe];
         le.extend(csv.encode_utf16().flat_map(u16::to_le_bytes));
         let p = peel(&le[..], 1 << 20, "the log").unwrap_or_else(|e| panic!("{e}"));
-        assert!(p.notes[0].starts_with("UTF-16 (little-endian, with"));
+        assert!(p.notes[0].starts_with("the log is UTF-16 (little-endian, with"));
         assert_eq!(text(p.reader), csv);
         let be: Vec<u8> = csv.encode_utf16().flat_map(u16::to_be_bytes).collect();
         let p = peel(&be[..], 1 << 20, "the log").unwrap_or_else(|e| panic!("{e}"));
-        assert!(p.notes[0].starts_with("UTF-16 (big-endian, without"));
+        assert!(p.notes[0].starts_with("the log is UTF-16 (big-endian, without"));
         assert_eq!(text(p.reader), csv);
     }
 

@@ -544,7 +544,7 @@ fn header_of(csv: &mut Csv<'_>, notes: &mut Vec<String>) -> Result<(Vec<String>,
 /// The note for text read as Windows-1252, first met on `line`.
 fn windows_1252(line: u64) -> String {
     format!(
-        "not UTF-8 (first on line {line}): read as Windows-1252, as Excel writes it; \
+        "the log is not UTF-8 (first on line {line}): read as Windows-1252, as Excel writes it; \
          save it as CSV UTF-8 to be sure"
     )
 }

@@ -361,7 +361,7 @@ fn left_out_text(o: &mut String, r: &ReadReport) {
         let _ = writeln!(o, "\nLeft out: {}.", parts.join("; "));
     }
     for n in &r.notes {
-        let _ = writeln!(o, "The log is {n}.");
+        let _ = writeln!(o, "Note: {n}.");
     }
 }
 

@@ -36,7 +36,7 @@ pub fn discovery_text(
         if r.activities == 1 { "y" } else { "ies" },
     );
     for n in &r.notes {
-        summary.push_str(&format!("\n  the log is {n}"));
+        summary.push_str(&format!("\n  {n}"));
     }
     if r.merged_events > 0 {
         summary.push_str(&format!(
