@@ -30,6 +30,43 @@ pub(crate) fn escape(s: &str) -> String {
     out
 }
 
+/// Text for a terminal, whatever the files it quotes hold: control
+/// characters (C0 but tab and line feed, DEL, C1) shown as `\u{1b}`, so a
+/// name cannot move the cursor, clear the screen or retitle the window;
+/// with `sgr` (colour on), the colour codes `ESC [ digits ; m` are kept.
+pub(crate) fn terminal_safe(s: String, sgr: bool) -> String {
+    let bad =
+        |c: char| (c.is_control() && c != '\n' && c != '\t') || ('\u{80}'..='\u{9f}').contains(&c);
+    if !s.chars().any(bad) {
+        return s;
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    let mut rest = s.as_str();
+    while let Some(c) = rest.chars().next() {
+        if c == '\u{1b}' && sgr {
+            let tail = &rest[1..];
+            if let Some(body) = tail.strip_prefix('[') {
+                let n = body
+                    .bytes()
+                    .take_while(|b| b.is_ascii_digit() || *b == b';')
+                    .count();
+                if body.as_bytes().get(n) == Some(&b'm') {
+                    out.push_str(&rest[..n + 3]);
+                    rest = &rest[n + 3..];
+                    continue;
+                }
+            }
+        }
+        if bad(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
 /// `x` rounded to `decimals` places, a figure within 1e-9 (relative) of a
 /// half rounding away from zero: the exact figure 0.3805 prints as 0.381
 /// whichever side of it floating-point sums in different orders land.

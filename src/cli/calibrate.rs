@@ -1,8 +1,9 @@
 //! `peakend fit`: read a log and a case table, fit, report, write the
 //! model file.
 
-use super::commands::model_of;
-use super::io::{Output, display_name, emit, reported, style, usage};
+use super::io::{
+    Output, display_name, emit, model_of, one_stdin, open_input, reported, style, usage,
+};
 use super::{Command, OutFormat};
 use peakend::fit::{FitError, FitOptions, fit_log};
 use peakend::render;
@@ -10,28 +11,21 @@ use peakend::render;
 /// Read the files and fit; problems are reported here (exit 1; options
 /// out of range exit 2).
 fn run(log: &str, case_table: &str, options: &FitOptions) -> anyhow::Result<peakend::fit::Fit> {
-    let table = std::fs::File::open(case_table)
-        .map_err(|e| anyhow::anyhow!("cannot read {case_table}: {e}"))?;
-    let fitted = if log == "-" {
-        fit_log(std::io::stdin().lock(), table, options)
-    } else {
-        let file =
-            std::fs::File::open(log).map_err(|e| anyhow::anyhow!("cannot read {log}: {e}"))?;
-        fit_log(file, table, options)
-    };
+    let table = open_input(case_table)?;
+    let fitted = fit_log(open_input(log)?, table, options);
     match fitted {
         Ok(f) => Ok(f),
         Err(FitError::Log(e)) => {
-            eprintln!("{}: error: {e}", display_name(log));
+            say!("{}: error: {e}", display_name(log));
             Err(reported(1))
         }
         Err(FitError::CaseTable(e)) => {
-            eprintln!("{case_table}: error: {e}");
+            say!("{case_table}: error: {e}");
             Err(reported(1))
         }
         Err(FitError::Options(m)) => Err(usage(m)),
         Err(e) => {
-            eprintln!("peakend fit: error: {e}");
+            say!("peakend fit: error: {e}");
             Err(reported(1))
         }
     }
@@ -59,11 +53,7 @@ pub(crate) fn fit_command(command: Command) -> anyhow::Result<()> {
     else {
         unreachable!("only fit comes here")
     };
-    if case_table == "-" && log == "-" {
-        return Err(usage(
-            "the log and the case table cannot both be standard input",
-        ));
-    }
+    one_stdin(&[("the log", Some(&log)), ("--cases", Some(&case_table))])?;
     let output = output
         .map(|o| {
             Output::new(Some(o), force, &log)?.not_over(Some(&case_table), "the case table", force)

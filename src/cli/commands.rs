@@ -1,7 +1,8 @@
 //! One function per command: load, ask the library, write the result.
 
 use super::io::{
-    Output, display_name, distinct_outputs, emit, load, plural, reported, style, usage,
+    Output, display_name, distinct_outputs, emit, load, model_of, one_stdin, open_input, plural,
+    reported, style, usage,
 };
 use super::{
     Cli, Command, EvidenceArgs, InputArgs, LogColumnArgs, ModelArgs, OutArgs, OutFormat,
@@ -9,7 +10,7 @@ use super::{
 };
 use peakend::Format;
 use peakend::render;
-use peakend::{Analysis, Analyzer, Journey, Model, Objective, Operation, Options};
+use peakend::{Analysis, Analyzer, Journey, Objective, Operation, Options};
 use peakend::{MapOptions, ReportOptions};
 
 /// Run the command (`order`: `simulate`'s operations in command-line order).
@@ -188,9 +189,9 @@ fn simulate(
     let p = prepare_whole(file, input, (model, persona), thresholds)?;
     let st = style(out.color);
     let fail = |e: &dyn std::error::Error| {
-        eprintln!("{}: error: {e}", display_name(file));
+        say!("{}: error: {e}", display_name(file));
         if let Some(source) = e.source() {
-            eprintln!("{source}");
+            say!("{source}");
         }
         Err(reported(1))
     };
@@ -258,14 +259,14 @@ fn recommend(
             Ok(a) => Ok(Some(a)),
             Err(peakend::AdviceError::Account(_)) if *objective == Objective::Account => Ok(None),
             Err(e) if *objective == Objective::Account => {
-                eprintln!(
+                say!(
                     "{}: warning: no advice for the account: {e}",
                     display_name(file)
                 );
                 Ok(None)
             }
             Err(e) => {
-                eprintln!("{}: error: {e}", display_name(file));
+                say!("{}: error: {e}", display_name(file));
                 Err(reported(1))
             }
         }
@@ -402,7 +403,7 @@ fn validate(files: &[String], input: &InputArgs) -> anyhow::Result<()> {
             Ok(None) => failed = true,
             Err(e) if super::io::is_reported(&e) => return Err(e),
             Err(e) => {
-                eprintln!("peakend: error: {e:#}");
+                say!("peakend: error: {e:#}");
                 failed = true;
             }
         }
@@ -449,7 +450,7 @@ fn convert(
         peakend::save_along(&journey, format, &along)
     };
     for w in &exported.warnings {
-        eprintln!("{}: warning: {w}", display_name(file));
+        say!("{}: warning: {w}", display_name(file));
     }
     output.write(exported.text)
 }
@@ -472,45 +473,6 @@ fn operations(lists: [&[String]; 5], order: &[(&str, usize)]) -> anyhow::Result<
         }
     }
     Ok(ops)
-}
-
-/// The memory model `--model` and `--weights` ask for (usage errors exit
-/// 2): a built-in by name, or a model file (`peakend fit -o`; a file that
-/// does not read exits 1).
-pub(super) fn model_of(name: &str, weights: Option<&str>) -> anyhow::Result<Model> {
-    if !Model::NAMES.contains(&name) {
-        let path = std::path::Path::new(name);
-        if !(path.is_file() || name.ends_with(".json")) {
-            return Err(usage(format_args!(
-                "unknown model `{name}` (known: {}; or a model file written by `peakend fit -o`)",
-                Model::NAMES.join(", ")
-            )));
-        }
-        if weights.is_some() {
-            return Err(usage(
-                "bad weights: --weights only applies to --model weighted; a model file has its own",
-            ));
-        }
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| anyhow::anyhow!("cannot read the model file {name}: {e}"))?;
-        let m = peakend::FittedModel::from_json_str(&text)
-            .map_err(|e| anyhow::anyhow!("{}: {e}", display_name(name)))?;
-        return Ok(Model::Fitted(Box::new(m.file(name))));
-    }
-    Ok(match (name, weights) {
-        ("weighted", None) => {
-            return Err(usage(
-                "bad weights: the weighted model needs --weights, e.g. peak=0.4,end=0.4,mean=0.2",
-            ));
-        }
-        ("weighted", Some(w)) => Model::Weighted(w.parse().map_err(usage)?),
-        (name, None) => name.parse::<Model>().map_err(usage)?,
-        (name, Some(_)) => {
-            return Err(usage(format_args!(
-                "bad weights: --weights only applies to --model weighted, not {name}"
-            )));
-        }
-    })
 }
 
 /// The analyser the flags ask for (usage errors exit 2).
@@ -634,7 +596,7 @@ fn personas_of(
     if rule != peakend::AccountRule::Weighted
         && let Err(e) = &p.account
     {
-        eprintln!("{}: error: --account {rule}: {e}", display_name(file));
+        say!("{}: error: --account {rule}: {e}", display_name(file));
         return Err(reported(1));
     }
     Ok(Some(p))
@@ -645,7 +607,7 @@ fn personas_of(
 fn persona_journey(file: &str, journey: &Journey, name: &str) -> anyhow::Result<Journey> {
     let view = journey.persona(name).map_err(|e| persona_error(file, &e))?;
     view.journey.ok_or_else(|| {
-        eprintln!(
+        say!(
             "{}: error: persona \"{name}\" takes part in no touchpoint a customer reaches",
             display_name(file)
         );
@@ -659,7 +621,7 @@ fn persona_error(file: &str, e: &peakend::PersonaError) -> anyhow::Error {
     } else {
         ""
     };
-    eprintln!("{}: error: {flag}{e}", display_name(file));
+    say!("{}: error: {flag}{e}", display_name(file));
     reported(1)
 }
 
@@ -729,33 +691,26 @@ fn discover(
     let read = columns.options();
     let mut d = Discoverer::new(options);
     if let Some(t) = table {
-        let file = std::fs::File::open(t).map_err(|e| anyhow::anyhow!("cannot read {t}: {e}"))?;
-        match read_case_table(file, &mut d) {
-            Ok(r) => eprintln!("{}", render::case_table_text(t, &r)),
+        match read_case_table(open_input(t)?, &mut d) {
+            Ok(r) => say!("{}", render::case_table_text(t, &r)),
             Err(e) => {
-                eprintln!("{t}: error: {e}");
+                say!("{t}: error: {e}");
                 return Err(reported(1));
             }
         }
     }
-    let found = if log == "-" {
-        read_log_into(std::io::stdin().lock(), &read, d)
-    } else {
-        let file =
-            std::fs::File::open(log).map_err(|e| anyhow::anyhow!("cannot read {log}: {e}"))?;
-        read_log_into(file, &read, d)
-    };
+    let found = read_log_into(open_input(log)?, &read, d);
     let found = match found {
         Ok(f) => f,
         Err(e) => {
-            eprintln!("{shown}: error: {e}");
+            say!("{shown}: error: {e}");
             return Err(reported(1));
         }
     };
     // The result must be a journey every command accepts.
     let journey = Journey::from_spec(found.spec.clone())
         .map_err(|e| anyhow::anyhow!("the discovered journey is invalid (a bug): {e}"))?;
-    eprintln!(
+    say!(
         "{}",
         render::discovery_text(
             shown,
@@ -782,6 +737,11 @@ fn gap_command(command: Command, input: &InputArgs) -> anyhow::Result<()> {
     else {
         unreachable!("only gap comes here")
     };
+    one_stdin(&[
+        ("the supplier's journey", Some(&supplier)),
+        ("the customers' journey", Some(&customer)),
+        ("--mapping", mapping.as_deref()),
+    ])?;
     let out = Output::new(output, force, &supplier)?
         .not_over(Some(&customer), "the customers' journey", force)?
         .not_over(mapping.as_deref(), "the mapping", force)?;
@@ -817,11 +777,11 @@ fn gap(
     let (pairs, lines): (Vec<(String, String)>, Vec<u64>) = match mapping {
         None => (Vec::new(), Vec::new()),
         Some(m) => {
-            let f = std::fs::File::open(m).map_err(|e| anyhow::anyhow!("cannot read {m}: {e}"))?;
+            let f = open_input(m)?;
             match peakend::observe::read_pairs(f, &["supplier"], &["customer"]) {
                 Ok(p) => p.into_iter().map(|(a, b, l)| ((a, b), l)).unzip(),
                 Err(e) => {
-                    eprintln!("{m}: error: {e}");
+                    say!("{m}: error: {e}");
                     return Err(reported(1));
                 }
             }
@@ -840,7 +800,7 @@ fn gap(
                 (Some(m), None) => format!("{m}: error: "),
                 _ => "error: ".into(),
             };
-            eprintln!("{place}{e}");
+            say!("{place}{e}");
             return Err(reported(1));
         }
     };
@@ -876,9 +836,9 @@ fn design(
         .map_or(file.to_string(), |f| f.to_string_lossy().into_owned());
     let mut design = peakend::observe::Design::new(&journey, source);
     if let Some(m) = mapping {
-        let f = std::fs::File::open(m).map_err(|e| anyhow::anyhow!("cannot read {m}: {e}"))?;
+        let f = open_input(m)?;
         if let Err(e) = peakend::observe::read_mapping(f, &mut design) {
-            eprintln!("{m}: error: {e}");
+            say!("{m}: error: {e}");
             return Ok(None);
         }
     }
@@ -904,7 +864,7 @@ fn sample(
         None => journey,
     };
     if let Err(m) = peakend::observe::check_sample_span(&journey, options) {
-        eprintln!("{}: error: {m}", display_name(file));
+        say!("{}: error: {m}", display_name(file));
         return Err(reported(1));
     }
     let gz = output.is_gz();
@@ -935,7 +895,7 @@ fn sample(
     let Some(report) = report else {
         return Ok(());
     };
-    eprintln!(
+    say!(
         "{}: {} case{}, {} event{} (seed {})",
         display_name(file),
         report.cases,
@@ -1015,6 +975,12 @@ fn observe(command: Command, input: &InputArgs) -> anyhow::Result<()> {
             onto,
             mapping,
         } => {
+            one_stdin(&[
+                ("the log", Some(&log)),
+                ("--cases", case_table.as_deref()),
+                ("--onto", onto.as_deref()),
+                ("--mapping", mapping.as_deref()),
+            ])?;
             let output = Output::new(output, force, &log)?
                 .not_over(case_table.as_deref(), "the case table", force)?
                 .not_over(onto.as_deref(), "the design (--onto)", force)?

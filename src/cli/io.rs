@@ -27,8 +27,35 @@ pub(crate) fn reported(code: u8) -> anyhow::Error {
 
 /// Print a usage error and exit 2.
 pub(crate) fn usage(message: impl std::fmt::Display) -> anyhow::Error {
-    eprintln!("peakend: error: {message}");
+    say!("peakend: error: {message}");
     reported(2)
+}
+
+/// A file to read, `-` standard input.
+pub(crate) fn open_input(path: &str) -> anyhow::Result<Box<dyn Read>> {
+    if path == "-" {
+        return Ok(Box::new(std::io::stdin().lock()));
+    }
+    let f = std::fs::File::open(path).map_err(|e| anyhow::anyhow!("cannot read {path}: {e}"))?;
+    Ok(Box::new(f))
+}
+
+/// Refuse (exit 2) two inputs of one command that both read standard
+/// input (`-`): one stream cannot be two files. Each is (what it is, the
+/// path given).
+pub(crate) fn one_stdin(inputs: &[(&str, Option<&str>)]) -> anyhow::Result<()> {
+    let stdin: Vec<&str> = inputs
+        .iter()
+        .filter(|(_, p)| *p == Some("-"))
+        .map(|(what, _)| *what)
+        .collect();
+    if let [a, b, ..] = stdin[..] {
+        return Err(usage(format_args!(
+            "{a} and {b} both read standard input (`-`): one stream cannot be two files; give \
+             one of them as a file"
+        )));
+    }
+    Ok(())
 }
 
 /// The exit code for a failed command; an error not reported yet is
@@ -37,7 +64,7 @@ pub(crate) fn exit_code(e: anyhow::Error) -> ExitCode {
     match e.downcast::<Exit>() {
         Ok(Exit(code)) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("peakend: error: {e:#}");
+            say!("peakend: error: {e:#}");
             ExitCode::from(1)
         }
     }
@@ -473,4 +500,43 @@ pub(crate) fn style(choice: ColorChoice) -> Style {
         }
     };
     if on { Style::COLOR } else { Style::PLAIN }
+}
+
+/// The memory model `--model` and `--weights` ask for (usage errors exit
+/// 2): a built-in by name, or a model file (`peakend fit -o`; a file that
+/// does not read exits 1).
+pub(crate) fn model_of(name: &str, weights: Option<&str>) -> anyhow::Result<peakend::Model> {
+    if !peakend::Model::NAMES.contains(&name) {
+        let path = std::path::Path::new(name);
+        if !(path.is_file() || name.ends_with(".json")) {
+            return Err(usage(format_args!(
+                "unknown model `{name}` (known: {}; or a model file written by `peakend fit -o`)",
+                peakend::Model::NAMES.join(", ")
+            )));
+        }
+        if weights.is_some() {
+            return Err(usage(
+                "bad weights: --weights only applies to --model weighted; a model file has its own",
+            ));
+        }
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| anyhow::anyhow!("cannot read the model file {name}: {e}"))?;
+        let m = peakend::FittedModel::from_json_str(&text)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", display_name(name)))?;
+        return Ok(peakend::Model::Fitted(Box::new(m.file(name))));
+    }
+    Ok(match (name, weights) {
+        ("weighted", None) => {
+            return Err(usage(
+                "bad weights: the weighted model needs --weights, e.g. peak=0.4,end=0.4,mean=0.2",
+            ));
+        }
+        ("weighted", Some(w)) => peakend::Model::Weighted(w.parse().map_err(usage)?),
+        (name, None) => name.parse::<peakend::Model>().map_err(usage)?,
+        (name, Some(_)) => {
+            return Err(usage(format_args!(
+                "bad weights: --weights only applies to --model weighted, not {name}"
+            )));
+        }
+    })
 }

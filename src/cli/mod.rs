@@ -3,6 +3,14 @@
 //! format, analysing, rendering — is the library's; this module only
 //! connects it to files, flags and exit codes.
 
+/// `eprintln!` with the control characters that file text may carry shown
+/// escaped (`\u{1b}`): a log's cell cannot drive the terminal.
+macro_rules! say {
+    ($($t:tt)*) => {
+        eprintln!("{}", peakend::render::terminal_safe(format!($($t)*), false))
+    };
+}
+
 mod calibrate;
 mod commands;
 mod io;

@@ -185,6 +185,8 @@ pub struct ReadReport {
     pub timed: bool,
     /// Cases in the log that the case table does not name (left out).
     pub not_in_table: u64,
+    /// The first few cases of the log not in the table.
+    pub not_in_table_examples: Vec<String>,
     /// Cases in the case table that the log does not have (left out), and
     /// the first few.
     pub not_in_log: u64,
@@ -273,6 +275,9 @@ impl EventSink for Collector {
         };
         let Some(&i) = self.index.get(e.case) else {
             if !self.others.contains_key(e.case) {
+                if self.report.not_in_table_examples.len() < 3 {
+                    self.report.not_in_table_examples.push(e.case.to_string());
+                }
                 self.others.insert(e.case.into(), ());
             }
             return Ok(());
@@ -370,6 +375,9 @@ const NEGATIVE: [&str; 16] = [
 /// name among them that reads as a success (renewed, won, yes, 1 …), else,
 /// of two names, the one that is not a failure (churned, lost, no, 0 …).
 pub(crate) fn positive_of(names: &[String], positive: Option<&str>) -> Positive {
+    if let (true, Some(p)) = (names.is_empty(), positive) {
+        return Positive::Undecided(Vec::new(), Some(p.to_string()));
+    }
     if names.is_empty() {
         return Positive::None;
     }
@@ -471,7 +479,15 @@ pub(crate) fn read<R1: std::io::Read, R2: std::io::Read>(
     };
     let c = read_events(log, &options.log, collector)?;
     let positive = positive_of(&outcomes, options.positive);
-    Ok(assemble(c, &account_names, outcomes, positive))
+    let read = assemble(c, &account_names, outcomes, positive);
+    let r = &read.report;
+    if r.table_cases > 0 && r.not_in_log == r.table_cases && r.not_in_table > 0 {
+        return Err(super::FitError::NoCommonCases {
+            table: r.not_in_log_examples.clone(),
+            log: r.not_in_table_examples.clone(),
+        });
+    }
+    Ok(read)
 }
 
 /// What reading a log and a case table gives: the cases, what was left

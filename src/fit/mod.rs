@@ -223,6 +223,34 @@ pub enum FitError {
         /// Folds asked for.
         folds: usize,
     },
+    /// No case of the case table is in the log: the two name their cases
+    /// differently.
+    #[error(
+        "no case of the case table is in the log (the table's first: {}; the log's first: {}): do the two name their cases alike?",
+        quoted(table),
+        quoted(log)
+    )]
+    NoCommonCases {
+        /// The table's first few cases.
+        table: Vec<String>,
+        /// The log's first few cases.
+        log: Vec<String>,
+    },
+    /// Every rated moment of every case is the same: the moments carry no
+    /// information to weigh.
+    #[error(
+        "every rated moment of the log is {0} on the journey scale: the ratings carry no information to fit (the log's rating column must vary)"
+    )]
+    ConstantMoments(f64),
+    /// All the cases belong to one account: folds grouped by account need
+    /// two at least.
+    #[error(
+        "the {cases} cases all belong to one account: folds grouped by account need at least two (give the case table's `account` column more than one, or leave it out to fold by case)"
+    )]
+    OneAccount {
+        /// Cases usable.
+        cases: usize,
+    },
     /// Every overall rating is the same.
     #[error(
         "every overall rating is {0}: there is nothing to explain (the case table's `overall` column must vary)"
@@ -239,6 +267,18 @@ pub enum FitError {
         "the fitted blend does not rise with the moments (its level weights sum to {0:.3}): it cannot serve as a memory model; choose a fixed one"
     )]
     BlendUnusable(f64),
+}
+
+/// Names quoted and joined, for messages ("none" when there are none).
+fn quoted(names: &[String]) -> String {
+    if names.is_empty() {
+        return "none".into();
+    }
+    names
+        .iter()
+        .map(|n| format!("\"{n}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// A figure over the folds: its mean and its standard deviation.
@@ -495,6 +535,9 @@ pub fn fit_log<R1: Read, R2: Read>(
         Positive::None => (None, None),
         Positive::Undecided(names, asked) => {
             return Err(FitError::WhichOutcome(match asked {
+                Some(a) if names.is_empty() => format!(
+                    "--positive {a}: the case table has no outcome column (outcome, case:outcome, result): there is no outcome to predict"
+                ),
                 Some(a) => format!(
                     "--positive {a}: the case table's outcomes are {}",
                     names.join(", ")
@@ -682,6 +725,9 @@ impl Ctx<'_> {
             });
         }
         let groups = self.distinct_groups(rows);
+        if groups < 2 {
+            return Err(FitError::OneAccount { cases: rows.len() });
+        }
         if groups < k {
             return Err(FitError::TooFewGroups {
                 cases: rows.len(),
@@ -692,6 +738,17 @@ impl Ctx<'_> {
         let y0 = self.cases.y[rows[0]];
         if rows.iter().all(|&i| self.cases.y[i] == y0) {
             return Err(FitError::ConstantOverall(y0));
+        }
+        // The memory features (peak, end, mean, …) all the same in every
+        // case: the moments were rated alike throughout.
+        let x0 = self.cases.x[rows[0]];
+        if rows.iter().all(|&i| {
+            Feature::ALL
+                .iter()
+                .enumerate()
+                .all(|(k, _)| self.cases.x[i][k] == x0[k])
+        }) {
+            return Err(FitError::ConstantMoments(x0[0]));
         }
         let cv = linear::cross_validate(self.cases, rows, self.group, self.folds, k);
         let full = linear::gram(self.cases, rows);

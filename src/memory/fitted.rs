@@ -283,6 +283,26 @@ impl FittedModel {
     /// number that is not finite, an outcome link without a positive
     /// slope interval in order.
     pub fn from_json_str(text: &str) -> Result<FittedModel, ModelFileError> {
+        // A byte-order mark (Windows editors write one) is no part of the
+        // JSON.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        if let Some((i, c)) = text.char_indices().find(|(_, c)| !c.is_whitespace())
+            && c != '{'
+        {
+            let line = text[..i].matches('\n').count() + 1;
+            let column = text[..i].rfind('\n').map_or(i, |n| i - n - 1) + 1;
+            let what = match c {
+                '[' => "an array",
+                '"' => "a string",
+                _ => "not an object",
+            };
+            return Err(ModelFileError::new(
+                Some(format!("line {line}, column {column}")),
+                format!(
+                    "a model file is a JSON object (as `peakend fit -o` writes it); this is {what}"
+                ),
+            ));
+        }
         Self::read(text).map_err(|mut e| {
             if let Some(path) = e.place.take() {
                 let located = if path.starts_with("line ") {
@@ -333,6 +353,17 @@ impl FittedModel {
                     format!("unknown feature `{k}`{hint}"),
                 )
             })?;
+            if w.abs() > MAX_WEIGHT {
+                return Err(ModelFileError::new(
+                    Some(format!("weights.{k}")),
+                    format!(
+                        "{} is past ±{}: a memory weight is a share of the memory (the level \
+                         weights sum to 1; trend is per step)",
+                        crate::numfmt::shown(*w),
+                        crate::numfmt::shown(MAX_WEIGHT)
+                    ),
+                ));
+            }
             map.insert(f, *w);
         }
         let weights = Weights::new(map).map_err(|e| {
@@ -343,40 +374,7 @@ impl FittedModel {
                     .to_string(),
             )
         })?;
-        let finite = |place: &str, x: f64| {
-            if x.is_finite() {
-                Ok(())
-            } else {
-                Err(ModelFileError::new(
-                    Some(place.into()),
-                    "not a finite number",
-                ))
-            }
-        };
-        if let Some(c) = &file.calibration {
-            finite("calibration.intercept", c.intercept)?;
-            finite("calibration.slope", c.slope)?;
-        }
-        if let Some(o) = &file.outcome {
-            finite("outcome.intercept", o.intercept)?;
-            finite("outcome.slope", o.slope)?;
-            let [lo, hi] = o.slope_interval;
-            if !(lo.is_finite() && hi.is_finite() && lo <= o.slope && o.slope <= hi) {
-                return Err(ModelFileError::new(
-                    Some("outcome.slope_interval".into()),
-                    "the interval must hold the slope: [low, high] with low ≤ slope ≤ high",
-                ));
-            }
-            if !(0.0..=1.0).contains(&o.rate) {
-                return Err(ModelFileError::new(
-                    Some("outcome.rate".into()),
-                    "a share between 0 and 1",
-                ));
-            }
-            if let Some(v) = o.value {
-                finite("outcome.value", v)?;
-            }
-        }
+        check_figures(&file)?;
         Ok(FittedModel {
             chosen: file.model,
             weights,
@@ -480,4 +478,60 @@ impl MemoryModel for FittedModel {
             self.source()
         )
     }
+}
+
+/// The largest memory weight a model file may hold (the level
+/// weights are shares summing to 1; far past that, scores overflow).
+const MAX_WEIGHT: f64 = 1000.0;
+/// The largest calibration or outcome figure (ratings are within
+/// ±1e6, `observe::MAX_RATING`).
+const MAX_FIGURE: f64 = 1e9;
+
+/// The calibration's and the outcome link's figures: finite, within
+/// ±[`MAX_FIGURE`], the interval holding the slope, the rate a share.
+fn check_figures(file: &File) -> Result<(), ModelFileError> {
+    let finite = |place: &str, x: f64| {
+        if !x.is_finite() {
+            return Err(ModelFileError::new(
+                Some(place.into()),
+                "not a finite number",
+            ));
+        }
+        if x.abs() > MAX_FIGURE {
+            return Err(ModelFileError::new(
+                Some(place.into()),
+                format!(
+                    "{} is past ±{}: no rating scale reaches that far",
+                    crate::numfmt::shown(x),
+                    crate::numfmt::shown(MAX_FIGURE)
+                ),
+            ));
+        }
+        Ok(())
+    };
+    if let Some(c) = &file.calibration {
+        finite("calibration.intercept", c.intercept)?;
+        finite("calibration.slope", c.slope)?;
+    }
+    if let Some(o) = &file.outcome {
+        finite("outcome.intercept", o.intercept)?;
+        finite("outcome.slope", o.slope)?;
+        let [lo, hi] = o.slope_interval;
+        if !(lo.is_finite() && hi.is_finite() && lo <= o.slope && o.slope <= hi) {
+            return Err(ModelFileError::new(
+                Some("outcome.slope_interval".into()),
+                "the interval must hold the slope: [low, high] with low ≤ slope ≤ high",
+            ));
+        }
+        if !(0.0..=1.0).contains(&o.rate) {
+            return Err(ModelFileError::new(
+                Some("outcome.rate".into()),
+                "a share between 0 and 1",
+            ));
+        }
+        if let Some(v) = o.value {
+            finite("outcome.value", v)?;
+        }
+    }
+    Ok(())
 }

@@ -1,6 +1,7 @@
 //! JSON for tools: every result as pretty JSON (the documented contract),
 //! deterministic, with a trailing newline.
 
+use super::pretty_json;
 use crate::analysis::Analysis;
 use crate::moments::Moments;
 use crate::ownership::Ownership;
@@ -21,20 +22,6 @@ use serde::Serialize;
 #[must_use]
 pub fn json(analysis: &Analysis) -> String {
     pretty_json(analysis)
-}
-
-/// Any of peakend's results as pretty JSON with a trailing newline.
-///
-/// ```
-/// assert_eq!(peakend::render::pretty_json(&[1, 2]), "[\n  1,\n  2\n]\n");
-/// ```
-///
-/// # Panics
-/// When `value`'s `Serialize` implementation fails; peakend's own results never do.
-pub fn pretty_json<T: serde::Serialize + ?Sized>(value: &T) -> String {
-    let mut s = serde_json::to_string_pretty(value).expect("peakend's results always serialize");
-    s.push('\n');
-    s
 }
 
 /// The analysis, its moments and who owns them as one JSON document (the

@@ -35,6 +35,35 @@ pub(crate) mod svg;
 pub(crate) mod text;
 
 pub use dot::dot;
+
+/// Any of peakend's results as pretty JSON with a trailing newline.
+///
+/// ```
+/// assert_eq!(peakend::render::pretty_json(&[1, 2]), "[\n  1,\n  2\n]\n");
+/// ```
+///
+/// # Panics
+/// When `value`'s `Serialize` implementation fails; peakend's own results never do.
+pub fn pretty_json<T: serde::Serialize + ?Sized>(value: &T) -> String {
+    let mut s = serde_json::to_string_pretty(value).expect("peakend's results always serialize");
+    s.push('\n');
+    s
+}
+
+/// Text made safe for a terminal, whatever the files it quotes hold:
+/// control characters (C0 but tab and line feed, DEL, C1) shown as
+/// `\u{1b}`, so that a name cannot move the cursor, clear the screen or
+/// retitle the window; with `colour`, the colour codes (`ESC [ … m`) kept.
+/// Every text renderer here applies it; the CLI does to its messages.
+///
+/// ```
+/// let t = peakend::render::terminal_safe("Call\u{1b}]0;owned\u{7}".into(), false);
+/// assert_eq!(t, "Call\\u{1b}]0;owned\\u{7}");
+/// ```
+#[must_use]
+pub fn terminal_safe(text: String, colour: bool) -> String {
+    crate::numfmt::terminal_safe(text, colour)
+}
 #[cfg(feature = "fit")]
 pub use fit::{fit_json, fit_text};
 pub use gap::{gap_html, gap_json, gap_text};
@@ -81,7 +110,7 @@ pub(crate) fn score(x: f64, scale: &crate::journey::Scale) -> String {
     crate::numfmt::score(x, scale.min < 0.0)
 }
 pub use html::html_report;
-pub use json::{analysis_json, json, pretty_json};
+pub use json::{analysis_json, json};
 pub use json::{recommendations_json, recommendations_json_with};
 pub use svg::{histogram_svg, map_svg, map_svg_personas};
 pub use text::{

@@ -737,3 +737,208 @@ fn fifty_thousand_distinct_activities_are_ordered_in_n_log_n_and_flagged_as_ids(
         found.report.notes
     );
 }
+
+/// A case table and log in `dir`, the log's ratings or the table's
+/// overall ratings rewritten by `edit` (header, row) when given.
+fn fit_files(dir: &Path, rate_all: Option<&str>) -> (PathBuf, PathBuf) {
+    let (log, cases) = sampled(dir);
+    if let Some(r) = rate_all {
+        let text = std::fs::read_to_string(&log).unwrap();
+        let flat: String = text
+            .lines()
+            .enumerate()
+            .map(|(i, l)| {
+                if i == 0 {
+                    format!("{l}\n")
+                } else {
+                    let cut = l.rfind(',').unwrap();
+                    format!("{},{r}\n", &l[..cut])
+                }
+            })
+            .collect();
+        std::fs::write(&log, flat).unwrap();
+    }
+    (log, cases)
+}
+
+#[test]
+fn a_log_whose_moments_are_rated_alike_is_refused_not_fitted_to_nan() {
+    let dir = tmp();
+    let (log, cases) = fit_files(dir.path(), Some("4"));
+    let out = peakend(&["fit", s(&log), "--case-table", s(&cases), "--folds", "2"]);
+    fails(&out, "every rated moment of the log is");
+    assert!(text(&out.stderr).contains("the ratings carry no information to fit"));
+}
+
+#[test]
+fn fit_positive_without_an_outcome_column_is_refused() {
+    let dir = tmp();
+    let (log, cases) = fit_files(dir.path(), None);
+    let out = peakend(&[
+        "fit",
+        s(&log),
+        "--case-table",
+        s(&cases),
+        "--positive",
+        "won",
+    ]);
+    fails(&out, "--positive won: the case table has no outcome column");
+}
+
+#[test]
+fn fit_says_when_table_and_log_name_no_case_alike_and_never_suggests_one_fold() {
+    let dir = tmp();
+    let (log, _) = fit_files(dir.path(), None);
+    let other = dir.path().join("other.csv");
+    std::fs::write(&other, "case,overall\nT-1,4\nT-2,3\n").unwrap();
+    let out = peakend(&["fit", s(&log), "--case-table", s(&other)]);
+    fails(
+        &out,
+        "no case of the case table is in the log (the table's first: \"T-1\", \"T-2\"; the log's first: \"case-0\"",
+    );
+    assert!(!text(&out.stderr).contains("rating column"));
+    // One account: no suggestion of --folds 1.
+    let table = std::fs::read_to_string(dir.path().join("cases.csv")).unwrap();
+    let mut one = String::new();
+    for (i, l) in table.lines().enumerate() {
+        let cells: Vec<&str> = l.split(',').collect();
+        let account = if i == 0 { cells[1] } else { "acme" };
+        one.push_str(&format!(
+            "{},{account},{}\n",
+            cells[0],
+            cells[2..].join(",")
+        ));
+    }
+    let single = dir.path().join("single.csv");
+    std::fs::write(&single, one).unwrap();
+    let out = peakend(&["fit", s(&log), "--case-table", s(&single)]);
+    fails(
+        &out,
+        "all belong to one account: folds grouped by account need at least two",
+    );
+    assert!(!text(&out.stderr).contains("--folds 1"));
+}
+
+#[test]
+fn two_inputs_on_standard_input_are_a_usage_error() {
+    for args in [
+        &["gap", "-", "-"][..],
+        &["fit", "-", "--cases", "-"],
+        &["discover", "-", "--cases", "-"],
+        &["discover", "-", "--onto", JOURNEY, "--mapping", "-"],
+    ] {
+        let out = peakend_stdin(args, "case,activity\n1,A\n");
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        assert!(
+            text(&out.stderr).contains("both read standard input"),
+            "{}",
+            text(&out.stderr)
+        );
+    }
+    // One of them on standard input is fine.
+    let dir = tmp();
+    let t = dir.path().join("cases.csv");
+    std::fs::write(&t, "case,outcome\n1,won\n").unwrap();
+    let out = peakend_stdin(&["discover", "-", "--cases", s(&t)], "case,activity\n1,A\n");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let log = dir.path().join("log.csv");
+    std::fs::write(&log, "case,activity\n1,A\n").unwrap();
+    let out = peakend_stdin(
+        &["discover", s(&log), "--cases", "-"],
+        "case,outcome\n1,won\n",
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+#[test]
+fn model_files_with_a_bom_an_array_or_weights_past_reason_get_located_errors() {
+    let dir = tmp();
+    let (log, cases) = fit_files(dir.path(), None);
+    let model = dir.path().join("model.json");
+    let out = peakend(&[
+        "fit",
+        s(&log),
+        "--case-table",
+        s(&cases),
+        "--folds",
+        "2",
+        "-o",
+        s(&model),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let good = std::fs::read_to_string(&model).unwrap();
+    let bom = dir.path().join("bom.json");
+    std::fs::write(&bom, format!("\u{feff}{good}")).unwrap();
+    let out = peakend(&["analyze", JOURNEY, "--model", s(&bom)]);
+    assert!(
+        out.status.success(),
+        "a BOM is no part of the JSON: {}",
+        text(&out.stderr)
+    );
+    let arr = dir.path().join("arr.json");
+    std::fs::write(&arr, "\n  [1, 2]").unwrap();
+    let out = peakend(&["analyze", JOURNEY, "--model", s(&arr)]);
+    fails(&out, "line 2, column 3: a model file is a JSON object");
+    let mut v: serde_json::Value = serde_json::from_str(&good).unwrap();
+    v["weights"]["trend"] = serde_json::json!(1e308);
+    let huge = dir.path().join("huge.json");
+    std::fs::write(&huge, serde_json::to_string_pretty(&v).unwrap()).unwrap();
+    let out = peakend(&["analyze", JOURNEY, "--model", s(&huge)]);
+    fails(&out, "weights.trend: 1e308 is past ±1000");
+    v["weights"]["trend"] = serde_json::json!(0.1);
+    v["calibration"]["slope"] = serde_json::json!(1e300);
+    std::fs::write(&huge, serde_json::to_string_pretty(&v).unwrap()).unwrap();
+    let out = peakend(&["analyze", JOURNEY, "--model", s(&huge)]);
+    fails(&out, "calibration.slope: 1e300 is past ±1000000000");
+}
+
+#[test]
+fn control_characters_from_files_are_shown_escaped_in_text() {
+    let dir = tmp();
+    // An activity named with a terminal escape (set the window title) and
+    // a cursor move: the summary, the journey's text and the errors show
+    // them escaped.
+    let log = dir.path().join("evil\u{1b}[2J.csv");
+    std::fs::write(
+        &log,
+        "case,activity\n1,\"Call\u{1b}]0;owned\u{7}\"\n1,Fix\n",
+    )
+    .unwrap();
+    let journey = dir.path().join("j.json");
+    let out = peakend(&["discover", s(&log), "-o", s(&journey)]);
+    let err = text(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(!err.contains('\u{1b}'), "{err:?}");
+    assert!(err.contains("evil\\u{1b}[2J.csv"), "{err}");
+    for cmd in ["analyze", "moments", "recommend"] {
+        let out = peakend(&[cmd, s(&journey)]);
+        let t = text(&out.stdout);
+        assert!(out.status.success(), "{cmd}: {}", text(&out.stderr));
+        assert!(
+            !t.contains('\u{1b}') && !t.contains('\u{7}'),
+            "{cmd}: {t:?}"
+        );
+    }
+    let out = peakend(&["analyze", s(&journey)]);
+    assert!(
+        text(&out.stdout).contains("Call\\u{1b}]0;owned\\u{7}"),
+        "{}",
+        text(&out.stdout)
+    );
+    // The JSON keeps the name as it is (JSON escapes it itself).
+    let j: serde_json::Value = serde_json::from_slice(&std::fs::read(&journey).unwrap()).unwrap();
+    assert_eq!(j["touchpoints"][0]["name"], "Call\u{1b}]0;owned\u{7}");
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "case,activity,time\n1,A,\"\u{1b}[31mnow\"\n").unwrap();
+    let out = peakend(&["discover", s(&bad)]);
+    assert!(
+        !text(&out.stderr).contains('\u{1b}'),
+        "{:?}",
+        text(&out.stderr)
+    );
+}
