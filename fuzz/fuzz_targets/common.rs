@@ -117,6 +117,15 @@ pub fn check_discovery(found: &peakend::observe::Discovery) {
     use std::collections::HashMap;
     let spec = &found.spec;
     let j = peakend::Journey::from_spec(spec.clone()).expect("a discovered journey is valid");
+    // And a journey every command takes: its JSON text loads under the
+    // default limits (issue #23).
+    if let Err(e) = peakend::load(
+        &spec.to_json(),
+        peakend::Format::Json,
+        &peakend::LoadOptions::new(),
+    ) {
+        panic!("the discovered journey does not load: {e}");
+    }
     if j.len() <= 40 {
         check_journey(&j);
     }
