@@ -27,18 +27,12 @@ pub(crate) fn piece_limit(text_bytes: usize) -> u64 {
 const GZIP: &[u8] = &[0x1f, 0x8b];
 
 fn cannot(e: &std::io::Error, gz: bool, what: &str) -> LogError {
-    if let Some(o) = e.get_ref().and_then(|i| i.downcast_ref::<Oversize>()) {
-        return LogError::new(None, None, o.to_string());
-    }
-    LogError::new(
-        None,
-        None,
-        if gz {
-            format!("{what} is gzip-compressed, and the gzip stream does not read: {e}")
-        } else {
-            format!("cannot read {what}: {e}")
-        },
-    )
+    let doing = if gz {
+        format!("{what} is gzip-compressed, and the gzip stream does not read")
+    } else {
+        format!("cannot read {what}")
+    };
+    LogError::new(None, None, io_message(e, &doing))
 }
 
 /// Peel a log: gzip (told by its first bytes, whatever the file is

@@ -214,13 +214,13 @@ fn check_header(header: &[String], line: u64) -> Result<(), LogError> {
     Ok(())
 }
 
-/// Each role's column index, from the header (on `line`).
+/// Each role's column index, from the header (on `line`). (The roles'
+/// names were checked distinct as the log was opened.)
 fn columns(
     header: &[String],
     line: u64,
     named: &LogColumns,
 ) -> Result<[Option<usize>; 8], LogError> {
-    named.check_distinct()?;
     check_header(header, line)?;
     let norm: Vec<String> = header.iter().map(|h| normalise(h)).collect();
     let listed = || header.join(", ");
@@ -669,7 +669,8 @@ pub fn read_case_rows<R: Read>(
     reader: R,
     mut f: impl FnMut(&CaseRow<'_>) -> Result<(), LogError>,
 ) -> Result<CaseTableReport, LogError> {
-    let (mut csv, mut notes) = open(reader, "the case table", None, piece_limit(1 << 20))?;
+    let piece = piece_limit(crate::Limits::new().text_bytes_limit());
+    let (mut csv, mut notes) = open(reader, "the case table", None, piece)?;
     let (header, header_line) = header_of(&mut csv, &mut notes)?;
     check_header(&header, header_line)?;
     let norm: Vec<String> = header.iter().map(|h| normalise(h)).collect();
@@ -804,7 +805,8 @@ fn pairs<R: Read>(
     (left, right): (&[&str], &[&str]),
     mut f: impl FnMut(String, String, u64, &str) -> Result<(), LogError>,
 ) -> Result<(), LogError> {
-    let (mut csv, mut notes) = open(reader, "the mapping", None, piece_limit(1 << 20))?;
+    let piece = piece_limit(crate::Limits::new().text_bytes_limit());
+    let (mut csv, mut notes) = open(reader, "the mapping", None, piece)?;
     let (header, header_line) = header_of(&mut csv, &mut notes)?;
     check_header(&header, header_line)?;
     let norm: Vec<String> = header.iter().map(|h| normalise(h)).collect();

@@ -54,52 +54,49 @@ fn pp(x: f64) -> String {
 /// ```
 #[must_use]
 pub fn fit_text(fit: &Fit, st: Style) -> String {
-    let out = {
-        let mut o = String::new();
-        let p = &fit.model.provenance;
-        let files = match &p.case_table {
-            Some(t) => format!("{} + {t}", p.log),
-            None => p.log.clone(),
-        };
-        let _ = writeln!(o, "{}  {files}", st.bold("Calibration"));
+    let mut o = String::new();
+    let p = &fit.model.provenance;
+    let files = match &p.case_table {
+        Some(t) => format!("{} + {t}", p.log),
+        None => p.log.clone(),
+    };
+    let _ = writeln!(o, "{}  {files}", st.bold("Calibration"));
+    let _ = writeln!(
+        o,
+        "  {} cases with rated moments, {} accounts; {}-fold cross-validation grouped by account, repeated {} time{} (seed {})",
+        thousands(fit.cases),
+        thousands(fit.accounts),
+        fit.folds,
+        fit.repeats,
+        if fit.repeats == 1 { "" } else { "s" },
+        fit.seed
+    );
+    if let Some(r) = &fit.read {
         let _ = writeln!(
             o,
-            "  {} cases with rated moments, {} accounts; {}-fold cross-validation grouped by account, repeated {} time{} (seed {})",
-            thousands(fit.cases),
-            thousands(fit.accounts),
-            fit.folds,
-            fit.repeats,
-            if fit.repeats == 1 { "" } else { "s" },
-            fit.seed
+            "  {}",
+            st.dim(if r.timed {
+                "the mean is weighted by how long each moment lasted (the log's timestamps)"
+            } else {
+                "the log has no timestamps: every moment weighs the same in the mean"
+            })
         );
-        if let Some(r) = &fit.read {
+    }
+    match &fit.overall {
+        Some(ov) => overall_text(&mut o, fit, ov, st),
+        None => {
             let _ = writeln!(
                 o,
-                "  {}",
-                st.dim(if r.timed {
-                    "the mean is weighted by how long each moment lasted (the log's timestamps)"
-                } else {
-                    "the log has no timestamps: every moment weighs the same in the mean"
-                })
+                "\n  The case table has no overall ratings: no model comparison; outcomes are linked with {}.",
+                fit.model.chosen
             );
         }
-        match &fit.overall {
-            Some(ov) => overall_text(&mut o, fit, ov, st),
-            None => {
-                let _ = writeln!(
-                    o,
-                    "\n  The case table has no overall ratings: no model comparison; outcomes are linked with {}.",
-                    fit.model.chosen
-                );
-            }
-        }
-        outcome_text(&mut o, &fit.outcome, st);
-        if let Some(r) = &fit.read {
-            left_out_text(&mut o, r);
-        }
-        o
-    };
-    crate::numfmt::terminal_safe(out, st.is_color())
+    }
+    outcome_text(&mut o, &fit.outcome, st);
+    if let Some(r) = &fit.read {
+        left_out_text(&mut o, r);
+    }
+    crate::numfmt::terminal_safe(o, st.is_color())
 }
 
 fn overall_text(o: &mut String, fit: &Fit, ov: &OverallFit, st: Style) {

@@ -85,85 +85,82 @@ fn advice_line(a: &AdviceCheck) -> String {
 /// ```
 #[must_use]
 pub fn gap_text(g: &Gap, st: super::text::Style) -> String {
-    let out = {
-        let mut o = String::new();
-        let _ = writeln!(
-            o,
-            "{}  (model {}, scale {}..{}{})",
-            st.bold("Delivery gap"),
-            g.model,
-            g.scale.min,
-            g.scale.max,
-            if g.rescaled {
-                "; the customers' emotions rescaled onto it"
-            } else {
-                ""
-            }
-        );
-        let _ = writeln!(o, "{}", view_line("supplier", &g.supplier, g));
-        let _ = writeln!(o, "{}", view_line("customers", &g.customer, g));
-        let verdict = if g.difference < -0.05 {
-            "customers remember it worse than the supplier believes"
-        } else if g.difference > 0.05 {
-            "customers remember it better than the supplier believes"
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "{}  (model {}, scale {}..{}{})",
+        st.bold("Delivery gap"),
+        g.model,
+        g.scale.min,
+        g.scale.max,
+        if g.rescaled {
+            "; the customers' emotions rescaled onto it"
         } else {
-            "the views agree on the remembered experience"
-        };
-        let _ = writeln!(
-            o,
-            "  {:<10} {}  {verdict}",
-            "gap",
-            super::text::pad_left(&signed(g.difference), 5)
-        );
-        let _ = writeln!(o);
-        let _ = writeln!(o, "{}", st.bold("What is remembered"));
-        let _ = writeln!(
-            o,
-            "  you believe the peak is {}; customers remember {}",
-            anchor_phrase(g.supplier.peak.as_ref()),
-            anchor_phrase(g.customer.peak.as_ref())
-        );
-        let _ = writeln!(
-            o,
-            "  you believe journeys end on {}; customers' end on {}",
-            anchor_phrase(g.supplier.end.as_ref()),
-            anchor_phrase(g.customer.end.as_ref())
-        );
-        let s = &g.sign;
-        let how = if s.exact {
-            "exact".to_string()
-        } else {
-            format!(
-                "estimate ± {} (standard error; {} paths, seed {})",
-                percent(s.standard_error.unwrap_or(0.0)),
-                s.samples.unwrap_or(0),
-                s.seed.unwrap_or(0)
-            )
-        };
-        let _ = writeln!(
-            o,
-            "  memory changes sign for {} of customers [{how}]: positive in your view and negative in \
-         theirs for {}, the other way for {}",
-            share(s.share),
-            share(s.rosier),
-            share(s.darker)
-        );
-        let _ = writeln!(o);
-        touchpoint_table(&mut o, g, st);
-        if !g.advice.is_empty() {
-            let _ = writeln!(o);
-            let _ = writeln!(
-                o,
-                "{}  (each view's first recommendations, simulated in the other)",
-                st.bold("Advice in the other view")
-            );
-            for a in &g.advice {
-                let _ = writeln!(o, "{}", advice_line(a));
-            }
+            ""
         }
-        o
+    );
+    let _ = writeln!(o, "{}", view_line("supplier", &g.supplier, g));
+    let _ = writeln!(o, "{}", view_line("customers", &g.customer, g));
+    let verdict = if g.difference < -0.05 {
+        "customers remember it worse than the supplier believes"
+    } else if g.difference > 0.05 {
+        "customers remember it better than the supplier believes"
+    } else {
+        "the views agree on the remembered experience"
     };
-    crate::numfmt::terminal_safe(out, st.is_color())
+    let _ = writeln!(
+        o,
+        "  {:<10} {}  {verdict}",
+        "gap",
+        super::text::pad_left(&signed(g.difference), 5)
+    );
+    let _ = writeln!(o);
+    let _ = writeln!(o, "{}", st.bold("What is remembered"));
+    let _ = writeln!(
+        o,
+        "  you believe the peak is {}; customers remember {}",
+        anchor_phrase(g.supplier.peak.as_ref()),
+        anchor_phrase(g.customer.peak.as_ref())
+    );
+    let _ = writeln!(
+        o,
+        "  you believe journeys end on {}; customers' end on {}",
+        anchor_phrase(g.supplier.end.as_ref()),
+        anchor_phrase(g.customer.end.as_ref())
+    );
+    let s = &g.sign;
+    let how = if s.exact {
+        "exact".to_string()
+    } else {
+        format!(
+            "estimate ± {} (standard error; {} paths, seed {})",
+            percent(s.standard_error.unwrap_or(0.0)),
+            s.samples.unwrap_or(0),
+            s.seed.unwrap_or(0)
+        )
+    };
+    let _ = writeln!(
+        o,
+        "  memory changes sign for {} of customers [{how}]: positive in your view and negative in \
+         theirs for {}, the other way for {}",
+        share(s.share),
+        share(s.rosier),
+        share(s.darker)
+    );
+    let _ = writeln!(o);
+    touchpoint_table(&mut o, g, st);
+    if !g.advice.is_empty() {
+        let _ = writeln!(o);
+        let _ = writeln!(
+            o,
+            "{}  (each view's first recommendations, simulated in the other)",
+            st.bold("Advice in the other view")
+        );
+        for a in &g.advice {
+            let _ = writeln!(o, "{}", advice_line(a));
+        }
+    }
+    crate::numfmt::terminal_safe(o, st.is_color())
 }
 
 fn touchpoint_table(o: &mut String, g: &Gap, st: super::text::Style) {

@@ -197,89 +197,86 @@ pub(crate) fn rule_words(rule: AccountRule) -> &'static str {
 /// ```
 #[must_use]
 pub fn personas_text(p: &Personas, scale: &Scale, st: Style) -> String {
-    let out = {
-        let sc = |x: f64| score(x, scale);
-        let mut o = String::new();
-        let _ = writeln!(o, "{}", st.bold("Personas"));
-        let width = name_width(p);
+    let sc = |x: f64| score(x, scale);
+    let mut o = String::new();
+    let _ = writeln!(o, "{}", st.bold("Personas"));
+    let width = name_width(p);
+    let _ = writeln!(
+        o,
+        "  {}  {}  {}  {}  {}  peak · end (share of its paths)",
+        pad_right("persona", width),
+        pad_right("role", 14),
+        pad_left("weight", 6),
+        pad_left("takes part", 10),
+        pad_left("remembered", 10),
+    );
+    for f in &p.personas {
+        let role = f.role.as_deref().unwrap_or("-");
+        let reach = if f.view.reach >= 1.0 - 1e-12 {
+            "always".to_string()
+        } else {
+            percent(f.view.reach)
+        };
+        let rest = match &f.analysis {
+            Some(a) => {
+                let place = |x: Option<Place>| {
+                    x.map_or("-".to_string(), |x| {
+                        format!("{} {}", pad_right(&x.name, 32).trim_end(), percent(x.share))
+                    })
+                };
+                format!(
+                    "  {}  {} · {}",
+                    pad_left(&sc(a.remembered.expected), 10),
+                    place(top(f, a, |t| t.peak_share)),
+                    place(top(f, a, |t| t.end_share)),
+                )
+            }
+            None => match &f.estimate {
+                Some(e) => format!(
+                    "  {}  estimated from {} sampled paths (± {} standard error, seed {}): its journey is too large to contract",
+                    pad_left(&format!("≈{}", sc(e.remembered.expected)), 10),
+                    e.samples,
+                    fixed(e.remembered.standard_error.unwrap_or(0.0), 3),
+                    e.seed
+                ),
+                None => "  takes part in no touchpoint a customer reaches".to_string(),
+            },
+        };
         let _ = writeln!(
             o,
-            "  {}  {}  {}  {}  {}  peak · end (share of its paths)",
-            pad_right("persona", width),
-            pad_right("role", 14),
-            pad_left("weight", 6),
-            pad_left("takes part", 10),
-            pad_left("remembered", 10),
+            "  {}  {}  {}  {}{rest}",
+            pad_right(&f.name, width),
+            pad_right(role, 14),
+            pad_left(&significant_weight(f.weight), 6),
+            pad_left(&reach, 10),
         );
-        for f in &p.personas {
-            let role = f.role.as_deref().unwrap_or("-");
-            let reach = if f.view.reach >= 1.0 - 1e-12 {
-                "always".to_string()
-            } else {
-                percent(f.view.reach)
-            };
-            let rest = match &f.analysis {
-                Some(a) => {
-                    let place = |x: Option<Place>| {
-                        x.map_or("-".to_string(), |x| {
-                            format!("{} {}", pad_right(&x.name, 32).trim_end(), percent(x.share))
-                        })
-                    };
-                    format!(
-                        "  {}  {} · {}",
-                        pad_left(&sc(a.remembered.expected), 10),
-                        place(top(f, a, |t| t.peak_share)),
-                        place(top(f, a, |t| t.end_share)),
-                    )
-                }
-                None => match &f.estimate {
-                    Some(e) => format!(
-                        "  {}  estimated from {} sampled paths (± {} standard error, seed {}): its journey is too large to contract",
-                        pad_left(&format!("≈{}", sc(e.remembered.expected)), 10),
-                        e.samples,
-                        fixed(e.remembered.standard_error.unwrap_or(0.0), 3),
-                        e.seed
-                    ),
-                    None => "  takes part in no touchpoint a customer reaches".to_string(),
-                },
-            };
+    }
+    match &p.account {
+        Ok(a) => {
+            let estimated = p.personas.iter().any(|f| f.estimate.is_some());
             let _ = writeln!(
                 o,
-                "  {}  {}  {}  {}{rest}",
-                pad_right(&f.name, width),
-                pad_right(role, 14),
-                pad_left(&significant_weight(f.weight), 6),
-                pad_left(&reach, 10),
+                "  account ({}: {}): remembered {}, driven by {}{}",
+                a.rule.name(),
+                rule_words(a.rule),
+                st.bold(&format!(
+                    "{}{}",
+                    if estimated { "≈" } else { "" },
+                    sc(a.expected)
+                )),
+                a.driver,
+                if estimated {
+                    " (estimated: some personas' memories are sampled)"
+                } else {
+                    ""
+                }
             );
         }
-        match &p.account {
-            Ok(a) => {
-                let estimated = p.personas.iter().any(|f| f.estimate.is_some());
-                let _ = writeln!(
-                    o,
-                    "  account ({}: {}): remembered {}, driven by {}{}",
-                    a.rule.name(),
-                    rule_words(a.rule),
-                    st.bold(&format!(
-                        "{}{}",
-                        if estimated { "≈" } else { "" },
-                        sc(a.expected)
-                    )),
-                    a.driver,
-                    if estimated {
-                        " (estimated: some personas' memories are sampled)"
-                    } else {
-                        ""
-                    }
-                );
-            }
-            Err(e) => {
-                let _ = writeln!(o, "  account: no memory: {e}");
-            }
+        Err(e) => {
+            let _ = writeln!(o, "  account: no memory: {e}");
         }
-        o
-    };
-    crate::numfmt::terminal_safe(out, st.is_color())
+    }
+    crate::numfmt::terminal_safe(o, st.is_color())
 }
 
 /// The width of the persona column: the longest name, 7 to 24 characters.
@@ -324,55 +321,47 @@ fn significant_weight(w: f64) -> String {
 /// ```
 #[must_use]
 pub fn persona_changes_text(before: &Personas, after: &Personas, scale: &Scale) -> String {
-    let out = {
-        let sc = |x: f64| score(x, scale);
-        let change = |b: Option<f64>, a: Option<f64>| match (b, a) {
-            (Some(b), Some(a)) => format!("{} → {} ({})", sc(b), sc(a), signed(a - b)),
-            (Some(b), None) => format!("{} → takes part in nothing", sc(b)),
-            (None, Some(a)) => format!("takes part in nothing → {}", sc(a)),
-            (None, None) => "takes part in nothing".to_string(),
-        };
-        let width = name_width(before);
-        let mut o = String::from("\nPersonas\n");
-        for (b, a) in before.personas.iter().zip(&after.personas) {
+    let sc = |x: f64| score(x, scale);
+    let change = |b: Option<f64>, a: Option<f64>| match (b, a) {
+        (Some(b), Some(a)) => format!("{} → {} ({})", sc(b), sc(a), signed(a - b)),
+        (Some(b), None) => format!("{} → takes part in nothing", sc(b)),
+        (None, Some(a)) => format!("takes part in nothing → {}", sc(a)),
+        (None, None) => "takes part in nothing".to_string(),
+    };
+    let width = name_width(before);
+    let mut o = String::from("\nPersonas\n");
+    for (b, a) in before.personas.iter().zip(&after.personas) {
+        let _ = writeln!(
+            o,
+            "  {}  {}",
+            pad_right(&b.name, width),
+            change(b.expected(), a.expected())
+        );
+    }
+    match (&before.account, &after.account) {
+        (Ok(b), Ok(a)) => {
             let _ = writeln!(
                 o,
-                "  {}  {}",
-                pad_right(&b.name, width),
-                change(b.expected(), a.expected())
+                "  account ({}): {}, driven by {}",
+                b.rule.name(),
+                change(Some(b.expected), Some(a.expected)),
+                a.driver
             );
         }
-        match (&before.account, &after.account) {
-            (Ok(b), Ok(a)) => {
-                let _ = writeln!(
-                    o,
-                    "  account ({}): {}, driven by {}",
-                    b.rule.name(),
-                    change(Some(b.expected), Some(a.expected)),
-                    a.driver
-                );
-            }
-            (Err(e), _) | (_, Err(e)) => {
-                let _ = writeln!(o, "  account: no memory: {e}");
-            }
+        (Err(e), _) | (_, Err(e)) => {
+            let _ = writeln!(o, "  account: no memory: {e}");
         }
-        o
-    };
-    crate::numfmt::terminal_safe(out, false)
+    }
+    crate::numfmt::terminal_safe(o, false)
 }
 
 /// The simulation for one persona (`simulate --persona`), headed by who
 /// it is for.
 #[must_use]
 pub fn persona_simulation_text(s: &Simulation, name: &str, st: Style) -> String {
-    let out = {
-        format!(
-            "{}\n{}",
-            st.bold(&format!("As {name} lives it")),
-            super::text::simulation_text(s, st)
-        )
-    };
-    crate::numfmt::terminal_safe(out, st.is_color())
+    let head = st.bold(&format!("As {name} lives it"));
+    let head = crate::numfmt::terminal_safe(head, st.is_color());
+    format!("{head}\n{}", super::text::simulation_text(s, st))
 }
 
 /// The `peakend simulate` flags that reproduce an action of the advice:
@@ -402,20 +391,19 @@ const SHOWN: usize = 10;
 /// reproduces it.
 #[must_use]
 pub fn account_advice_text(adv: &AccountAdvice, file: &str, scale: &Scale, st: Style) -> String {
-    let out = {
-        let sc = |x: f64| score(x, scale);
-        let mut o = String::new();
-        let title = match &adv.objective {
-            Objective::Persona(name) => format!("Where to invest for {name}"),
-            Objective::Account => format!("Where to invest for the account ({})", adv.rule.name()),
-        };
-        let _ = writeln!(
-            o,
-            "{}  (remembered now {})",
-            st.bold(&title),
-            sc(adv.before)
-        );
-        let _ = writeln!(
+    let sc = |x: f64| score(x, scale);
+    let mut o = String::new();
+    let title = match &adv.objective {
+        Objective::Persona(name) => format!("Where to invest for {name}"),
+        Objective::Account => format!("Where to invest for the account ({})", adv.rule.name()),
+    };
+    let _ = writeln!(
+        o,
+        "{}  (remembered now {})",
+        st.bold(&title),
+        sc(adv.before)
+    );
+    let _ = writeln!(
         o,
         "{}",
         st.dim(&format!(
@@ -423,8 +411,8 @@ pub fn account_advice_text(adv: &AccountAdvice, file: &str, scale: &Scale, st: S
             adv.considered
         ))
     );
-        if adv.left_out > 0 {
-            let _ = writeln!(
+    if adv.left_out > 0 {
+        let _ = writeln!(
             o,
             "{}",
             st.dim(&format!(
@@ -433,24 +421,22 @@ pub fn account_advice_text(adv: &AccountAdvice, file: &str, scale: &Scale, st: S
                 crate::personas::FULL_WORK
             ))
         );
-        }
-        if adv.actions.is_empty() {
-            let _ = writeln!(o, "  no action considered lifts it");
-        }
-        for (k, x) in adv.actions.iter().enumerate().take(SHOWN) {
-            action_text(&mut o, (k, x), adv, file, st);
-        }
-        if adv.actions.len() > SHOWN {
-            let _ = writeln!(o);
-            let _ = writeln!(
-                o,
-                "  … {} more actions with a smaller lift per cost (--format json lists them all)",
-                adv.actions.len() - SHOWN
-            );
-        }
-        o
-    };
-    crate::numfmt::terminal_safe(out, st.is_color())
+    }
+    if adv.actions.is_empty() {
+        let _ = writeln!(o, "  no action considered lifts it");
+    }
+    for (k, x) in adv.actions.iter().enumerate().take(SHOWN) {
+        action_text(&mut o, (k, x), adv, file, st);
+    }
+    if adv.actions.len() > SHOWN {
+        let _ = writeln!(o);
+        let _ = writeln!(
+            o,
+            "  … {} more actions with a smaller lift per cost (--format json lists them all)",
+            adv.actions.len() - SHOWN
+        );
+    }
+    crate::numfmt::terminal_safe(o, st.is_color())
 }
 
 /// One account action as text (see [`account_advice_text`]).

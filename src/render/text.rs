@@ -103,15 +103,12 @@ fn exactness(exact: bool, se: Option<f64>) -> String {
 /// ```
 #[must_use]
 pub fn text(a: &Analysis, st: Style) -> String {
-    let out = {
-        let mut o = String::new();
-        summary(&mut o, a, st);
-        remembered_moments(&mut o, a, st);
-        touchpoint_table(&mut o, a, st);
-        paths_and_notes(&mut o, a, st);
-        o
-    };
-    crate::numfmt::terminal_safe(out, st.is_color())
+    let mut o = String::new();
+    summary(&mut o, a, st);
+    remembered_moments(&mut o, a, st);
+    touchpoint_table(&mut o, a, st);
+    paths_and_notes(&mut o, a, st);
+    crate::numfmt::terminal_safe(o, st.is_color())
 }
 
 /// `, intensity ties: positive` when the tie rule is not the default.
@@ -390,85 +387,82 @@ fn paths_and_notes(o: &mut String, a: &Analysis, st: Style) {
 /// ```
 #[must_use]
 pub fn moments_text(m: &crate::moments::Moments, st: Style) -> String {
-    let out = {
-        let signed = |x: f64| score(x, &m.scale);
-        let mut o = String::new();
-        let _ = writeln!(o, "{}", st.bold("Defining moments"));
-        let _ = writeln!(
+    let signed = |x: f64| score(x, &m.scale);
+    let mut o = String::new();
+    let _ = writeln!(o, "{}", st.bold("Defining moments"));
+    let _ = writeln!(
         o,
         "{}",
         st.dim("  where memory is made: remembered peaks and endings, pits, transitions, milestones, EPIC moments")
     );
-        if m.defining.is_empty() {
-            let _ = writeln!(o, "  none");
-        }
-        let namew = m
-            .defining
-            .iter()
-            .map(|x| x.name.chars().count())
-            .max()
-            .unwrap_or(4)
-            .clamp(4, 40);
-        for x in &m.defining {
-            let reasons: Vec<&str> = x.reasons.iter().map(|r| r.name()).collect();
-            let _ = writeln!(
-                o,
-                "  {}  {}  weight {:>5.2}  {}",
-                fit(&x.name, namew),
-                st.valence(&pad_left(&signed(x.emotion), 5), x.emotion, m.neutral),
-                x.memory_weight,
-                reasons.join(", ")
-            );
-        }
-        let _ = writeln!(o);
-        let _ = writeln!(o, "{}", st.bold("Missed moments"));
+    if m.defining.is_empty() {
+        let _ = writeln!(o, "  none");
+    }
+    let namew = m
+        .defining
+        .iter()
+        .map(|x| x.name.chars().count())
+        .max()
+        .unwrap_or(4)
+        .clamp(4, 40);
+    for x in &m.defining {
+        let reasons: Vec<&str> = x.reasons.iter().map(|r| r.name()).collect();
         let _ = writeln!(
+            o,
+            "  {}  {}  weight {:>5.2}  {}",
+            fit(&x.name, namew),
+            st.valence(&pad_left(&signed(x.emotion), 5), x.emotion, m.neutral),
+            x.memory_weight,
+            reasons.join(", ")
+        );
+    }
+    let _ = writeln!(o);
+    let _ = writeln!(o, "{}", st.bold("Missed moments"));
+    let _ = writeln!(
         o,
         "{}",
         st.dim(
             "  transitions and milestones near neutral: mark them, commemorate them, build a peak"
         )
     );
-        if m.missed.is_empty() {
-            let _ = writeln!(o, "  none");
-        }
-        for x in &m.missed {
-            let reasons: Vec<&str> = x.reasons.iter().map(|r| r.name()).collect();
-            let _ = writeln!(
-                o,
-                "  \"{}\" ({}) — {}, passed by {}",
-                x.name,
-                signed(x.emotion),
-                reasons.join(" and "),
-                percent(x.visit)
-            );
-        }
-        let _ = writeln!(o);
-        let _ = writeln!(o, "{}", st.bold("Forgettable touchpoints"));
+    if m.missed.is_empty() {
+        let _ = writeln!(o, "  none");
+    }
+    for x in &m.missed {
+        let reasons: Vec<&str> = x.reasons.iter().map(|r| r.name()).collect();
         let _ = writeln!(
+            o,
+            "  \"{}\" ({}) — {}, passed by {}",
+            x.name,
+            signed(x.emotion),
+            reasons.join(" and "),
+            percent(x.visit)
+        );
+    }
+    let _ = writeln!(o);
+    let _ = writeln!(o, "{}", st.bold("Forgettable touchpoints"));
+    let _ = writeln!(
         o,
         "{}",
         st.dim("  memory weight about 0: a small improvement here moves no one's memory (a raise big enough to make a new peak is a what-if: see `recommend`)")
     );
-        if m.forgettable.is_empty() {
-            let _ = writeln!(o, "  none");
-        }
-        for x in &m.forgettable {
-            let cost = x
-                .improvement_cost
-                .map(|c| format!(" · planned improvement costs {c}"))
-                .unwrap_or_default();
-            let _ = writeln!(
-                o,
-                "  \"{}\" ({}), passed by {}{cost}",
-                x.name,
-                signed(x.emotion),
-                percent(x.visit)
-            );
-        }
-        o
-    };
-    crate::numfmt::terminal_safe(out, st.is_color())
+    if m.forgettable.is_empty() {
+        let _ = writeln!(o, "  none");
+    }
+    for x in &m.forgettable {
+        let cost = x
+            .improvement_cost
+            .map(|c| format!(" · planned improvement costs {c}"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            o,
+            "  \"{}\" ({}), passed by {}{cost}",
+            x.name,
+            signed(x.emotion),
+            percent(x.visit)
+        );
+    }
+    crate::numfmt::terminal_safe(o, st.is_color())
 }
 
 /// A what-if simulation as text: the operations, the remembered experience
@@ -485,65 +479,62 @@ pub fn moments_text(m: &crate::moments::Moments, st: Style) -> String {
 /// ```
 #[must_use]
 pub fn simulation_text(s: &crate::simulate::Simulation, st: Style) -> String {
-    let out = {
-        let signed = |x: f64| score(x, &s.scale);
-        let mut o = String::new();
-        let _ = writeln!(o, "{}", st.bold("What if"));
-        if s.operations.is_empty() {
-            let _ = writeln!(o, "  (no change)");
-        }
-        for op in &s.operations {
-            let _ = writeln!(o, "  {op}");
-        }
-        let _ = writeln!(o);
-        let _ = writeln!(
-            o,
-            "Remembered experience  {} → {}  ({} change, {})  [{}]",
-            signed(s.before),
-            signed(s.after),
-            crate::numfmt::signed(s.delta),
-            s.model,
-            if s.exact { "exact" } else { "estimate" }
-        );
-        let _ = writeln!(
-            o,
-            "Dashboard average      {} → {}",
-            signed(s.mean_before),
-            signed(s.mean_after)
-        );
-        let (a, b) = (&s.distribution_before, &s.distribution_after);
-        let _ = writeln!(
-            o,
-            "Remember it negative   {} → {}",
-            percent(a.negative_share),
-            percent(b.negative_share)
-        );
-        let _ = writeln!(
-            o,
-            "p10 · median · p90     {} · {} · {} → {} · {} · {}",
-            signed(a.p10),
-            signed(a.p50),
-            signed(a.p90),
-            signed(b.p10),
-            signed(b.p50),
-            signed(b.p90)
-        );
-        for (title, list) in [
-            ("Became defining", &s.became_defining),
-            ("Stopped being defining", &s.stopped_defining),
-        ] {
-            if !list.is_empty() {
-                let _ = writeln!(o);
-                let _ = writeln!(o, "{}", st.bold(title));
-                for m in list {
-                    let r: Vec<&str> = m.reasons.iter().map(|r| r.name()).collect();
-                    let _ = writeln!(o, "  {} ({})", m.id, r.join(", "));
-                }
+    let signed = |x: f64| score(x, &s.scale);
+    let mut o = String::new();
+    let _ = writeln!(o, "{}", st.bold("What if"));
+    if s.operations.is_empty() {
+        let _ = writeln!(o, "  (no change)");
+    }
+    for op in &s.operations {
+        let _ = writeln!(o, "  {op}");
+    }
+    let _ = writeln!(o);
+    let _ = writeln!(
+        o,
+        "Remembered experience  {} → {}  ({} change, {})  [{}]",
+        signed(s.before),
+        signed(s.after),
+        crate::numfmt::signed(s.delta),
+        s.model,
+        if s.exact { "exact" } else { "estimate" }
+    );
+    let _ = writeln!(
+        o,
+        "Dashboard average      {} → {}",
+        signed(s.mean_before),
+        signed(s.mean_after)
+    );
+    let (a, b) = (&s.distribution_before, &s.distribution_after);
+    let _ = writeln!(
+        o,
+        "Remember it negative   {} → {}",
+        percent(a.negative_share),
+        percent(b.negative_share)
+    );
+    let _ = writeln!(
+        o,
+        "p10 · median · p90     {} · {} · {} → {} · {} · {}",
+        signed(a.p10),
+        signed(a.p50),
+        signed(a.p90),
+        signed(b.p10),
+        signed(b.p50),
+        signed(b.p90)
+    );
+    for (title, list) in [
+        ("Became defining", &s.became_defining),
+        ("Stopped being defining", &s.stopped_defining),
+    ] {
+        if !list.is_empty() {
+            let _ = writeln!(o);
+            let _ = writeln!(o, "{}", st.bold(title));
+            for m in list {
+                let r: Vec<&str> = m.reasons.iter().map(|r| r.name()).collect();
+                let _ = writeln!(o, "  {} ({})", m.id, r.join(", "));
             }
         }
-        o
-    };
-    crate::numfmt::terminal_safe(out, st.is_color())
+    }
+    crate::numfmt::terminal_safe(o, st.is_color())
 }
 
 /// Recommendations as text: ranked actions with their rationale and the
@@ -565,23 +556,22 @@ pub fn recommendations_text(
     file: &str,
     st: Style,
 ) -> String {
-    let out = {
-        let sc = |x: f64| score(x, &r.scale);
-        let mut o = String::new();
+    let sc = |x: f64| score(x, &r.scale);
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "{}  (model {}, remembered now {})",
+        st.bold("Where to invest"),
+        r.model,
+        sc(r.before)
+    );
+    let _ = writeln!(
+        o,
+        "{}",
+        st.dim("  every lift is simulated: rerun the command shown to reproduce it")
+    );
+    if let Some(l) = &r.outcome_link {
         let _ = writeln!(
-            o,
-            "{}  (model {}, remembered now {})",
-            st.bold("Where to invest"),
-            r.model,
-            sc(r.before)
-        );
-        let _ = writeln!(
-            o,
-            "{}",
-            st.dim("  every lift is simulated: rerun the command shown to reproduce it")
-        );
-        if let Some(l) = &r.outcome_link {
-            let _ = writeln!(
             o,
             "{}",
             st.dim(&format!(
@@ -590,74 +580,72 @@ pub fn recommendations_text(
                 crate::numfmt::thousands(l.cases)
             ))
         );
+    }
+    if r.recommendations.iter().any(|x| x.cost_assumed) {
+        let _ = writeln!(o, "{}", st.dim(&format!("  {}", assumed_cost_note(r))));
+    }
+    if let Some(e) = &r.estimate {
+        let _ = writeln!(o, "{}", st.dim(&format!("  {}", advice_estimate_note(e))));
+    }
+    if r.recommendations.is_empty() {
+        let _ = writeln!(o, "  no candidate action lifts the remembered experience");
+    }
+    const SHOWN: usize = 10;
+    for (k, x) in r.recommendations.iter().enumerate().take(SHOWN) {
+        let _ = writeln!(o);
+        let ratio = if x.cost > 0.0 {
+            format!("{} per unit of cost", fixed(x.lift / x.cost, 3))
+        } else {
+            "free".to_string()
+        };
+        let _ = writeln!(
+            o,
+            "  {:>2}. {}  lift {}{}{}  cost {}{}  ({ratio})",
+            k + 1,
+            st.bold(x.action.name()),
+            st.valence(&signed(x.lift), x.lift, 0.0),
+            plus_minus(x.lift_standard_error),
+            robustness(x),
+            x.cost,
+            if x.cost_assumed { " (assumed)" } else { "" }
+        );
+        let _ = writeln!(o, "      {}", rationale(x, &r.scale));
+        if let Some(b) = &x.rests_on {
+            let _ = writeln!(o, "      {}", st.dim(&rests_on(b)));
         }
-        if r.recommendations.iter().any(|x| x.cost_assumed) {
-            let _ = writeln!(o, "{}", st.dim(&format!("  {}", assumed_cost_note(r))));
+        if !x.outcome_shifts.is_empty() {
+            let _ = writeln!(o, "      {}", outcome_line(x));
         }
-        if let Some(e) = &r.estimate {
-            let _ = writeln!(o, "{}", st.dim(&format!("  {}", advice_estimate_note(e))));
+        if let (Some(e), Some(l)) = (&x.outcome_effect, &r.outcome_link) {
+            let _ = writeln!(o, "      {}", outcome_effect_line(e, l));
         }
-        if r.recommendations.is_empty() {
-            let _ = writeln!(o, "  no candidate action lifts the remembered experience");
+        if !x.alternatives.is_empty() {
+            let _ = writeln!(o, "      {}", st.dim(&alternatives(x)));
         }
-        const SHOWN: usize = 10;
-        for (k, x) in r.recommendations.iter().enumerate().take(SHOWN) {
-            let _ = writeln!(o);
-            let ratio = if x.cost > 0.0 {
-                format!("{} per unit of cost", fixed(x.lift / x.cost, 3))
-            } else {
-                "free".to_string()
-            };
-            let _ = writeln!(
-                o,
-                "  {:>2}. {}  lift {}{}{}  cost {}{}  ({ratio})",
-                k + 1,
-                st.bold(x.action.name()),
-                st.valence(&signed(x.lift), x.lift, 0.0),
-                plus_minus(x.lift_standard_error),
-                robustness(x),
-                x.cost,
-                if x.cost_assumed { " (assumed)" } else { "" }
-            );
-            let _ = writeln!(o, "      {}", rationale(x, &r.scale));
-            if let Some(b) = &x.rests_on {
-                let _ = writeln!(o, "      {}", st.dim(&rests_on(b)));
-            }
-            if !x.outcome_shifts.is_empty() {
-                let _ = writeln!(o, "      {}", outcome_line(x));
-            }
-            if let (Some(e), Some(l)) = (&x.outcome_effect, &r.outcome_link) {
-                let _ = writeln!(o, "      {}", outcome_effect_line(e, l));
-            }
-            if !x.alternatives.is_empty() {
-                let _ = writeln!(o, "      {}", st.dim(&alternatives(x)));
-            }
-            let _ = writeln!(
-                o,
-                "      {}",
-                st.dim(&simulate_command(
-                    file,
-                    r.model_flags.as_deref(),
-                    &x.operation.flag()
-                ))
-            );
-        }
-        if r.recommendations.len() > SHOWN {
-            let _ = writeln!(o);
-            let _ = writeln!(
-                o,
-                "  … {} more candidate actions with a smaller lift per cost (--format json lists them all)",
-                r.recommendations.len() - SHOWN
-            );
-        }
-        if let Some(p) = &r.plan {
-            plan_text(&mut o, r, p, file, st);
-        }
-        by_owner(&mut o, r, st);
-        where_not_to_invest(&mut o, r, st);
-        o
-    };
-    crate::numfmt::terminal_safe(out, st.is_color())
+        let _ = writeln!(
+            o,
+            "      {}",
+            st.dim(&simulate_command(
+                file,
+                r.model_flags.as_deref(),
+                &x.operation.flag()
+            ))
+        );
+    }
+    if r.recommendations.len() > SHOWN {
+        let _ = writeln!(o);
+        let _ = writeln!(
+            o,
+            "  … {} more candidate actions with a smaller lift per cost (--format json lists them all)",
+            r.recommendations.len() - SHOWN
+        );
+    }
+    if let Some(p) = &r.plan {
+        plan_text(&mut o, r, p, file, st);
+    }
+    by_owner(&mut o, r, st);
+    where_not_to_invest(&mut o, r, st);
+    crate::numfmt::terminal_safe(o, st.is_color())
 }
 
 /// What a figure rests on, in a few words: "rests on 2 assumed ratings,
@@ -708,39 +696,36 @@ pub fn rests_on(b: &crate::evidence::Basis) -> String {
 /// ratings' uncertainty, as a section of the analysis text.
 #[must_use]
 pub fn evidence_text(e: &crate::evidence::Evidence, scale: &Scale, st: Style) -> String {
-    let out = {
-        let mut o = String::new();
-        let _ = writeln!(o, "{}", st.bold("Evidence"));
-        let _ = writeln!(o, "  the remembered experience {}", rests_on(&e.basis));
-        if let Ok(i) = &e.interval {
-            let _ = writeln!(
-                o,
-                "  95% interval  {} .. {}  from the ratings' uncertainty  [{}]",
-                score(i.low, scale),
-                score(i.high, scale),
-                interval_method(i)
-            );
-            // "One customer's rating" is what the default means; a chosen
-            // value is just shown.
-            let default = (scale.max - scale.min) / 4.0;
-            let why = if (i.assumed_sd - default).abs() < 1e-12 {
-                ", one customer's rating"
-            } else {
-                ""
-            };
-            let _ = writeln!(
-                o,
-                "{}",
-                st.dim(&format!(
-                    "  each emotion ± its standard error (sd/√n; an assumed one ± {}{why}); route \
+    let mut o = String::new();
+    let _ = writeln!(o, "{}", st.bold("Evidence"));
+    let _ = writeln!(o, "  the remembered experience {}", rests_on(&e.basis));
+    if let Ok(i) = &e.interval {
+        let _ = writeln!(
+            o,
+            "  95% interval  {} .. {}  from the ratings' uncertainty  [{}]",
+            score(i.low, scale),
+            score(i.high, scale),
+            interval_method(i)
+        );
+        // "One customer's rating" is what the default means; a chosen
+        // value is just shown.
+        let default = (scale.max - scale.min) / 4.0;
+        let why = if (i.assumed_sd - default).abs() < 1e-12 {
+            ", one customer's rating"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            o,
+            "{}",
+            st.dim(&format!(
+                "  each emotion ± its standard error (sd/√n; an assumed one ± {}{why}); route \
                  probabilities as given",
-                    crate::numfmt::shown(i.assumed_sd)
-                ))
-            );
-        }
-        o
-    };
-    crate::numfmt::terminal_safe(out, st.is_color())
+                crate::numfmt::shown(i.assumed_sd)
+            ))
+        );
+    }
+    crate::numfmt::terminal_safe(o, st.is_color())
 }
 
 /// How an interval was computed, in a few words.
@@ -1188,46 +1173,43 @@ fn closing_sentence(emotion: f64, ends_now: &[crate::recommend::Role], effect: &
 /// ```
 #[must_use]
 pub fn ownership_text(o: &crate::ownership::Ownership, st: Style) -> String {
-    let out = {
-        let mut out = String::new();
-        for (title, list) in [
-            ("Who owns the memory: by owner", &o.owners),
-            ("By stage", &o.stages),
-            ("By channel", &o.channels),
-        ] {
-            if list.is_empty() {
-                continue;
-            }
-            let _ = writeln!(out);
-            let _ = writeln!(out, "{}", st.bold(title));
-            let width = list
-                .iter()
-                .map(|g| group_label(g).chars().count())
-                .max()
-                .unwrap_or(4)
-                .clamp(4, 32);
+    let mut out = String::new();
+    for (title, list) in [
+        ("Who owns the memory: by owner", &o.owners),
+        ("By stage", &o.stages),
+        ("By channel", &o.channels),
+    ] {
+        if list.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out);
+        let _ = writeln!(out, "{}", st.bold(title));
+        let width = list
+            .iter()
+            .map(|g| group_label(g).chars().count())
+            .max()
+            .unwrap_or(4)
+            .clamp(4, 32);
+        let _ = writeln!(
+            out,
+            "{}",
+            st.dim(&format!(
+                "  {}  peak for  ending for  weight  touchpoints",
+                fit("", width)
+            ))
+        );
+        for g in list {
             let _ = writeln!(
                 out,
-                "{}",
-                st.dim(&format!(
-                    "  {}  peak for  ending for  weight  touchpoints",
-                    fit("", width)
-                ))
+                "  {}  {}  {}  {:>6.2}  {}",
+                fit(&group_label(g), width),
+                pad_left(&percent(g.peak_share), 8),
+                pad_left(&percent(g.end_share), 10),
+                g.memory_weight + 0.0,
+                g.touchpoints.len()
             );
-            for g in list {
-                let _ = writeln!(
-                    out,
-                    "  {}  {}  {}  {:>6.2}  {}",
-                    fit(&group_label(g), width),
-                    pad_left(&percent(g.peak_share), 8),
-                    pad_left(&percent(g.end_share), 10),
-                    g.memory_weight + 0.0,
-                    g.touchpoints.len()
-                );
-            }
         }
-        out
-    };
+    }
     crate::numfmt::terminal_safe(out, st.is_color())
 }
 

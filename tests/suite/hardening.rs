@@ -738,8 +738,8 @@ fn fifty_thousand_distinct_activities_are_ordered_in_n_log_n_and_flagged_as_ids(
     );
 }
 
-/// A case table and log in `dir`, the log's ratings or the table's
-/// overall ratings rewritten by `edit` (header, row) when given.
+/// A sampled log and case table in `dir`; with `rate_all`, every event's
+/// rating (the log's last column) rewritten to it.
 fn fit_files(dir: &Path, rate_all: Option<&str>) -> (PathBuf, PathBuf) {
     let (log, cases) = sampled(dir);
     if let Some(r) = rate_all {
